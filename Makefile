@@ -1,0 +1,103 @@
+# vgpusim build.  `make` builds ./vgpusim; `make check` builds and runs every test, then again under
+# AddressSanitizer + UndefinedBehaviorSanitizer; `make deps` installs the Debian packages.
+#
+# Architecture, visible in the link lines:
+#   build/libvgspolicies.a  policies/*.c, libc only (checked by `make check-policies`), linked
+#                           unchanged into the simulator and every other driver
+#   build/libvgsmodels.a    models/*.c, plain C + GLib + libconfig
+#   vgpusim                 sim/*.c (the only SimGrid code) + the two archives
+
+CC      ?= cc
+O       ?= build
+SAN     ?=
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Werror=implicit-function-declaration
+BASE     = -std=gnu11 $(WARN) -I. -MMD -MP $(SAN)
+PKGS     = glib-2.0 gmodule-2.0 libconfig
+DEB_PKGS = libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+SG_LIBS    := -lsimgrid
+CUNIT_LIBS := -lcunit
+
+POLICY_SRC = $(sort $(wildcard policies/*.c))
+MODEL_SRC  = $(sort $(wildcard models/*.c))
+SIM_SRC    = $(sort $(wildcard sim/*.c))
+UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SUPPORT = $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
+
+POLICY_OBJ = $(POLICY_SRC:%.c=$(O)/%.o)
+MODEL_OBJ  = $(MODEL_SRC:%.c=$(O)/%.o)
+SIM_OBJ    = $(SIM_SRC:%.c=$(O)/%.o)
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+UNIT_SUPPORT_OBJ = $(UNIT_SUPPORT:%.c=$(O)/%.o)
+
+POLICY_LIB = $(O)/libvgspolicies.a
+MODEL_LIB  = $(O)/libvgsmodels.a
+BIN        = $(if $(filter build,$(O)),vgpusim,$(O)/vgpusim)
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+.PHONY: all deps check check-unit check-e2e check-asan check-policies bench clean examples
+all: $(BIN) examples
+
+# policies/ sees libc and its own headers only: no package include paths.
+$(O)/policies/%.o: policies/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE) -fPIC -c $< -o $@
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE) $(PKG_CFLAGS) -DVGS_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(POLICY_LIB): $(POLICY_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(MODEL_LIB): $(MODEL_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(SIM_OBJ) $(MODEL_LIB) $(POLICY_LIB)
+	$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(SIM_OBJ) $(MODEL_LIB) $(POLICY_LIB) $(SG_LIBS) $(PKG_LIBS) -lz -lm
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(MODEL_LIB) $(POLICY_LIB)
+	$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $< $(UNIT_SUPPORT_OBJ) $(MODEL_LIB) $(POLICY_LIB) $(CUNIT_LIBS) $(PKG_LIBS) -lz -lm
+
+# The policy template of docs/policies.md, built as a loadable shared object (tests load it).
+examples: $(O)/examples/libmypolicy.so
+$(O)/examples/libmypolicy.so: docs/examples/mypolicy.c policies/vgs_policy.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE) $(SAN) -fPIC -shared -o $@ $<
+
+# Proves the sharing rule: every policies/ file compiles with libc and its own headers alone.
+check-policies:
+	@for f in $(POLICY_SRC); do \
+	  $(CC) -std=c11 -Wall -Werror -I. -fsyntax-only $$f || exit 1; \
+	  if grep -nE '#include[[:space:]]*[<"](simgrid|xbt|glib|gio|gmodule|libconfig|models/|sim/)' $$f; then \
+	    echo "$$f: policies/ must include libc and policies/ headers only" >&2; exit 1; fi; \
+	done; echo "check-policies: $(words $(POLICY_SRC)) files compile with libc only"
+
+check-unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+check-e2e: $(BIN) examples
+	@VGPUSIM=$(abspath $(BIN)) VGS_BUILD=$(abspath $(O)) bash tests/e2e/run.sh
+
+check-asan:
+	$(MAKE) O=build/asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+		CFLAGS='-O1 -g' VGS_E2E_QUICK=1 check-unit check-e2e
+
+check: check-policies check-unit check-e2e check-asan
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "make deps: all packages present"; fi
+
+clean:
+	rm -rf build vgpusim
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

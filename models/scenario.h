@@ -1,0 +1,154 @@
+/*
+ * A scenario: what `vgpusim run CONFIG` simulates, loaded from a libconfig file (docs/config.md) and
+ * expanded into flat arrays: GPU instances, their engines, scheduling domains and tenants (vGPU
+ * instances).  Every index below is an index into these arrays.  Plain C + GLib + libconfig.
+ */
+#ifndef VGS_SCENARIO_H
+#define VGS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/types.h"
+
+struct vgs_workload_spec; /* models/workload.h */
+
+/* Errors carry one user-facing line: "FILE:LINE: what was expected". */
+struct vgs_error {
+	char msg[1024];
+};
+void vgs_error_set(struct vgs_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+enum vgs_preempt {
+	VGS_PREEMPT_COMMAND = 0, /* slice end waits for running commands; the overrun is charged */
+	VGS_PREEMPT_FINE,        /* slice end preempts mid-command after preempt_latency_ns */
+	VGS_PREEMPT_NONE,        /* no preemption: the owner keeps the domain until it runs dry */
+};
+const char *vgs_preempt_name(int p);
+
+/* One engine class of a GPU profile (configs/gpus/<name>.cfg, `engines.<class>`). */
+struct vgs_class_cfg {
+	uint32_t count;              /* engines of this class; 0 = the GPU has none */
+	uint32_t channels;           /* commands one context runs at once on one engine (>= 1) */
+	double speed;                /* speed factor vs. the reference GPU (> 0) */
+	uint64_t switch_ns;          /* context save+restore when the engine was busy */
+	uint64_t switch_idle_ns;     /* ... when it was idle */
+	enum vgs_preempt preempt;
+	uint64_t preempt_latency_ns; /* fine: from the request to the engine being free */
+	uint64_t resume_ns;          /* fine: extra work to resume a preempted command */
+	double idle_w;               /* power when idle (energy plugin) */
+	double busy_w;               /* power with all channels busy */
+};
+
+/* A GPU profile instance (one per physical GPU after expanding `count`). */
+struct vgs_gpu {
+	char *name;                  /* instance name: "<profile>-<k>", e.g. "a10-0" */
+	char *profile;               /* profile name, e.g. "a10" */
+	char *model;                 /* human-readable model, e.g. "NVIDIA A10" */
+	struct vgs_class_cfg cls[VGS_NCLASS];
+	uint64_t tdr_timeout_ns;     /* a command running longer resets its vGPU's context */
+	uint64_t vram_bytes;
+	double pcie_bw_Bps;          /* per direction */
+	uint64_t pcie_latency_ns;
+	uint32_t max_vgpus;          /* vGPUs per GPU the profile allows (fixed-share denominator) */
+	/* Engine class that runs commands of class c: route[c] == c, or another class when the profile
+	 * says `same_as` (NVIDIA's graphics engine runs both gfx and compute work); VGS_NCLASS when the
+	 * GPU has no engine for c. */
+	uint8_t route[VGS_NCLASS];
+};
+
+struct vgs_engine {
+	uint32_t gpu;                /* index into scenario.gpus */
+	uint8_t cls;
+	uint32_t index;              /* index within its class on its GPU */
+	char name[64];               /* "<gpu>.<class><index>", e.g. "a10-0.gfx0" */
+};
+
+struct vgs_domain {
+	uint32_t gpu;
+	uint32_t nengines;
+	uint32_t *engines;           /* indexes into scenario.engines */
+	uint32_t class_mask;         /* bit c set: the domain has engines of class c */
+	char name[96];               /* "a10-0" (gpu), "a10-0.gfx0" (engine), "a10-0.gfx+venc" (group) */
+};
+
+struct vgs_submit_cfg {
+	uint64_t trap_ns;            /* cost of one submission (trap / doorbell) on the tenant's host */
+	uint32_t batch_max;          /* merge up to this many commands into one submission (1 = off) */
+	uint64_t batch_window_ns;    /* ... or those within this window of the first (0 = no window) */
+};
+
+struct vgs_sla {
+	double fps;                  /* target unit rate (frames/s, req/s, it/s); 0 = none */
+	uint64_t latency_ns;         /* unit latency bound; 0 = none */
+};
+
+struct vgs_tenant {
+	char *name;                  /* "<vgpu name>" or "<vgpu name>-<k>" when count > 1 */
+	char *group;                 /* the vgpus entry's name */
+	uint32_t replica;            /* k */
+	uint32_t gpu;
+	uint32_t weight;             /* >= 1 */
+	int32_t priority;
+	uint64_t vram_quota_bytes;
+	uint32_t queue_depth;        /* capacity of each per-(vGPU, engine class) ring */
+	struct vgs_submit_cfg submit;
+	struct vgs_sla sla;
+	struct vgs_workload_spec *workload; /* shared by the replicas of one vgpus entry */
+};
+
+/* A policy parameter as written in the config, with where it was written (for errors). */
+struct vgs_param {
+	char *key;
+	char *value;                 /* text form */
+	char *file;
+	int line;
+};
+
+struct vgs_scenario {
+	char *path;
+	char *name;                  /* simulation.name, else the file's basename without .cfg */
+	uint64_t duration_ns;        /* measured interval, after warm-up */
+	uint64_t warmup_ns;
+	uint64_t seed;
+	char *policy;                /* scheduler.policy: a built-in name or a path to a .so */
+	char *policy_file;           /* where it was set, for errors */
+	int policy_line;
+	char *domain_mode;           /* "gpu", "engine" or "groups" */
+	struct vgs_param *params;    /* scheduler.<policy> group of the selected policy */
+	size_t nparams;
+
+	struct vgs_gpu *gpus;
+	uint32_t ngpus;
+	struct vgs_engine *engines;
+	uint32_t nengines;
+	struct vgs_domain *domains;
+	uint32_t ndomains;
+	struct vgs_tenant *tenants;
+	uint32_t ntenants;
+
+	char *echo;                  /* the effective configuration (after overrides), libconfig text */
+};
+
+struct vgs_override {
+	const char *path;            /* setting path, "simulation.duration_s" or "vgpus.[0].weight" */
+	const char *value;           /* libconfig literal: 10, 2.5, "text", true */
+};
+
+struct vgs_load_args {
+	const char *path;
+	const struct vgs_override *overrides; /* --set, applied in order before validation */
+	size_t noverrides;
+	const char *policy;          /* -p: replaces scheduler.policy when non-NULL */
+	bool have_seed;              /* --seed */
+	uint64_t seed;
+	double duration_s;           /* --duration when > 0 */
+	const char *include_dir;     /* extra @include directory (NULL: the config's own dir) */
+};
+
+/* Load, override, validate and expand.  0, or -1 with err set ("file:line: ..."). */
+int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, struct vgs_error *err);
+void vgs_scenario_fini(struct vgs_scenario *s);
+
+#endif

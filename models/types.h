@@ -1,0 +1,73 @@
+/*
+ * Core vocabulary shared by models/, sim/ and hw-trace/: engine classes and the command a workload
+ * hands to its tenant.  Plain C, no SimGrid.  Times are uint64_t nanoseconds, sizes bytes.
+ *
+ * Command semantics (docs/trace-format.md, DESIGN.md §3):
+ *   - `work_ns` is the command's duration on the reference GPU; an engine with speed factor f runs it in
+ *     work_ns / f.
+ *   - A tenant submits its commands in `seq` order (host-side program order).  Command i is submitted at
+ *         max(submit(i-1), base + gap_ns, arrival_ns)
+ *     where base = the latest completion among deps[], or submit(i-1) when there are no deps.
+ *   - Commands of one stream execute in seq order (a command starts only after the previous command of its
+ *     stream completed), whatever engine class they use; different streams run concurrently.
+ *   - Units (frames, requests, iterations) are delimited by flags: the command carrying VGS_CMD_UNIT_BEGIN
+ *     opens unit `unit`, the one carrying VGS_CMD_UNIT_END closes it when it completes.
+ */
+#ifndef VGS_TYPES_H
+#define VGS_TYPES_H
+
+#include <stdint.h>
+
+enum vgs_engine_class {
+	VGS_GFX = 0,
+	VGS_COMPUTE,
+	VGS_COPY,
+	VGS_VENC,
+	VGS_VDEC,
+	VGS_NCLASS
+};
+
+/* "gfx", "compute", "copy", "venc", "vdec"; NULL for an out-of-range class. */
+const char *vgs_class_name(int cls);
+/* Class index for a name, or -1. */
+int vgs_class_parse(const char *name);
+
+enum vgs_copy_dir {
+	VGS_DIR_NONE = 0, /* not a copy, or a copy whose direction is unknown: runs for work_ns */
+	VGS_DIR_H2D,      /* host to device: crosses the PCIe link */
+	VGS_DIR_D2H,      /* device to host: crosses the PCIe link */
+	VGS_DIR_D2D,      /* device-local: runs for work_ns on the copy engine */
+};
+
+const char *vgs_dir_name(int dir);   /* "-", "h2d", "d2h", "d2d" */
+int vgs_dir_parse(const char *name); /* -1 when unknown */
+
+#define VGS_MAX_DEPS 4
+/* Dependencies must lie within this many commands of the dependent one: completion times are kept in
+ * a ring of this size per tenant, so memory does not grow with the length of a run. */
+#define VGS_DEP_WINDOW 16384u
+#define VGS_NO_TIME UINT64_MAX
+
+enum vgs_cmd_flags {
+	VGS_CMD_UNIT_BEGIN = 1u << 0,
+	VGS_CMD_UNIT_END = 1u << 1,
+};
+
+struct vgs_cmd {
+	uint64_t seq;          /* 0, 1, 2, ... per tenant, in submission order */
+	uint64_t work_ns;      /* duration on the reference GPU */
+	uint64_t bytes;        /* bytes moved (copies), else 0 */
+	uint64_t gap_ns;       /* host think time after deps (or the previous submission) */
+	uint64_t arrival_ns;   /* open-loop arrival of the unit this command begins, tenant-relative
+	                        * time; VGS_NO_TIME for closed-loop commands */
+	uint64_t deadline_ns;  /* unit deadline (tenant-relative), VGS_NO_TIME if none; on UNIT_BEGIN */
+	uint64_t unit;         /* index of the unit this command belongs to */
+	uint64_t deps[VGS_MAX_DEPS]; /* seqs of earlier commands the host waits for before submitting */
+	uint32_t stream;       /* commands of one stream execute in order */
+	uint8_t ndeps;
+	uint8_t cls;           /* enum vgs_engine_class */
+	uint8_t dir;           /* enum vgs_copy_dir */
+	uint8_t flags;         /* enum vgs_cmd_flags */
+};
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * Inside models/workload*.c, gen_*.c and trace.c: the kind table each workload kind fills in, the
+ * spec and instance structs, and the config-reading helpers that give every error its FILE:LINE.
+ *
+ * Object model.  A spec (struct vgs_workload_spec) is parsed once per vgpus entry and is read-only
+ * afterwards; its `priv` holds the kind's parameters (and, for traces, the loaded command array,
+ * shared by every instance).  An instance (struct vgs_workload) is one tenant's stream: O(1) state
+ * in `priv` (counters, rngs), never a copy of the trace.
+ */
+#ifndef VGS_WORKLOAD_PRIV_H
+#define VGS_WORKLOAD_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+
+#include "models/dist.h"
+#include "models/rng.h"
+#include "models/scenario.h"
+#include "models/types.h"
+#include "models/workload.h"
+
+struct vgs_wl_kind {
+	const char *name; /* config `type` */
+	/* Every key the kind accepts, NULL-terminated, for the unknown-key message. */
+	const char *const *keys;
+	/* Fill spec->priv, ->describe, ->unit_name, ->class_mask, ->latency_sensitive from group g.
+	 * Called after the keys were checked.  0, or -1 with err set; spec_fini runs either way. */
+	int (*parse)(struct vgs_workload_spec *spec, const config_setting_t *g, const char *config_dir,
+		     struct vgs_error *err);
+	void (*spec_fini)(struct vgs_workload_spec *spec); /* frees spec->priv; may see priv NULL */
+	/* Set up w->priv for a new stream; 0 or -1 (out of memory). */
+	int (*inst_init)(struct vgs_workload *w, uint64_t seed);
+	/* vgs_workload_next: 1 with *cmd filled, 0 at the end. */
+	int (*next)(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cmd);
+	void (*inst_fini)(struct vgs_workload *w);
+};
+
+struct vgs_workload_spec {
+	const struct vgs_wl_kind *kind;
+	char *where;             /* "file:line" of the workload group */
+	char *describe;
+	char *unit_name;
+	uint32_t class_mask;
+	bool latency_sensitive;
+	void *priv;
+};
+
+struct vgs_workload {
+	const struct vgs_workload_spec *spec;
+	uint64_t dropped;        /* vgs_workload_dropped_units */
+	void *priv;
+};
+
+extern const struct vgs_wl_kind vgs_wl_game, vgs_wl_train, vgs_wl_infer, vgs_wl_trace;
+
+/* Source file of a setting, "<config>" when it was read from a string. */
+const char *vgs_wl_file(const config_setting_t *s);
+int vgs_wl_line(const config_setting_t *s);
+
+/*
+ * Optional members of group g.  Each leaves *out untouched when the key is absent, and on a bad
+ * value sets err to "FILE:LINE: workload key 'k': expected ..., got ..." and returns -1.
+ */
+int vgs_wl_get_u64(const config_setting_t *g, const char *key, uint64_t min, uint64_t max, uint64_t *out,
+		   struct vgs_error *err);
+/* A number (int or float) > min (strictly when min_exclusive) and <= max. */
+int vgs_wl_get_num(const config_setting_t *g, const char *key, double min, bool min_exclusive, double max,
+		   double *out, struct vgs_error *err);
+int vgs_wl_get_bool(const config_setting_t *g, const char *key, bool *out, struct vgs_error *err);
+/* *out points into the config (valid while it lives). */
+int vgs_wl_get_str(const config_setting_t *g, const char *key, const char **out, struct vgs_error *err);
+/* A distribution (models/dist.h) in units of unit_ns. */
+int vgs_wl_get_dist(const config_setting_t *g, const char *key, double unit_ns, struct vgs_dist *out,
+		    struct vgs_error *err);
+
+/*
+ * Periodic arrivals with skipping: tick k is at phase_ns + k * period_ns.  vgs_ticker_next returns the arrival
+ * of the next unit asked for at now_ns: the next unused tick, or, when now_ns is past that tick plus
+ * one period, the first tick whose period still contains now_ns; the ticks passed over are added to
+ * *dropped.
+ */
+struct vgs_ticker {
+	uint64_t period_ns;
+	uint64_t phase_ns;       /* time of tick 0 */
+	uint64_t next;           /* index of the next unused tick */
+};
+uint64_t vgs_ticker_next(struct vgs_ticker *t, uint64_t now_ns, uint64_t *dropped);
+
+/* Fill *cmd with defaults: no deps, no arrival or deadline, class compute, stream 0. */
+void vgs_cmd_clear(struct vgs_cmd *cmd);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * vgpusim command line.
+ *
+ *   vgpusim run CONFIG [-o DIR] [-p POLICY] [--set PATH=VALUE]... [--seed N] [--duration S] [--quiet]
+ *   vgpusim policies
+ *
+ * Bad input (command line, config, trace) prints one line naming what and where, and exits 2 without
+ * writing any results.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "models/scenario.h"
+#include "policies/vgs_policy.h"
+#include "sim/sim.h"
+
+#ifndef VGS_VERSION
+#define VGS_VERSION "unknown"
+#endif
+
+enum { EXIT_BAD_INPUT = 2 };
+
+static void usage(FILE *out)
+{
+	fputs("usage: vgpusim run CONFIG [options]   simulate a scenario, print its results table\n"
+	      "       vgpusim policies               list scheduling policies and their parameters\n"
+	      "       vgpusim --version\n"
+	      "\n"
+	      "run options:\n"
+	      "  -o, --output DIR        results directory (default: results/<scenario name>)\n"
+	      "  -p, --policy POLICY     scheduling policy, replacing scheduler.policy (a name or a .so path)\n"
+	      "      --set PATH=VALUE    override a config setting, e.g. --set simulation.seed=7\n"
+	      "                          or --set 'vgpus.[0].weight=4' (VALUE is a libconfig literal)\n"
+	      "      --seed N            random seed (simulation.seed)\n"
+	      "      --duration S        measured simulated seconds (simulation.duration_s)\n"
+	      "  -q, --quiet             do not print the results table\n"
+	      "\n"
+	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md.\n",
+	      out);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "vgpusim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(run 'vgpusim --help' for usage)\n");
+	return EXIT_BAD_INPUT;
+}
+
+static int cmd_policies(void)
+{
+	for (int i = 0; vgs_policy_builtins[i]; i++) {
+		const struct vgs_policy_ops *ops = vgs_policy_builtins[i];
+
+		printf("%s\n    %s\n", ops->name, ops->summary);
+		for (const struct vgs_policy_param *p = ops->params; p && p->name; p++)
+			printf("    %-20s default %-12s %s\n", p->name, p->def, p->help);
+		printf("\n");
+	}
+	printf("Parameters go in the config's scheduler.<policy> group, e.g.\n"
+	       "  scheduler = { policy = \"timeslice\"; timeslice = { slice_us = 2000; }; };\n"
+	       "A policy can also be loaded from a shared object: policy = \"./libmine.so\" (docs/policies.md).\n");
+	return 0;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return false;
+	*out = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' }, { "policy", required_argument, NULL, 'p' },
+		{ "set", required_argument, NULL, 's' },    { "seed", required_argument, NULL, 'S' },
+		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+	};
+	struct vgs_load_args la = { 0 };
+	struct vgs_override *ov = g_new0(struct vgs_override, argc);
+	const char *outdir = NULL;
+	bool quiet = false;
+	struct vgs_scenario scn = { 0 };
+	struct vgs_error err = { { 0 } };
+	int c, rc;
+	char *def_out = NULL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:p:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'p':
+			la.policy = optarg;
+			break;
+		case 's': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg) {
+				g_free(ov);
+				return bad_usage("--set expects PATH=VALUE, got '%s'", optarg);
+			}
+			*eq = '\0';
+			ov[la.noverrides].path = optarg;
+			ov[la.noverrides++].value = eq + 1;
+			break;
+		}
+		case 'S':
+			if (!parse_u64(optarg, &la.seed)) {
+				g_free(ov);
+				return bad_usage("--seed expects a non-negative integer, got '%s'", optarg);
+			}
+			la.have_seed = true;
+			break;
+		case 'd': {
+			char *end;
+
+			la.duration_s = strtod(optarg, &end);
+			if (*end || !(la.duration_s > 0)) {
+				g_free(ov);
+				return bad_usage("--duration expects a positive number of seconds, got '%s'", optarg);
+			}
+			break;
+		}
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			g_free(ov);
+			return 0;
+		default:
+			g_free(ov);
+			return bad_usage("%s", "bad option for 'run'");
+		}
+	}
+	if (optind != argc - 1) {
+		g_free(ov);
+		return bad_usage("%s", optind >= argc ? "run expects a CONFIG file" : "run expects exactly one CONFIG");
+	}
+	la.path = argv[optind];
+	la.overrides = ov;
+	if (vgs_scenario_load(&scn, &la, &err)) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		g_free(ov);
+		vgs_scenario_fini(&scn);
+		return EXIT_BAD_INPUT;
+	}
+	if (!outdir)
+		outdir = def_out = g_strdup_printf("results/%s", scn.name);
+	struct sim_run_args ra = { .scn = &scn, .outdir = outdir, .quiet = quiet };
+
+	rc = sim_run(&ra, &err);
+	if (rc)
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+	else if (!quiet)
+		printf("\nresults: %s/ (summary.json, tenants.csv, engines.csv, units.csv)\n", outdir);
+	vgs_scenario_fini(&scn);
+	g_free(def_out);
+	g_free(ov);
+	return rc ? EXIT_BAD_INPUT : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("vgpusim %s\n", VGS_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "policies"))
+		return cmd_policies();
+	return bad_usage("unknown command '%s'; expected run or policies", argv[1]);
+}

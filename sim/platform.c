@@ -1,0 +1,101 @@
+/*
+ * Builds the SimGrid platform of a scenario: one host per engine (speed 1e9 flop/s x the class's
+ * speed factor, so 1 flop = 1 ns of reference work; one core per channel so concurrent streams of one
+ * context each run at full speed), a control host for the tenant and scheduler actors, and per GPU
+ * two host-memory endpoints joined to every engine by one PCIe link per direction (PCIe is full
+ * duplex).  Power figures feed the host-energy plugin: "idle:idle:busy" makes power linear in the
+ * number of busy channels.  The platform is written as XML to a temporary file and loaded from there,
+ * the stable way to give hosts core counts and properties through SimGrid's C interface.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <simgrid/engine.h>
+
+#include "sim/sim.h"
+
+static void host_xml(GString *x, const char *id, double speed, unsigned cores, double idle_w, double busy_w)
+{
+	char *eid = g_markup_escape_text(id, -1);
+
+	g_string_append_printf(x, "  <host id=\"%s\" speed=\"%.17gf\" core=\"%u\">\n", eid, speed, cores);
+	g_string_append_printf(x, "   <prop id=\"wattage_per_state\" value=\"%.17g:%.17g:%.17g\"/>\n", idle_w,
+			       idle_w, busy_w);
+	g_string_append(x, "   <prop id=\"wattage_off\" value=\"0\"/>\n  </host>\n");
+	g_free(eid);
+}
+
+int sim_platform_load(struct sim *sim, struct vgs_error *err)
+{
+	const struct vgs_scenario *scn = sim->scn;
+	GString *x = g_string_new("<?xml version='1.0'?>\n"
+				  "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
+				  "<platform version=\"4.1\">\n <zone id=\"vgpusim\" routing=\"Full\">\n");
+	char path[] = "/tmp/vgpusim-platform-XXXXXX.xml";
+	int fd;
+
+	host_xml(x, "ctl", 1e9, 1, 0, 0);
+	for (uint32_t i = 0; i < scn->nengines; i++) {
+		const struct vgs_engine *e = &scn->engines[i];
+		const struct vgs_class_cfg *c = &scn->gpus[e->gpu].cls[e->cls];
+
+		host_xml(x, e->name, 1e9 * c->speed, c->channels, c->idle_w, c->busy_w);
+	}
+	/* The DTD wants every host, then every link, then the routes. */
+	for (int pass = 0; pass < 3; pass++) {
+		for (uint32_t g = 0; g < scn->ngpus; g++) {
+			for (int d = 0; d < 2; d++) {
+				char *name = g_strdup_printf("%s.host_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
+				char *link = g_strdup_printf("%s.pcie_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
+				char *elink = g_markup_escape_text(link, -1);
+				char *dst = g_markup_escape_text(name, -1);
+
+				if (pass == 0)
+					host_xml(x, name, 1e9, 1, 0, 0);
+				else if (pass == 1)
+					g_string_append_printf(x, "  <link id=\"%s\" bandwidth=\"%.17gBps\" latency=\"%.17gs\"/>\n",
+							       elink, scn->gpus[g].pcie_bw_Bps,
+							       scn->gpus[g].pcie_latency_ns * 1e-9);
+				else
+					for (uint32_t i = 0; i < scn->nengines; i++) {
+						char *src;
+
+						if (scn->engines[i].gpu != g)
+							continue;
+						src = g_markup_escape_text(scn->engines[i].name, -1);
+						g_string_append_printf(x, "  <route src=\"%s\" dst=\"%s\"><link_ctn id=\"%s\"/></route>\n",
+								       src, dst, elink);
+						g_free(src);
+					}
+				g_free(name);
+				g_free(link);
+				g_free(elink);
+				g_free(dst);
+			}
+		}
+	}
+	g_string_append(x, " </zone>\n</platform>\n");
+
+	fd = mkstemps(path, 4);
+	if (fd < 0 || write(fd, x->str, x->len) != (ssize_t)x->len) {
+		vgs_error_set(err, "cannot write the SimGrid platform to %s: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		g_string_free(x, TRUE);
+		return -1;
+	}
+	close(fd);
+	g_string_free(x, TRUE);
+	simgrid_load_platform(path);
+	unlink(path);
+
+	sim->ctl_host = sg_host_by_name("ctl");
+	for (uint32_t i = 0; i < scn->nengines; i++)
+		sim->engines[i].host = sg_host_by_name(scn->engines[i].name);
+	return 0;
+}

@@ -1,0 +1,372 @@
+/*
+ * One simulated run: build the engines, domains (each with its policy instance) and tenants of a
+ * scenario, create their actors on a SimGrid platform, run until warm-up + duration, and write the
+ * results directory atomically.  A controller actor samples engine energy at the end of the warm-up and
+ * at the end, closes the intervals still open, and ends the simulation (every other actor is a daemon).
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <simgrid/engine.h>
+#include <simgrid/plugins/energy.h>
+
+#include "models/outdir.h"
+#include "models/policy_load.h"
+#include "sim/sim.h"
+
+#ifndef VGS_VERSION
+#define VGS_VERSION "unknown"
+#endif
+
+static void sleep_until_ns(uint64_t t)
+{
+	sg_actor_sleep_until((double)t * 1e-9);
+}
+
+static void controller_actor(int argc, char **argv)
+{
+	struct sim *sim = sg_actor_self_get_data();
+	const struct vgs_scenario *scn = sim->scn;
+	uint64_t end = sim->end_ns;
+
+	sleep_until_ns(scn->warmup_ns);
+	sg_host_energy_update_all();
+	for (uint32_t i = 0; i < scn->nengines; i++)
+		sim->engines[i].energy_at_warmup_j = sg_host_get_consumed_energy(sim->engines[i].host);
+	sleep_until_ns(end);
+	sg_host_energy_update_all();
+	for (uint32_t i = 0; i < scn->nengines; i++) {
+		struct sim_engine *e = &sim->engines[i];
+
+		vgs_metrics_engine_energy(sim->metrics, i,
+					  sg_host_get_consumed_energy(e->host) - e->energy_at_warmup_j);
+		/* Close what is still running: busy channels and engines, and the owners' slices. */
+		for (uint32_t k = 0; k < e->nchan; k++) {
+			struct sim_chan *ch = &e->chans[k];
+
+			if (ch->state == CHAN_RUNNING)
+				vgs_metrics_busy(sim->metrics, ch->cmd->tenant->idx, i, ch->run_start_ns, end);
+		}
+		if (e->busy)
+			vgs_metrics_engine_busy(sim->metrics, i, e->busy_since_ns, end);
+	}
+	for (uint32_t i = 0; i < scn->ndomains; i++) {
+		struct sim_domain *d = &sim->domains[i];
+
+		if (d->owner)
+			vgs_metrics_slice(sim->metrics, i, d->owner->idx, d->slice_start_ns, end, VGS_CHARGE_EXPIRED);
+	}
+	for (uint32_t i = 0; i < scn->ntenants; i++)
+		vgs_metrics_units_dropped(sim->metrics, i, vgs_workload_dropped_units(sim->tenants[i].wl));
+}
+
+static void name_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool daemon)
+{
+	sg_actor_set_data(a, data);
+	sg_actor_start(a, fn, 0, NULL);
+	if (daemon)
+		sg_actor_daemonize(a);
+}
+
+/* Policies first: a bad parameter is a config error, reported before anything runs. */
+static int build_domains(struct sim *sim, struct vgs_error *err)
+{
+	const struct vgs_scenario *scn = sim->scn;
+	const struct vgs_policy_ops *ops = vgs_policy_load(scn->policy, err);
+
+	if (!ops) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		vgs_error_set(err, "%s:%d: %s", scn->policy_file ? scn->policy_file : scn->path, scn->policy_line,
+			      msg);
+		return -1;
+	}
+	for (uint32_t i = 0; i < scn->ndomains; i++) {
+		struct sim_domain *d = &sim->domains[i];
+		const struct vgs_domain *dc = &scn->domains[i];
+		struct vgs_sched_param *params = g_new0(struct vgs_sched_param, scn->nparams + 1);
+		int bad = -1, rc;
+
+		d->sim = sim;
+		d->idx = i;
+		d->cfg = dc;
+		d->class_mask = dc->class_mask;
+		sim_waiter_init(&d->wake);
+		d->nengines = dc->nengines;
+		d->engines = g_new0(struct sim_engine *, dc->nengines);
+		for (uint32_t k = 0; k < dc->nengines; k++) {
+			d->engines[k] = &sim->engines[dc->engines[k]];
+			d->engines[k]->domain = d;
+		}
+		for (size_t p = 0; p < scn->nparams; p++) {
+			params[p].key = scn->params[p].key;
+			params[p].value = scn->params[p].value;
+		}
+		struct vgs_sched_args args = {
+			.ops = ops,
+			.max_vgpus = scn->gpus[dc->gpu].max_vgpus ? scn->gpus[dc->gpu].max_vgpus : 1,
+			.params = params,
+			.nparams = scn->nparams,
+			.bad_param = &bad,
+		};
+		rc = vgs_sched_init(&d->sched, &args);
+		g_free(params);
+		if (rc) {
+			if (bad >= 0) {
+				const struct vgs_param *p = &scn->params[bad];
+				GString *known = g_string_new(NULL);
+
+				for (const struct vgs_policy_param *pp = ops->params; pp && pp->name; pp++)
+					g_string_append_printf(known, "%s%s", known->len ? ", " : "", pp->name);
+				vgs_error_set(err, "%s:%d: %s '%s = %s' for policy %s; parameters: %s", p->file, p->line,
+					      rc == -ENOENT ? "unknown parameter" : "invalid value in", p->key, p->value,
+					      ops->name, known->len ? known->str : "(none)");
+				g_string_free(known, TRUE);
+			} else {
+				vgs_error_set(err, "policy %s failed to initialise (error %d)", ops->name, rc);
+			}
+			return -1;
+		}
+		d->ntenants = 0;
+		d->tenants = g_new0(struct sim_tenant *, scn->ntenants);
+		d->vgpus = g_new0(struct vgs_vgpu, scn->ntenants);
+	}
+	return 0;
+}
+
+static int build_tenants(struct sim *sim, struct vgs_error *err)
+{
+	const struct vgs_scenario *scn = sim->scn;
+
+	for (uint32_t i = 0; i < scn->ntenants; i++) {
+		struct sim_tenant *t = &sim->tenants[i];
+		const struct vgs_tenant *tc = &scn->tenants[i];
+
+		t->sim = sim;
+		t->idx = i;
+		t->cfg = tc;
+		t->gpu = &scn->gpus[tc->gpu];
+		t->wl = vgs_workload_new(tc->workload, scn->seed * 0x9e3779b97f4a7c15ull + i + 1);
+		for (int c = 0; c < VGS_NCLASS; c++)
+			g_queue_init(&t->ring[c]);
+		t->done = g_new(struct sim_done, VGS_DEP_WINDOW);
+		for (uint32_t k = 0; k < VGS_DEP_WINDOW; k++)
+			t->done[k].seq = UINT64_MAX;
+		t->stream_last = g_hash_table_new(g_direct_hash, g_direct_equal);
+		t->units = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+		sim_waiter_init(&t->wake);
+		t->domains = g_new0(struct sim_domain *, scn->ndomains);
+		t->vgpu_index = g_new0(uint32_t, scn->ndomains);
+		for (uint32_t k = 0; k < scn->ndomains; k++) {
+			struct sim_domain *d = &sim->domains[k];
+			struct vgs_vgpu *v;
+			int rc;
+
+			if (d->cfg->gpu != tc->gpu)
+				continue;
+			v = &d->vgpus[d->ntenants];
+			v->weight = tc->weight;
+			v->priority = tc->priority;
+			v->flags = vgs_workload_latency_sensitive(tc->workload) ? VGS_VGPU_LATENCY_SENSITIVE : 0;
+			v->deadline_ns = VGS_SCHED_NO_TIME;
+			v->oldest_submit_ns = VGS_SCHED_NO_TIME;
+			v->owner = t;
+			rc = vgs_sched_add(&d->sched, v);
+			if (rc) {
+				vgs_error_set(err, "policy %s refused vGPU %s (error %d)", d->sched.ops->name, tc->name, rc);
+				return -1;
+			}
+			d->tenants[d->ntenants] = t;
+			t->vgpu_index[t->ndomains] = d->ntenants++;
+			t->domains[t->ndomains++] = d;
+		}
+	}
+	return 0;
+}
+
+static void build_engines(struct sim *sim)
+{
+	const struct vgs_scenario *scn = sim->scn;
+
+	for (uint32_t i = 0; i < scn->nengines; i++) {
+		struct sim_engine *e = &sim->engines[i];
+
+		e->idx = i;
+		e->cfg = &scn->engines[i];
+		e->cls = &scn->gpus[e->cfg->gpu].cls[e->cfg->cls];
+		e->nchan = e->cls->channels ? e->cls->channels : 1;
+		e->chans = g_new0(struct sim_chan, e->nchan);
+		for (uint32_t k = 0; k < e->nchan; k++) {
+			e->chans[k].engine = e;
+			e->chans[k].index = k;
+			e->chans[k].preempt_at_ns = VGS_NO_TIME;
+			sim_waiter_init(&e->chans[k].wake);
+		}
+	}
+}
+
+static void start_actors(struct sim *sim)
+{
+	const struct vgs_scenario *scn = sim->scn;
+
+	for (uint32_t i = 0; i < scn->nengines; i++) {
+		struct sim_engine *e = &sim->engines[i];
+
+		for (uint32_t k = 0; k < e->nchan; k++) {
+			char *name = g_strdup_printf("%s/%u", e->cfg->name, k);
+
+			name_actor(sg_actor_init(name, e->host), &e->chans[k], sim_chan_actor, true);
+			g_free(name);
+		}
+	}
+	sim->pcie_mb = g_new0(sg_mailbox_t, 2 * scn->ngpus);
+	for (uint32_t g = 0; g < scn->ngpus; g++) {
+		for (int d = 0; d < 2; d++) {
+			char *host = g_strdup_printf("%s.host_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
+			char *mb = g_strdup_printf("%s.pcie_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
+
+			sim->pcie_mb[2 * g + d] = sg_mailbox_by_name(mb);
+			name_actor(sg_actor_init(mb, sg_host_by_name(host)), sim->pcie_mb[2 * g + d],
+				   sim_pcie_receiver_actor, true);
+			g_free(host);
+			g_free(mb);
+		}
+	}
+	for (uint32_t i = 0; i < scn->ndomains; i++)
+		name_actor(sg_actor_init(scn->domains[i].name, sim->ctl_host), &sim->domains[i], sim_domain_actor,
+			   true);
+	for (uint32_t i = 0; i < scn->ntenants; i++)
+		name_actor(sg_actor_init(scn->tenants[i].name, sim->ctl_host), &sim->tenants[i], sim_tenant_actor,
+			   true);
+	name_actor(sg_actor_init("controller", sim->ctl_host), sim, controller_actor, false);
+}
+
+static void simgrid_start(void)
+{
+	static char arg0[] = "vgpusim";
+	/* CM02 without cross-traffic: a transfer takes exactly latency + bytes / bandwidth when alone. */
+	static char a1[] = "--cfg=network/model:CM02";
+	static char a2[] = "--cfg=network/crosstraffic:0";
+	static char a3[] = "--cfg=contexts/stack-size:512";
+	static char a4[] = "--log=root.thres:critical";
+	char *argv[] = { arg0, a1, a2, a3, a4, NULL };
+	int argc = 5;
+
+	sg_host_energy_plugin_init();
+	simgrid_init(&argc, argv);
+}
+
+static void sim_free(struct sim *sim)
+{
+	const struct vgs_scenario *scn = sim->scn;
+
+	for (uint32_t i = 0; i < scn->ntenants; i++) {
+		struct sim_tenant *t = &sim->tenants[i];
+
+		for (int c = 0; c < VGS_NCLASS; c++) {
+			while (!g_queue_is_empty(&t->ring[c]))
+				g_free(g_queue_pop_head(&t->ring[c]));
+		}
+		if (t->wl)
+			vgs_workload_free(t->wl);
+		g_free(t->done);
+		if (t->stream_last)
+			g_hash_table_destroy(t->stream_last);
+		if (t->units)
+			g_hash_table_destroy(t->units);
+		g_free(t->domains);
+		g_free(t->vgpu_index);
+	}
+	for (uint32_t i = 0; i < scn->nengines; i++) {
+		struct sim_engine *e = &sim->engines[i];
+
+		for (uint32_t k = 0; k < e->nchan; k++)
+			if (e->chans[k].cmd)
+				g_free(e->chans[k].cmd);
+		g_free(e->chans);
+	}
+	for (uint32_t i = 0; i < scn->ndomains; i++) {
+		struct sim_domain *d = &sim->domains[i];
+
+		if (d->sched.ops)
+			vgs_sched_fini(&d->sched);
+		g_free(d->engines);
+		g_free(d->tenants);
+		g_free(d->vgpus);
+	}
+	g_free(sim->engines);
+	g_free(sim->domains);
+	g_free(sim->tenants);
+	g_free(sim->pcie_mb);
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int sim_run(const struct sim_run_args *args, struct vgs_error *err)
+{
+	const struct vgs_scenario *scn = args->scn;
+	struct sim sim = { .scn = scn };
+	char *tmp = NULL;
+	double t0 = wall_now();
+	int rc = -1;
+
+	sim.end_ns = scn->warmup_ns + scn->duration_ns;
+	sim.engines = g_new0(struct sim_engine, scn->nengines);
+	sim.domains = g_new0(struct sim_domain, scn->ndomains);
+	sim.tenants = g_new0(struct sim_tenant, scn->ntenants);
+
+	simgrid_start();
+	build_engines(&sim);
+	if (build_domains(&sim, err) || build_tenants(&sim, err))
+		goto out;
+	tmp = vgs_outdir_begin(args->outdir, err);
+	if (!tmp)
+		goto out;
+	sim.metrics = vgs_metrics_new(scn, tmp, err);
+	if (!sim.metrics)
+		goto out;
+	if (sim_platform_load(&sim, err))
+		goto out;
+	start_actors(&sim);
+	simgrid_run();
+
+	struct vgs_run_info info = {
+		.version = VGS_VERSION,
+		.driver = "simgrid",
+		.policy = sim.domains[0].sched.ops->name,
+		.end_ns = sim.end_ns,
+		.wall_s = wall_now() - t0,
+		.activities = sim.activities,
+	};
+	vgs_metrics_finish(sim.metrics, &info);
+	if (vgs_metrics_write(sim.metrics, tmp, err))
+		goto out;
+	if (vgs_outdir_commit(tmp, args->outdir, err))
+		goto out;
+	g_free(tmp);
+	tmp = NULL;
+	if (!args->quiet)
+		vgs_metrics_print_table(sim.metrics, stdout);
+	rc = 0;
+out:
+	if (tmp) {
+		if (sim.metrics) {
+			vgs_metrics_free(sim.metrics);
+			sim.metrics = NULL;
+		}
+		vgs_outdir_abort(tmp);
+		g_free(tmp);
+	}
+	if (sim.metrics)
+		vgs_metrics_free(sim.metrics);
+	sim_free(&sim);
+	return rc;
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# End-to-end tests of the vgpusim CLI: every shipped config runs and its results satisfy the invariants
+# of docs/metrics.md, runs are deterministic, each policy works, bad input fails cleanly (exit 2,
+# file:line, no results directory).  Each case runs in its own directory under $WORK.
+#   VGPUSIM   path to the binary (default ./vgpusim)
+#   VGS_BUILD build directory holding examples/libmypolicy.so (default build)
+#   VGS_E2E_QUICK=1  shorter simulated durations (the sanitizer pass)
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+VGPUSIM=${VGPUSIM:-$ROOT/vgpusim}
+VGS_BUILD=${VGS_BUILD:-$ROOT/build}
+WORK=$(mktemp -d /tmp/vgpusim-e2e.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+DUR=${VGS_E2E_QUICK:+1}
+DUR=${DUR:-3}
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   - $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' "$2" | head -20; }
+
+# run_ok NAME OUTDIR ARGS...: the run succeeds and its results pass check_results.py
+run_ok() {
+	local name=$1 out=$2
+	shift 2
+	if "$VGPUSIM" run "$@" -o "$out" --quiet >"$WORK/log" 2>&1 &&
+		python3 tests/e2e/check_results.py "$out" >"$WORK/check" 2>&1; then
+		ok "$name"
+	else
+		cat "$WORK/check" >>"$WORK/log" 2>/dev/null
+		ko "$name" "$WORK/log"
+	fi
+}
+
+# bad_input NAME PATTERN ARGS...: exit status 2, stderr matches PATTERN, no results directory
+bad_input() {
+	local name=$1 pattern=$2 out="$WORK/bad-out"
+	shift 2
+	rm -rf "$out"
+	"$VGPUSIM" "$@" -o "$out" >"$WORK/out" 2>"$WORK/err"
+	local rc=$?
+	if [ $rc -eq 2 ] && grep -Eq "$pattern" "$WORK/err" && [ ! -e "$out" ] &&
+		[ "$(wc -l <"$WORK/err")" -le 3 ] && ! ls -a "$WORK" | grep -q '^\.bad-out\.tmp'; then
+		ok "$name"
+	else
+		echo "exit $rc, stderr:" >"$WORK/why"
+		cat "$WORK/err" >>"$WORK/why"
+		ko "$name" "$WORK/why"
+	fi
+}
+
+# Every shipped config, with its own policy and with each of the three main policies.
+for cfg in configs/*.cfg; do
+	name=$(basename "$cfg" .cfg)
+	run_ok "$name runs (${DUR}s) and its results hold the invariants" "$WORK/$name" "$cfg" --duration "$DUR"
+	for p in timeslice weighted dynprio; do
+		[ -n "${VGS_E2E_QUICK:-}" ] && [ "$name" != cloudgame ] && continue
+		out="$WORK/$name-$p"
+		if "$VGPUSIM" run "$cfg" -p "$p" --duration 1 -o "$out" --quiet >"$WORK/log" 2>&1 &&
+			python3 tests/e2e/check_results.py "$out" "$p" >"$WORK/check" 2>&1; then
+			ok "$name -p $p"
+		else
+			cat "$WORK/check" >>"$WORK/log"
+			ko "$name -p $p" "$WORK/log"
+		fi
+	done
+done
+
+# Determinism: the same config and seed give byte-identical outputs, wall-clock fields aside.
+for cfg in configs/cloudgame.cfg configs/mixed.cfg; do
+	name=$(basename "$cfg" .cfg)
+	"$VGPUSIM" run "$cfg" --duration 1 --seed 11 -o "$WORK/det1" --quiet >/dev/null 2>&1
+	"$VGPUSIM" run "$cfg" --duration 1 --seed 11 -o "$WORK/det2" --quiet >/dev/null 2>&1
+	if cmp -s "$WORK/det1/tenants.csv" "$WORK/det2/tenants.csv" &&
+		cmp -s "$WORK/det1/engines.csv" "$WORK/det2/engines.csv" &&
+		cmp -s "$WORK/det1/units.csv" "$WORK/det2/units.csv" &&
+		python3 tests/e2e/same_summary.py "$WORK/det1/summary.json" "$WORK/det2/summary.json" >"$WORK/log" 2>&1; then
+		ok "$name: two runs with the same seed are identical"
+	else
+		ko "$name: two runs with the same seed differ" "$WORK/log"
+	fi
+	"$VGPUSIM" run "$cfg" --duration 1 --seed 12 -o "$WORK/det3" --quiet >/dev/null 2>&1
+	if cmp -s "$WORK/det1/units.csv" "$WORK/det3/units.csv"; then
+		ko "$name: a different seed gives a different run"
+	else
+		ok "$name: a different seed gives a different run"
+	fi
+	rm -rf "$WORK/det1" "$WORK/det2" "$WORK/det3"
+done
+
+# Re-running into an existing results directory replaces it.
+run_ok "rerun replaces an earlier results directory" "$WORK/cloudgame" configs/cloudgame.cfg --duration 1
+
+# A user policy loaded from a shared object.
+if [ -f "$VGS_BUILD/examples/libmypolicy.so" ]; then
+	run_ok "policy loaded from a .so" "$WORK/so" configs/cloudgame.cfg --duration 1 -p "$VGS_BUILD/examples/libmypolicy.so"
+else
+	ko "policy loaded from a .so: $VGS_BUILD/examples/libmypolicy.so not built"
+fi
+
+# `vgpusim policies` lists the built-ins with their parameters.
+if "$VGPUSIM" policies >"$WORK/pol" 2>&1 && grep -q '^timeslice' "$WORK/pol" && grep -q '^weighted' "$WORK/pol" &&
+	grep -q '^dynprio' "$WORK/pol" && grep -q '^fifo' "$WORK/pol" && grep -q 'slice_us' "$WORK/pol"; then
+	ok "vgpusim policies lists every policy and its parameters"
+else
+	ko "vgpusim policies" "$WORK/pol"
+fi
+
+# Bad input: exit 2, one clear message naming file:line, no results directory.
+B=tests/e2e/bad
+bad_input "misspelt key names file:line" "misspelt-key.cfg:[0-9]+:.*wieght" run $B/misspelt-key.cfg
+bad_input "wrong type names file:line" "wrong-type.cfg:[0-9]+:.*duration_s" run $B/wrong-type.cfg
+bad_input "out-of-range value names file:line" "out-of-range.cfg:[0-9]+:.*weight" run $B/out-of-range.cfg
+bad_input "missing include names file:line" "missing-include.cfg:[0-9]+:" run $B/missing-include.cfg
+bad_input "syntax error names file:line" "syntax-error.cfg:[0-9]+:" run $B/syntax-error.cfg
+bad_input "unknown policy parameter names file:line" "bad-param.cfg:[0-9]+:.*slice_ms" run $B/bad-param.cfg
+bad_input "unknown policy on the command line" "unknown policy 'nope'" run configs/cloudgame.cfg -p nope
+bad_input "bad --set path" "--set" run configs/cloudgame.cfg --set simulation.nokey.x=1
+bad_input "missing config file" "nope.cfg" run configs/nope.cfg
+bad_input "bad --duration" "--duration" run configs/cloudgame.cfg --duration -1
+bad_input "unknown command" "unknown command" frobnicate
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
