@@ -164,6 +164,7 @@ void sim_domain_actor(int argc, char **argv)
 {
 	struct sim_domain *d = sg_actor_self_get_data();
 	struct sim *sim = d->sim;
+	unsigned idle_spins = 0;
 
 	for (;;) {
 		uint64_t now = sim_now(), slice = 0;
@@ -179,8 +180,7 @@ void sim_domain_actor(int argc, char **argv)
 		if (d->last && d->last != t) {
 			uint64_t cost = switch_cost(d);
 
-			if (cost)
-				sg_actor_sleep_for((double)cost * 1e-9);
+			sim_sleep_until(now + cost);
 			vgs_metrics_switch(sim->metrics, d->idx, t->idx, now, now + cost);
 		}
 		uint64_t start = sim_now();
@@ -192,47 +192,21 @@ void sim_domain_actor(int argc, char **argv)
 		enum vgs_charge_reason reason = run_slice(d, t, end_at);
 		uint64_t end = sim_now();
 
+		/*
+		 * A slice that ended at once means the policy picked a vGPU that had nothing to run here; let
+		 * the others run before asking again, so a stale view can never spin at one instant.
+		 */
+		if (end == start && reason != VGS_CHARGE_EXPIRED && ++idle_spins > 2) {
+			sim_flush_posts();
+			sg_actor_yield();
+		} else if (end != start) {
+			idle_spins = 0;
+		}
 		vgs_metrics_slice(sim->metrics, d->idx, t->idx, start, end, reason);
 		d->owner = NULL;
 		d->last = t;
 		d->reset_req = false;
 		d->preempt_req = false;
 		vgs_sched_charge(&d->sched, v, end - start, end, reason);
-	}
-}
-
-void sim_waiter_init(struct sim_waiter *w)
-{
-	w->sem = sg_sem_init(0);
-	w->waiting = false;
-	w->posted = false;
-}
-
-void sim_waiter_fini(struct sim_waiter *w)
-{
-	if (w->sem)
-		sg_sem_destroy(w->sem);
-	w->sem = NULL;
-}
-
-void sim_wait(struct sim_waiter *w, uint64_t timeout_ns)
-{
-	/* A post that raced an earlier timeout left a token: it must not end this wait at once. */
-	while (!sg_sem_would_block(w->sem))
-		sg_sem_acquire(w->sem);
-	w->posted = false;
-	w->waiting = true;
-	if (timeout_ns == VGS_NO_TIME)
-		sg_sem_acquire(w->sem);
-	else
-		(void)sg_sem_acquire_timeout(w->sem, (double)timeout_ns * 1e-9);
-	w->waiting = false;
-}
-
-void sim_post(struct sim_waiter *w)
-{
-	if (w->waiting && !w->posted) {
-		w->posted = true;
-		sg_sem_release(w->sem);
 	}
 }

@@ -88,10 +88,13 @@ static void run_exec(struct sim_chan *ch, struct sim_cmd *cmd)
 {
 	struct sim_engine *e = ch->engine;
 	struct sim *sim = e->domain->sim;
-	uint64_t start = sim_now(), tdr = sim->scn->gpus[e->cfg->gpu].tdr_timeout_ns;
-	uint64_t end = start + (uint64_t)ceil((double)cmd->remaining_ns / e->cls->speed);
+	const struct vgs_gpu *gpu = &sim->scn->gpus[e->cfg->gpu];
+	uint64_t start = sim_now(), tdr = gpu->tdr_timeout_ns;
+	/* A routed class keeps its own speed factor (CUDA work on an A10's graphics engine). */
+	double speed = gpu->cls[cmd->c.cls].speed;
+	uint64_t end = start + (uint64_t)ceil((double)cmd->remaining_ns / speed);
 	uint64_t tdr_at = tdr ? start + tdr : VGS_NO_TIME;
-	sg_exec_t ex = sg_actor_exec_init((double)cmd->remaining_ns);
+	sg_exec_t ex = sg_actor_exec_init((double)cmd->remaining_ns * e->cls->speed / speed);
 	uint64_t now;
 
 	sg_exec_start(ex);
@@ -109,6 +112,7 @@ static void run_exec(struct sim_chan *ch, struct sim_cmd *cmd)
 		sim_wait(&ch->wake, until - now);
 	}
 	if (now >= end) {
+		sim_flush_posts();
 		sg_exec_wait(ex); /* already done, or within the clock's rounding of done */
 		now = sim_now();
 		chan_release(ch, now);
@@ -117,15 +121,17 @@ static void run_exec(struct sim_chan *ch, struct sim_cmd *cmd)
 		struct sim_tenant *t = cmd->tenant;
 		double rem = sg_exec_get_remaining(ex);
 
-		sg_exec_cancel(ex);
-		cmd->remaining_ns = (uint64_t)llround(rem) + e->cls->resume_ns;
+		cmd->remaining_ns = (uint64_t)llround(rem * speed / e->cls->speed) + e->cls->resume_ns;
 		vgs_metrics_preempt(sim->metrics, t->idx, e->idx);
 		chan_release(ch, now);
 		g_queue_push_head(&t->ring[cmd->eng_cls], cmd);
 		sim_tenant_update_ready(t, now);
-	} else {
+		sim_flush_posts();
 		sg_exec_cancel(ex);
+	} else {
 		chan_reset(ch, now);
+		sim_flush_posts();
+		sg_exec_cancel(ex);
 	}
 }
 
@@ -138,6 +144,7 @@ static void run_transfer(struct sim_chan *ch, struct sim_cmd *cmd)
 	uint64_t now;
 
 	sim->activities++;
+	sim_flush_posts();
 	sg_comm_wait(comm);
 	now = sim_now();
 	chan_release(ch, now);

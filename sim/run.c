@@ -19,22 +19,19 @@
 #define VGS_VERSION "unknown"
 #endif
 
-static void sleep_until_ns(uint64_t t)
-{
-	sg_actor_sleep_until((double)t * 1e-9);
-}
-
 static void controller_actor(int argc, char **argv)
 {
 	struct sim *sim = sg_actor_self_get_data();
 	const struct vgs_scenario *scn = sim->scn;
 	uint64_t end = sim->end_ns;
 
-	sleep_until_ns(scn->warmup_ns);
+	sim_sleep_until(scn->warmup_ns);
+	for (uint32_t i = 0; i < scn->ntenants; i++)
+		sim->tenants[i].dropped_at_warmup = vgs_workload_dropped_units(sim->tenants[i].wl);
 	sg_host_energy_update_all();
 	for (uint32_t i = 0; i < scn->nengines; i++)
 		sim->engines[i].energy_at_warmup_j = sg_host_get_consumed_energy(sim->engines[i].host);
-	sleep_until_ns(end);
+	sim_sleep_until(end);
 	sg_host_energy_update_all();
 	for (uint32_t i = 0; i < scn->nengines; i++) {
 		struct sim_engine *e = &sim->engines[i];
@@ -58,7 +55,8 @@ static void controller_actor(int argc, char **argv)
 			vgs_metrics_slice(sim->metrics, i, d->owner->idx, d->slice_start_ns, end, VGS_CHARGE_EXPIRED);
 	}
 	for (uint32_t i = 0; i < scn->ntenants; i++)
-		vgs_metrics_units_dropped(sim->metrics, i, vgs_workload_dropped_units(sim->tenants[i].wl));
+		vgs_metrics_units_dropped(sim->metrics, i,
+					  vgs_workload_dropped_units(sim->tenants[i].wl) - sim->tenants[i].dropped_at_warmup);
 }
 
 static void name_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool daemon)
@@ -79,8 +77,10 @@ static int build_domains(struct sim *sim, struct vgs_error *err)
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err->msg);
-		vgs_error_set(err, "%s:%d: %s", scn->policy_file ? scn->policy_file : scn->path, scn->policy_line,
-			      msg);
+		if (scn->policy_line > 0)
+			vgs_error_set(err, "%s:%d: %s", scn->policy_file, scn->policy_line, msg);
+		else
+			vgs_error_set(err, "%s: %s", scn->policy_file ? scn->policy_file : "-p", msg);
 		return -1;
 	}
 	for (uint32_t i = 0; i < scn->ndomains; i++) {
@@ -120,7 +120,13 @@ static int build_domains(struct sim *sim, struct vgs_error *err)
 
 				for (const struct vgs_policy_param *pp = ops->params; pp && pp->name; pp++)
 					g_string_append_printf(known, "%s%s", known->len ? ", " : "", pp->name);
-				vgs_error_set(err, "%s:%d: %s '%s = %s' for policy %s; parameters: %s", p->file, p->line,
+				char where[512];
+
+				if (p->line > 0)
+					snprintf(where, sizeof(where), "%s:%d", p->file, p->line);
+				else
+					snprintf(where, sizeof(where), "%s", p->file);
+				vgs_error_set(err, "%s: %s '%s = %s' for policy %s; its parameters: %s", where,
 					      rc == -ENOENT ? "unknown parameter" : "invalid value in", p->key, p->value,
 					      ops->name, known->len ? known->str : "(none)");
 				g_string_free(known, TRUE);
@@ -251,8 +257,10 @@ static void simgrid_start(void)
 	static char a2[] = "--cfg=network/crosstraffic:0";
 	static char a3[] = "--cfg=contexts/stack-size:512";
 	static char a4[] = "--log=root.thres:critical";
-	char *argv[] = { arg0, a1, a2, a3, a4, NULL };
-	int argc = 5;
+	/* Timers to the ns: SimGrid's default 1e-9 s precision can merge a 1 ns wait into "now". */
+	static char a5[] = "--cfg=surf/precision:1e-12";
+	char *argv[] = { arg0, a1, a2, a3, a4, a5, NULL };
+	int argc = 6;
 
 	sg_host_energy_plugin_init();
 	simgrid_init(&argc, argv);

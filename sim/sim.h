@@ -9,8 +9,9 @@
  *                per channel); each channel is a worker actor that runs one command at a time as an
  *                exec on that host, or as a transfer over the GPU's PCIe link for host<->device copies.
  *
- * Actors are cooperative (one runs at a time, and only blocking calls switch), so shared state needs no
- * locking; an actor that waits for an event blocks on its own struct sim_waiter.  Every time below is
+ * Actors are cooperative (one runs at a time) and every wake-up is deferred to the poster's next blocking
+ * point (sim/waiter.c), so shared state needs no locking; an actor that waits for an event blocks on
+ * its own struct sim_waiter.  Every time below is
  * simulated ns since the start of the run.
  */
 #ifndef VGS_SIM_H
@@ -56,6 +57,10 @@ void sim_waiter_fini(struct sim_waiter *w);
 /* Block until posted, or until timeout_ns has passed (VGS_NO_TIME: no timeout). */
 void sim_wait(struct sim_waiter *w, uint64_t timeout_ns);
 void sim_post(struct sim_waiter *w);
+/* Release the recorded posts; called before every blocking simcall. */
+void sim_flush_posts(void);
+/* Flush, then sleep until t_ns (no-op if it has passed). */
+void sim_sleep_until(uint64_t t_ns);
 
 struct sim_cmd {
 	struct vgs_cmd c;
@@ -138,6 +143,7 @@ struct sim_tenant {
 	GHashTable *stream_last;   /* stream -> last submitted seq + 1 */
 	GHashTable *units;         /* unit index -> struct sim_unit * (open units) */
 	uint64_t in_flight;
+	uint64_t dropped_at_warmup; /* units the workload had skipped when the warm-up ended */
 	bool waiting_space;
 	bool waiting_deps;
 	struct sim_waiter wake;

@@ -12,12 +12,6 @@
 
 #include "sim/sim.h"
 
-static void sleep_until_ns(uint64_t t)
-{
-	if (t > sim_now())
-		sg_actor_sleep_until((double)t * 1e-9);
-}
-
 bool sim_tenant_is_done(const struct sim_tenant *t, uint64_t seq, uint64_t *end_ns)
 {
 	const struct sim_done *d = &t->done[seq % VGS_DEP_WINDOW];
@@ -155,7 +149,7 @@ static void flush(struct sim_tenant *t, struct sim_cmd **staged, uint32_t *nstag
 	if (*nstaged == 0)
 		return;
 	if (t->cfg->submit.trap_ns)
-		sleep_until_ns(sim_now() + t->cfg->submit.trap_ns);
+		sim_sleep_until(sim_now() + t->cfg->submit.trap_ns);
 	for (uint32_t i = 0; i < *nstaged; i++)
 		ring_push(t, staged[i]);
 	*nstaged = 0;
@@ -207,10 +201,10 @@ void sim_tenant_actor(int argc, char **argv)
 
 		/* Merging: the batch closes when full or when its window would expire before `when`. */
 		if (nstaged && sub->batch_window_ns && when > staged_first + sub->batch_window_ns) {
-			sleep_until_ns(staged_first + sub->batch_window_ns);
+			sim_sleep_until(staged_first + sub->batch_window_ns);
 			flush(t, staged, &nstaged);
 		}
-		sleep_until_ns(when);
+		sim_sleep_until(when);
 		last_submit = sim_now();
 		if (cmd->c.flags & VGS_CMD_UNIT_BEGIN) {
 			struct sim_unit *u = g_new(struct sim_unit, 1);
@@ -229,4 +223,5 @@ void sim_tenant_actor(int argc, char **argv)
 	}
 	flush(t, staged, &nstaged);
 	g_free(staged);
+	sim_flush_posts();
 }

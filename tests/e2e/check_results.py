@@ -49,10 +49,10 @@ def main():
         check(0.0 <= share <= 1.0 + 1e-9, f"tenant {t['tenant']} share {share} outside [0, 1]")
         by_gpu.setdefault(t["gpu"], []).append(t)
         total_cmds += int(t["commands"])
-        for key in ("lat_p50_ms", "lat_p99_ms"):
-            v = float(t[key])
-            check(not math.isnan(v) and v >= 0, f"tenant {t['tenant']} {key} = {v}")
         if int(t["units"]) > 0:
+            for key in ("lat_p50_ms", "lat_p99_ms"):
+                v = float(t[key])
+                check(not math.isnan(v) and v >= 0, f"tenant {t['tenant']} {key} = {v}")
             check(float(t["lat_p50_ms"]) <= float(t["lat_p99_ms"]) + 1e-9,
                   f"tenant {t['tenant']} p50 > p99")
     for gpu, ts in by_gpu.items():
@@ -63,6 +63,8 @@ def main():
         targets = sum(float(t["share_target"]) for t in ts)
         check(abs(targets - 1.0) < 1e-6, f"share targets on {gpu} sum to {targets}")
 
+    engine_cmds = sum(int(e["commands"]) for e in engines)
+    check(engine_cmds >= total_cmds, f"engines ran {engine_cmds} commands, fewer than the {total_cmds} completed")
     check(total_cmds == int(summary["commands"]), f"sum of tenant commands {total_cmds} != summary {summary['commands']}")
 
     measured = {}
