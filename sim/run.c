@@ -286,13 +286,15 @@ static void sim_free(struct sim *sim)
 			g_hash_table_destroy(t->units);
 		g_free(t->domains);
 		g_free(t->vgpu_index);
+		sim_waiter_fini(&t->wake);
 	}
 	for (uint32_t i = 0; i < scn->nengines; i++) {
 		struct sim_engine *e = &sim->engines[i];
 
-		for (uint32_t k = 0; k < e->nchan; k++)
-			if (e->chans[k].cmd)
-				g_free(e->chans[k].cmd);
+		for (uint32_t k = 0; k < e->nchan; k++) {
+			g_free(e->chans[k].cmd);
+			sim_waiter_fini(&e->chans[k].wake);
+		}
 		g_free(e->chans);
 	}
 	for (uint32_t i = 0; i < scn->ndomains; i++) {
@@ -300,6 +302,7 @@ static void sim_free(struct sim *sim)
 
 		if (d->sched.ops)
 			vgs_sched_fini(&d->sched);
+		sim_waiter_fini(&d->wake);
 		g_free(d->engines);
 		g_free(d->tenants);
 		g_free(d->vgpus);

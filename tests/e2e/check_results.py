@@ -59,9 +59,10 @@ def main():
         held = sum(float(t["held_ms"]) for t in ts)
         if held > 0:
             s = sum(float(t["share"]) for t in ts)
-            check(abs(s - 1.0) < 1e-6, f"shares on {gpu} sum to {s}")
+            # the CSV carries 6 decimals: allow each value's rounding
+            check(abs(s - 1.0) <= 1e-6 * len(ts), f"shares on {gpu} sum to {s}")
         targets = sum(float(t["share_target"]) for t in ts)
-        check(abs(targets - 1.0) < 1e-6, f"share targets on {gpu} sum to {targets}")
+        check(abs(targets - 1.0) <= 1e-6 * len(ts), f"share targets on {gpu} sum to {targets}")
 
     engine_cmds = sum(int(e["commands"]) for e in engines)
     check(engine_cmds >= total_cmds, f"engines ran {engine_cmds} commands, fewer than the {total_cmds} completed")

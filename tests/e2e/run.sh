@@ -40,7 +40,7 @@ bad_input() {
 	rm -rf "$out"
 	"$VGPUSIM" "$@" -o "$out" >"$WORK/out" 2>"$WORK/err"
 	local rc=$?
-	if [ $rc -eq 2 ] && grep -Eq "$pattern" "$WORK/err" && [ ! -e "$out" ] &&
+	if [ $rc -eq 2 ] && grep -Eq -e "$pattern" "$WORK/err" && [ ! -e "$out" ] &&
 		[ "$(wc -l <"$WORK/err")" -le 3 ] && ! ls -a "$WORK" | grep -q '^\.bad-out\.tmp'; then
 		ok "$name"
 	else

@@ -62,7 +62,7 @@ static bool has_dep(const struct vgs_cmd *c, uint64_t seq)
 static void test_game_structure(void)
 {
 	struct vgs_workload_spec *spec =
-		must_spec("workload = { type = \"game\"; fps = 50; copy_bytes = 1000; units = 3; };");
+		must_spec("workload = { type = \"game\"; fps = 50; copy_bytes = 1000; units = 3; start = \"aligned\"; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 1);
 	struct vgs_cmd c;
 	const uint64_t period = 20000000;
@@ -111,7 +111,7 @@ static void test_game_structure(void)
 
 static void test_game_no_encode(void)
 {
-	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; encode = false; };");
+	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; encode = false; start = \"aligned\"; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 1);
 	struct vgs_cmd c;
 
@@ -128,7 +128,7 @@ static void test_game_no_encode(void)
 
 static void test_game_skips_missed_ticks(void)
 {
-	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; fps = 100; };");
+	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; fps = 100; start = \"aligned\"; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 5);
 	struct vgs_cmd c;
 	static const struct { uint64_t now_ms, arrival_ms, dropped; } steps[] = {
@@ -147,6 +147,35 @@ static void test_game_skips_missed_ticks(void)
 		vgs_workload_next(w, steps[i].now_ms * 1000000, &c); /* venc */
 	}
 	vgs_workload_free(w);
+	vgs_workload_spec_free(spec);
+}
+
+/* By default each session's tick 0 falls at a seed-dependent phase in [0, period), then every period. */
+static void test_game_random_phase(void)
+{
+	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; fps = 100; encode = false; };");
+	uint64_t phase[8];
+	int distinct = 0;
+
+	for (int seed = 0; seed < 8; seed++) {
+		struct vgs_workload *w = vgs_workload_new(spec, (uint64_t)seed + 1);
+		struct vgs_cmd c;
+
+		vgs_workload_next(w, 0, &c);
+		phase[seed] = c.arrival_ns;
+		CU_ASSERT(phase[seed] < 10000000);
+		for (int k = 1; k < 5; k++) {
+			vgs_workload_next(w, 0, &c);
+			CU_ASSERT_EQUAL(c.arrival_ns, phase[seed] + (uint64_t)k * 10000000);
+		}
+		for (int j = 0; j < seed; j++)
+			if (phase[j] == phase[seed])
+				goto same;
+		distinct++;
+same:
+		vgs_workload_free(w);
+	}
+	CU_ASSERT(distinct >= 7);
 	vgs_workload_spec_free(spec);
 }
 
@@ -622,6 +651,7 @@ static CU_TestInfo game_tests[] = {
 	{ "frame: gfx B + venc + d2h copy E, periodic arrivals, deadlines", test_game_structure },
 	{ "encode = false: one gfx command per frame", test_game_no_encode },
 	{ "missed ticks are skipped and counted, not burst", test_game_skips_missed_ticks },
+	{ "sessions start at independent random phases", test_game_random_phase },
 	{ "default gfx_ms mean and cv (PresentMon)", test_game_default_gfx_mean },
 	{ "describe", test_describe },
 	CU_TEST_INFO_NULL,
