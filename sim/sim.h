@@ -121,6 +121,7 @@ struct sim_domain {
 struct sim_unit {
 	uint64_t arrival_ns;
 	uint64_t deadline_ns;
+	bool failed;               /* a command of the unit was discarded by a reset: never delivered */
 };
 
 struct sim_done {

@@ -101,11 +101,17 @@ void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now
 	t->in_flight--;
 	if (!dropped)
 		vgs_metrics_cmd_done(sim->metrics, t->idx, cmd->c.cls, cmd->submit_ns, cmd->start_ns, now);
+	if (dropped) {
+		struct sim_unit *u = g_hash_table_lookup(t->units, &cmd->c.unit);
+
+		if (u)
+			u->failed = true;
+	}
 	if (cmd->c.flags & VGS_CMD_UNIT_END) {
 		struct sim_unit *u = g_hash_table_lookup(t->units, &cmd->c.unit);
 
 		if (u) {
-			if (!dropped)
+			if (!u->failed)
 				vgs_metrics_unit_done(sim->metrics, t->idx, cmd->c.unit, u->arrival_ns, now,
 						      u->deadline_ns);
 			g_hash_table_remove(t->units, &cmd->c.unit);
@@ -184,8 +190,10 @@ void sim_tenant_actor(int argc, char **argv)
 
 			while (!sim_tenant_is_done(t, dep, &end)) {
 				/* A fence on a command still in the batch: submit the batch first. */
-				if (nstaged)
+				if (nstaged) {
 					flush(t, staged, &nstaged);
+					last_submit = sim_now();
+				}
 				t->waiting_deps = true;
 				sim_wait(&t->wake, VGS_NO_TIME);
 				t->waiting_deps = false;
@@ -203,6 +211,7 @@ void sim_tenant_actor(int argc, char **argv)
 		if (nstaged && sub->batch_window_ns && when > staged_first + sub->batch_window_ns) {
 			sim_sleep_until(staged_first + sub->batch_window_ns);
 			flush(t, staged, &nstaged);
+			last_submit = sim_now();
 		}
 		sim_sleep_until(when);
 		last_submit = sim_now();
@@ -213,13 +222,17 @@ void sim_tenant_actor(int argc, char **argv)
 			*key = cmd->c.unit;
 			u->arrival_ns = cmd->c.arrival_ns != VGS_NO_TIME ? cmd->c.arrival_ns : last_submit;
 			u->deadline_ns = cmd->c.deadline_ns;
+			u->failed = false;
 			g_hash_table_replace(t->units, key, u);
 		}
 		if (nstaged == 0)
 			staged_first = last_submit;
 		staged[nstaged++] = cmd;
-		if (nstaged >= bmax)
+		if (nstaged >= bmax) {
 			flush(t, staged, &nstaged);
+			/* The trap is host time: the next command's gap starts after it. */
+			last_submit = sim_now();
+		}
 	}
 	flush(t, staged, &nstaged);
 	g_free(staged);

@@ -121,5 +121,13 @@ bad_input "missing config file" "nope.cfg" run configs/nope.cfg
 bad_input "bad --duration" "--duration" run configs/cloudgame.cfg --duration -1
 bad_input "unknown command" "unknown command" frobnicate
 
+# Simulator behaviour on small scenarios (tests/e2e/scenarios): replay, backpressure, TDR, preemption.
+mkdir -p "$WORK/behaviour"
+python3 tests/e2e/behaviour.py "$VGPUSIM" "$WORK/behaviour" >"$WORK/beh" 2>&1
+grep -E '^(ok|FAIL)' "$WORK/beh"
+pass=$((pass + $(grep -c '^ok' "$WORK/beh")))
+fail=$((fail + $(grep -c '^FAIL' "$WORK/beh")))
+grep -q '^behaviour: [0-9]* passed, 0 failed' "$WORK/beh" || { fail=$((fail + 1)); echo "FAIL - behaviour.py"; tail -5 "$WORK/beh"; }
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
