@@ -8,13 +8,15 @@
 #   vgpusim                 sim/*.c (the only SimGrid code) + the two archives
 
 CC      ?= cc
+# `make V=1` shows the full commands.
+Q        = $(if $(V),,@)
 O       ?= build
 SAN     ?=
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Werror=implicit-function-declaration
 BASE     = -std=gnu11 $(WARN) -I. -MMD -MP $(SAN)
 PKGS     = glib-2.0 gmodule-2.0 libconfig
-DEB_PKGS = libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev
+DEB_PKGS = gcc libc6-dev python3 libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SG_LIBS    := -lsimgrid
@@ -37,37 +39,45 @@ MODEL_LIB  = $(O)/libvgsmodels.a
 BIN        = $(if $(filter build,$(O)),vgpusim,$(O)/vgpusim)
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
+# Test objects are intermediate files of a pattern chain: keep them so rebuilds stay incremental.
+.SECONDARY:
+
 .PHONY: all deps check check-unit check-e2e check-asan check-policies bench clean examples
 all: $(BIN) examples
 
 # policies/ sees libc and its own headers only: no package include paths.
 $(O)/policies/%.o: policies/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE) -fPIC -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(BASE) -fPIC -c $< -o $@
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE) $(PKG_CFLAGS) -DVGS_VERSION='"$(VERSION)"' -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(BASE) $(PKG_CFLAGS) -DVGS_VERSION='"$(VERSION)"' -c $< -o $@
 
 $(POLICY_LIB): $(POLICY_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(MODEL_LIB): $(MODEL_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BIN): $(SIM_OBJ) $(MODEL_LIB) $(POLICY_LIB)
-	$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(SIM_OBJ) $(MODEL_LIB) $(POLICY_LIB) $(SG_LIBS) $(PKG_LIBS) -lz -lm
+	@$(if $(V),,echo "  LINK    $@ (sim + libvgsmodels.a + libvgspolicies.a)")
+	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(SIM_OBJ) $(MODEL_LIB) $(POLICY_LIB) $(SG_LIBS) $(PKG_LIBS) -lz -lm
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(MODEL_LIB) $(POLICY_LIB)
-	$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $< $(UNIT_SUPPORT_OBJ) $(MODEL_LIB) $(POLICY_LIB) $(CUNIT_LIBS) $(PKG_LIBS) -lz -lm
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $< $(UNIT_SUPPORT_OBJ) $(MODEL_LIB) $(POLICY_LIB) $(CUNIT_LIBS) $(PKG_LIBS) -lz -lm
 
 # The policy template of docs/policies.md, built as a loadable shared object (tests load it).
 examples: $(O)/examples/libmypolicy.so
 $(O)/examples/libmypolicy.so: docs/examples/mypolicy.c policies/vgs_policy.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE) $(SAN) -fPIC -shared -o $@ $<
+	@$(if $(V),,echo "  SO      $@")
+	$(Q)$(CC) $(CFLAGS) $(BASE) $(SAN) -fPIC -shared -o $@ $<
 
 # Proves the sharing rule: every policies/ file compiles with libc and its own headers alone.
 check-policies:

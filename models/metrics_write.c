@@ -499,11 +499,21 @@ void vgs_metrics_print_table(const struct vgs_metrics *m, FILE *out)
 			tf(b, sizeof(b), "%.3f", ms_d(t->l_p99)), c, t->deadline_misses);
 	}
 	fputc('\n', out);
-	fprintf(out, "%-20s %10s %20s %12s\n", "gpu", "util(%)", "switch overhead(%)", "energy(J)");
-	for (uint32_t g = 0; g < s->ngpus; g++)
-		fprintf(out, "%-20s %10s %20s %12s\n", s->gpus[g].name,
-			tf(a, sizeof(a), "%.1f", 100.0 * m->g[g].utilisation),
+	fprintf(out, "%-20s %-44s %20s %12s\n", "gpu", "utilisation by engine class (%)", "switch overhead(%)",
+		"energy(J)");
+	for (uint32_t g = 0; g < s->ngpus; g++) {
+		char util[128] = "";
+
+		/* Per class: a GPU-wide mean would hide a saturated graphics engine behind idle decoders. */
+		for (int cl = 0; cl < VGS_NCLASS; cl++) {
+			if (isnan(m->g[g].util_cls[cl]))
+				continue;
+			snprintf(util + strlen(util), sizeof(util) - strlen(util), "%s%s %.1f", util[0] ? "  " : "",
+				 vgs_class_name(cl), 100.0 * m->g[g].util_cls[cl]);
+		}
+		fprintf(out, "%-20s %-44s %20s %12s\n", s->gpus[g].name, util,
 			tf(b, sizeof(b), "%.2f", m->g[g].switch_pct), tf(c, sizeof(c), "%.1f", m->g[g].energy_j));
+	}
 	fputc('\n', out);
 	fprintf(out, "Jain's fairness index (share/weight): %s\n", tf(a, sizeof(a), "%.4f", m->jain));
 	fprintf(out, "commands: %" PRIu64 " in %s s simulated (%s commands/s simulated)\n", m->commands,

@@ -83,21 +83,6 @@ static const struct vgs_policy_param dp_params[] = {
 	{ NULL, NULL, NULL },
 };
 
-static int dp_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!text || *text < '0' || *text > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(text, &end, 10);
-	if (errno || *end || x < min || x > max)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
 static int dp_init(struct vgs_sched *s)
 {
 	struct dp_sched *dp = calloc(1, sizeof(*dp));
@@ -114,16 +99,6 @@ static int dp_init(struct vgs_sched *s)
 	return 0;
 }
 
-static void dp_fini(struct vgs_sched *s)
-{
-	for (uint32_t i = 0; i < s->nvgpus; i++) {
-		free(s->vgpus[i]->priv);
-		s->vgpus[i]->priv = NULL;
-	}
-	free(s->priv);
-	s->priv = NULL;
-}
-
 static int dp_set_param(struct vgs_sched *s, const char *key, const char *value)
 {
 	struct dp_sched *dp = s->priv;
@@ -131,27 +106,27 @@ static int dp_set_param(struct vgs_sched *s, const char *key, const char *value)
 	int ret;
 
 	if (strcmp(key, "slice_us") == 0) {
-		ret = dp_parse_u64(value, 1, DP_SLICE_MAX_US, &x);
+		ret = vgs_param_u64(value, 1, DP_SLICE_MAX_US, &x);
 		if (!ret)
 			dp->slice_ns = x * 1000;
 	} else if (strcmp(key, "boost") == 0) {
-		ret = dp_parse_u64(value, 0, DP_LEVEL_MAX, &x);
+		ret = vgs_param_u64(value, 0, DP_LEVEL_MAX, &x);
 		if (!ret)
 			dp->boost = (uint32_t)x;
 	} else if (strcmp(key, "deadline_margin_us") == 0) {
-		ret = dp_parse_u64(value, 0, DP_WAIT_MAX_US, &x);
+		ret = vgs_param_u64(value, 0, DP_WAIT_MAX_US, &x);
 		if (!ret)
 			dp->margin_ns = x * 1000;
 	} else if (strcmp(key, "decay_max") == 0) {
-		ret = dp_parse_u64(value, 0, DP_LEVEL_MAX, &x);
+		ret = vgs_param_u64(value, 0, DP_LEVEL_MAX, &x);
 		if (!ret)
 			dp->decay_max = (uint32_t)x;
 	} else if (strcmp(key, "max_wait_us") == 0) {
-		ret = dp_parse_u64(value, 1, DP_WAIT_MAX_US, &x);
+		ret = vgs_param_u64(value, 1, DP_WAIT_MAX_US, &x);
 		if (!ret)
 			dp->max_wait_ns = x * 1000;
 	} else if (strcmp(key, "preempt") == 0) {
-		ret = dp_parse_u64(value, 0, 1, &x);
+		ret = vgs_param_u64(value, 0, 1, &x);
 		if (!ret)
 			dp->preempt = x;
 	} else {
@@ -272,7 +247,7 @@ const struct vgs_policy_ops vgs_policy_dynprio = {
 	.summary = "dynamic priority: boost latency-sensitive/deadline-threatened vGPUs, decay hogs, no starvation",
 	.params = dp_params,
 	.init = dp_init,
-	.fini = dp_fini,
+	.fini = vgs_sched_free_priv,
 	.set_param = dp_set_param,
 	.add_vgpu = dp_add_vgpu,
 	.remove_vgpu = dp_remove_vgpu,

@@ -31,21 +31,6 @@ static const struct vgs_policy_param ff_params[] = {
 	{ NULL, NULL, NULL },
 };
 
-static int ff_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!text || *text < '0' || *text > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(text, &end, 10);
-	if (errno || *end || x < min || x > max)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
 static int ff_init(struct vgs_sched *s)
 {
 	struct ff_sched *ff = calloc(1, sizeof(*ff));
@@ -56,12 +41,6 @@ static int ff_init(struct vgs_sched *s)
 	return 0;
 }
 
-static void ff_fini(struct vgs_sched *s)
-{
-	free(s->priv);
-	s->priv = NULL;
-}
-
 static int ff_set_param(struct vgs_sched *s, const char *key, const char *value)
 {
 	struct ff_sched *ff = s->priv;
@@ -70,7 +49,7 @@ static int ff_set_param(struct vgs_sched *s, const char *key, const char *value)
 
 	if (strcmp(key, "slice_us") != 0)
 		return -ENOENT;
-	ret = ff_parse_u64(value, 0, FF_SLICE_MAX_US, &x);
+	ret = vgs_param_u64(value, 0, FF_SLICE_MAX_US, &x);
 	if (!ret)
 		ff->slice_ns = x * 1000;
 	return ret;
@@ -111,7 +90,7 @@ const struct vgs_policy_ops vgs_policy_fifo = {
 	.summary = "first come first served by submission time across vGPUs (drm_sched's default FIFO)",
 	.params = ff_params,
 	.init = ff_init,
-	.fini = ff_fini,
+	.fini = vgs_sched_free_priv,
 	.set_param = ff_set_param,
 	.add_vgpu = ff_add_vgpu,
 	.runnable = ff_runnable,

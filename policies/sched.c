@@ -238,3 +238,28 @@ void vgs_sched_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, 
 	s->current = NULL;
 	s->ops->charge(s, v, ran_ns, now_ns, reason);
 }
+
+int vgs_param_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!text || *text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(text, &end, 10);
+	if (errno || *end || x < min || x > max)
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+void vgs_sched_free_priv(struct vgs_sched *s)
+{
+	for (uint32_t i = 0; i < s->nvgpus; i++) {
+		free(s->vgpus[i]->priv);
+		s->vgpus[i]->priv = NULL;
+	}
+	free(s->priv);
+	s->priv = NULL;
+}

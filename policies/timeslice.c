@@ -68,21 +68,6 @@ static const struct vgs_policy_param ts_params[] = {
 };
 
 /* Decimal unsigned integer, digits only, within [min, max]. */
-static int ts_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!text || *text < '0' || *text > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(text, &end, 10);
-	if (errno || *end || x < min || x > max)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
 static uint64_t ts_slice_ns(const struct vgs_sched *s)
 {
 	const struct ts_sched *ts = s->priv;
@@ -105,16 +90,6 @@ static int ts_init(struct vgs_sched *s)
 	return 0;
 }
 
-static void ts_fini(struct vgs_sched *s)
-{
-	for (uint32_t i = 0; i < s->nvgpus; i++) {
-		free(s->vgpus[i]->priv);
-		s->vgpus[i]->priv = NULL;
-	}
-	free(s->priv);
-	s->priv = NULL;
-}
-
 static int ts_set_param(struct vgs_sched *s, const char *key, const char *value)
 {
 	struct ts_sched *ts = s->priv;
@@ -133,13 +108,13 @@ static int ts_set_param(struct vgs_sched *s, const char *key, const char *value)
 		return 0;
 	}
 	if (strcmp(key, "slice_us") == 0) {
-		ret = ts_parse_u64(value, 0, TS_SLICE_MAX_US, &x);
+		ret = vgs_param_u64(value, 0, TS_SLICE_MAX_US, &x);
 		if (!ret)
 			ts->slice_us = x;
 		return ret;
 	}
 	if (strcmp(key, "payback") == 0) {
-		ret = ts_parse_u64(value, 0, 1, &x);
+		ret = vgs_param_u64(value, 0, 1, &x);
 		if (!ret)
 			ts->payback = x;
 		return ret;
@@ -258,7 +233,7 @@ const struct vgs_policy_ops vgs_policy_timeslice = {
 	.summary = "round robin with a fixed slice: NVIDIA best-effort, equal-share, fixed-share",
 	.params = ts_params,
 	.init = ts_init,
-	.fini = ts_fini,
+	.fini = vgs_sched_free_priv,
 	.set_param = ts_set_param,
 	.add_vgpu = ts_add_vgpu,
 	.remove_vgpu = ts_remove_vgpu,

@@ -184,6 +184,17 @@ struct vgs_vgpu *vgs_sched_pick(struct vgs_sched *s, uint64_t now_ns, uint64_t *
 void vgs_sched_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, uint64_t now_ns,
 		      enum vgs_charge_reason reason);
 
+/*
+ * Helpers for policies (libc only, in libvgspolicies.a; a policy built as a .so may call them too, the
+ * vgpusim binary exports them).
+ *
+ * vgs_param_u64 - parse a decimal integer in [min, max] for set_param(): 0, or -EINVAL when the text is
+ * empty, signed, not a number, has trailing characters or is out of range.
+ * vgs_sched_free_priv - a ready-made ops->fini: free() every vgs_vgpu.priv and s->priv.
+ */
+int vgs_param_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+void vgs_sched_free_priv(struct vgs_sched *s);
+
 /* Built-in policies: "timeslice", "weighted", "dynprio", "fifo". */
 extern const struct vgs_policy_ops vgs_policy_timeslice;
 extern const struct vgs_policy_ops vgs_policy_weighted;

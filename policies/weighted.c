@@ -77,21 +77,6 @@ static const struct vgs_policy_param wt_params[] = {
 	{ NULL, NULL, NULL },
 };
 
-static int wt_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!text || *text < '0' || *text > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(text, &end, 10);
-	if (errno || *end || x < min || x > max)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
 /* a before b in virtual time, wrap-safe */
 static bool wt_before(uint64_t a, uint64_t b)
 {
@@ -130,16 +115,6 @@ static int wt_init(struct vgs_sched *s)
 	return 0;
 }
 
-static void wt_fini(struct vgs_sched *s)
-{
-	for (uint32_t i = 0; i < s->nvgpus; i++) {
-		free(s->vgpus[i]->priv);
-		s->vgpus[i]->priv = NULL;
-	}
-	free(s->priv);
-	s->priv = NULL;
-}
-
 static int wt_set_param(struct vgs_sched *s, const char *key, const char *value)
 {
 	struct wt_sched *wt = s->priv;
@@ -147,13 +122,13 @@ static int wt_set_param(struct vgs_sched *s, const char *key, const char *value)
 	int ret;
 
 	if (strcmp(key, "slice_us") == 0) {
-		ret = wt_parse_u64(value, 1, WT_SLICE_MAX_US, &x);
+		ret = vgs_param_u64(value, 1, WT_SLICE_MAX_US, &x);
 		if (!ret)
 			wt->slice_ns = x * 1000;
 		return ret;
 	}
 	if (strcmp(key, "carry_us") == 0) {
-		ret = wt_parse_u64(value, 0, WT_CARRY_MAX_US, &x);
+		ret = vgs_param_u64(value, 0, WT_CARRY_MAX_US, &x);
 		if (!ret)
 			wt->carry_ns = x * 1000;
 		return ret;
@@ -243,7 +218,7 @@ const struct vgs_policy_ops vgs_policy_weighted = {
 	.summary = "proportional share by weight (CFS virtual runtime, GVT-g 1 ms slice, 100 ms carry)",
 	.params = wt_params,
 	.init = wt_init,
-	.fini = wt_fini,
+	.fini = vgs_sched_free_priv,
 	.set_param = wt_set_param,
 	.add_vgpu = wt_add_vgpu,
 	.remove_vgpu = wt_remove_vgpu,
