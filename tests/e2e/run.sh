@@ -89,6 +89,12 @@ for cfg in configs/cloudgame.cfg configs/mixed.cfg; do
 	rm -rf "$WORK/det1" "$WORK/det2" "$WORK/det3"
 done
 
+# Placement over several GPUs, and the other domain modes.
+run_ok "two GPUs with round-robin placement" "$WORK/two" configs/cloudgame.cfg --duration 1 --set 'gpus.[0].count=2'
+run_ok "per-engine domains under fifo (drm_sched style)" "$WORK/engine" configs/mixed.cfg --duration 1 \
+	--set 'scheduler.domain="engine"' -p fifo
+run_ok "whole-GPU domain (world switch)" "$WORK/gpu" configs/aitrain.cfg --duration 1 --set 'scheduler.domain="gpu"'
+
 # Re-running into an existing results directory replaces it.
 run_ok "rerun replaces an earlier results directory" "$WORK/cloudgame" configs/cloudgame.cfg --duration 1
 
