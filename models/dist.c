@@ -40,16 +40,16 @@ int vgs_dist_parse(const config_setting_t *s, double unit_ns, struct vgs_dist *d
 
 	if (get_number(s, &v) == 0) {
 		if (v < 0) {
-			vgs_error_set(err, "%s:%d: workload key '%s': expected a duration >= 0, got %g",
-				      vgs_wl_file(s), vgs_wl_line(s), key, v);
+			vgs_error_set(err, "%s: workload key '%s': expected a duration >= 0, got %g",
+				      vgs_wl_where(s), key, v);
 			return -1;
 		}
 		*d = vgs_dist_make(VGS_DIST_CONST, v * unit_ns, 0);
 		return 0;
 	}
 	if (!config_setting_is_group(s)) {
-		vgs_error_set(err, "%s:%d: workload key '%s': expected a number or a group { dist = \"lognormal\"; "
-			      "mean = ...; cv = ...; }", vgs_wl_file(s), vgs_wl_line(s), key);
+		vgs_error_set(err, "%s: workload key '%s': expected a number or a group { dist = \"lognormal\"; "
+			      "mean = ...; cv = ...; }", vgs_wl_where(s), key);
 		return -1;
 	}
 
@@ -68,8 +68,8 @@ int vgs_dist_parse(const config_setting_t *s, double unit_ns, struct vgs_dist *d
 				if (strcmp(kname, kind_names[k]) == 0)
 					break;
 			if (!kname || k == (int)(sizeof(kind_names) / sizeof(kind_names[0]))) {
-				vgs_error_set(err, "%s:%d: '%s.dist': expected one of \"const\", \"normal\", "
-					      "\"lognormal\", \"exp\", \"uniform\"", vgs_wl_file(m), vgs_wl_line(m), key);
+				vgs_error_set(err, "%s: '%s.dist': expected one of \"const\", \"normal\", "
+					      "\"lognormal\", \"exp\", \"uniform\"", vgs_wl_where(m), key);
 				return -1;
 			}
 			r.kind = (enum vgs_dist_kind)k;
@@ -81,12 +81,12 @@ int vgs_dist_parse(const config_setting_t *s, double unit_ns, struct vgs_dist *d
 			      strcmp(name, "min") == 0  ? &r.min_ns :
 			      strcmp(name, "max") == 0  ? &r.max_ns : NULL;
 		if (!dst) {
-			vgs_error_set(err, "%s:%d: unknown key '%s' in '%s'; expected one of: dist, mean, cv, min, max",
-				      vgs_wl_file(m), vgs_wl_line(m), name, key);
+			vgs_error_set(err, "%s: unknown key '%s' in '%s'; expected one of: dist, mean, cv, min, max",
+				      vgs_wl_where(m), name, key);
 			return -1;
 		}
 		if (get_number(m, &v) != 0 || v < 0) {
-			vgs_error_set(err, "%s:%d: '%s.%s': expected a number >= 0", vgs_wl_file(m), vgs_wl_line(m),
+			vgs_error_set(err, "%s: '%s.%s': expected a number >= 0", vgs_wl_where(m),
 				      key, name);
 			return -1;
 		}
@@ -95,8 +95,8 @@ int vgs_dist_parse(const config_setting_t *s, double unit_ns, struct vgs_dist *d
 		have_max |= dst == &r.max_ns;
 	}
 	if (!have_kind) {
-		vgs_error_set(err, "%s:%d: '%s': expected dist = \"const\" | \"normal\" | \"lognormal\" | \"exp\" | "
-			      "\"uniform\"", vgs_wl_file(s), vgs_wl_line(s), key);
+		vgs_error_set(err, "%s: '%s': expected dist = \"const\" | \"normal\" | \"lognormal\" | \"exp\" | "
+			      "\"uniform\"", vgs_wl_where(s), key);
 		return -1;
 	}
 	if (!have_min)
@@ -104,24 +104,23 @@ int vgs_dist_parse(const config_setting_t *s, double unit_ns, struct vgs_dist *d
 	if (!have_max)
 		r.max_ns = INFINITY;
 	if (r.max_ns < r.min_ns) {
-		vgs_error_set(err, "%s:%d: '%s': expected min <= max", vgs_wl_file(s), vgs_wl_line(s), key);
+		vgs_error_set(err, "%s: '%s': expected min <= max", vgs_wl_where(s), key);
 		return -1;
 	}
 	bool uniform_range = r.kind == VGS_DIST_UNIFORM && isnan(r.mean_ns) && have_min && have_max;
 
 	if (isnan(r.mean_ns) && !uniform_range) {
-		vgs_error_set(err, "%s:%d: '%s': expected a 'mean'%s", vgs_wl_file(s), vgs_wl_line(s), key,
+		vgs_error_set(err, "%s: '%s': expected a 'mean'%s", vgs_wl_where(s), key,
 			      r.kind == VGS_DIST_UNIFORM ? " (or 'min' and 'max')" : "");
 		return -1;
 	}
 	if ((r.kind == VGS_DIST_CONST || r.kind == VGS_DIST_EXP) && !isnan(r.cv)) {
-		vgs_error_set(err, "%s:%d: '%s': 'cv' does not apply to dist \"%s\"; expected mean (and min, max)",
-			      vgs_wl_file(s), vgs_wl_line(s), key, kind_names[r.kind]);
+		vgs_error_set(err, "%s: '%s': 'cv' does not apply to dist \"%s\"; expected mean (and min, max)",
+			      vgs_wl_where(s), key, kind_names[r.kind]);
 		return -1;
 	}
 	if ((r.kind == VGS_DIST_NORMAL || r.kind == VGS_DIST_LOGNORMAL) && isnan(r.cv)) {
-		vgs_error_set(err, "%s:%d: '%s': expected a 'cv' (sd / mean) for dist \"%s\"", vgs_wl_file(s),
-			      vgs_wl_line(s), key, kind_names[r.kind]);
+		vgs_error_set(err, "%s: '%s': expected a 'cv' (sd / mean) for dist \"%s\"", vgs_wl_where(s), key, kind_names[r.kind]);
 		return -1;
 	}
 	if (isnan(r.cv))

@@ -81,8 +81,8 @@ static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g,
 		const char *v = config_setting_type(st) == CONFIG_TYPE_STRING ? config_setting_get_string(st) : NULL;
 
 		if (!v || (strcmp(v, "random") && strcmp(v, "aligned"))) {
-			vgs_error_set(err, "%s:%d: workload key 'start': expected \"random\" or \"aligned\"",
-				      vgs_wl_file(st), vgs_wl_line(st));
+			vgs_error_set(err, "%s: workload key 'start': expected \"random\" or \"aligned\"",
+				      vgs_wl_where(st));
 			return -1;
 		}
 		p->aligned = strcmp(v, "aligned") == 0;
@@ -90,8 +90,8 @@ static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g,
 	if (!p->encode && p->copy_bytes > 0) {
 		const config_setting_t *s = config_setting_get_member(g, "copy_bytes");
 
-		vgs_error_set(err, "%s:%d: workload key 'copy_bytes': copies the encoded bitstream; expected "
-			      "encode = true or copy_bytes = 0", vgs_wl_file(s), vgs_wl_line(s));
+		vgs_error_set(err, "%s: workload key 'copy_bytes': copies the encoded bitstream; expected "
+			      "encode = true or copy_bytes = 0", vgs_wl_where(s));
 		return -1;
 	}
 	p->period_ns = (uint64_t)llround(1e9 / p->fps);

@@ -75,8 +75,8 @@ static int train_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 
 		if (!s)
 			s = g;
-		vgs_error_set(err, "%s:%d: workload key 'kernels': expected >= 2 when allreduce_count > 0 "
-			      "(all-reduces run between compute kernels)", vgs_wl_file(s), vgs_wl_line(s));
+		vgs_error_set(err, "%s: workload key 'kernels': expected >= 2 when allreduce_count > 0 "
+			      "(all-reduces run between compute kernels)", vgs_wl_where(s));
 		return -1;
 	}
 

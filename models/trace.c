@@ -567,8 +567,8 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	spec->priv = p;
 	p->loop = true;
 	if (!ts) {
-		vgs_error_set(err, "%s:%d: workload type \"trace\": expected a 'trace' = \"FILE\" key",
-			      vgs_wl_file(g), vgs_wl_line(g));
+		vgs_error_set(err, "%s: workload type \"trace\": expected a 'trace' = \"FILE\" key",
+			      vgs_wl_where(g));
 		return -1;
 	}
 	if (vgs_wl_get_str(g, "trace", &file, err) || vgs_wl_get_bool(g, "loop", &p->loop, err) ||
@@ -590,7 +590,7 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		if (!cs)
 			cs = ts;
 		snprintf(msg, sizeof(msg), "%s", err->msg);
-		vgs_error_set(err, "%s:%d: workload key '%s': %s", vgs_wl_file(cs), vgs_wl_line(cs),
+		vgs_error_set(err, "%s: workload key '%s': %s", vgs_wl_where(cs),
 			      config_setting_name(cs), msg);
 		return -1;
 	}
@@ -600,7 +600,7 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err->msg);
-		vgs_error_set(err, "%s:%d: workload key 'trace': %s", vgs_wl_file(ts), vgs_wl_line(ts), msg);
+		vgs_error_set(err, "%s: workload key 'trace': %s", vgs_wl_where(ts), msg);
 		return -1;
 	}
 
@@ -616,21 +616,21 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 			p->arrival = VGS_ARRIVAL_CLOSED;
 		} else if (strcmp(arrival, "periodic") == 0) {
 			if (p->arrival != VGS_ARRIVAL_PERIODIC && period_ms <= 0) {
-				vgs_error_set(err, "%s:%d: workload key 'arrival': \"periodic\" needs period_ms (the "
-					      "trace has no '@arrival periodic')", vgs_wl_file(as), vgs_wl_line(as));
+				vgs_error_set(err, "%s: workload key 'arrival': \"periodic\" needs period_ms (the "
+					      "trace has no '@arrival periodic')", vgs_wl_where(as));
 				return -1;
 			}
 			p->arrival = VGS_ARRIVAL_PERIODIC;
 		} else if (strcmp(arrival, "poisson") == 0) {
 			if (p->arrival != VGS_ARRIVAL_POISSON && rate <= 0) {
-				vgs_error_set(err, "%s:%d: workload key 'arrival': \"poisson\" needs rate (the trace "
-					      "has no '@arrival poisson')", vgs_wl_file(as), vgs_wl_line(as));
+				vgs_error_set(err, "%s: workload key 'arrival': \"poisson\" needs rate (the trace "
+					      "has no '@arrival poisson')", vgs_wl_where(as));
 				return -1;
 			}
 			p->arrival = VGS_ARRIVAL_POISSON;
 		} else {
-			vgs_error_set(err, "%s:%d: workload key 'arrival': expected \"closed\", \"periodic\" or "
-				      "\"poisson\", got \"%s\"", vgs_wl_file(as), vgs_wl_line(as), arrival);
+			vgs_error_set(err, "%s: workload key 'arrival': expected \"closed\", \"periodic\" or "
+				      "\"poisson\", got \"%s\"", vgs_wl_where(as), arrival);
 			return -1;
 		}
 	}
@@ -640,8 +640,7 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		bool fits = period_ms > 0 ? p->arrival == VGS_ARRIVAL_PERIODIC : p->arrival == VGS_ARRIVAL_POISSON;
 
 		if (!fits || (period_ms > 0 && rate > 0)) {
-			vgs_error_set(err, "%s:%d: workload key '%s': applies to arrival = \"%s\" only", vgs_wl_file(s),
-				      vgs_wl_line(s), k, period_ms > 0 ? "periodic" : "poisson");
+			vgs_error_set(err, "%s: workload key '%s': applies to arrival = \"%s\" only", vgs_wl_where(s), k, period_ms > 0 ? "periodic" : "poisson");
 			return -1;
 		}
 		p->arrival_ns = period_ms > 0 ? (uint64_t)llround(period_ms * 1e6) : (uint64_t)llround(1e9 / rate);

@@ -15,16 +15,25 @@
 
 static const struct vgs_wl_kind *const kinds[] = { &vgs_wl_game, &vgs_wl_train, &vgs_wl_infer, &vgs_wl_trace };
 
-const char *vgs_wl_file(const config_setting_t *s)
+/*
+ * Where a setting was written, for error messages: "FILE:LINE", or the text of the --set option that
+ * created it (the config loader hangs that on the setting's hook; such settings have no line).
+ * Returns one of a few rotating buffers, enough for the locations of one message.
+ */
+const char *vgs_wl_where(const config_setting_t *s)
 {
+	static char buf[4][512];
+	static unsigned next;
+	char *b = buf[next++ % 4];
+	const char *hook = config_setting_get_hook(s);
 	const char *f = config_setting_source_file(s);
+	int line = (int)config_setting_source_line(s);
 
-	return f ? f : "<config>";
-}
-
-int vgs_wl_line(const config_setting_t *s)
-{
-	return (int)config_setting_source_line(s);
+	if (hook && line == 0)
+		snprintf(b, sizeof(buf[0]), "%s", hook);
+	else
+		snprintf(b, sizeof(buf[0]), "%s:%d", f ? f : "<config>", line);
+	return b;
 }
 
 static const config_setting_t *member(const config_setting_t *g, const char *key)
@@ -48,13 +57,12 @@ int vgs_wl_get_u64(const config_setting_t *g, const char *key, uint64_t min, uin
 		   fabs(config_setting_get_float(s)) < 9e18) {
 		v = (long long)config_setting_get_float(s); /* 1e6 written as a float */
 	} else {
-		vgs_error_set(err, "%s:%d: workload key '%s': expected an integer in [%llu, %llu]", vgs_wl_file(s),
-			      vgs_wl_line(s), key, (unsigned long long)min, (unsigned long long)max);
+		vgs_error_set(err, "%s: workload key '%s': expected an integer in [%llu, %llu]", vgs_wl_where(s), key, (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
 	if (v < 0 || (uint64_t)v < min || (uint64_t)v > max) {
-		vgs_error_set(err, "%s:%d: workload key '%s': expected an integer in [%llu, %llu], got %lld",
-			      vgs_wl_file(s), vgs_wl_line(s), key, (unsigned long long)min, (unsigned long long)max, v);
+		vgs_error_set(err, "%s: workload key '%s': expected an integer in [%llu, %llu], got %lld",
+			      vgs_wl_where(s), key, (unsigned long long)min, (unsigned long long)max, v);
 		return -1;
 	}
 	*out = (uint64_t)v;
@@ -89,11 +97,9 @@ int vgs_wl_get_num(const config_setting_t *g, const char *key, double min, bool 
 		else
 			snprintf(range, sizeof(range), "in %s%g, %g]", min_exclusive ? "(" : "[", min, max);
 		if (isnan(v))
-			vgs_error_set(err, "%s:%d: workload key '%s': expected a number %s", vgs_wl_file(s),
-				      vgs_wl_line(s), key, range);
+			vgs_error_set(err, "%s: workload key '%s': expected a number %s", vgs_wl_where(s), key, range);
 		else
-			vgs_error_set(err, "%s:%d: workload key '%s': expected a number %s, got %g", vgs_wl_file(s),
-				      vgs_wl_line(s), key, range, v);
+			vgs_error_set(err, "%s: workload key '%s': expected a number %s, got %g", vgs_wl_where(s), key, range, v);
 		return -1;
 	}
 	*out = v;
@@ -107,7 +113,7 @@ int vgs_wl_get_bool(const config_setting_t *g, const char *key, bool *out, struc
 	if (!s)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		vgs_error_set(err, "%s:%d: workload key '%s': expected true or false", vgs_wl_file(s), vgs_wl_line(s),
+		vgs_error_set(err, "%s: workload key '%s': expected true or false", vgs_wl_where(s),
 			      key);
 		return -1;
 	}
@@ -122,8 +128,7 @@ int vgs_wl_get_str(const config_setting_t *g, const char *key, const char **out,
 	if (!s)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_STRING || !*config_setting_get_string(s)) {
-		vgs_error_set(err, "%s:%d: workload key '%s': expected a non-empty string", vgs_wl_file(s),
-			      vgs_wl_line(s), key);
+		vgs_error_set(err, "%s: workload key '%s': expected a non-empty string", vgs_wl_where(s), key);
 		return -1;
 	}
 	*out = config_setting_get_string(s);
@@ -181,8 +186,8 @@ static int check_keys(const config_setting_t *g, const struct vgs_wl_kind *kind,
 
 		for (const char *const *k = kind->keys; *k; k++)
 			g_string_append_printf(list, "%s%s", k == kind->keys ? "" : ", ", *k);
-		vgs_error_set(err, "%s:%d: unknown key '%s' in workload (%s); expected one of: %s", vgs_wl_file(m),
-			      vgs_wl_line(m), name, kind->name, list->str);
+		vgs_error_set(err, "%s: unknown key '%s' in workload (%s); expected one of: %s", vgs_wl_where(m),
+			      name, kind->name, list->str);
 		g_string_free(list, TRUE);
 		return -1;
 	}
@@ -198,15 +203,15 @@ int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_
 
 	*out = NULL;
 	if (!config_setting_is_group(setting)) {
-		vgs_error_set(err, "%s:%d: workload: expected a group { type = \"game\" | \"train\" | \"infer\"; ... } "
-			      "or { trace = \"FILE\"; ... }", vgs_wl_file(setting), vgs_wl_line(setting));
+		vgs_error_set(err, "%s: workload: expected a group { type = \"game\" | \"train\" | \"infer\"; ... } "
+			      "or { trace = \"FILE\"; ... }", vgs_wl_where(setting));
 		return -1;
 	}
 	ts = config_setting_get_member(setting, "type");
 	if (ts) {
 		if (config_setting_type(ts) != CONFIG_TYPE_STRING) {
-			vgs_error_set(err, "%s:%d: workload key 'type': expected a string \"game\" | \"train\" | "
-				      "\"infer\" | \"trace\"", vgs_wl_file(ts), vgs_wl_line(ts));
+			vgs_error_set(err, "%s: workload key 'type': expected a string \"game\" | \"train\" | "
+				      "\"infer\" | \"trace\"", vgs_wl_where(ts));
 			return -1;
 		}
 		type = config_setting_get_string(ts);
@@ -214,22 +219,22 @@ int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_
 			if (strcmp(kinds[i]->name, type) == 0)
 				kind = kinds[i];
 		if (!kind) {
-			vgs_error_set(err, "%s:%d: workload type '%s': expected \"game\", \"train\", \"infer\" or "
-				      "\"trace\"", vgs_wl_file(ts), vgs_wl_line(ts), type);
+			vgs_error_set(err, "%s: workload type '%s': expected \"game\", \"train\", \"infer\" or "
+				      "\"trace\"", vgs_wl_where(ts), type);
 			return -1;
 		}
 		if (kind != &vgs_wl_trace && config_setting_get_member(setting, "trace")) {
 			const config_setting_t *tr = config_setting_get_member(setting, "trace");
 
-			vgs_error_set(err, "%s:%d: workload has both type = \"%s\" and trace; expected one of them",
-				      vgs_wl_file(tr), vgs_wl_line(tr), type);
+			vgs_error_set(err, "%s: workload has both type = \"%s\" and trace; expected one of them",
+				      vgs_wl_where(tr), type);
 			return -1;
 		}
 	} else if (config_setting_get_member(setting, "trace")) {
 		kind = &vgs_wl_trace;
 	} else {
-		vgs_error_set(err, "%s:%d: workload: expected a 'type' (\"game\", \"train\", \"infer\") or a "
-			      "'trace' = \"FILE\"", vgs_wl_file(setting), vgs_wl_line(setting));
+		vgs_error_set(err, "%s: workload: expected a 'type' (\"game\", \"train\", \"infer\") or a "
+			      "'trace' = \"FILE\"", vgs_wl_where(setting));
 		return -1;
 	}
 	if (check_keys(setting, kind, err) != 0)
@@ -238,11 +243,11 @@ int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_
 	struct vgs_workload_spec *spec = calloc(1, sizeof(*spec));
 
 	if (!spec) {
-		vgs_error_set(err, "%s:%d: workload: out of memory", vgs_wl_file(setting), vgs_wl_line(setting));
+		vgs_error_set(err, "%s: workload: out of memory", vgs_wl_where(setting));
 		return -1;
 	}
 	spec->kind = kind;
-	spec->where = g_strdup_printf("%s:%d", vgs_wl_file(setting), vgs_wl_line(setting));
+	spec->where = g_strdup(vgs_wl_where(setting));
 	if (kind->parse(spec, setting, config_dir, err) != 0)
 		goto err_spec;
 	if (!spec->unit_name)

@@ -55,9 +55,8 @@ struct vgs_workload {
 
 extern const struct vgs_wl_kind vgs_wl_game, vgs_wl_train, vgs_wl_infer, vgs_wl_trace;
 
-/* Source file of a setting, "<config>" when it was read from a string. */
-const char *vgs_wl_file(const config_setting_t *s);
-int vgs_wl_line(const config_setting_t *s);
+/* "FILE:LINE" of a setting ("<config>" for a string), or the --set option that created it. */
+const char *vgs_wl_where(const config_setting_t *s);
 
 /*
  * Optional members of group g.  Each leaves *out untouched when the key is absent, and on a bad
