@@ -71,8 +71,22 @@ static void name_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool 
 static int build_domains(struct sim *sim, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = sim->scn;
-	const struct vgs_policy_ops *ops = vgs_policy_load(scn->policy, err);
+	char *path = NULL;
+	const struct vgs_policy_ops *ops;
 
+	/* A relative .so path written in a config is relative to that config, like trace paths. */
+	if (vgs_policy_is_path(scn->policy) && !g_path_is_absolute(scn->policy) && scn->policy_line > 0) {
+		char *dir = g_path_get_dirname(scn->policy_file);
+
+		path = g_build_filename(dir, scn->policy, NULL);
+		g_free(dir);
+		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+			g_free(path);
+			path = NULL;
+		}
+	}
+	ops = vgs_policy_load(path ? path : scn->policy, err);
+	g_free(path);
 	if (!ops) {
 		char msg[sizeof(err->msg)];
 

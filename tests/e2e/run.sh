@@ -101,6 +101,11 @@ run_ok "rerun replaces an earlier results directory" "$WORK/cloudgame" configs/c
 # A user policy loaded from a shared object.
 if [ -f "$VGS_BUILD/examples/libmypolicy.so" ]; then
 	run_ok "policy loaded from a .so" "$WORK/so" configs/cloudgame.cfg --duration 1 -p "$VGS_BUILD/examples/libmypolicy.so"
+	run_ok "a .so policy takes its parameters from scheduler.<name>" "$WORK/so2" tests/e2e/scenarios/sopolicy.cfg \
+		--set "scheduler.policy=\"$VGS_BUILD/examples/libmypolicy.so\""
+	bad_input "a .so policy rejects an unknown parameter, naming where it was set" "--set scheduler.mypolicy.bogus=1: unknown parameter .bogus" \
+		run tests/e2e/scenarios/sopolicy.cfg --set "scheduler.policy=\"$VGS_BUILD/examples/libmypolicy.so\"" \
+		--set 'scheduler.mypolicy.bogus=1'
 else
 	ko "policy loaded from a .so: $VGS_BUILD/examples/libmypolicy.so not built"
 fi
