@@ -5,6 +5,7 @@
 #   build/libvgspolicies.a  policies/*.c, libc only (checked by `make check-policies`), linked
 #                           unchanged into the simulator and every other driver
 #   build/libvgsmodels.a    models/*.c, plain C + GLib + libconfig
+#   build/libvgshwtrace.a   hw-trace/*.c, trace importers (+ yajl, zlib)
 #   vgpusim                 sim/*.c (the only SimGrid code) + the two archives
 
 CC      ?= cc
@@ -15,8 +16,8 @@ SAN     ?=
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Werror=implicit-function-declaration
 BASE     = -std=gnu11 $(WARN) -I. -MMD -MP $(SAN)
-PKGS     = glib-2.0 gmodule-2.0 libconfig
-DEB_PKGS = gcc libc6-dev python3 libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev
+PKGS     = glib-2.0 gmodule-2.0 libconfig yajl
+DEB_PKGS = gcc libc6-dev python3 libyajl-dev libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SG_LIBS    := -lsimgrid
@@ -24,18 +25,21 @@ CUNIT_LIBS := -lcunit
 
 POLICY_SRC = $(sort $(wildcard policies/*.c))
 MODEL_SRC  = $(sort $(wildcard models/*.c))
+HW_SRC     = $(sort $(wildcard hw-trace/*.c))
 SIM_SRC    = $(sort $(wildcard sim/*.c))
 UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUPPORT = $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 
 POLICY_OBJ = $(POLICY_SRC:%.c=$(O)/%.o)
 MODEL_OBJ  = $(MODEL_SRC:%.c=$(O)/%.o)
+HW_OBJ     = $(HW_SRC:%.c=$(O)/%.o)
 SIM_OBJ    = $(SIM_SRC:%.c=$(O)/%.o)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 UNIT_SUPPORT_OBJ = $(UNIT_SUPPORT:%.c=$(O)/%.o)
 
 POLICY_LIB = $(O)/libvgspolicies.a
 MODEL_LIB  = $(O)/libvgsmodels.a
+HW_LIB     = $(O)/libvgshwtrace.a
 BIN        = $(if $(filter build,$(O)),vgpusim,$(O)/vgpusim)
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -64,13 +68,17 @@ $(MODEL_LIB): $(MODEL_OBJ)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(SIM_OBJ) $(MODEL_LIB) $(POLICY_LIB)
-	@$(if $(V),,echo "  LINK    $@ (sim + libvgsmodels.a + libvgspolicies.a)")
-	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(SIM_OBJ) $(MODEL_LIB) $(POLICY_LIB) $(SG_LIBS) $(PKG_LIBS) -lz -lm
+$(HW_LIB): $(HW_OBJ)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(MODEL_LIB) $(POLICY_LIB)
+$(BIN): $(SIM_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
+	@$(if $(V),,echo "  LINK    $@ (sim + libvgsmodels.a + libvgspolicies.a)")
+	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(SIM_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(SG_LIBS) $(PKG_LIBS) -lz -lm
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
 	@$(if $(V),,echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $< $(UNIT_SUPPORT_OBJ) $(MODEL_LIB) $(POLICY_LIB) $(CUNIT_LIBS) $(PKG_LIBS) -lz -lm
+	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $< $(UNIT_SUPPORT_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(CUNIT_LIBS) $(PKG_LIBS) -lz -lm
 
 # The policy template of docs/policies.md, built as a loadable shared object (tests load it).
 examples: $(O)/examples/libmypolicy.so

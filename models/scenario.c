@@ -268,13 +268,13 @@ static int apply_overrides(struct vgs_ld *ld, const struct vgs_load_args *a)
 
 static int load_simulation(struct vgs_ld *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = { "name", "duration_s", "warmup_s", "seed", NULL };
+	static const char *const keys[] = { "name", "duration_s", "warmup_s", "seed", "trace_path", NULL };
 	/* 1e7 s (115 days) keeps every time in ns far below 2^64. */
 	static const struct vgs_ld_range duration = { .required = true, .lo = 0, .lo_open = true, .hi = 1e7 };
 	static const struct vgs_ld_range warmup = { .def = 0, .lo = 0, .hi = 1e7 };
 	struct vgs_scenario *s = ld->s;
 	config_setting_t *g;
-	const char *name = NULL;
+	const char *name = NULL, *trace_path = NULL;
 	double d, w;
 	long long seed;
 
@@ -285,7 +285,8 @@ static int load_simulation(struct vgs_ld *ld, const config_setting_t *root)
 	    (name && vgs_ld_ident(ld, g, "simulation", "name", name, 64) < 0) ||
 	    vgs_ld_num(ld, g, "simulation", "duration_s", &duration, &d) < 0 ||
 	    vgs_ld_num(ld, g, "simulation", "warmup_s", &warmup, &w) < 0 ||
-	    vgs_ld_int(ld, g, "simulation", "seed", false, 1, 0, LLONG_MAX, &seed) < 0)
+	    vgs_ld_int(ld, g, "simulation", "seed", false, 1, 0, LLONG_MAX, &seed) < 0 ||
+	    vgs_ld_str(ld, g, "simulation", "trace_path", false, NULL, &trace_path) < 0)
 		return -1;
 	if (name) {
 		s->name = g_strdup(name);

@@ -541,22 +541,99 @@ void vgs_trace_free(struct vgs_trace *t)
 /* The `trace` workload kind */
 
 static const char *const trace_keys[] = {
-	"type", "trace", "loop", "context", "arrival", "period_ms", "rate", "deadline_ms", NULL,
+	"type", "trace", "loop", "context", "arrival", "period_ms", "rate", "deadline_ms", "copies", "format", NULL,
 };
 
 struct trace_params {
 	struct vgs_trace *trace;
 	bool loop;
+	bool copies_on_link;     /* copies = "link": host<->device copies are PCIe transfers */
 	enum vgs_arrival_kind arrival;
 	uint64_t arrival_ns;     /* period or mean inter-arrival */
 	uint64_t deadline_ns;    /* VGS_NO_TIME: none */
 };
 
+static vgs_trace_import_fn trace_import; /* set once at program start */
+
+void vgs_trace_set_import(vgs_trace_import_fn fn)
+{
+	trace_import = fn;
+}
+
+/* Colon-separated directories; relative ones are taken relative to `base` (NULL: as they are). */
+static char *search_dirs(const char *list, const char *base, const char *file)
+{
+	char **dirs = g_strsplit(list, ":", -1);
+	char *found = NULL;
+
+	for (char **d = dirs; *d && !found; d++) {
+		char *dir = (**d && base && !g_path_is_absolute(*d)) ? g_build_filename(base, *d, NULL) : g_strdup(*d);
+		char *p = g_build_filename(*dir ? dir : ".", file, NULL);
+
+		if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
+			found = p;
+		else
+			g_free(p);
+		g_free(dir);
+	}
+	g_strfreev(dirs);
+	return found;
+}
+
+/*
+ * Where a relative trace path is looked for, in order: the config's directory, the directories of
+ * simulation.trace_path (relative to the config's directory), then those of $VGS_TRACE_PATH.  When
+ * none has the file, the config-relative path is returned, for the error message.
+ */
+static char *resolve_trace(const char *file, const config_setting_t *g, const char *config_dir)
+{
+	const char *tp = NULL, *env = getenv("VGS_TRACE_PATH");
+	char *p;
+
+	if (g_path_is_absolute(file) || !config_dir || !*config_dir)
+		return g_strdup(file);
+	p = g_build_filename(config_dir, file, NULL);
+	if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
+		return p;
+	if (g->config && config_lookup_string(g->config, "simulation.trace_path", &tp) == CONFIG_TRUE) {
+		char *q = search_dirs(tp, config_dir, file);
+
+		if (q) {
+			g_free(p);
+			return q;
+		}
+	}
+	if (env) {
+		char *q = search_dirs(env, NULL, file);
+
+		if (q) {
+			g_free(p);
+			return q;
+		}
+	}
+	return p;
+}
+
+/* True when the file starts like a native trace ("#vgpusim-trace", any version: the loader checks it). */
+static bool is_native(const char *path)
+{
+	char head[sizeof(VGS_TRACE_MAGIC)] = "";
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return true; /* let the loader report it */
+	n = fread(head, 1, sizeof(head) - 1, f);
+	fclose(f);
+	head[n] = '\0';
+	return strncmp(head, "#vgpusim-trace", 14) == 0;
+}
+
 static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g, const char *config_dir,
 		       struct vgs_error *err)
 {
 	struct trace_params *p = calloc(1, sizeof(*p));
-	const char *file = NULL, *context = NULL, *arrival = NULL;
+	const char *file = NULL, *context = NULL, *arrival = NULL, *format = NULL;
 	const config_setting_t *ts = config_setting_get_member(g, "trace");
 	double period_ms = 0, rate = 0, deadline_ms = 0;
 	char *path;
@@ -573,15 +650,52 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	}
 	if (vgs_wl_get_str(g, "trace", &file, err) || vgs_wl_get_bool(g, "loop", &p->loop, err) ||
 	    vgs_wl_get_str(g, "context", &context, err) || vgs_wl_get_str(g, "arrival", &arrival, err) ||
+	    vgs_wl_get_str(g, "format", &format, err) ||
 	    vgs_wl_get_num(g, "period_ms", 0, true, 1e9, &period_ms, err) ||
 	    vgs_wl_get_num(g, "rate", 0, true, 1e9, &rate, err) ||
 	    vgs_wl_get_num(g, "deadline_ms", 0, true, 1e9, &deadline_ms, err))
 		return -1;
-	if (g_path_is_absolute(file) || !config_dir || !*config_dir)
-		path = g_strdup(file);
-	else
-		path = g_build_filename(config_dir, file, NULL);
-	rc = vgs_trace_load(path, context, &p->trace, err);
+	const config_setting_t *cp = config_setting_get_member(g, "copies");
+
+	if (cp) {
+		const char *v = config_setting_type(cp) == CONFIG_TYPE_STRING ? config_setting_get_string(cp) : NULL;
+
+		if (!v || (strcmp(v, "recorded") && strcmp(v, "link"))) {
+			vgs_error_set(err, "%s: workload key 'copies': expected \"recorded\" or \"link\"",
+				      vgs_wl_where(cp));
+			return -1;
+		}
+		p->copies_on_link = strcmp(v, "link") == 0;
+	}
+	path = resolve_trace(file, g, config_dir);
+	/* Without a registered importer (unit tests, other drivers) every file is read as native. */
+	if (trace_import && ((format && strcmp(format, "native")) || (!format && !is_native(path)))) {
+		char *native;
+
+		native = trace_import(path, format ? format : "auto", err);
+		if (!native) {
+			char msg[sizeof(err->msg)];
+
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			vgs_error_set(err, "%s: workload key 'trace': %s", vgs_wl_where(ts), msg);
+			g_free(path);
+			return -1;
+		}
+		rc = vgs_trace_load(native, context, &p->trace, err);
+		if (rc != 0) {
+			/* The user named the capture, not the temporary native trace made from it. */
+			char **parts = g_strsplit(err->msg, native, -1);
+			char *msg = g_strjoinv(path, parts);
+
+			vgs_error_set(err, "%s", msg);
+			g_free(msg);
+			g_strfreev(parts);
+		}
+		remove(native);
+		g_free(native);
+	} else {
+		rc = vgs_trace_load(path, context, &p->trace, err);
+	}
 	g_free(path);
 	if (rc == -2) {
 		const config_setting_t *cs = config_setting_get_member(g, "context");
@@ -731,6 +845,8 @@ static int trace_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	cmd->cls = c->cls;
 	cmd->dir = c->dir;
 	cmd->flags = c->flags;
+	if (!p->copies_on_link)
+		cmd->flags |= VGS_CMD_RECORDED_TIME;
 	for (int d = 0; d < c->ndeps; d++)
 		cmd->deps[cmd->ndeps++] = cmd->seq - c->dep_back[d];
 	if (s->i == 0 && s->loop > 0)

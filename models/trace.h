@@ -62,6 +62,15 @@ struct vgs_trace {
  * config setting).
  */
 int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out, struct vgs_error *err);
+
+/*
+ * Captures in other formats (Kineto, ftrace, ...) can be named directly by a `trace` workload: the
+ * program registers a converter that imports `path` in `format` ("auto": detected from the content)
+ * into a temporary native trace and returns its path (g_free; the caller unlinks it), or NULL with
+ * err set.  models/ does not depend on the importers (hw-trace/): vgpusim registers them at start.
+ */
+typedef char *(*vgs_trace_import_fn)(const char *path, const char *format, struct vgs_error *err);
+void vgs_trace_set_import(vgs_trace_import_fn fn);
 void vgs_trace_free(struct vgs_trace *t);
 
 #endif

@@ -51,6 +51,9 @@ int vgs_dir_parse(const char *name); /* -1 when unknown */
 enum vgs_cmd_flags {
 	VGS_CMD_UNIT_BEGIN = 1u << 0,
 	VGS_CMD_UNIT_END = 1u << 1,
+	/* A host<->device copy that takes its recorded work_ns instead of a transfer on the PCIe link
+	 * (replaying a capture exactly). */
+	VGS_CMD_RECORDED_TIME = 1u << 2,
 };
 
 struct vgs_cmd {

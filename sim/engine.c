@@ -14,7 +14,8 @@
 
 static bool is_transfer(const struct sim_cmd *cmd)
 {
-	return cmd->c.bytes > 0 && (cmd->c.dir == VGS_DIR_H2D || cmd->c.dir == VGS_DIR_D2H);
+	return cmd->c.bytes > 0 && (cmd->c.dir == VGS_DIR_H2D || cmd->c.dir == VGS_DIR_D2H) &&
+	       !(cmd->c.flags & VGS_CMD_RECORDED_TIME);
 }
 
 void sim_chan_assign(struct sim_chan *ch, struct sim_cmd *cmd, uint64_t now)
@@ -29,6 +30,7 @@ void sim_chan_assign(struct sim_chan *ch, struct sim_cmd *cmd, uint64_t now)
 	e->used = true;
 	if (cmd->start_ns == VGS_NO_TIME)
 		cmd->start_ns = now;
+	cmd->engine = e->idx;
 	sim_post(&ch->wake);
 }
 

@@ -15,20 +15,27 @@
 
 #include <glib.h>
 
+#include "hw-trace/stats.h"
 #include "models/scenario.h"
+#include "models/trace.h"
 #include "policies/vgs_policy.h"
+#include "sim/cli.h"
 #include "sim/sim.h"
 
 #ifndef VGS_VERSION
 #define VGS_VERSION "unknown"
 #endif
 
-enum { EXIT_BAD_INPUT = 2 };
+#define EXIT_BAD_INPUT VGS_EXIT_BAD_INPUT
 
 static void usage(FILE *out)
 {
 	fputs("usage: vgpusim run CONFIG [options]   simulate a scenario, print its results table\n"
 	      "       vgpusim policies               list scheduling policies and their parameters\n"
+	      "       vgpusim import FORMAT INPUT [-o OUT] [--context NAME]\n"
+	      "                                      convert a capture (kineto, ftrace, orion, presentmon,\n"
+	      "                                      or auto) into the native trace format\n"
+	      "       vgpusim trace stats FILE       ops per class and stream, span, busy time, overlap\n"
 	      "       vgpusim --version\n"
 	      "\n"
 	      "run options:\n"
@@ -39,17 +46,19 @@ static void usage(FILE *out)
 	      "      --seed N            random seed (simulation.seed)\n"
 	      "      --duration S        measured simulated seconds (simulation.duration_s)\n"
 	      "  -q, --quiet             do not print the results table\n"
+	      "      --commands          also write commands.csv: every completed command's tenant, seq,\n"
+	      "                          engine and submit/start/end times (ns)\n"
 	      "\n"
 	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md.\n",
 	      out);
 }
 
-static int bad_usage(const char *fmt, const char *arg)
+int vgs_cli_usage_error(const char *msg, const char *arg)
 {
 	fprintf(stderr, "vgpusim: ");
-	fprintf(stderr, fmt, arg);
+	fprintf(stderr, msg, arg ? arg : "");
 	fprintf(stderr, "\n(run 'vgpusim --help' for usage)\n");
-	return EXIT_BAD_INPUT;
+	return VGS_EXIT_BAD_INPUT;
 }
 
 static int cmd_policies(void)
@@ -85,12 +94,13 @@ static int cmd_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' }, { "policy", required_argument, NULL, 'p' },
 		{ "set", required_argument, NULL, 's' },    { "seed", required_argument, NULL, 'S' },
 		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
+		{ "commands", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	struct vgs_load_args la = { 0 };
 	struct vgs_override *ov = g_new0(struct vgs_override, argc);
 	const char *outdir = NULL;
-	bool quiet = false;
+	bool quiet = false, commands = false;
 	struct vgs_scenario scn = { 0 };
 	struct vgs_error err = { { 0 } };
 	int c, rc;
@@ -110,7 +120,7 @@ static int cmd_run(int argc, char **argv)
 
 			if (!eq || eq == optarg) {
 				g_free(ov);
-				return bad_usage("--set expects PATH=VALUE, got '%s'", optarg);
+				return vgs_cli_usage_error("--set expects PATH=VALUE, got '%s'", optarg);
 			}
 			*eq = '\0';
 			ov[la.noverrides].path = optarg;
@@ -120,7 +130,7 @@ static int cmd_run(int argc, char **argv)
 		case 'S':
 			if (!parse_u64(optarg, &la.seed)) {
 				g_free(ov);
-				return bad_usage("--seed expects a non-negative integer, got '%s'", optarg);
+				return vgs_cli_usage_error("--seed expects a non-negative integer, got '%s'", optarg);
 			}
 			la.have_seed = true;
 			break;
@@ -130,12 +140,15 @@ static int cmd_run(int argc, char **argv)
 			la.duration_s = strtod(optarg, &end);
 			if (*end || !(la.duration_s > 0)) {
 				g_free(ov);
-				return bad_usage("--duration expects a positive number of seconds, got '%s'", optarg);
+				return vgs_cli_usage_error("--duration expects a positive number of seconds, got '%s'", optarg);
 			}
 			break;
 		}
 		case 'q':
 			quiet = true;
+			break;
+		case 'C':
+			commands = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -143,12 +156,12 @@ static int cmd_run(int argc, char **argv)
 			return 0;
 		default:
 			g_free(ov);
-			return bad_usage("%s", "bad option for 'run'");
+			return vgs_cli_usage_error("%s", "bad option for 'run'");
 		}
 	}
 	if (optind != argc - 1) {
 		g_free(ov);
-		return bad_usage("%s", optind >= argc ? "run expects a CONFIG file" : "run expects exactly one CONFIG");
+		return vgs_cli_usage_error("%s", optind >= argc ? "run expects a CONFIG file" : "run expects exactly one CONFIG");
 	}
 	la.path = argv[optind];
 	la.overrides = ov;
@@ -160,7 +173,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!outdir)
 		outdir = def_out = g_strdup_printf("results/%s", scn.name);
-	struct sim_run_args ra = { .scn = &scn, .outdir = outdir, .quiet = quiet };
+	struct sim_run_args ra = { .scn = &scn, .outdir = outdir, .quiet = quiet, .commands = commands };
 
 	rc = sim_run(&ra, &err);
 	if (rc)
@@ -175,6 +188,8 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* `trace = "capture.json.gz"` in a config imports the capture on the fly. */
+	vgs_trace_set_import(vgs_import_to_tempfile);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_BAD_INPUT;
@@ -191,5 +206,9 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "policies"))
 		return cmd_policies();
-	return bad_usage("unknown command '%s'; expected run or policies", argv[1]);
+	if (!strcmp(argv[1], "import"))
+		return vgs_cmd_import(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "trace"))
+		return vgs_cmd_trace(argc - 1, argv + 1);
+	return vgs_cli_usage_error("unknown command '%s'; expected run, policies, import or trace", argv[1]);
 }

@@ -358,6 +358,17 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 	sim.metrics = vgs_metrics_new(scn, tmp, err);
 	if (!sim.metrics)
 		goto out;
+	if (args->commands) {
+		char *path = g_build_filename(tmp, "commands.csv", NULL);
+
+		sim.commands_csv = fopen(path, "w");
+		g_free(path);
+		if (!sim.commands_csv) {
+			vgs_error_set(err, "cannot write commands.csv in %s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		fputs("tenant,seq,class,engine,submit_ns,start_ns,end_ns\n", sim.commands_csv);
+	}
 	if (sim_platform_load(&sim, err))
 		goto out;
 	start_actors(&sim);
@@ -371,6 +382,16 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		.wall_s = wall_now() - t0,
 		.activities = sim.activities,
 	};
+	if (sim.commands_csv) {
+		int bad = ferror(sim.commands_csv);
+
+		if (fclose(sim.commands_csv) != 0 || bad) {
+			sim.commands_csv = NULL;
+			vgs_error_set(err, "cannot write commands.csv: %s", strerror(errno));
+			goto out;
+		}
+		sim.commands_csv = NULL;
+	}
 	vgs_metrics_finish(sim.metrics, &info);
 	if (vgs_metrics_write(sim.metrics, tmp, err))
 		goto out;
@@ -382,6 +403,8 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		vgs_metrics_print_table(sim.metrics, stdout);
 	rc = 0;
 out:
+	if (sim.commands_csv)
+		fclose(sim.commands_csv);
 	if (tmp) {
 		if (sim.metrics) {
 			vgs_metrics_free(sim.metrics);

@@ -70,6 +70,7 @@ struct sim_cmd {
 	uint64_t remaining_ns;     /* reference work left (fine preemption resumes from here) */
 	uint64_t stream_prev;      /* seq of the previous command of its stream, VGS_NO_TIME if none */
 	uint8_t eng_cls;           /* engine class that runs it (after the GPU's route[]) */
+	uint32_t engine;           /* engine that last ran it */
 };
 
 enum sim_chan_state { CHAN_IDLE, CHAN_ASSIGNED, CHAN_RUNNING };
@@ -160,6 +161,7 @@ struct sim {
 	sg_host_t ctl_host;
 	sg_mailbox_t *pcie_mb;     /* per GPU: [2g] host-to-device, [2g+1] device-to-host */
 	uint64_t activities;       /* execs + transfers started */
+	FILE *commands_csv;        /* --commands: one row per completed command, else NULL */
 	int error;                 /* set when a policy or workload failed during the run */
 	struct vgs_error err;
 };
@@ -192,6 +194,7 @@ struct sim_run_args {
 	const struct vgs_scenario *scn;
 	const char *outdir;        /* final results directory */
 	bool quiet;
+	bool commands;             /* also write commands.csv */
 };
 int sim_run(const struct sim_run_args *args, struct vgs_error *err);
 

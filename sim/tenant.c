@@ -8,6 +8,8 @@
  * submission (up to batch_max, or within batch_window_ns of the first), paying one trap per batch.  Each
  * command then enters the bounded ring of its (vGPU, engine class); a full ring blocks the submitter.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim/sim.h"
@@ -101,6 +103,10 @@ void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now
 	t->in_flight--;
 	if (!dropped)
 		vgs_metrics_cmd_done(sim->metrics, t->idx, cmd->c.cls, cmd->submit_ns, cmd->start_ns, now);
+	if (!dropped && sim->commands_csv)
+		fprintf(sim->commands_csv, "%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", t->cfg->name,
+			cmd->c.seq, vgs_class_name(cmd->c.cls), sim->scn->engines[cmd->engine].name, cmd->submit_ns,
+			cmd->start_ns, now);
 	if (dropped) {
 		struct sim_unit *u = g_hash_table_lookup(t->units, &cmd->c.unit);
 

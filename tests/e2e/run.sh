@@ -53,6 +53,10 @@ bad_input() {
 # Every shipped config, with its own policy and with each of the three main policies.
 for cfg in configs/*.cfg; do
 	name=$(basename "$cfg" .cfg)
+	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
+		echo "skip - $name: needs ../shared/traces"
+		continue
+	fi
 	run_ok "$name runs (${DUR}s) and its results hold the invariants" "$WORK/$name" "$cfg" --duration "$DUR"
 	for p in timeslice weighted dynprio; do
 		[ -n "${VGS_E2E_QUICK:-}" ] && [ "$name" != cloudgame ] && continue
@@ -131,6 +135,26 @@ bad_input "bad --set path" "--set" run configs/cloudgame.cfg --set simulation.no
 bad_input "missing config file" "nope.cfg" run configs/nope.cfg
 bad_input "bad --duration" "--duration" run configs/cloudgame.cfg --duration -1
 bad_input "unknown command" "unknown command" frobnicate
+
+# Trace import: the CLI, errors, a capture named directly by a config, and solo-replay exactness.
+if "$VGPUSIM" import auto tests/traces/orion/good.csv -o "$WORK/good.vgt" 2>"$WORK/err" &&
+	"$VGPUSIM" trace stats "$WORK/good.vgt" >"$WORK/stats" && grep -q '^ops: *4$' "$WORK/stats" &&
+	"$VGPUSIM" trace stats tests/traces/presentmon/v2.csv | grep -q 'contexts: *2'; then
+	ok "import writes a native trace; trace stats reads captures and native traces"
+else
+	ko "import / trace stats" "$WORK/err"
+fi
+bad_input "import: bad capture names file:line, writes nothing" "bad_duration.csv:3:" import orion tests/traces/orion/bad_duration.csv
+bad_input "import: Orion *_fb0 placeholders are refused" "placeholders" import auto tests/traces/orion/placeholder_fb0.csv
+bad_input "import: unknown format" "unknown format 'nope'" import nope tests/traces/orion/good.csv
+run_ok "a config replays a PresentMon capture directly (one context)" "$WORK/capture" tests/e2e/scenarios/capture.cfg
+mkdir -p "$WORK/replay"
+python3 tests/e2e/replay_shared.py "$VGPUSIM" "$WORK/replay" >"$WORK/rep" 2>&1
+grep -E '^(ok|FAIL)' "$WORK/rep" | sed 's/^/replay: /'
+grep -q 'skipped' "$WORK/rep" && echo "skip - solo replay of ../shared/traces: not found"
+pass=$((pass + $(grep -c '^ok' "$WORK/rep")))
+fail=$((fail + $(grep -c '^FAIL' "$WORK/rep")))
+grep -Eq '^replay: [0-9]+ passed, 0 failed' "$WORK/rep" || { fail=$((fail + 1)); echo "FAIL - replay_shared.py"; tail -5 "$WORK/rep"; }
 
 # Simulator behaviour on small scenarios (tests/e2e/scenarios): replay, backpressure, TDR, preemption.
 mkdir -p "$WORK/behaviour"

@@ -400,7 +400,7 @@ static void test_trace_frames_loop(void)
 			CU_ASSERT_EQUAL_FATAL(vgs_workload_next(w, 0, &c), 1);
 			CU_ASSERT_EQUAL(c.seq, 6 * L + i);
 			CU_ASSERT_EQUAL(c.cls, f[i].cls);
-			CU_ASSERT_EQUAL(c.flags, f[i].flags);
+			CU_ASSERT_EQUAL(c.flags, f[i].flags | VGS_CMD_RECORDED_TIME); /* copies = "recorded" by default */
 			CU_ASSERT_EQUAL(c.unit, 2 * L + f[i].unit);
 			if (f[i].dep >= 0) {
 				CU_ASSERT(c.ndeps == 1 && has_dep(&c, 6 * L + (uint64_t)f[i].dep));

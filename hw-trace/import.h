@@ -1,0 +1,73 @@
+/*
+ * Trace import: every importer (Kineto JSON, Linux ftrace text, Orion kernel CSV, PresentMon CSV) only
+ * *parses* its capture into a list of recorded GPU operations; one shared core (hw-trace/import.c)
+ * turns that list into the native trace format (docs/trace-format.md), reconstructing dependencies as
+ * DESIGN.md §3 says, so that every format replays with the same closed-loop semantics.
+ *
+ * Times are absolute ns on the capture's clock (any origin); the core rebases them to the first event.
+ */
+#ifndef VGS_IMPORT_H
+#define VGS_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <glib.h>
+
+#include "models/scenario.h"
+#include "models/types.h"
+
+enum vgs_op_flags {
+	VGS_OP_COLLECTIVE = 1u << 0,  /* an NCCL/RCCL collective kernel */
+	VGS_OP_UNIT_BEGIN = 1u << 1,  /* the importer knows this op opens a unit (a frame, a step) */
+};
+
+/* One recorded GPU operation. */
+struct vgs_op {
+	uint64_t start_ns;            /* recorded hardware start */
+	uint64_t end_ns;              /* recorded completion, >= start_ns */
+	uint64_t submit_ns;           /* host submission (CPU launch call, ioctl), VGS_NO_TIME if unknown */
+	uint64_t arrival_ns;          /* open-loop arrival of the unit it begins, VGS_NO_TIME if none */
+	uint64_t bytes;               /* copies */
+	uint32_t stream;              /* stream / ring / queue: ops of one stream ran in order */
+	uint32_t ctx;                 /* index into vgs_import.ctx_names: the tenant */
+	uint8_t cls;                  /* enum vgs_engine_class */
+	uint8_t dir;                  /* enum vgs_copy_dir */
+	uint8_t flags;                /* enum vgs_op_flags */
+};
+
+struct vgs_import {
+	GArray *ops;                  /* struct vgs_op, in any order */
+	GPtrArray *ctx_names;         /* char *, one per context; index = vgs_op.ctx */
+	char *source;                 /* "@source": the capture file and importer */
+	char *gpu;                    /* "@gpu": the GPU it was captured on, if known */
+	char *unit;                   /* "@unit": what a unit is ("iteration", "frame", ...) */
+	char *format;                 /* "kineto", "ftrace", "orion", "presentmon" */
+	GHashTable *units;            /* unit name found -> count, for `trace stats` ("us", "ns") */
+};
+
+void vgs_import_init(struct vgs_import *im, const char *format);
+void vgs_import_fini(struct vgs_import *im);
+/* Index of context `name`, added when new. */
+uint32_t vgs_import_ctx(struct vgs_import *im, const char *name);
+void vgs_import_add(struct vgs_import *im, const struct vgs_op *op);
+
+/*
+ * Write the native trace of one context (ctx >= 0) or of all of them with a ctx column (ctx < 0),
+ * reconstructing, per context: seq = submission order; a command depends on the latest command of its
+ * context that had completed before it was submitted, with gap = submit - that completion (or on
+ * nothing, with gap = submit - previous submission); submit = the recorded submit time, raised to the
+ * recorded start when the op started later than both its submission and its stream predecessor's end
+ * (launch latency is then part of the host gap, so solo replay reproduces the start exactly).
+ * 0, or -1 with err set.
+ */
+int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs_error *err);
+
+/* Parsers: fill im from a capture file; 0, or -1 with err set ("FILE:LINE: ..." or "FILE: byte N: ..."). */
+int vgs_import_kineto(struct vgs_import *im, const char *path, struct vgs_error *err);
+int vgs_import_ftrace(struct vgs_import *im, const char *path, struct vgs_error *err);
+int vgs_import_orion(struct vgs_import *im, const char *path, struct vgs_error *err);
+int vgs_import_presentmon(struct vgs_import *im, const char *path, struct vgs_error *err);
+
+#endif

@@ -1,0 +1,152 @@
+/* `vgpusim trace stats`: what a trace holds, from its recorded times. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw-trace/stats.h"
+#include "models/trace.h"
+
+int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error *err)
+{
+	struct vgs_trace *t = NULL;
+	uint32_t ctx;
+
+	if (vgs_trace_load(path, NULL, &t, err) != 0)
+		return -1;
+	vgs_import_init(im, "native");
+	im->source = g_strdup(t->source ? t->source : path);
+	im->gpu = t->gpu ? g_strdup(t->gpu) : NULL;
+	im->unit = t->unit_name ? g_strdup(t->unit_name) : NULL;
+	ctx = vgs_import_ctx(im, t->context ? t->context : "default");
+	for (size_t i = 0; i < t->ncmds; i++) {
+		const struct vgs_trace_cmd *c = &t->cmds[i];
+		struct vgs_op op = {
+			.start_ns = t->start_ns ? t->start_ns[i] : VGS_NO_TIME,
+			.end_ns = t->end_ns ? t->end_ns[i] : VGS_NO_TIME,
+			.submit_ns = VGS_NO_TIME,
+			.arrival_ns = VGS_NO_TIME,
+			.bytes = c->bytes,
+			.stream = c->stream,
+			.ctx = ctx,
+			.cls = c->cls,
+			.dir = c->dir,
+			.flags = (c->flags & VGS_CMD_UNIT_BEGIN) ? VGS_OP_UNIT_BEGIN : 0,
+		};
+		/* Without recorded times, lay the commands end to end: counts stay right, span is work. */
+		if (op.start_ns == VGS_NO_TIME) {
+			op.start_ns = 0;
+			op.end_ns = c->work_ns;
+		}
+		vgs_import_add(im, &op);
+	}
+	vgs_trace_free(t);
+	return 0;
+}
+
+struct edge {
+	uint64_t t;
+	int d;
+};
+
+static int by_time(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->d - y->d; /* ends before starts at the same instant: touching ops do not overlap */
+}
+
+void vgs_import_print_stats(const struct vgs_import *im, const char *path, FILE *out)
+{
+	size_t n = im->ops->len;
+	uint64_t by_cls[VGS_NCLASS] = { 0 }, first = UINT64_MAX, last = 0, units = 0, collectives = 0, bytes = 0;
+	GHashTable *streams = g_hash_table_new(g_direct_hash, g_direct_equal);
+	struct edge *e = g_new(struct edge, 2 * n + 1);
+	uint64_t busy = 0, open_since = 0;
+	int depth = 0, max_depth = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vgs_op *op = &g_array_index(im->ops, struct vgs_op, i);
+		gpointer key = GUINT_TO_POINTER(op->stream + 1);
+
+		by_cls[op->cls]++;
+		g_hash_table_insert(streams, key, GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(streams, key)) + 1));
+		if (op->start_ns < first)
+			first = op->start_ns;
+		if (op->end_ns > last)
+			last = op->end_ns;
+		units += !!(op->flags & VGS_OP_UNIT_BEGIN);
+		collectives += !!(op->flags & VGS_OP_COLLECTIVE);
+		bytes += op->bytes;
+		e[2 * i] = (struct edge){ op->start_ns, +1 };
+		e[2 * i + 1] = (struct edge){ op->end_ns, -1 };
+	}
+	/* Busy time (union of op intervals) and maximum overlap, by a sweep over start/end edges. */
+	qsort(e, 2 * n, sizeof(*e), by_time);
+	for (size_t i = 0; i < 2 * n; i++) {
+		if (e[i].d > 0 && depth++ == 0)
+			open_since = e[i].t;
+		if (e[i].d < 0 && --depth == 0)
+			busy += e[i].t - open_since;
+		if (depth > max_depth)
+			max_depth = depth;
+	}
+	fprintf(out, "trace:        %s\nformat:       %s\n", path, im->format ? im->format : "?");
+	if (im->gpu)
+		fprintf(out, "gpu:          %s\n", im->gpu);
+	fprintf(out, "contexts:     %u", im->ctx_names->len);
+	for (guint c = 0; c < im->ctx_names->len; c++)
+		fprintf(out, "%s%s", c ? ", " : " (", (char *)im->ctx_names->pdata[c]);
+	fprintf(out, "%s\nops:          %zu\n", im->ctx_names->len ? ")" : "", n);
+	for (int c = 0; c < VGS_NCLASS; c++)
+		if (by_cls[c])
+			fprintf(out, "  %-10s  %" PRIu64 "\n", vgs_class_name(c), by_cls[c]);
+	fprintf(out, "streams:      %u\n", g_hash_table_size(streams));
+	{
+		/* streams in numeric order */
+		guint ns = g_hash_table_size(streams), k = 0;
+		uint32_t *ids = g_new(uint32_t, ns);
+		GHashTableIter it;
+		gpointer key, val;
+
+		g_hash_table_iter_init(&it, streams);
+		while (g_hash_table_iter_next(&it, &key, &val))
+			ids[k++] = GPOINTER_TO_UINT(key) - 1;
+		for (guint a = 1; a < ns; a++)
+			for (guint b = a; b > 0 && ids[b - 1] > ids[b]; b--) {
+				uint32_t t = ids[b];
+
+				ids[b] = ids[b - 1];
+				ids[b - 1] = t;
+			}
+		for (guint a = 0; a < ns; a++)
+			fprintf(out, "  stream %-6" PRIu32 " %zu ops\n", ids[a],
+				GPOINTER_TO_SIZE(g_hash_table_lookup(streams, GUINT_TO_POINTER(ids[a] + 1))));
+		g_free(ids);
+	}
+	if (n) {
+		fprintf(out, "span:         %.3f ms\n", (last - first) / 1e6);
+		fprintf(out, "busy:         %.3f ms (%.1f %% of the span)\n", busy / 1e6,
+			last > first ? 100.0 * busy / (last - first) : 0.0);
+	}
+	fprintf(out, "max overlap:  %d ops at once\n", max_depth);
+	if (collectives)
+		fprintf(out, "collectives:  %" PRIu64 " ops\n", collectives);
+	if (bytes)
+		fprintf(out, "bytes copied: %" PRIu64 "\n", bytes);
+	fprintf(out, "units:        %" PRIu64 "%s%s%s\n", units, im->unit ? " (" : "", im->unit ? im->unit : "",
+		im->unit ? ")" : "");
+	if (g_hash_table_size(im->units)) {
+		GHashTableIter it;
+		gpointer key, val;
+
+		fprintf(out, "time units:  ");
+		g_hash_table_iter_init(&it, im->units);
+		while (g_hash_table_iter_next(&it, &key, &val))
+			fprintf(out, " %s", (char *)key);
+		fputc('\n', out);
+	}
+	g_hash_table_destroy(streams);
+	g_free(e);
+}

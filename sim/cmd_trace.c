@@ -1,0 +1,144 @@
+/*
+ * Trace commands of the CLI (no simulation):
+ *   vgpusim import FORMAT INPUT [-o OUT] [--context NAME]   capture -> native trace (docs/traces.md)
+ *   vgpusim trace stats FILE [--format FORMAT]              what a trace or capture holds
+ * FORMAT: kineto, ftrace, orion, presentmon, or auto (detected from the content).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "hw-trace/stats.h"
+#include "sim/cli.h"
+
+static double wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int vgs_cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "context", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out_path = NULL, *context = NULL;
+	struct vgs_import im;
+	struct vgs_error err = { { 0 } };
+	int c, ctx = -1, rc = VGS_EXIT_BAD_INPUT;
+	double t0 = wall();
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'c':
+			context = optarg;
+			break;
+		case 'h':
+			printf("usage: vgpusim import FORMAT INPUT [-o OUT] [--context NAME]\n"
+			       "FORMAT: kineto, ftrace, orion, presentmon, or auto. Writes the native trace format\n"
+			       "(docs/trace-format.md) to OUT, or to standard output.\n");
+			return 0;
+		default:
+			return vgs_cli_usage_error("bad option for 'import'", NULL);
+		}
+	}
+	if (argc - optind != 2)
+		return vgs_cli_usage_error("import expects FORMAT and INPUT", NULL);
+	if (vgs_import_file(&im, argv[optind], argv[optind + 1], &err)) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		return VGS_EXIT_BAD_INPUT;
+	}
+	if (context) {
+		for (guint i = 0; i < im.ctx_names->len; i++)
+			if (!strcmp(im.ctx_names->pdata[i], context))
+				ctx = (int)i;
+		if (ctx < 0) {
+			GString *names = g_string_new(NULL);
+
+			for (guint i = 0; i < im.ctx_names->len; i++)
+				g_string_append_printf(names, "%s%s", i ? ", " : "", (char *)im.ctx_names->pdata[i]);
+			fprintf(stderr, "vgpusim: --context %s: not in %s; expected one of: %s\n", context,
+				argv[optind + 1], names->str);
+			g_string_free(names, TRUE);
+			goto out;
+		}
+	} else if (im.ctx_names->len == 1) {
+		ctx = 0;
+	}
+	if (out_path) {
+		/* Written beside OUT, then renamed: a failed import leaves no partial file. */
+		char *tmp = g_strdup_printf("%s.tmp-%d", out_path, (int)getpid());
+		FILE *f = fopen(tmp, "w");
+
+		if (!f) {
+			fprintf(stderr, "vgpusim: cannot write %s: %s\n", out_path, strerror(errno));
+			g_free(tmp);
+			goto out;
+		}
+		int w = vgs_import_write(&im, ctx, f, &err);
+
+		if (fclose(f) != 0 || w != 0 || rename(tmp, out_path) != 0) {
+			fprintf(stderr, "vgpusim: %s\n", w ? err.msg : strerror(errno));
+			unlink(tmp);
+			g_free(tmp);
+			goto out;
+		}
+		g_free(tmp);
+		fprintf(stderr, "vgpusim: %u ops of %u context%s (%s) -> %s in %.2f s\n", im.ops->len,
+			im.ctx_names->len, im.ctx_names->len == 1 ? "" : "s", im.format, out_path, wall() - t0);
+	} else if (vgs_import_write(&im, ctx, stdout, &err)) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	vgs_import_fini(&im);
+	return rc;
+}
+
+int vgs_cmd_trace(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = NULL;
+	struct vgs_import im;
+	struct vgs_error err = { { 0 } };
+	int c;
+
+	if (argc < 2 || strcmp(argv[1], "stats"))
+		return vgs_cli_usage_error("expected 'trace stats FILE'", NULL);
+	argc--;
+	argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+		if (c == 'f')
+			format = optarg;
+		else
+			return vgs_cli_usage_error("bad option for 'trace stats'", NULL);
+	}
+	if (argc - optind != 1)
+		return vgs_cli_usage_error("trace stats expects one FILE", NULL);
+	if (vgs_import_file(&im, format, argv[optind], &err)) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		return VGS_EXIT_BAD_INPUT;
+	}
+	vgs_import_print_stats(&im, argv[optind], stdout);
+	vgs_import_fini(&im);
+	return 0;
+}
