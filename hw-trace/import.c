@@ -6,8 +6,10 @@
  *   2. Effective submit s: the recorded submit (launch call, ioctl), or the start when unknown.  When an
  *      op started later than both s and its stream predecessor's end, what delayed it (launch latency,
  *      a busy engine) is not modelled, so s is raised to the recorded start: solo replay then starts it
- *      exactly there.  s is made non-decreasing along a stream so that submission order keeps stream
- *      order.
+ *      exactly there.  s is made non-decreasing along a context's stream so that submission order keeps
+ *      stream order.  With shared_streams (rings shared by contexts, ftrace) the predecessor may be
+ *      another context's op: waiting behind it is contention that a joint replay reproduces, so the
+ *      recorded submit is kept; such a capture is exact when its contexts are replayed together.
  *   3. seq = order of s (ties: start, then capture order).
  *   4. Dependency: the latest-completing op of the context that had completed by s, with
  *      gap = s - its end; with none, gap = s - s(previous).  Solo replay then submits each op at
@@ -75,11 +77,13 @@ struct rec {
 	uint8_t flags;       /* VGS_CMD_UNIT_* */
 };
 
+static bool shared_streams;	/* set for the duration of one vgs_import_write (qsort has no user pointer) */
+
 static int by_stream_start(const void *a, const void *b)
 {
 	const struct rec *x = *(struct rec *const *)a, *y = *(struct rec *const *)b;
 
-	if (x->op->ctx != y->op->ctx)
+	if (!shared_streams && x->op->ctx != y->op->ctx)
 		return x->op->ctx < y->op->ctx ? -1 : 1;
 	if (x->op->stream != y->op->stream)
 		return x->op->stream < y->op->stream ? -1 : 1;
@@ -105,7 +109,7 @@ static void effective_submits(struct rec **v, size_t n)
 	qsort(v, n, sizeof(*v), by_stream_start);
 	for (size_t i = 0; i < n; i++) {
 		struct rec *r = v[i];
-		const struct rec *prev = (i > 0 && v[i - 1]->op->ctx == r->op->ctx &&
+		const struct rec *prev = (i > 0 && (shared_streams || v[i - 1]->op->ctx == r->op->ctx) &&
 					  v[i - 1]->op->stream == r->op->stream) ? v[i - 1] : NULL;
 		uint64_t s = r->op->submit_ns == VGS_NO_TIME ? r->op->start_ns : r->op->submit_ns;
 		uint64_t ready;
@@ -115,7 +119,7 @@ static void effective_submits(struct rec **v, size_t n)
 		ready = prev && prev->op->end_ns > s ? prev->op->end_ns : s;
 		if (r->op->start_ns > ready)
 			s = r->op->start_ns;
-		if (prev && s < prev->submit)
+		if (prev && prev->op->ctx == r->op->ctx && s < prev->submit)
 			s = prev->submit;
 		r->submit = s;
 	}
@@ -271,6 +275,7 @@ int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs
 		rc = -1;
 		goto out;
 	}
+	shared_streams = im->shared_streams;
 	effective_submits(v, n);
 	qsort(v, n, sizeof(*v), by_submit);
 	for (size_t i = 0; i < n; i++)

@@ -45,6 +45,9 @@ struct vgs_import {
 	char *unit;                   /* "@unit": what a unit is ("iteration", "frame", ...) */
 	char *format;                 /* "kineto", "ftrace", "orion", "presentmon" */
 	GHashTable *units;            /* unit name found -> count, for `trace stats` ("us", "ns") */
+	/* Streams are hardware rings shared by the contexts (ftrace): an op's stream predecessor may
+	 * belong to another context, and waiting behind it is recorded contention, not launch latency. */
+	bool shared_streams;
 };
 
 void vgs_import_init(struct vgs_import *im, const char *format);
