@@ -65,6 +65,7 @@ int vgs_import_file(struct vgs_import *im, const char *format, const char *path,
 		const char *name;
 		int (*fn)(struct vgs_import *, const char *, struct vgs_error *);
 	} fmts[] = {
+		{ "kineto", vgs_import_kineto },
 		{ "ftrace", vgs_import_ftrace },
 		{ "orion", vgs_import_orion },
 		{ "presentmon", vgs_import_presentmon },

@@ -24,7 +24,8 @@ TOLERANCE_NS = 1000
 
 
 def shared_traces():
-    pats = ["orion/model_kernels/*", "presentmon/*.csv", "ftrace/*/DERIVED_trace-cmd-report.txt.gz"]
+    pats = ["kineto/*/*.json.gz", "kineto/*/*/*.json.gz", "orion/model_kernels/*", "presentmon/*.csv",
+            "ftrace/*/DERIVED_trace-cmd-report.txt.gz"]
     out = []
     for p in pats:
         out += sorted(glob.glob(os.path.join(SHARED, p)))
