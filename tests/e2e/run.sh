@@ -146,6 +146,14 @@ else
 fi
 bad_input "import: bad capture names file:line, writes nothing" "bad_duration.csv:3:" import orion tests/traces/orion/bad_duration.csv
 bad_input "import: Orion *_fb0 placeholders are refused" "placeholders" import auto tests/traces/orion/placeholder_fb0.csv
+"$VGPUSIM" import kineto tests/traces/kineto/good.json -o "$WORK/k.vgt" 2>/dev/null &&
+	"$VGPUSIM" import ftrace tests/traces/ftrace/amdgpu.txt -o "$WORK/f.vgt" 2>/dev/null &&
+	ok "import: Kineto and ftrace fixtures" || ko "import: Kineto and ftrace fixtures"
+bad_input "import: truncated gzip names the byte" "truncated.json.gz: truncated gzip stream at byte [0-9]+" import auto tests/traces/kineto/bad/truncated.json.gz
+bad_input "import: malformed JSON names the byte" "malformed.json: byte [0-9]+: parse error" import kineto tests/traces/kineto/bad/malformed.json
+bad_input "import: a kernel without 'dur' names the byte" "no_dur.json: byte [0-9]+: kernel event without 'dur'" import kineto tests/traces/kineto/bad/no_dur.json
+bad_input "import: a garbage ftrace line names file:line" "garbage.txt:4:" import ftrace tests/traces/ftrace/bad/garbage.txt
+bad_input "import: an ftrace event missing a field names file:line" "cs_no_seqno.txt:3:.*seqno" import ftrace tests/traces/ftrace/bad/cs_no_seqno.txt
 bad_input "import: unknown format" "unknown format 'nope'" import nope tests/traces/orion/good.csv
 run_ok "a config replays a PresentMon capture directly (one context)" "$WORK/capture" tests/e2e/scenarios/capture.cfg
 mkdir -p "$WORK/replay"
