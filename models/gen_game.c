@@ -75,18 +75,12 @@ static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g,
 	    vgs_wl_get_u64(g, "frames_in_flight", 1, GAME_MAX_INFLIGHT, &p->inflight, err) ||
 	    vgs_wl_get_u64(g, "units", 0, UINT64_MAX / 2, &p->units, err))
 		return -1;
-	const config_setting_t *st = config_setting_get_member(g, "start");
+	static const char *const starts[] = { "random", "aligned", NULL };
+	int start = 0;
 
-	if (st) {
-		const char *v = config_setting_type(st) == CONFIG_TYPE_STRING ? config_setting_get_string(st) : NULL;
-
-		if (!v || (strcmp(v, "random") && strcmp(v, "aligned"))) {
-			vgs_error_set(err, "%s: workload key 'start': expected \"random\" or \"aligned\"",
-				      vgs_wl_where(st));
-			return -1;
-		}
-		p->aligned = strcmp(v, "aligned") == 0;
-	}
+	if (vgs_wl_get_choice(g, "start", starts, &start, err))
+		return -1;
+	p->aligned = start == 1;
 	if (!p->encode && p->copy_bytes > 0) {
 		const config_setting_t *s = config_setting_get_member(g, "copy_bytes");
 

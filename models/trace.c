@@ -655,18 +655,12 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	    vgs_wl_get_num(g, "rate", 0, true, 1e9, &rate, err) ||
 	    vgs_wl_get_num(g, "deadline_ms", 0, true, 1e9, &deadline_ms, err))
 		return -1;
-	const config_setting_t *cp = config_setting_get_member(g, "copies");
+	static const char *const copies[] = { "recorded", "link", NULL };
+	int copy_mode = 0;
 
-	if (cp) {
-		const char *v = config_setting_type(cp) == CONFIG_TYPE_STRING ? config_setting_get_string(cp) : NULL;
-
-		if (!v || (strcmp(v, "recorded") && strcmp(v, "link"))) {
-			vgs_error_set(err, "%s: workload key 'copies': expected \"recorded\" or \"link\"",
-				      vgs_wl_where(cp));
-			return -1;
-		}
-		p->copies_on_link = strcmp(v, "link") == 0;
-	}
+	if (vgs_wl_get_choice(g, "copies", copies, &copy_mode, err))
+		return -1;
+	p->copies_on_link = copy_mode == 1;
 	path = resolve_trace(file, g, config_dir);
 	/* Without a registered importer (unit tests, other drivers) every file is read as native. */
 	if (trace_import && ((format && strcmp(format, "native")) || (!format && !is_native(path)))) {

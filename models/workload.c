@@ -121,6 +121,30 @@ int vgs_wl_get_bool(const config_setting_t *g, const char *key, bool *out, struc
 	return 0;
 }
 
+int vgs_wl_get_choice(const config_setting_t *g, const char *key, const char *const *choices, int *out,
+		      struct vgs_error *err)
+{
+	const config_setting_t *s = member(g, key);
+	const char *v;
+	GString *list;
+
+	if (!s)
+		return 0;
+	v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+	for (int i = 0; v && choices[i]; i++) {
+		if (strcmp(v, choices[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	list = g_string_new(NULL);
+	for (int i = 0; choices[i]; i++)
+		g_string_append_printf(list, "%s\"%s\"", i ? (choices[i + 1] ? ", " : " or ") : "", choices[i]);
+	vgs_error_set(err, "%s: workload key '%s': expected %s", vgs_wl_where(s), key, list->str);
+	g_string_free(list, TRUE);
+	return -1;
+}
+
 int vgs_wl_get_str(const config_setting_t *g, const char *key, const char **out, struct vgs_error *err)
 {
 	const config_setting_t *s = member(g, key);

@@ -68,6 +68,12 @@ int vgs_wl_get_u64(const config_setting_t *g, const char *key, uint64_t min, uin
 int vgs_wl_get_num(const config_setting_t *g, const char *key, double min, bool min_exclusive, double max,
 		   double *out, struct vgs_error *err);
 int vgs_wl_get_bool(const config_setting_t *g, const char *key, bool *out, struct vgs_error *err);
+/*
+ * One of a NULL-terminated list of words: *out = its index, left unchanged when the key is absent;
+ * anything else is an error naming the choices.
+ */
+int vgs_wl_get_choice(const config_setting_t *g, const char *key, const char *const *choices, int *out,
+		      struct vgs_error *err);
 /* *out points into the config (valid while it lives). */
 int vgs_wl_get_str(const config_setting_t *g, const char *key, const char **out, struct vgs_error *err);
 /* A distribution (models/dist.h) in units of unit_ns. */

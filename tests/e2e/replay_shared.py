@@ -116,6 +116,26 @@ def shared_rings(native):
         return any(line.startswith("# Imported by vgpusim import (ftrace)") for line in f)
 
 
+def compare(label, expected, run_case, t0):
+    """Run a replay and compare every op's simulated start and end with the recording; print one line."""
+    try:
+        got = run_case()
+    except Exception as exc:
+        print(f"FAIL - {label}: {exc}")
+        return False
+    worst = missing = 0
+    for key, (s, e) in expected.items():
+        if key not in got:
+            missing += 1
+            continue
+        gs, ge = got[key]
+        worst = max(worst, abs(gs - s), abs(ge - e))
+    ok = missing == 0 and worst <= TOLERANCE_NS
+    print(f"{'ok  ' if ok else 'FAIL'} - {label}: {len(expected)} ops, max error {worst} ns"
+          f"{f', {missing} not completed' if missing else ''} ({time.time() - t0:.1f} s)")
+    return ok
+
+
 def main():
     traces = sys.argv[3:] or shared_traces()
     if not traces:
@@ -132,47 +152,21 @@ def main():
             failed += 1
             print(f"FAIL - import {path}: {r.stderr.strip()}")
             continue
+        rec_all = recorded(native)
+        rel = os.path.relpath(path, SHARED)
         if shared_rings(native):
             # Contexts shared hardware rings: the capture is reproduced by replaying them together.
-            rec_all = recorded(native)
-            label = f"{os.path.relpath(path, SHARED)} [all {len(rec_all)} contexts together, fifo]"
-            try:
-                got = replay_joint(native, base + "-joint", list(rec_all))
-                worst = missing = total = 0
-                for ctx, rec in rec_all.items():
-                    for seq, (s, e) in enumerate(rec):
-                        total += 1
-                        if (ctx, seq) not in got:
-                            missing += 1
-                            continue
-                        gs, ge = got[(ctx, seq)]
-                        worst = max(worst, abs(gs - s), abs(ge - e))
-                ok = missing == 0 and worst <= TOLERANCE_NS
-                print(f"{'ok  ' if ok else 'FAIL'} - {label}: {total} ops, max error {worst} ns"
-                      f"{f', {missing} not completed' if missing else ''} ({time.time() - t0:.1f} s)")
-                passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
-            except Exception as exc:
-                failed += 1
-                print(f"FAIL - {label}: {exc}")
-            continue
-        for ctx, rec in recorded(native).items():
-            label = f"{os.path.relpath(path, SHARED)} [{ctx}]"
-            try:
-                got = replay(native, f"{base}-{len(label)}-{abs(hash(ctx)) % 10000}", ctx, len(rec))
-                worst, missing = 0, 0
-                for seq, (s, e) in enumerate(rec):
-                    if seq not in got:
-                        missing += 1
-                        continue
-                    gs, ge = got[seq]
-                    worst = max(worst, abs(gs - s), abs(ge - e))
-                ok = missing == 0 and worst <= TOLERANCE_NS
-                print(f"{'ok  ' if ok else 'FAIL'} - {label}: {len(rec)} ops, max error {worst} ns"
-                      f"{f', {missing} not completed' if missing else ''} ({time.time() - t0:.1f} s)")
-                passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
-            except Exception as exc:
-                failed += 1
-                print(f"FAIL - {label}: {exc}")
+            expected = {(c, q): t for c, rec in rec_all.items() for q, t in enumerate(rec)}
+            cases = [(f"{rel} [all {len(rec_all)} contexts together, fifo]", expected,
+                      lambda: replay_joint(native, base + "-joint", list(rec_all)))]
+        else:
+            cases = [(f"{rel} [{ctx}]", {(ctx, q): t for q, t in enumerate(rec)},
+                      lambda ctx=ctx, rec=rec: {(ctx, q): t for q, t in replay(
+                          native, f"{base}-{abs(hash(ctx)) % 10000}", ctx, len(rec)).items()})
+                     for ctx, rec in rec_all.items()]
+        for label, expected, run_case in cases:
+            ok = compare(label, expected, run_case, t0)
+            passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
     print(f"replay: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
