@@ -182,6 +182,8 @@ void sim_domain_actor(int argc, char **argv)
 
 			sim_sleep_until(now + cost);
 			vgs_metrics_switch(sim->metrics, d->idx, t->idx, now, now + cost);
+			if (sim->tl)
+				vgs_timeline_switch(sim->tl, d->idx, t->idx, now, now + cost);
 		}
 		uint64_t start = sim_now();
 		uint64_t end_at = slice >= VGS_NO_TIME - start ? VGS_NO_TIME : start + slice;
@@ -189,6 +191,8 @@ void sim_domain_actor(int argc, char **argv)
 		d->owner = t;
 		d->slice_start_ns = start;
 		d->preempt_req = false;
+		if (sim->tl)
+			vgs_timeline_slice_begin(sim->tl, d->idx, t->idx, start);
 		enum vgs_charge_reason reason = run_slice(d, t, end_at);
 		uint64_t end = sim_now();
 
@@ -203,6 +207,8 @@ void sim_domain_actor(int argc, char **argv)
 			idle_spins = 0;
 		}
 		vgs_metrics_slice(sim->metrics, d->idx, t->idx, start, end, reason);
+		if (sim->tl)
+			vgs_timeline_slice_end(sim->tl, d->idx, t->idx, start, end, reason);
 		d->owner = NULL;
 		d->last = t;
 		d->reset_req = false;

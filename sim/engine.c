@@ -52,6 +52,9 @@ static void chan_release(struct sim_chan *ch, uint64_t now)
 	struct sim_cmd *cmd = ch->cmd;
 
 	vgs_metrics_busy(sim->metrics, cmd->tenant->idx, e->idx, ch->run_start_ns, now);
+	if (sim->tl)
+		vgs_timeline_busy(sim->tl, e->idx, ch->index, cmd->tenant->idx, cmd->c.seq, cmd->c.cls, ch->run_start_ns,
+				  now);
 	if (--e->busy == 0)
 		vgs_metrics_engine_busy(sim->metrics, e->idx, e->busy_since_ns, now);
 	ch->state = CHAN_IDLE;

@@ -45,9 +45,13 @@ static void usage(FILE *out)
 	      "                          or --set 'vgpus.[0].weight=4' (VALUE is a libconfig literal)\n"
 	      "      --seed N            random seed (simulation.seed)\n"
 	      "      --duration S        measured simulated seconds (simulation.duration_s)\n"
-	      "  -q, --quiet             do not print the results table\n"
+	      "  -q, --quiet             do not print the results table nor the progress line\n"
 	      "      --commands          also write commands.csv: every completed command's tenant, seq,\n"
 	      "                          engine and submit/start/end times (ns)\n"
+	      "      --slices            also write slices.csv: every slice, switch and command piece per\n"
+	      "                          engine (the Gantt data of `vgpusim plot`)\n"
+	      "      --timeline          also write timeline.json (Chrome trace events): open it in\n"
+	      "                          https://ui.perfetto.dev with \"Open trace file\"\n"
 	      "\n"
 	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md.\n",
 	      out);
@@ -95,12 +99,13 @@ static int cmd_run(int argc, char **argv)
 		{ "set", required_argument, NULL, 's' },    { "seed", required_argument, NULL, 'S' },
 		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
 		{ "commands", no_argument, NULL, 'C' },
+		{ "slices", no_argument, NULL, 'L' },       { "timeline", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	struct vgs_load_args la = { 0 };
 	struct vgs_override *ov = g_new0(struct vgs_override, argc);
 	const char *outdir = NULL;
-	bool quiet = false, commands = false;
+	bool quiet = false, commands = false, slices = false, timeline = false;
 	struct vgs_scenario scn = { 0 };
 	struct vgs_error err = { { 0 } };
 	int c, rc;
@@ -150,6 +155,12 @@ static int cmd_run(int argc, char **argv)
 		case 'C':
 			commands = true;
 			break;
+		case 'L':
+			slices = true;
+			break;
+		case 'T':
+			timeline = true;
+			break;
 		case 'h':
 			usage(stdout);
 			g_free(ov);
@@ -173,7 +184,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!outdir)
 		outdir = def_out = g_strdup_printf("results/%s", scn.name);
-	struct sim_run_args ra = { .scn = &scn, .outdir = outdir, .quiet = quiet, .commands = commands };
+	struct sim_run_args ra = { .scn = &scn, .outdir = outdir, .quiet = quiet, .commands = commands,
+				   .slices = slices, .timeline = timeline };
 
 	rc = sim_run(&ra, &err);
 	if (rc)

@@ -5,8 +5,10 @@
  * at the end, closes the intervals still open, and ends the simulation (every other actor is a daemon).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <simgrid/engine.h>
 #include <simgrid/plugins/energy.h>
@@ -42,8 +44,12 @@ static void controller_actor(int argc, char **argv)
 		for (uint32_t k = 0; k < e->nchan; k++) {
 			struct sim_chan *ch = &e->chans[k];
 
-			if (ch->state == CHAN_RUNNING)
-				vgs_metrics_busy(sim->metrics, ch->cmd->tenant->idx, i, ch->run_start_ns, end);
+			if (ch->state != CHAN_RUNNING)
+				continue;
+			vgs_metrics_busy(sim->metrics, ch->cmd->tenant->idx, i, ch->run_start_ns, end);
+			if (sim->tl)
+				vgs_timeline_busy(sim->tl, i, k, ch->cmd->tenant->idx, ch->cmd->c.seq, ch->cmd->c.cls,
+						  ch->run_start_ns, end);
 		}
 		if (e->busy)
 			vgs_metrics_engine_busy(sim->metrics, i, e->busy_since_ns, end);
@@ -51,9 +57,16 @@ static void controller_actor(int argc, char **argv)
 	for (uint32_t i = 0; i < scn->ndomains; i++) {
 		struct sim_domain *d = &sim->domains[i];
 
-		if (d->owner)
-			vgs_metrics_slice(sim->metrics, i, d->owner->idx, d->slice_start_ns, end, VGS_CHARGE_EXPIRED);
+		if (!d->owner)
+			continue;
+		vgs_metrics_slice(sim->metrics, i, d->owner->idx, d->slice_start_ns, end, VGS_CHARGE_EXPIRED);
+		if (sim->tl)
+			vgs_timeline_slice_end(sim->tl, i, d->owner->idx, d->slice_start_ns, end, -1);
 	}
+	if (sim->tl)
+		vgs_timeline_stop(sim->tl);
+	if (sim->progress)
+		sim_progress(sim, true);
 	for (uint32_t i = 0; i < scn->ntenants; i++)
 		vgs_metrics_units_dropped(sim->metrics, i,
 					  vgs_workload_dropped_units(sim->tenants[i].wl) - sim->tenants[i].dropped_at_warmup);
@@ -335,6 +348,27 @@ static double wall_now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/*
+ * One line on stderr, redrawn in place at most 5 times a second: simulated time, % of the run done,
+ * commands completed per wall second.  Only on a terminal (sim->progress), erased at the end so the
+ * results table starts on a clean line.
+ */
+void sim_progress(struct sim *sim, bool last)
+{
+	double now = wall_now(), elapsed = now - sim->wall_start_s;
+	double t_s = sim_now() * 1e-9, end_s = sim->end_ns * 1e-9;
+
+	if (last) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (now - sim->progress_at_s < 0.2)
+		return;
+	sim->progress_at_s = now;
+	fprintf(stderr, "\r\033[K  simulated %.2f s of %.2f s  %3.0f %%  %.0f commands/s", t_s, end_s,
+		end_s > 0 ? 100.0 * t_s / end_s : 100.0, elapsed > 0 ? sim->completed / elapsed : 0.0);
+}
+
 int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = args->scn;
@@ -369,6 +403,13 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		}
 		fputs("tenant,seq,class,engine,submit_ns,start_ns,end_ns\n", sim.commands_csv);
 	}
+	if (args->slices || args->timeline) {
+		sim.tl = vgs_timeline_open(scn, tmp, args->slices, args->timeline, err);
+		if (!sim.tl)
+			goto out;
+	}
+	sim.progress = !args->quiet && isatty(STDERR_FILENO);
+	sim.wall_start_s = t0;
 	if (sim_platform_load(&sim, err))
 		goto out;
 	start_actors(&sim);
@@ -392,6 +433,11 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		}
 		sim.commands_csv = NULL;
 	}
+	rc = vgs_timeline_close(sim.tl, sim.end_ns, err);
+	sim.tl = NULL;
+	if (rc)
+		goto out;
+	rc = -1;
 	vgs_metrics_finish(sim.metrics, &info);
 	if (vgs_metrics_write(sim.metrics, tmp, err))
 		goto out;
@@ -405,6 +451,11 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 out:
 	if (sim.commands_csv)
 		fclose(sim.commands_csv);
+	if (sim.tl) {
+		struct vgs_error ignored;
+
+		vgs_timeline_close(sim.tl, sim.end_ns, &ignored);
+	}
 	if (tmp) {
 		if (sim.metrics) {
 			vgs_metrics_free(sim.metrics);

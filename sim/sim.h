@@ -30,6 +30,7 @@
 
 #include "models/metrics.h"
 #include "models/scenario.h"
+#include "models/timeline.h"
 #include "models/types.h"
 #include "models/workload.h"
 #include "policies/vgs_policy.h"
@@ -162,6 +163,11 @@ struct sim {
 	sg_mailbox_t *pcie_mb;     /* per GPU: [2g] host-to-device, [2g+1] device-to-host */
 	uint64_t activities;       /* execs + transfers started */
 	FILE *commands_csv;        /* --commands: one row per completed command, else NULL */
+	struct vgs_timeline *tl;   /* --slices / --timeline, else NULL */
+	bool progress;             /* a progress line on stderr (a terminal, not --quiet) */
+	uint64_t completed;        /* commands completed so far (progress line) */
+	double wall_start_s;
+	double progress_at_s;      /* wall time of the last progress line */
 	int error;                 /* set when a policy or workload failed during the run */
 	struct vgs_error err;
 };
@@ -195,7 +201,11 @@ struct sim_run_args {
 	const char *outdir;        /* final results directory */
 	bool quiet;
 	bool commands;             /* also write commands.csv */
+	bool slices;               /* also write slices.csv */
+	bool timeline;             /* also write timeline.json */
 };
 int sim_run(const struct sim_run_args *args, struct vgs_error *err);
+/* Redraw the progress line if enough wall time has passed (called every few commands). */
+void sim_progress(struct sim *sim, bool last);
 
 #endif

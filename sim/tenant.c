@@ -61,6 +61,14 @@ void sim_tenant_update_ready(struct sim_tenant *t, uint64_t now)
 {
 	uint64_t deadline = tenant_deadline(t);
 
+	if (t->sim->tl) {
+		uint64_t depth = 0;
+
+		for (int c = 0; c < VGS_NCLASS; c++)
+			depth += t->ring[c].length;
+		vgs_timeline_queue(t->sim->tl, t->idx, now, depth);
+	}
+
 	for (uint32_t k = 0; k < t->ndomains; k++) {
 		struct sim_domain *d = t->domains[k];
 		struct vgs_vgpu *v = &d->vgpus[t->vgpu_index[k]];
@@ -124,6 +132,8 @@ void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now
 		}
 	}
 	g_free(cmd);
+	if (sim->progress && (++sim->completed & 1023) == 0)
+		sim_progress(sim, false);
 	if (t->waiting_deps)
 		sim_post(&t->wake);
 	sim_tenant_update_ready(t, now);
