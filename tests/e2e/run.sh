@@ -172,5 +172,38 @@ pass=$((pass + $(grep -c '^ok' "$WORK/beh")))
 fail=$((fail + $(grep -c '^FAIL' "$WORK/beh")))
 grep -q '^behaviour: [0-9]* passed, 0 failed' "$WORK/beh" || { fail=$((fail + 1)); echo "FAIL - behaviour.py"; tail -5 "$WORK/beh"; }
 
+# --timeline / --slices: timeline.json passes the trace-event schema check and both files add up to
+# engines.csv busy times (check_timeline.py), on plain, fine-preemption and TDR-reset runs.
+tl_ok() {
+	local name=$1 out=$2
+	shift 2
+	if "$VGPUSIM" run "$@" --slices --timeline -o "$out" --quiet >"$WORK/log" 2>&1 &&
+		python3 tests/e2e/check_timeline.py "$out" >>"$WORK/log" 2>&1; then
+		ok "$name"
+	else
+		ko "$name" "$WORK/log"
+	fi
+}
+tl_ok "timeline: cloudgame" "$WORK/tl-cloud" configs/cloudgame.cfg --duration 1
+[ -z "${VGS_E2E_QUICK:-}" ] && tl_ok "timeline: aitrain (several channels per engine)" "$WORK/tl-ai" configs/aitrain.cfg --duration 1
+tl_ok "timeline: fine preemption splits commands" "$WORK/tl-fine" tests/e2e/scenarios/busy.cfg --duration 1 \
+	--set 'gpus.[0].engines.gfx.preempt="fine"' --set 'gpus.[0].engines.gfx.preempt_latency_us=50.0'
+tl_ok "timeline: TDR resets" "$WORK/tl-tdr" tests/e2e/scenarios/hang.cfg --duration 1 --set 'gpus.[0].tdr_timeout_ms=5.0'
+
+# Progress line: on a terminal only, never with --quiet, never into a pipe.
+if command -v script >/dev/null; then
+	script -qec "$VGPUSIM run configs/cloudgame.cfg --duration 1 -o $WORK/pr1" /dev/null >"$WORK/tty" 2>&1
+	script -qec "$VGPUSIM run configs/cloudgame.cfg --duration 1 -o $WORK/pr2 --quiet" /dev/null >"$WORK/ttyq" 2>&1
+	"$VGPUSIM" run configs/cloudgame.cfg --duration 1 -o "$WORK/pr3" 2>"$WORK/pipe" >/dev/null
+	if grep -q 'simulated .* of .* commands/s' "$WORK/tty" && ! grep -q 'simulated' "$WORK/ttyq" &&
+		[ ! -s "$WORK/pipe" ]; then
+		ok "progress line on a terminal only, silenced by --quiet"
+	else
+		ko "progress line on a terminal only, silenced by --quiet" "$WORK/tty"
+	fi
+else
+	echo "skip - progress line: no 'script' command"
+fi
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
