@@ -115,6 +115,11 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "make deps: all packages present"; fi
 
+# The simulator's speed on fixed scenarios, as ratios to SimGrid's one-exec-per-command floor measured
+# in the same run; appends to bench/results.csv (about 10 minutes; BENCH_ARGS=--quick for a smoke run).
+bench: $(BIN)
+	@scripts/bench.sh --vgpusim $(abspath $(BIN)) $(BENCH_ARGS)
+
 clean:
 	rm -rf build vgpusim
 

@@ -59,6 +59,7 @@ struct vgs_run_info {
 	uint64_t end_ns;             /* when the run stopped (warmup + duration) */
 	double wall_s;               /* wall-clock time of the run (the only non-deterministic field) */
 	uint64_t activities;         /* SimGrid activities started (execs + comms + timers), 0 if n/a */
+	uint64_t commands_total;     /* commands completed in the whole run, warm-up included */
 };
 
 /* Compute the final metrics (call once, after the run). */

@@ -36,6 +36,7 @@ static void usage(FILE *out)
 	      "                                      convert a capture (kineto, ftrace, orion, presentmon,\n"
 	      "                                      or auto) into the native trace format\n"
 	      "       vgpusim trace stats FILE       ops per class and stream, span, busy time, overlap\n"
+	      "       vgpusim bench-floor [N]        SimGrid's cost of one exec per command (make bench)\n"
 	      "       vgpusim --version\n"
 	      "\n"
 	      "run options:\n"
@@ -222,5 +223,7 @@ int main(int argc, char **argv)
 		return vgs_cmd_import(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "trace"))
 		return vgs_cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench-floor"))
+		return sim_bench_floor(argc - 1, argv + 1);
 	return vgs_cli_usage_error("unknown command '%s'; expected run, policies, import or trace", argv[1]);
 }

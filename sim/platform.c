@@ -28,14 +28,35 @@ static void host_xml(GString *x, const char *id, double speed, unsigned cores, d
 	g_free(eid);
 }
 
+/* Load a platform given as XML text (consumed). */
+int sim_platform_load_xml(GString *x, struct vgs_error *err)
+{
+	char path[] = "/tmp/vgpusim-platform-XXXXXX.xml";
+	int fd;
+
+	fd = mkstemps(path, 4);
+	if (fd < 0 || write(fd, x->str, x->len) != (ssize_t)x->len) {
+		vgs_error_set(err, "cannot write the SimGrid platform to %s: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		g_string_free(x, TRUE);
+		return -1;
+	}
+	close(fd);
+	g_string_free(x, TRUE);
+	simgrid_load_platform(path);
+	unlink(path);
+	return 0;
+}
+
 int sim_platform_load(struct sim *sim, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = sim->scn;
 	GString *x = g_string_new("<?xml version='1.0'?>\n"
 				  "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
 				  "<platform version=\"4.1\">\n <zone id=\"vgpusim\" routing=\"Full\">\n");
-	char path[] = "/tmp/vgpusim-platform-XXXXXX.xml";
-	int fd;
 
 	host_xml(x, "ctl", 1e9, 1, 0, 0);
 	for (uint32_t i = 0; i < scn->nengines; i++) {
@@ -79,20 +100,8 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 	}
 	g_string_append(x, " </zone>\n</platform>\n");
 
-	fd = mkstemps(path, 4);
-	if (fd < 0 || write(fd, x->str, x->len) != (ssize_t)x->len) {
-		vgs_error_set(err, "cannot write the SimGrid platform to %s: %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(path);
-		}
-		g_string_free(x, TRUE);
+	if (sim_platform_load_xml(x, err))
 		return -1;
-	}
-	close(fd);
-	g_string_free(x, TRUE);
-	simgrid_load_platform(path);
-	unlink(path);
 
 	sim->ctl_host = sg_host_by_name("ctl");
 	for (uint32_t i = 0; i < scn->nengines; i++)

@@ -276,7 +276,7 @@ static void start_actors(struct sim *sim)
 	name_actor(sg_actor_init("controller", sim->ctl_host), sim, controller_actor, false);
 }
 
-static void simgrid_start(void)
+void sim_simgrid_start(void)
 {
 	static char arg0[] = "vgpusim";
 	/* CM02 without cross-traffic: a transfer takes exactly latency + bytes / bandwidth when alone. */
@@ -382,7 +382,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 	sim.domains = g_new0(struct sim_domain, scn->ndomains);
 	sim.tenants = g_new0(struct sim_tenant, scn->ntenants);
 
-	simgrid_start();
+	sim_simgrid_start();
 	build_engines(&sim);
 	if (build_domains(&sim, err) || build_tenants(&sim, err))
 		goto out;
@@ -422,6 +422,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		.end_ns = sim.end_ns,
 		.wall_s = wall_now() - t0,
 		.activities = sim.activities,
+		.commands_total = sim.completed,
 	};
 	if (sim.commands_csv) {
 		int bad = ferror(sim.commands_csv);

@@ -181,6 +181,7 @@ static inline uint64_t sim_now(void)
 
 /* sim/platform.c */
 int sim_platform_load(struct sim *sim, struct vgs_error *err);
+int sim_platform_load_xml(GString *xml, struct vgs_error *err);
 /* sim/tenant.c */
 void sim_tenant_actor(int argc, char **argv);
 bool sim_tenant_is_done(const struct sim_tenant *t, uint64_t seq, uint64_t *end_ns);
@@ -205,6 +206,10 @@ struct sim_run_args {
 	bool timeline;             /* also write timeline.json */
 };
 int sim_run(const struct sim_run_args *args, struct vgs_error *err);
+/* SimGrid with vgpusim's settings (models, precision, stack size, energy plugin). */
+void sim_simgrid_start(void);
+/* sim/bench_floor.c: `vgpusim bench-floor [N]` */
+int sim_bench_floor(int argc, char **argv);
 /* Redraw the progress line if enough wall time has passed (called every few commands). */
 void sim_progress(struct sim *sim, bool last);
 

@@ -132,7 +132,7 @@ void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now
 		}
 	}
 	g_free(cmd);
-	if (sim->progress && (++sim->completed & 1023) == 0)
+	if ((++sim->completed & 1023) == 0 && sim->progress)
 		sim_progress(sim, false);
 	if (t->waiting_deps)
 		sim_post(&t->wake);

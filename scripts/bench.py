@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""vgpusim benchmark (`make bench`, scripts/bench.sh): the simulator's speed on a fixed set of scenarios,
+as ratios measured in one run on one machine.
+
+For each scenario (median of --runs runs): wall time, simulated seconds, simulated commands per wall
+second, SimGrid activities per command, real-time factor (simulated s / wall s) and peak RSS.  In the
+same run it measures the floor -- `vgpusim bench-floor`, one SimGrid exec per command -- and prints each
+scenario's commands/s as a multiple of it.  A memory check compares the peak RSS of a one-hour
+simulated cloudgame run with a one-minute one.  Rows are appended to bench/results.csv with the commit
+id, so the history stays in the repository.
+
+usage: scripts/bench.py [--runs N] [--quick] [--no-save] [--vgpusim PATH]
+  --quick    shorter simulated durations, one run, no one-hour run (a smoke test of the benchmark)
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TRACES = os.path.join(ROOT, "..", "shared", "traces")
+
+
+def measure(cmd):
+    """Run cmd in a child; return (wall seconds, peak RSS MiB of that child, stdout)."""
+    t0 = os.times().elapsed
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, ru = os.wait4(child.pid, 0)
+    wall = os.times().elapsed - t0
+    out = child.stdout.read()
+    err = child.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{err}")
+    return wall, ru.ru_maxrss / 1024.0, out
+
+
+def run_scenario(vgpusim, name, cfg, duration, runs, work):
+    rows = []
+    for k in range(runs):
+        out = os.path.join(work, f"{name}-{k}")
+        wall, rss, _ = measure([vgpusim, "run", cfg, "--duration", str(duration), "-q", "-o", out])
+        with open(os.path.join(out, "summary.json")) as f:
+            s = json.load(f)
+        g = s["global"]
+        sim_s = s["end_s"]
+        rows.append({
+            "wall_s": wall,
+            "sim_s": sim_s,
+            "commands": g["commands_total"],
+            "commands_per_s": g["commands_total"] / wall,
+            "activities_per_command": g["activities_per_command"],
+            "rtf": sim_s / wall,
+            "rss_mb": rss,
+        })
+    med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+    med["scenario"] = name
+    return med
+
+
+def git_commit():
+    try:
+        c = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True, text=True)
+        return c.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-save", action="store_true")
+    ap.add_argument("--vgpusim", default=os.path.join(ROOT, "vgpusim"))
+    a = ap.parse_args()
+    runs = 1 if a.quick else a.runs
+    q = 0.1 if a.quick else 1.0
+
+    if os.path.isdir(TRACES):
+        ai = ("ai8 (Kineto replay)", "configs/bench/ai8.cfg")
+    else:
+        print("bench: ../shared/traces not found: the AI scenario uses the generators (ai8-gen)")
+        ai = ("ai8-gen (generators)", "configs/bench/ai8-gen.cfg")
+    scenarios = [
+        ("cloudgame16", "configs/bench/cloudgame16.cfg", 60 * q),
+        (ai[0], ai[1], 10 * q),
+        ("scale 64x16", "configs/bench/scale.cfg", 60 * q),
+    ]
+
+    floors = []
+    for _ in range(runs):
+        _, _, out = measure([a.vgpusim, "bench-floor", str(int(1000000 * q))])
+        floors.append(float(out.split(":")[2].split()[0]))
+    floor = statistics.median(floors)
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="vgpusim-bench.") as work:
+        os.chdir(ROOT)
+        for name, cfg, dur in scenarios:
+            print(f"bench: {name} ({dur:g} s simulated, {runs} run(s))...", file=sys.stderr, flush=True)
+            results.append(run_scenario(a.vgpusim, name, cfg, dur, runs, work))
+        if not a.quick:
+            print("bench: memory: cloudgame, 1 minute and 1 hour simulated...", file=sys.stderr, flush=True)
+            short = run_scenario(a.vgpusim, "cloudgame 1 min", "configs/cloudgame.cfg", 60, 1, work)
+            long = run_scenario(a.vgpusim, "cloudgame 1 h", "configs/cloudgame.cfg", 3600, 1, work)
+            results += [short, long]
+
+    commit = git_commit()
+    print(f"\nvgpusim bench, commit {commit}, {os.cpu_count()} cpus, median of {runs} run(s)")
+    print(f"floor (one SimGrid exec per command): {floor:,.0f} commands/s\n")
+    hdr = f"{'scenario':<22} {'wall s':>8} {'sim s':>7} {'commands':>10} {'cmd/s':>10} {'x floor':>8} " \
+          f"{'act/cmd':>8} {'RT factor':>10} {'RSS MiB':>8}"
+    print(hdr)
+    print("-" * len(hdr))
+    for r in results:
+        r["x_floor"] = r["commands_per_s"] / floor
+        print(f"{r['scenario']:<22} {r['wall_s']:>8.2f} {r['sim_s']:>7.1f} {r['commands']:>10,.0f} "
+              f"{r['commands_per_s']:>10,.0f} {r['x_floor']:>8.2f} {r['activities_per_command']:>8.3f} "
+              f"{r['rtf']:>10,.1f} {r['rss_mb']:>8.1f}")
+    if not a.quick:
+        ratio = results[-1]["rss_mb"] / results[-2]["rss_mb"]
+        print(f"\npeak RSS, 1 h / 1 min simulated cloudgame: {ratio:.2f}")
+
+    if a.no_save or a.quick:
+        return
+    path = os.path.join(ROOT, "bench", "results.csv")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    new = not os.path.exists(path)
+    fields = ["date", "commit", "machine", "runs", "scenario", "wall_s", "sim_s", "commands", "commands_per_s",
+              "floor_commands_per_s", "x_floor", "activities_per_command", "rtf", "rss_mb"]
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        if new:
+            w.writeheader()
+        day = datetime.date.today().isoformat()
+        mach = f"{platform.machine()} {os.cpu_count()}cpu"
+        for r in results:
+            w.writerow({"date": day, "commit": commit, "machine": mach, "runs": runs, "scenario": r["scenario"],
+                        "wall_s": f"{r['wall_s']:.3f}", "sim_s": f"{r['sim_s']:.1f}",
+                        "commands": int(r["commands"]), "commands_per_s": f"{r['commands_per_s']:.0f}",
+                        "floor_commands_per_s": f"{floor:.0f}", "x_floor": f"{r['x_floor']:.3f}",
+                        "activities_per_command": f"{r['activities_per_command']:.4f}",
+                        "rtf": f"{r['rtf']:.1f}", "rss_mb": f"{r['rss_mb']:.1f}"})
+    print(f"\nappended to {os.path.relpath(path, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
