@@ -71,6 +71,16 @@ for cfg in configs/*.cfg; do
 	done
 done
 
+# The benchmark scenarios (make bench) load and run; a short slice of each is enough here.
+for cfg in configs/bench/*.cfg; do
+	name=$(basename "$cfg" .cfg)
+	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
+		echo "skip - bench/$name: needs ../shared/traces"
+		continue
+	fi
+	run_ok "bench/$name runs and its results hold the invariants" "$WORK/bench-$name" "$cfg" --duration 0.2
+done
+
 # Determinism: the same config and seed give byte-identical outputs, wall-clock fields aside.
 for cfg in configs/cloudgame.cfg configs/mixed.cfg; do
 	name=$(basename "$cfg" .cfg)
