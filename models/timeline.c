@@ -180,6 +180,18 @@ static void csv_row(struct vgs_timeline *tl, const char *kind, uint32_t engine, 
 	fprintf(tl->csv, ",%s,%" PRIu64 ",%" PRIu64 "\n", tl->s->tenants[tenant].name, start_ns, end_ns);
 }
 
+/* Start an event on engine's track (+ channel): `,{"ph":..,["cat":..,]"pid":..,"tid":..,"ts":..` */
+static void event_begin(struct vgs_timeline *tl, const char *ph, const char *cat, uint32_t engine, uint32_t channel,
+			uint64_t ts_ns)
+{
+	fprintf(tl->json, ",\n{\"ph\":\"%s\",", ph);
+	if (cat)
+		fprintf(tl->json, "\"cat\":\"%s\",", cat);
+	fprintf(tl->json, "\"pid\":%" PRIu32 ",\"tid\":%" PRIu32 ",", tl->s->engines[engine].gpu + 1,
+		tl->tid[engine] + channel);
+	put_us(tl->json, "ts", ts_ns);
+}
+
 void vgs_timeline_slice_begin(struct vgs_timeline *tl, uint32_t domain, uint32_t tenant, uint64_t t_ns)
 {
 	const struct vgs_domain *d = &tl->s->domains[domain];
@@ -189,9 +201,7 @@ void vgs_timeline_slice_begin(struct vgs_timeline *tl, uint32_t domain, uint32_t
 	for (uint32_t k = 0; k < d->nengines; k++) {
 		uint32_t e = d->engines[k];
 
-		fprintf(tl->json, ",\n{\"ph\":\"B\",\"cat\":\"slice\",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32 ",",
-			tl->s->engines[e].gpu + 1, tl->tid[e]);
-		put_us(tl->json, "ts", t_ns);
+		event_begin(tl, "B", "slice", e, 0, t_ns);
 		fputs(",\"name\":", tl->json);
 		put_str(tl->json, tl->s->tenants[tenant].name);
 		fputs("}", tl->json);
@@ -211,9 +221,7 @@ void vgs_timeline_slice_end(struct vgs_timeline *tl, uint32_t domain, uint32_t t
 		if (tl->csv)
 			csv_row(tl, "slice", e, -1, tenant, start_ns, t_ns);
 		if (tl->json) {
-			fprintf(tl->json, ",\n{\"ph\":\"E\",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32 ",",
-				tl->s->engines[e].gpu + 1, tl->tid[e]);
-			put_us(tl->json, "ts", t_ns);
+			event_begin(tl, "E", NULL, e, 0, t_ns);
 			fprintf(tl->json, ",\"args\":{\"end\":\"%s\"}}",
 				reason >= 0 && reason < VGS_CHARGE_NREASONS
 					? vgs_charge_reason_name((enum vgs_charge_reason)reason)
@@ -235,9 +243,7 @@ void vgs_timeline_switch(struct vgs_timeline *tl, uint32_t domain, uint32_t tena
 		if (tl->csv)
 			csv_row(tl, "switch", e, -1, tenant, start_ns, end_ns);
 		if (tl->json) {
-			fprintf(tl->json, ",\n{\"ph\":\"X\",\"cat\":\"switch\",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32 ",",
-				tl->s->engines[e].gpu + 1, tl->tid[e]);
-			put_us(tl->json, "ts", start_ns);
+			event_begin(tl, "X", "switch", e, 0, start_ns);
 			fputc(',', tl->json);
 			put_us(tl->json, "dur", end_ns - start_ns);
 			fputs(",\"name\":\"switch\",\"args\":{\"to\":", tl->json);
@@ -257,9 +263,7 @@ void vgs_timeline_busy(struct vgs_timeline *tl, uint32_t engine, uint32_t channe
 	if (tl->json) {
 		const char *tname = tl->s->tenants[tenant].name;
 
-		fprintf(tl->json, ",\n{\"ph\":\"X\",\"cat\":\"command\",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32 ",",
-			tl->s->engines[engine].gpu + 1, tl->tid[engine] + channel);
-		put_us(tl->json, "ts", start_ns);
+		event_begin(tl, "X", "command", engine, channel, start_ns);
 		fputc(',', tl->json);
 		put_us(tl->json, "dur", end_ns - start_ns);
 		fprintf(tl->json, ",\"name\":\"%s #%" PRIu64 "\",\"args\":{\"vgpu\":", vgs_class_name(cls), seq);
