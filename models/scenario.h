@@ -151,4 +151,11 @@ struct vgs_load_args {
 int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, struct vgs_error *err);
 void vgs_scenario_fini(struct vgs_scenario *s);
 
+/*
+ * `run --solo GROUP` (models/scenario_solo.c): keep only the first instance of the vgpus entry GROUP,
+ * alone on its GPU (the other GPUs, their engines and domains are dropped; indexes are renumbered).
+ * 0, or -1 with err set when the scenario has no such entry (s is then unchanged).
+ */
+int vgs_scenario_keep_solo(struct vgs_scenario *s, const char *group, struct vgs_error *err);
+
 #endif

@@ -53,6 +53,8 @@ static void usage(FILE *out)
 	      "                          engine (the Gantt data of `vgpusim plot`)\n"
 	      "      --timeline          also write timeline.json (Chrome trace events): open it in\n"
 	      "                          https://ui.perfetto.dev with \"Open trace file\"\n"
+	      "      --solo GROUP        run one instance of the vgpus entry GROUP alone on its GPU (the\n"
+	      "                          others are dropped): the baseline of `vgpusim compare`\n"
 	      "\n"
 	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md.\n",
 	      out);
@@ -99,13 +101,13 @@ static int cmd_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' }, { "policy", required_argument, NULL, 'p' },
 		{ "set", required_argument, NULL, 's' },    { "seed", required_argument, NULL, 'S' },
 		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
-		{ "commands", no_argument, NULL, 'C' },
+		{ "commands", no_argument, NULL, 'C' },     { "solo", required_argument, NULL, 'G' },
 		{ "slices", no_argument, NULL, 'L' },       { "timeline", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	struct vgs_load_args la = { 0 };
 	struct vgs_override *ov = g_new0(struct vgs_override, argc);
-	const char *outdir = NULL;
+	const char *outdir = NULL, *solo = NULL;
 	bool quiet = false, commands = false, slices = false, timeline = false;
 	struct vgs_scenario scn = { 0 };
 	struct vgs_error err = { { 0 } };
@@ -156,6 +158,9 @@ static int cmd_run(int argc, char **argv)
 		case 'C':
 			commands = true;
 			break;
+		case 'G':
+			solo = optarg;
+			break;
 		case 'L':
 			slices = true;
 			break;
@@ -177,7 +182,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	la.path = argv[optind];
 	la.overrides = ov;
-	if (vgs_scenario_load(&scn, &la, &err)) {
+	if (vgs_scenario_load(&scn, &la, &err) || (solo && vgs_scenario_keep_solo(&scn, solo, &err))) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		g_free(ov);
 		vgs_scenario_fini(&scn);
