@@ -88,6 +88,9 @@ struct vgs_tenant {
 	char *name;                  /* "<vgpu name>" or "<vgpu name>-<k>" when count > 1 */
 	char *group;                 /* the vgpus entry's name */
 	uint32_t replica;            /* k */
+	uint32_t rng_stream;         /* which random stream its workload draws from: its index in the
+	                              * scenario as loaded (kept by --solo, so a solo tenant draws the same
+	                              * frames and arrivals as in the shared run) */
 	uint32_t gpu;
 	uint32_t weight;             /* >= 1 */
 	int32_t priority;

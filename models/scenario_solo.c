@@ -3,8 +3,8 @@
  * kind against.  After a normal load, keep one instance of the vgpus entry GROUP (its first one, so
  * the instance that owns the entry's workload spec) alone on the GPU it was placed on, and drop every
  * other tenant, GPU, engine and domain.  What the kept tenant has is unchanged (weight, framebuffer
- * quota, rings, workload parameters), so it differs from the shared run by the absence of the others
- * and by its random stream, which the simulator derives from the tenant's index (now 0).
+ * quota, rings, workload and its random stream, vgs_tenant.rng_stream), so it differs from the shared
+ * run only by the absence of the others.
  */
 #include <string.h>
 

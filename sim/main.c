@@ -2,6 +2,8 @@
  * vgpusim command line.
  *
  *   vgpusim run CONFIG [-o DIR] [-p POLICY] [--set PATH=VALUE]... [--seed N] [--duration S] [--quiet]
+ *   vgpusim compare CONFIG -p POLICIES [options]     (sim/cmd_compare.c)
+ *   vgpusim plot DIR [--gantt-ms N]                  (sim/cmd_plot.c)
  *   vgpusim policies
  *
  * Bad input (command line, config, trace) prints one line naming what and where, and exits 2 without
@@ -31,6 +33,11 @@
 static void usage(FILE *out)
 {
 	fputs("usage: vgpusim run CONFIG [options]   simulate a scenario, print its results table\n"
+	      "       vgpusim compare CONFIG -p P1,P2[:KEY=VALUE]... [options]\n"
+	      "                                      run CONFIG under each policy and each tenant kind alone;\n"
+	      "                                      write compare.csv, report.md, plots (docs/compare.md;\n"
+	      "                                      'vgpusim compare --help' for its options)\n"
+	      "       vgpusim plot DIR [--gantt-ms N] (re)draw the plots of a run or comparison into DIR/plots\n"
 	      "       vgpusim policies               list scheduling policies and their parameters\n"
 	      "       vgpusim import FORMAT INPUT [-o OUT] [--context NAME]\n"
 	      "                                      convert a capture (kineto, ftrace, orion, presentmon,\n"
@@ -222,6 +229,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return vgs_cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "plot"))
+		return vgs_cmd_plot(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "policies"))
 		return cmd_policies();
 	if (!strcmp(argv[1], "import"))
@@ -230,5 +241,5 @@ int main(int argc, char **argv)
 		return vgs_cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench-floor"))
 		return sim_bench_floor(argc - 1, argv + 1);
-	return vgs_cli_usage_error("unknown command '%s'; expected run, policies, import or trace", argv[1]);
+	return vgs_cli_usage_error("unknown command '%s'; expected run, compare, plot, policies, import or trace", argv[1]);
 }

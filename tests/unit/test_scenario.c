@@ -602,6 +602,7 @@ static void test_solo(void)
 	CU_ASSERT_STRING_EQUAL(s.tenants[0].group, "heavy");
 	CU_ASSERT_EQUAL(s.tenants[0].weight, 2);
 	CU_ASSERT_EQUAL(s.tenants[0].gpu, 0);
+	CU_ASSERT_EQUAL(s.tenants[0].rng_stream, 10); /* draws as heavy-0 did among the 12 */
 	CU_ASSERT_PTR_NOT_NULL(s.tenants[0].workload);
 	CU_ASSERT_EQUAL_FATAL(s.ngpus, 1);
 	CU_ASSERT_STRING_EQUAL(s.gpus[0].name, "a10-1");
