@@ -215,5 +215,8 @@ else
 	echo "skip - progress line: no 'script' command"
 fi
 
+# vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
+source tests/e2e/compare.sh
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
