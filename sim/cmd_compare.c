@@ -417,6 +417,23 @@ static int commit(const char *tmp, const char *final, struct vgs_error *err)
 	return rc;
 }
 
+/* DIR may be absent, empty, or an earlier comparison (it holds compare.csv): checked before any run. */
+static bool replaceable(const char *final, struct vgs_error *err)
+{
+	char *marker = g_build_filename(final, "compare.csv", NULL);
+	GDir *d = g_dir_open(final, 0, NULL);
+	bool ok = !g_file_test(final, G_FILE_TEST_EXISTS) || g_file_test(marker, G_FILE_TEST_EXISTS) ||
+		  (d && !g_dir_read_name(d));
+
+	if (!ok)
+		vgs_error_set(err, "%s exists and is not a vgpusim comparison (no compare.csv); choose another -o",
+			      final);
+	if (d)
+		g_dir_close(d);
+	g_free(marker);
+	return ok;
+}
+
 static void header(struct vgs_compare *c, const struct opts *o, const struct vgs_scenario *s,
 		   const struct vgs_compare_item *items)
 {
@@ -463,6 +480,8 @@ int vgs_cmd_compare(int argc, char **argv)
 		goto bad;
 	}
 	final = o.outdir ? g_strdup(o.outdir) : g_strdup_printf("results/%s-compare", first.name);
+	if (!replaceable(final, &err))
+		goto bad;
 	tmp = vgs_outdir_begin(final, &err);
 	if (!tmp)
 		goto bad;
