@@ -615,7 +615,12 @@ static int plot_gantt(struct plot_ctx *p, size_t r, double gantt_ms, GString *mi
 
 			if (b->kind != kind)
 				continue;
-			if (kind == BOX_BUSY) {
+			if (kind == BOX_SWITCH) {
+				/* a strip along the top of the row: in a dense stretch, full-height switches would
+				 * bury the slices; the switch itself shows as a gap in the slice band */
+				y += 0.44;
+				dy = 0.06;
+			} else if (kind == BOX_BUSY) {
 				/* channels share the row: channel c gets the c-th of nchan bands */
 				double band = 0.6 / nchan[b->engine];
 

@@ -1,16 +1,17 @@
 # Gantt chart of one run: the first gantt_ms of the measured window, one row per engine that did
 # something.  Light boxes: the tenant held the engine's scheduling domain (a slice); solid bars: its
-# commands running (one band per channel); dark grey: context switches.
+# commands running (one band per channel); dark grey strip along the top of a row: context switches
+# (the switch is also the gap between two slices).
 # Data (vgpusim plot): gantt-<policy>.dat, blocks 0 slices, 1 switches, 2 busy; columns x_ms, y, dx_ms,
 # dy (box centre and half sizes), tenant.  Variables: datafile, out, fmt, policy, engines, tenants,
 # gantt_ms.
 load 'common.gp'
 nrows = words(engines)
 nt = words(tenants)
-set title sprintf('%s: the first %g ms of the measured window (light: slice held, solid: command running, dark grey: switch)', policy, gantt_ms)
+set title sprintf('%s: the first %g ms of the measured window (light: slice held, solid: command running, grey strip on top: switch)', policy, gantt_ms)
 set xlabel 'time since the start of the measured window (ms)'
 set xrange [0:gantt_ms]
-set yrange [-0.6:nrows - 0.4]
+set yrange [-0.6:nrows - 0.45]
 set ytics () nomirror
 do for [i=1:nrows] { set ytics add (word(engines, i) nrows - i) }
 set grid xtics noytics lc rgb '#dddddd'
