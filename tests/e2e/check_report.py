@@ -98,6 +98,9 @@ def main():
             "tenants": {r["tenant"]: r for r in read_csv(os.path.join(rd, "tenants.csv"))},
             "engines": read_csv(os.path.join(rd, "engines.csv")),
         }
+    for p, run in runs.items():
+        if list(run["tenants"]) != tenants:
+            err("%s: tenants.csv has %s, compare.csv %s" % (p, list(run["tenants"]), tenants))
     solo = {}
     for r in cmp:
         g = r["group"]
