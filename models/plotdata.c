@@ -70,7 +70,11 @@ int vgs_plot_sources(const char *dir, struct vgs_plot_src **runs, size_t *nruns,
 			goto out;
 		}
 		s = g_new0(struct vgs_plot_src, 1);
+		/* a .so policy may name itself anything: keep file names and gnuplot word lists intact */
 		s->name = g_strdup(res.policy);
+		for (char *q = s->name; *q; q++)
+			if (!g_ascii_isalnum(*q) && !strchr("._=+-", *q))
+				*q = '_';
 		s->dir = g_strdup(dir);
 		g_ptr_array_add(out, s);
 		vgs_results_fini(&res);
