@@ -393,7 +393,7 @@ int vgs_report_write(const struct vgs_compare *c, const char *dir, bool plots, s
 	fprintf(out, "\n");
 	if (plots) {
 		fprintf(out, "## Gantt charts\n\nThe first milliseconds of the measured window: which tenant held and "
-			     "ran each engine (switches in grey).\n\n");
+			     "ran each engine (context switches as a grey strip on top of a row).\n\n");
 		for (size_t r = 0; r < c->nruns; r++)
 			if (c->runs[r].complete)
 				fprintf(out, "![Gantt chart, %s](plots/gantt-%s.png)\n\n", c->runs[r].name,
