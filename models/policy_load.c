@@ -1,4 +1,6 @@
 /* Built-in policies by name, user policies from a shared object by path (GModule). */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib.h>
@@ -11,6 +13,20 @@ bool vgs_policy_is_path(const char *name)
 	size_t n = strlen(name);
 
 	return strchr(name, '/') || (n > 3 && strcmp(name + n - 3, ".so") == 0);
+}
+
+char *vgs_policy_group_name(const char *policy)
+{
+	char *base, *stem;
+
+	if (!vgs_policy_is_path(policy))
+		return g_strdup(policy);
+	base = g_path_get_basename(policy);
+	if (g_str_has_suffix(base, ".so"))
+		base[strlen(base) - 3] = '\0';
+	stem = g_strdup(g_str_has_prefix(base, "lib") && base[3] ? base + 3 : base);
+	g_free(base);
+	return stem;
 }
 
 static bool ops_complete(const struct vgs_policy_ops *ops)
@@ -59,4 +75,57 @@ const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error 
 	}
 	g_module_make_resident(mod);
 	return ops;
+}
+
+void vgs_policy_param_error(const struct vgs_policy_ops *ops, const struct vgs_scenario *s, int rc, int bad,
+			    struct vgs_error *err)
+{
+	const struct vgs_param *p;
+	GString *known;
+	char where[512];
+
+	if (bad < 0 || (size_t)bad >= s->nparams) {
+		vgs_error_set(err, "policy %s failed to initialise (error %d)", ops->name, rc);
+		return;
+	}
+	p = &s->params[bad];
+	known = g_string_new(NULL);
+	for (const struct vgs_policy_param *pp = ops->params; pp && pp->name; pp++)
+		g_string_append_printf(known, "%s%s", known->len ? ", " : "", pp->name);
+	if (p->line > 0)
+		snprintf(where, sizeof(where), "%s:%d", p->file, p->line);
+	else
+		snprintf(where, sizeof(where), "%s", p->file);
+	vgs_error_set(err, "%s: %s '%s = %s' for policy %s; its parameters: %s", where,
+		      rc == -ENOENT ? "unknown parameter" : "invalid value in", p->key, p->value, ops->name,
+		      known->len ? known->str : "(none)");
+	g_string_free(known, TRUE);
+}
+
+int vgs_policy_check_params(const struct vgs_policy_ops *ops, const struct vgs_scenario *s,
+			    struct vgs_error *err)
+{
+	struct vgs_sched_param *params = g_new0(struct vgs_sched_param, s->nparams + 1);
+	struct vgs_sched sched;
+	int bad = -1, rc;
+
+	for (size_t i = 0; i < s->nparams; i++) {
+		params[i].key = s->params[i].key;
+		params[i].value = s->params[i].value;
+	}
+	struct vgs_sched_args args = {
+		.ops = ops,
+		.max_vgpus = s->ngpus && s->gpus[0].max_vgpus ? s->gpus[0].max_vgpus : 1,
+		.params = params,
+		.nparams = s->nparams,
+		.bad_param = &bad,
+	};
+	rc = vgs_sched_init(&sched, &args);
+	g_free(params);
+	if (rc) {
+		vgs_policy_param_error(ops, s, rc, bad, err);
+		return -1;
+	}
+	vgs_sched_fini(&sched);
+	return 0;
 }

@@ -10,7 +10,24 @@
 
 /* True when `name` designates a shared object (contains '/' or ends in ".so"). */
 bool vgs_policy_is_path(const char *name);
+/* The config group holding a policy's parameters (scheduler.<group>): a built-in's name, or for a .so
+ * path the file's stem without "lib" ("./libmine.so" -> "mine").  g_free the result. */
+char *vgs_policy_group_name(const char *policy);
 /* The ops for `name`; NULL with err set ("what was expected", no location: the caller adds it). */
 const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error *err);
+
+/*
+ * The message for a failed vgs_sched_init() with the scenario's parameters: rc its result, bad the index
+ * it reported (-1: not a parameter's fault).  "WHERE: unknown parameter 'k = v' for policy P; its
+ * parameters: ...", WHERE being the file:line or the override that set it.
+ */
+void vgs_policy_param_error(const struct vgs_policy_ops *ops, const struct vgs_scenario *s, int rc, int bad,
+			    struct vgs_error *err);
+/*
+ * Check the scenario's parameters (s->params) against `ops` before any run: a throwaway
+ * vgs_sched_init() + fini with them, as every domain of the run will do.  0, or -1 with err set as above.
+ */
+int vgs_policy_check_params(const struct vgs_policy_ops *ops, const struct vgs_scenario *s,
+			    struct vgs_error *err);
 
 #endif

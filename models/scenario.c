@@ -26,6 +26,7 @@
 #include <libconfig.h>
 
 #include "models/override.h"
+#include "models/policy_load.h"
 #include "models/scenario.h"
 #include "models/scenario_load.h"
 #include "models/workload.h"
@@ -305,21 +306,6 @@ static int load_simulation(struct vgs_ld *ld, const config_setting_t *root)
 
 /* ---- scheduler ------------------------------------------------------------------------------- */
 
-/* The parameter group of a policy: its name, or for a .so path the file's stem without "lib". */
-static char *policy_group_name(const char *policy)
-{
-	char *base, *stem;
-
-	if (!strchr(policy, '/') && !g_str_has_suffix(policy, ".so"))
-		return g_strdup(policy);
-	base = g_path_get_basename(policy);
-	if (g_str_has_suffix(base, ".so"))
-		base[strlen(base) - 3] = '\0';
-	stem = g_strdup(g_str_has_prefix(base, "lib") && base[3] ? base + 3 : base);
-	g_free(base);
-	return stem;
-}
-
 static int set_origin(struct vgs_ld *ld, const config_setting_t *st, char **file, int *line)
 {
 	const char *hook = config_setting_get_hook(st);
@@ -390,7 +376,7 @@ static int load_scheduler(struct vgs_ld *ld, const config_setting_t *root)
 	set_origin(ld, pol, &s->policy_file, &s->policy_line);
 
 	/* Only the selected policy's group is read; the others stay for -p to switch to. */
-	gname = policy_group_name(policy);
+	gname = vgs_policy_group_name(policy);
 	pg = config_setting_get_member(g, gname);
 	rc = 0;
 	if (pg) {
@@ -706,6 +692,7 @@ static int load_vgpus(struct vgs_ld *ld, const config_setting_t *root)
 			tn->name = e->count > 1 ? g_strdup_printf("%s-%u", e->name, k) : g_strdup(e->name);
 			tn->group = g_strdup(e->name);
 			tn->replica = k;
+			tn->rng_stream = t;
 			tn->gpu = e->placed[k];
 			tn->weight = e->weight;
 			tn->priority = e->priority;

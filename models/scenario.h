@@ -88,6 +88,9 @@ struct vgs_tenant {
 	char *name;                  /* "<vgpu name>" or "<vgpu name>-<k>" when count > 1 */
 	char *group;                 /* the vgpus entry's name */
 	uint32_t replica;            /* k */
+	uint32_t rng_stream;         /* which random stream its workload draws from: its index in the
+	                              * scenario as loaded (kept by --solo, so a solo tenant draws the same
+	                              * frames and arrivals as in the shared run) */
 	uint32_t gpu;
 	uint32_t weight;             /* >= 1 */
 	int32_t priority;
@@ -150,5 +153,12 @@ struct vgs_load_args {
 /* Load, override, validate and expand.  0, or -1 with err set ("file:line: ..."). */
 int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, struct vgs_error *err);
 void vgs_scenario_fini(struct vgs_scenario *s);
+
+/*
+ * `run --solo GROUP` (models/scenario_solo.c): keep only the first instance of the vgpus entry GROUP,
+ * alone on its GPU (the other GPUs, their engines and domains are dropped; indexes are renumbered).
+ * 0, or -1 with err set when the scenario has no such entry (s is then unchanged).
+ */
+int vgs_scenario_keep_solo(struct vgs_scenario *s, const char *group, struct vgs_error *err);
 
 #endif

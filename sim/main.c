@@ -2,6 +2,8 @@
  * vgpusim command line.
  *
  *   vgpusim run CONFIG [-o DIR] [-p POLICY] [--set PATH=VALUE]... [--seed N] [--duration S] [--quiet]
+ *   vgpusim compare CONFIG -p POLICIES [options]     (sim/cmd_compare.c)
+ *   vgpusim plot DIR [--gantt-ms N]                  (sim/cmd_plot.c)
  *   vgpusim policies
  *
  * Bad input (command line, config, trace) prints one line naming what and where, and exits 2 without
@@ -31,6 +33,11 @@
 static void usage(FILE *out)
 {
 	fputs("usage: vgpusim run CONFIG [options]   simulate a scenario, print its results table\n"
+	      "       vgpusim compare CONFIG -p P1,P2[:KEY=VALUE]... [options]\n"
+	      "                                      run CONFIG under each policy and each tenant kind alone;\n"
+	      "                                      write compare.csv, report.md, plots (docs/compare.md;\n"
+	      "                                      'vgpusim compare --help' for its options)\n"
+	      "       vgpusim plot DIR [--gantt-ms N] (re)draw the plots of a run or comparison into DIR/plots\n"
 	      "       vgpusim policies               list scheduling policies and their parameters\n"
 	      "       vgpusim import FORMAT INPUT [-o OUT] [--context NAME]\n"
 	      "                                      convert a capture (kineto, ftrace, orion, presentmon,\n"
@@ -53,6 +60,8 @@ static void usage(FILE *out)
 	      "                          engine (the Gantt data of `vgpusim plot`)\n"
 	      "      --timeline          also write timeline.json (Chrome trace events): open it in\n"
 	      "                          https://ui.perfetto.dev with \"Open trace file\"\n"
+	      "      --solo GROUP        run one instance of the vgpus entry GROUP alone on its GPU (the\n"
+	      "                          others are dropped): the baseline of `vgpusim compare`\n"
 	      "\n"
 	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md.\n",
 	      out);
@@ -99,13 +108,13 @@ static int cmd_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' }, { "policy", required_argument, NULL, 'p' },
 		{ "set", required_argument, NULL, 's' },    { "seed", required_argument, NULL, 'S' },
 		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
-		{ "commands", no_argument, NULL, 'C' },
+		{ "commands", no_argument, NULL, 'C' },     { "solo", required_argument, NULL, 'G' },
 		{ "slices", no_argument, NULL, 'L' },       { "timeline", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	struct vgs_load_args la = { 0 };
 	struct vgs_override *ov = g_new0(struct vgs_override, argc);
-	const char *outdir = NULL;
+	const char *outdir = NULL, *solo = NULL;
 	bool quiet = false, commands = false, slices = false, timeline = false;
 	struct vgs_scenario scn = { 0 };
 	struct vgs_error err = { { 0 } };
@@ -156,6 +165,9 @@ static int cmd_run(int argc, char **argv)
 		case 'C':
 			commands = true;
 			break;
+		case 'G':
+			solo = optarg;
+			break;
 		case 'L':
 			slices = true;
 			break;
@@ -177,7 +189,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	la.path = argv[optind];
 	la.overrides = ov;
-	if (vgs_scenario_load(&scn, &la, &err)) {
+	if (vgs_scenario_load(&scn, &la, &err) || (solo && vgs_scenario_keep_solo(&scn, solo, &err))) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		g_free(ov);
 		vgs_scenario_fini(&scn);
@@ -217,6 +229,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return vgs_cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "plot"))
+		return vgs_cmd_plot(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "policies"))
 		return cmd_policies();
 	if (!strcmp(argv[1], "import"))
@@ -225,5 +241,5 @@ int main(int argc, char **argv)
 		return vgs_cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench-floor"))
 		return sim_bench_floor(argc - 1, argv + 1);
-	return vgs_cli_usage_error("unknown command '%s'; expected run, policies, import or trace", argv[1]);
+	return vgs_cli_usage_error("unknown command '%s'; expected run, compare, plot, policies, import or trace", argv[1]);
 }

@@ -141,25 +141,7 @@ static int build_domains(struct sim *sim, struct vgs_error *err)
 		rc = vgs_sched_init(&d->sched, &args);
 		g_free(params);
 		if (rc) {
-			if (bad >= 0) {
-				const struct vgs_param *p = &scn->params[bad];
-				GString *known = g_string_new(NULL);
-
-				for (const struct vgs_policy_param *pp = ops->params; pp && pp->name; pp++)
-					g_string_append_printf(known, "%s%s", known->len ? ", " : "", pp->name);
-				char where[512];
-
-				if (p->line > 0)
-					snprintf(where, sizeof(where), "%s:%d", p->file, p->line);
-				else
-					snprintf(where, sizeof(where), "%s", p->file);
-				vgs_error_set(err, "%s: %s '%s = %s' for policy %s; its parameters: %s", where,
-					      rc == -ENOENT ? "unknown parameter" : "invalid value in", p->key, p->value,
-					      ops->name, known->len ? known->str : "(none)");
-				g_string_free(known, TRUE);
-			} else {
-				vgs_error_set(err, "policy %s failed to initialise (error %d)", ops->name, rc);
-			}
+			vgs_policy_param_error(ops, scn, rc, bad, err);
 			return -1;
 		}
 		d->ntenants = 0;
@@ -181,7 +163,7 @@ static int build_tenants(struct sim *sim, struct vgs_error *err)
 		t->idx = i;
 		t->cfg = tc;
 		t->gpu = &scn->gpus[tc->gpu];
-		t->wl = vgs_workload_new(tc->workload, scn->seed * 0x9e3779b97f4a7c15ull + i + 1);
+		t->wl = vgs_workload_new(tc->workload, scn->seed * 0x9e3779b97f4a7c15ull + tc->rng_stream + 1);
 		for (int c = 0; c < VGS_NCLASS; c++)
 			g_queue_init(&t->ring[c]);
 		t->done = g_new(struct sim_done, VGS_DEP_WINDOW);

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hw-trace/csv.h"
+#include "models/csv.h"
 #include "hw-trace/import.h"
 #include "tests/unit/cunit_main.h"
 

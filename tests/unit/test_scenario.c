@@ -581,6 +581,60 @@ static void test_preempt_name(void)
 	CU_ASSERT_PTR_NULL(vgs_preempt_name(-1));
 }
 
+/*
+ * --solo: on two A10s with the heavy entry pinned to the second one, keeping "heavy" leaves one tenant
+ * (heavy-0) on one GPU (a10-1) whose engines and domains are renumbered from 0 and all belong to it.
+ */
+static void test_solo(void)
+{
+	const struct vgs_override ov[] = { { "gpus.[0].count", "2" }, { "vgpus.[1].gpu", "1" } };
+	struct vgs_scenario s;
+	struct vgs_error err;
+	uint32_t engines_before;
+
+	CU_ASSERT_EQUAL_FATAL(load(&s, "configs/cloudgame.cfg", ov, 2, &err), 0);
+	CU_ASSERT_EQUAL(s.ngpus, 2);
+	CU_ASSERT_EQUAL(s.ntenants, 12);
+	engines_before = s.nengines;
+	CU_ASSERT_EQUAL_FATAL(vgs_scenario_keep_solo(&s, "heavy", &err), 0);
+	CU_ASSERT_EQUAL_FATAL(s.ntenants, 1);
+	CU_ASSERT_STRING_EQUAL(s.tenants[0].name, "heavy-0");
+	CU_ASSERT_STRING_EQUAL(s.tenants[0].group, "heavy");
+	CU_ASSERT_EQUAL(s.tenants[0].weight, 2);
+	CU_ASSERT_EQUAL(s.tenants[0].gpu, 0);
+	CU_ASSERT_EQUAL(s.tenants[0].rng_stream, 10); /* draws as heavy-0 did among the 12 */
+	CU_ASSERT_PTR_NOT_NULL(s.tenants[0].workload);
+	CU_ASSERT_EQUAL_FATAL(s.ngpus, 1);
+	CU_ASSERT_STRING_EQUAL(s.gpus[0].name, "a10-1");
+	CU_ASSERT_EQUAL(s.nengines * 2, engines_before);
+	for (uint32_t e = 0; e < s.nengines; e++) {
+		CU_ASSERT_EQUAL(s.engines[e].gpu, 0);
+		CU_ASSERT(g_str_has_prefix(s.engines[e].name, "a10-1."));
+	}
+	CU_ASSERT(s.ndomains > 0);
+	for (uint32_t d = 0; d < s.ndomains; d++) {
+		CU_ASSERT_EQUAL(s.domains[d].gpu, 0);
+		CU_ASSERT(g_str_has_prefix(s.domains[d].name, "a10-1"));
+		for (uint32_t k = 0; k < s.domains[d].nengines; k++) {
+			CU_ASSERT_FATAL(s.domains[d].engines[k] < s.nengines);
+			CU_ASSERT(g_str_has_prefix(s.engines[s.domains[d].engines[k]].name, s.domains[d].name));
+		}
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.echo, "# --solo heavy: only heavy-0, alone on GPU a10-1"));
+	vgs_scenario_fini(&s);
+
+	/* The first instance of a replicated entry; an unknown entry names the ones there are. */
+	CU_ASSERT_EQUAL_FATAL(load(&s, "configs/cloudgame.cfg", NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL(vgs_scenario_keep_solo(&s, "nope", &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no vgpus entry named 'nope'; its entries: light, heavy"));
+	CU_ASSERT_EQUAL(s.ntenants, 12);
+	CU_ASSERT_EQUAL_FATAL(vgs_scenario_keep_solo(&s, "light", &err), 0);
+	CU_ASSERT_EQUAL_FATAL(s.ntenants, 1);
+	CU_ASSERT_STRING_EQUAL(s.tenants[0].name, "light-0");
+	CU_ASSERT_STRING_EQUAL(s.gpus[0].name, "a10-0");
+	vgs_scenario_fini(&s);
+}
+
 static CU_TestInfo tests_scenario[] = {
 	{ "good config expands: GPUs, engines, route, domains, params, tenants", test_good },
 	{ "defaults of a minimal config", test_minimal_defaults },
@@ -590,6 +644,7 @@ static CU_TestInfo tests_scenario[] = {
 	{ "include_dir fallback and missing include", test_include_dir },
 	{ "bad configs fail with the exact file:line", test_bad },
 	{ "preemption names", test_preempt_name },
+	{ "--solo keeps one instance of a vgpus entry alone on its GPU", test_solo },
 	CU_TEST_INFO_NULL,
 };
 

@@ -1,11 +1,11 @@
-/* The CSV reader of csv.h: one record at a time, quotes across line breaks, exact decimal times. */
+/* The CSV reader of csv.h: one record at a time, quotes across line breaks, exact decimal times (GLib + zlib). */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include <zlib.h>
 
-#include "hw-trace/csv.h"
+#include "models/csv.h"
 
 int vgs_csv_open(struct vgs_csv *c, const char *path, struct vgs_error *err)
 {

@@ -1,0 +1,571 @@
+/*
+ * `vgpusim compare CONFIG -p P1,P2[:KEY=VALUE]... [options]`: run a scenario once per policy item and
+ * once per tenant kind alone (solo baselines), then write compare.csv, report.md and the plots
+ * (docs/compare.md).  This file is the process glue: validate everything before any run, spawn the
+ * runs as `vgpusim run` processes of this same binary (at most -j at once), and hand their exit
+ * status to models/compare.c, which reads the results back and writes the files.
+ *
+ * Layout of DIR (written as a temporary sibling and renamed into place at the end, like a run's):
+ *   DIR/<item>/          each policy's results directory (`run --slices`), DIR/<item>.log its stderr
+ *   DIR/solo/<group>/    each vgpus entry alone (`run --solo GROUP`), DIR/solo/<group>.log
+ *   DIR/compare.csv, DIR/report.md, DIR/plots/
+ * Logs of runs that succeeded with nothing to say are removed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "models/compare.h"
+#include "models/outdir.h"
+#include "models/policy_load.h"
+#include "sim/cli.h"
+
+extern char **environ;
+
+struct opts {
+	const char *config;
+	const char *policies;
+	const char *outdir;
+	unsigned jobs;
+	GPtrArray *sets;             /* "PATH=VALUE" as given */
+	const char *seed;
+	const char *duration;
+	double gantt_ms;
+	bool plots;
+	bool quiet;
+};
+
+/* A sub-run to spawn. */
+struct job {
+	GPtrArray *argv;             /* char *, NULL-terminated when started */
+	char *log;                   /* absolute-or-relative path of its stderr */
+	struct vgs_compare_run *run; /* where its outcome goes */
+	pid_t pid;
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: vgpusim compare CONFIG -p POLICY[,POLICY]... [options]\n"
+	      "Run CONFIG once per policy and once per vgpus entry alone (solo baseline), then write\n"
+	      "compare.csv, report.md and plots/ into DIR (docs/compare.md).\n"
+	      "\n"
+	      "  -p, --policies LIST     comma-separated items POLICY[:KEY=VALUE]..., e.g.\n"
+	      "                          timeslice,weighted,weighted:slice_us=500,dynprio:boost=4:max_wait_us=20000\n"
+	      "                          (KEY=VALUE sets scheduler.<policy>.<KEY> for that run only)\n"
+	      "  -o, --output DIR        comparison directory (default: results/<scenario>-compare)\n"
+	      "  -j, --jobs N            runs at once (default: the number of online CPUs)\n"
+	      "      --set PATH=VALUE    config override for every run, as for `vgpusim run`\n"
+	      "      --seed N            random seed of every run\n"
+	      "      --duration S        measured simulated seconds of every run\n"
+	      "      --gantt-ms N        length of the Gantt charts, from the start of the measured window\n"
+	      "                          (default 20)\n"
+	      "      --no-plots          do not draw plots (no gnuplot needed)\n"
+	      "  -q, --quiet             no progress line, no summary\n"
+	      "\n"
+	      "Exit status: 0 when every run succeeded, 2 on bad input (nothing written) or when a run\n"
+	      "failed (the others' results are kept; report.md marks the failed one).\n",
+	      out);
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return false;
+	*v = strtoull(s, &end, 10);
+	return errno == 0 && !*end;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "policies", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },     { "set", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },     { "duration", required_argument, NULL, 'd' },
+		{ "gantt-ms", required_argument, NULL, 'g' }, { "no-plots", no_argument, NULL, 'P' },
+		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t u;
+	char *end;
+	int c;
+
+	o->jobs = cpus > 0 ? (unsigned)cpus : 1;
+	o->gantt_ms = VGS_GANTT_MS_DEFAULT;
+	o->plots = true;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:o:j:qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->policies = optarg;
+			break;
+		case 'o':
+			o->outdir = optarg;
+			break;
+		case 'j':
+			if (!parse_u64(optarg, &u) || u < 1 || u > 4096)
+				return vgs_cli_usage_error("-j expects a number of runs from 1 to 4096, got '%s'", optarg);
+			o->jobs = (unsigned)u;
+			break;
+		case 's':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return vgs_cli_usage_error("--set expects PATH=VALUE, got '%s'", optarg);
+			g_ptr_array_add(o->sets, optarg);
+			break;
+		case 'S':
+			if (!parse_u64(optarg, &u))
+				return vgs_cli_usage_error("--seed expects a non-negative integer, got '%s'", optarg);
+			o->seed = optarg;
+			break;
+		case 'd':
+			if (!(g_ascii_strtod(optarg, &end) > 0) || *end)
+				return vgs_cli_usage_error("--duration expects a positive number of seconds, got '%s'",
+							   optarg);
+			o->duration = optarg;
+			break;
+		case 'g':
+			if (!vgs_cli_parse_ms(optarg, &o->gantt_ms))
+				return vgs_cli_usage_error("--gantt-ms expects a positive number of milliseconds, got '%s'",
+							   optarg);
+			break;
+		case 'P':
+			o->plots = false;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			return vgs_cli_usage_error("%s", "bad option for 'compare'");
+		}
+	}
+	if (optind != argc - 1)
+		return vgs_cli_usage_error("%s", optind >= argc ? "compare expects a CONFIG file"
+								: "compare expects exactly one CONFIG");
+	o->config = argv[optind];
+	if (!o->policies)
+		return vgs_cli_usage_error("%s", "compare expects -p POLICY[,POLICY]... (e.g. -p timeslice,weighted,dynprio)");
+	return 0;
+}
+
+/* Load CONFIG as the run of `it` would, with `extra` overrides after the user's. */
+static int load_as_run(const struct opts *o, const struct vgs_compare_item *it, GPtrArray *extra,
+		       struct vgs_scenario *s, struct vgs_error *err)
+{
+	size_t n = o->sets->len + (extra ? extra->len / 2 : 0), k = 0;
+	struct vgs_override *ov = g_new0(struct vgs_override, n + 1);
+	GPtrArray *split = g_ptr_array_new_with_free_func(g_free);
+	struct vgs_load_args la = { .path = o->config, .policy = it->policy };
+	int rc;
+
+	for (guint i = 0; i < o->sets->len; i++, k++) {
+		char *p = g_strdup(o->sets->pdata[i]), *eq = strchr(p, '=');
+
+		*eq = '\0';
+		ov[k].path = p;
+		ov[k].value = eq + 1;
+		g_ptr_array_add(split, p);
+	}
+	for (guint i = 1; extra && i < extra->len; i += 2, k++) {
+		char *p = g_strdup(extra->pdata[i]), *eq = strchr(p, '=');
+
+		*eq = '\0';
+		ov[k].path = p;
+		ov[k].value = eq + 1;
+		g_ptr_array_add(split, p);
+	}
+	la.overrides = ov;
+	la.noverrides = n;
+	if (o->seed) {
+		la.have_seed = true;
+		la.seed = g_ascii_strtoull(o->seed, NULL, 10);
+	}
+	if (o->duration)
+		la.duration_s = g_ascii_strtod(o->duration, NULL);
+	rc = vgs_scenario_load(s, &la, err);
+	g_ptr_array_free(split, TRUE);
+	g_free(ov);
+	return rc;
+}
+
+/*
+ * Everything that can be checked before a run starts: each item's policy exists (a built-in, or a .so
+ * file that is there), the config loads with each item's policy and parameters, and a built-in
+ * policy accepts the parameters.  Fills params[i] (the item's --set pairs) and, from the first item's
+ * scenario, the tenants and the header of c.
+ */
+static int validate(const struct opts *o, const struct vgs_compare_item *items, size_t nitems,
+		    GPtrArray **params, struct vgs_scenario *first, struct vgs_error *err)
+{
+	for (size_t i = 0; i < nitems; i++) {
+		const struct vgs_compare_item *it = &items[i];
+		const struct vgs_policy_ops *ops = NULL;
+		struct vgs_scenario s;
+		bool group_exists;
+		char msg[sizeof(err->msg)];
+
+		if (!vgs_policy_is_path(it->policy)) {
+			ops = vgs_policy_load(it->policy, err);
+			if (!ops)
+				goto item_err;
+		} else if (!g_file_test(it->policy, G_FILE_TEST_IS_REGULAR)) {
+			vgs_error_set(err, "no such policy file '%s'", it->policy);
+			goto item_err;
+		}
+		if (load_as_run(o, it, NULL, &s, err) < 0)
+			return -1; /* the config's own fault: its message names file:line or the --set */
+		/* A policy group holding parameters exists; otherwise the item's parameters create it. */
+		group_exists = s.nparams > 0;
+		params[i] = g_ptr_array_new_with_free_func(g_free);
+		vgs_compare_item_overrides(it, group_exists, params[i]);
+		if (it->nparams) {
+			vgs_scenario_fini(&s);
+			if (load_as_run(o, it, params[i], &s, err) < 0)
+				goto item_err;
+		}
+		if (ops && vgs_policy_check_params(ops, &s, err) < 0) {
+			vgs_scenario_fini(&s);
+			goto item_err;
+		}
+		if (i == 0)
+			*first = s;
+		else
+			vgs_scenario_fini(&s);
+		continue;
+item_err:
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		vgs_error_set(err, "-p %s: %s", it->text, msg);
+		return -1;
+	}
+	return 0;
+}
+
+static struct job *job_new(const struct opts *o, const struct vgs_compare_item *it, GPtrArray *params,
+			   const char *tmp, struct vgs_compare_run *run, const char *solo_group)
+{
+	struct job *j = g_new0(struct job, 1);
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+	g_ptr_array_add(a, g_strdup("vgpusim"));
+	g_ptr_array_add(a, g_strdup("run"));
+	g_ptr_array_add(a, g_strdup(o->config));
+	for (guint i = 0; i < o->sets->len; i++) {
+		g_ptr_array_add(a, g_strdup("--set"));
+		g_ptr_array_add(a, g_strdup(o->sets->pdata[i]));
+	}
+	for (guint i = 0; i < params->len; i++)
+		g_ptr_array_add(a, g_strdup(params->pdata[i]));
+	g_ptr_array_add(a, g_strdup("-p"));
+	g_ptr_array_add(a, g_strdup(it->policy));
+	if (o->seed) {
+		g_ptr_array_add(a, g_strdup("--seed"));
+		g_ptr_array_add(a, g_strdup(o->seed));
+	}
+	if (o->duration) {
+		g_ptr_array_add(a, g_strdup("--duration"));
+		g_ptr_array_add(a, g_strdup(o->duration));
+	}
+	if (solo_group) {
+		g_ptr_array_add(a, g_strdup("--solo"));
+		g_ptr_array_add(a, g_strdup(solo_group));
+	} else {
+		g_ptr_array_add(a, g_strdup("--slices")); /* the Gantt charts' data */
+	}
+	g_ptr_array_add(a, g_strdup("--quiet"));
+	g_ptr_array_add(a, g_strdup("-o"));
+	g_ptr_array_add(a, g_build_filename(tmp, run->name, NULL));
+	g_ptr_array_add(a, NULL);
+	j->argv = a;
+	j->log = g_build_filename(tmp, run->log, NULL);
+	j->run = run;
+	return j;
+}
+
+static void job_free(struct job *j)
+{
+	g_ptr_array_free(j->argv, TRUE);
+	g_free(j->log);
+	g_free(j);
+}
+
+/* Start j: stdout to /dev/null, stderr to its log.  0, or -1 with the run marked failed. */
+static int job_start(struct job *j)
+{
+	posix_spawn_file_actions_t fa;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, j->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	rc = posix_spawn(&j->pid, "/proc/self/exe", &fa, NULL, (char **)j->argv->pdata, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		j->run->status_text = g_strdup_printf("cannot start: %s", strerror(rc));
+		j->pid = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static void job_done(struct job *j, int status)
+{
+	GStatBuf st;
+
+	j->pid = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		if (g_stat(j->log, &st) == 0 && st.st_size == 0)
+			g_unlink(j->log);
+		return;
+	}
+	if (WIFEXITED(status))
+		j->run->status_text = g_strdup_printf("exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		j->run->status_text = g_strdup_printf("killed by signal %d", WTERMSIG(status));
+	else
+		j->run->status_text = g_strdup_printf("wait status %d", status);
+}
+
+static void progress(bool on, size_t done, size_t total, unsigned running)
+{
+	if (!on)
+		return;
+	fprintf(stderr, "\rcompare: %zu/%zu runs done, %u running\033[K", done, total, running);
+	fflush(stderr);
+}
+
+/* Run every job, at most `max` at once. */
+static void run_jobs(GPtrArray *jobs, unsigned max, bool show)
+{
+	size_t next = 0, done = 0;
+	unsigned running = 0;
+
+	progress(show, 0, jobs->len, 0);
+	while (done < jobs->len) {
+		while (running < max && next < jobs->len) {
+			if (job_start(jobs->pdata[next++]) == 0)
+				running++;
+			else
+				done++;
+		}
+		if (!running)
+			continue;
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* no child left: cannot happen while running > 0 */
+		}
+		for (guint i = 0; i < jobs->len; i++) {
+			struct job *j = jobs->pdata[i];
+
+			if (j->pid == pid) {
+				job_done(j, status);
+				running--;
+				done++;
+				break;
+			}
+		}
+		progress(show, done, jobs->len, running);
+	}
+	if (show)
+		fputs("\r\033[K", stderr);
+}
+
+/* Replace an earlier comparison at `final` (one holding compare.csv), like vgs_outdir_commit for runs. */
+static int commit(const char *tmp, const char *final, struct vgs_error *err)
+{
+	char *marker = g_build_filename(final, "compare.csv", NULL), *old;
+	int rc = -1;
+
+	if (rename(tmp, final) == 0) {
+		rc = 0;
+	} else if ((errno == ENOTEMPTY || errno == EEXIST) && g_file_test(marker, G_FILE_TEST_EXISTS)) {
+		old = g_strdup_printf("%s.old-%d", final, (int)getpid());
+		if (rename(final, old) == 0 && rename(tmp, final) == 0) {
+			vgs_outdir_abort(old);
+			rc = 0;
+		}
+		g_free(old);
+	} else if (errno == ENOTEMPTY || errno == EEXIST) {
+		vgs_error_set(err, "%s exists and is not a vgpusim comparison (no compare.csv); choose another -o",
+			      final);
+		g_free(marker);
+		return -1;
+	}
+	if (rc < 0)
+		vgs_error_set(err, "cannot move the results into %s: %s", final, strerror(errno));
+	g_free(marker);
+	return rc;
+}
+
+/* DIR may be absent, empty, or an earlier comparison (it holds compare.csv): checked before any run. */
+static bool replaceable(const char *final, struct vgs_error *err)
+{
+	char *marker = g_build_filename(final, "compare.csv", NULL);
+	GDir *d = g_dir_open(final, 0, NULL);
+	bool ok = !g_file_test(final, G_FILE_TEST_EXISTS) || g_file_test(marker, G_FILE_TEST_EXISTS) ||
+		  (d && !g_dir_read_name(d));
+
+	if (!ok)
+		vgs_error_set(err, "%s exists and is not a vgpusim comparison (no compare.csv); choose another -o",
+			      final);
+	if (d)
+		g_dir_close(d);
+	g_free(marker);
+	return ok;
+}
+
+static void header(struct vgs_compare *c, const struct opts *o, const struct vgs_scenario *s,
+		   const struct vgs_compare_item *items)
+{
+	c->config = g_strdup(o->config);
+	c->scenario = g_strdup(s->name);
+	c->seed = s->seed;
+	c->duration_s = (double)s->duration_ns / 1e9;
+	c->warmup_s = (double)s->warmup_ns / 1e9;
+	c->nsets = o->sets->len;
+	c->sets = g_new0(char *, o->sets->len + 1);
+	for (guint i = 0; i < o->sets->len; i++)
+		c->sets[i] = g_strdup(o->sets->pdata[i]);
+	c->solo_policy = g_strdup(items[0].text);
+}
+
+int vgs_cmd_compare(int argc, char **argv)
+{
+	struct opts o = { .sets = g_ptr_array_new() };
+	struct vgs_compare_item *items = NULL;
+	struct vgs_scenario first = { 0 };
+	struct vgs_compare c = { 0 };
+	struct vgs_error err = { { 0 } };
+	GPtrArray **params = NULL, *jobs = NULL;
+	char *final = NULL, *tmp = NULL, *scripts = NULL, **names = NULL, **groups = NULL, *note = NULL;
+	size_t nitems = 0, failed = 0;
+	bool plotted = false;
+	int rc = VGS_EXIT_BAD_INPUT;
+
+	if ((rc = parse_opts(argc, argv, &o)) != 0) {
+		g_ptr_array_free(o.sets, TRUE);
+		return rc < 0 ? 0 : rc;
+	}
+	rc = VGS_EXIT_BAD_INPUT;
+	if (vgs_compare_items_parse(o.policies, &items, &nitems, &err) < 0)
+		goto bad;
+	params = g_new0(GPtrArray *, nitems);
+	if (validate(&o, items, nitems, params, &first, &err) < 0)
+		goto bad;
+	if (o.plots && !(scripts = vgs_plot_scripts_dir(&err))) {
+		char msg[sizeof(err.msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err.msg);
+		vgs_error_set(&err, "%s (or use --no-plots)", msg);
+		goto bad;
+	}
+	final = o.outdir ? g_strdup(o.outdir) : g_strdup_printf("results/%s-compare", first.name);
+	if (!replaceable(final, &err))
+		goto bad;
+	tmp = vgs_outdir_begin(final, &err);
+	if (!tmp)
+		goto bad;
+
+	names = g_new0(char *, first.ntenants + 1);
+	groups = g_new0(char *, first.ntenants + 1);
+	for (uint32_t i = 0; i < first.ntenants; i++) {
+		names[i] = first.tenants[i].name;
+		groups[i] = first.tenants[i].group;
+	}
+	vgs_compare_init(&c, items, nitems, names, groups, first.ntenants);
+	header(&c, &o, &first, items);
+
+	/* Policy runs first (they are what the user waits for), then the solo baselines. */
+	{
+		char *solo = g_build_filename(tmp, VGS_COMPARE_SOLO_DIR, NULL);
+
+		g_mkdir(solo, 0755);
+		g_free(solo);
+	}
+	jobs = g_ptr_array_new_with_free_func((GDestroyNotify)job_free);
+	for (size_t i = 0; i < nitems; i++)
+		g_ptr_array_add(jobs, job_new(&o, &items[i], params[i], tmp, &c.runs[i], NULL));
+	for (size_t g = 0; g < c.ngroups; g++)
+		g_ptr_array_add(jobs, job_new(&o, &items[0], params[0], tmp, &c.solos[g], c.groups[g]));
+	run_jobs(jobs, o.jobs, !o.quiet && isatty(STDERR_FILENO));
+
+	vgs_compare_collect(&c, tmp);
+	for (size_t k = 0; k < c.nruns + c.ngroups; k++) {
+		const struct vgs_compare_run *r = k < c.nruns ? &c.runs[k] : &c.solos[k - c.nruns];
+
+		if (r->complete)
+			continue;
+		failed++;
+		fprintf(stderr, "vgpusim: compare: run %s failed (%s), see %s/%s\n", r->name, r->status_text, final,
+			r->log);
+	}
+	if (vgs_compare_write_csv(&c, tmp, &err) < 0)
+		goto fail;
+	if (scripts && failed < c.nruns + c.ngroups) {
+		if (vgs_plot_dir(tmp, scripts, o.gantt_ms, &note, &err) < 0) {
+			fprintf(stderr, "vgpusim: compare: %s\n", err.msg);
+			failed++;
+		} else {
+			plotted = true;
+		}
+	}
+	if (vgs_report_write(&c, tmp, plotted, &err) < 0 || commit(tmp, final, &err) < 0)
+		goto fail;
+	g_free(tmp);
+	tmp = NULL;
+	if (!o.quiet) {
+		printf("Who wins on what (%s):\n", final);
+		vgs_report_winners(&c, stdout);
+		printf("\nresults: %s/ (report.md, compare.csv%s, one directory per policy, solo/)\n", final,
+		       plotted ? ", plots/" : "");
+		if (note)
+			printf("%s\n", note);
+	}
+	rc = failed ? VGS_EXIT_BAD_INPUT : 0;
+	goto out;
+fail:
+	fprintf(stderr, "vgpusim: compare: %s\n", err.msg);
+	goto out;
+bad:
+	fprintf(stderr, "vgpusim: %s\n", err.msg);
+out:
+	if (tmp)
+		vgs_outdir_abort(tmp);
+	g_free(tmp);
+	g_free(final);
+	g_free(scripts);
+	g_free(note);
+	g_free(names);
+	g_free(groups);
+	if (jobs)
+		g_ptr_array_free(jobs, TRUE);
+	for (size_t i = 0; params && i < nitems; i++)
+		if (params[i])
+			g_ptr_array_free(params[i], TRUE);
+	g_free(params);
+	vgs_compare_fini(&c);
+	vgs_compare_items_free(items, nitems);
+	vgs_scenario_fini(&first);
+	g_ptr_array_free(o.sets, TRUE);
+	return rc;
+}
