@@ -37,6 +37,8 @@ struct vgs_class_cfg {
 	enum vgs_preempt preempt;
 	uint64_t preempt_latency_ns; /* fine: from the request to the engine being free */
 	uint64_t resume_ns;          /* fine: extra work to resume a preempted command */
+	uint64_t launch_ns;          /* a channel's time on each command (piece) before its work starts:
+	                              * dispatch/launch overhead, measured by `vgpusim calibrate` */
 	double idle_w;               /* power when idle (energy plugin) */
 	double busy_w;               /* power with all channels busy */
 };

@@ -21,7 +21,7 @@
 #include "models/scenario_load.h"
 
 static const char *const class_keys[] = { "count", "channels", "speed", "switch_us", "switch_idle_us",
-					  "preempt", "preempt_latency_us", "resume_us", "idle_w",
+					  "preempt", "preempt_latency_us", "resume_us", "launch_us", "idle_w",
 					  "busy_w", "same_as", NULL };
 
 /* One engine class group; *same_as = target class, or -1. */
@@ -100,6 +100,9 @@ static int parse_class(struct vgs_ld *ld, const config_setting_t *g, const char 
 	if (vgs_ld_num(ld, g, ctx, "resume_us", &us, &d) < 0)
 		return -1;
 	c->resume_ns = vgs_ld_ns(d, 1e3);
+	if (vgs_ld_num(ld, g, ctx, "launch_us", &us, &d) < 0)
+		return -1;
+	c->launch_ns = vgs_ld_ns(d, 1e3);
 	if (vgs_ld_num(ld, g, ctx, "idle_w", &watts, &c->idle_w) < 0)
 		return -1;
 	{

@@ -97,9 +97,12 @@ static void run_exec(struct sim_chan *ch, struct sim_cmd *cmd)
 	uint64_t start = sim_now(), tdr = gpu->tdr_timeout_ns;
 	/* A routed class keeps its own speed factor (CUDA work on an A10's graphics engine). */
 	double speed = gpu->cls[cmd->c.cls].speed;
-	uint64_t end = start + (uint64_t)ceil((double)cmd->remaining_ns / speed);
+	/* The launch overhead occupies the channel first (docs/config.md launch_us). */
+	uint64_t launch = e->cls->launch_ns;
+	uint64_t end = start + launch + (uint64_t)ceil((double)cmd->remaining_ns / speed);
 	uint64_t tdr_at = tdr ? start + tdr : VGS_NO_TIME;
-	sg_exec_t ex = sg_actor_exec_init((double)cmd->remaining_ns * e->cls->speed / speed);
+	sg_exec_t ex = sg_actor_exec_init((double)cmd->remaining_ns * e->cls->speed / speed +
+					  (double)launch * e->cls->speed);
 	uint64_t now;
 
 	sg_exec_start(ex);
@@ -126,7 +129,14 @@ static void run_exec(struct sim_chan *ch, struct sim_cmd *cmd)
 		struct sim_tenant *t = cmd->tenant;
 		double rem = sg_exec_get_remaining(ex);
 
-		cmd->remaining_ns = (uint64_t)llround(rem * speed / e->cls->speed) + e->cls->resume_ns;
+		if (launch == 0) {
+			cmd->remaining_ns = (uint64_t)llround(rem * speed / e->cls->speed) + e->cls->resume_ns;
+		} else {
+			/* Stopped during the launch: none of the work was done. */
+			double left_ns = fmin(rem / e->cls->speed, (double)cmd->remaining_ns / speed);
+
+			cmd->remaining_ns = (uint64_t)llround(left_ns * speed) + e->cls->resume_ns;
+		}
 		vgs_metrics_preempt(sim->metrics, t->idx, e->idx);
 		chan_release(ch, now);
 		g_queue_push_head(&t->ring[cmd->eng_cls], cmd);
@@ -145,9 +155,12 @@ static void run_transfer(struct sim_chan *ch, struct sim_cmd *cmd)
 	struct sim_engine *e = ch->engine;
 	struct sim *sim = e->domain->sim;
 	sg_mailbox_t mb = sim->pcie_mb[2 * e->cfg->gpu + (cmd->c.dir == VGS_DIR_D2H)];
-	sg_comm_t comm = sg_mailbox_put_async(mb, cmd, (long)cmd->c.bytes);
+	sg_comm_t comm;
 	uint64_t now;
 
+	if (e->cls->launch_ns)
+		sim_sleep_until(sim_now() + e->cls->launch_ns);
+	comm = sg_mailbox_put_async(mb, cmd, (long)cmd->c.bytes);
 	sim->activities++;
 	sim_flush_posts();
 	sg_comm_wait(comm);
