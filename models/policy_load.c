@@ -129,3 +129,59 @@ int vgs_policy_check_params(const struct vgs_policy_ops *ops, const struct vgs_s
 	vgs_sched_fini(&sched);
 	return 0;
 }
+
+const struct vgs_policy_ops *vgs_policy_load_scenario(const struct vgs_scenario *scn, struct vgs_error *err)
+{
+	char *path = NULL;
+	const struct vgs_policy_ops *ops;
+
+	/* A relative .so path written in a config is relative to that config, like trace paths. */
+	if (vgs_policy_is_path(scn->policy) && !g_path_is_absolute(scn->policy) && scn->policy_line > 0) {
+		char *dir = g_path_get_dirname(scn->policy_file);
+
+		path = g_build_filename(dir, scn->policy, NULL);
+		g_free(dir);
+		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+			g_free(path);
+			path = NULL;
+		}
+	}
+	ops = vgs_policy_load(path ? path : scn->policy, err);
+	g_free(path);
+	if (!ops) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		if (scn->policy_line > 0)
+			vgs_error_set(err, "%s:%d: %s", scn->policy_file, scn->policy_line, msg);
+		else
+			vgs_error_set(err, "%s: %s", scn->policy_file ? scn->policy_file : "-p", msg);
+	}
+	return ops;
+}
+
+int vgs_policy_sched_init(struct vgs_sched *s, const struct vgs_policy_ops *ops, const struct vgs_scenario *scn,
+			  uint32_t gpu, struct vgs_error *err)
+{
+	struct vgs_sched_param *params = g_new0(struct vgs_sched_param, scn->nparams + 1);
+	int bad = -1, rc;
+
+	for (size_t p = 0; p < scn->nparams; p++) {
+		params[p].key = scn->params[p].key;
+		params[p].value = scn->params[p].value;
+	}
+	struct vgs_sched_args args = {
+		.ops = ops,
+		.max_vgpus = scn->gpus[gpu].max_vgpus ? scn->gpus[gpu].max_vgpus : 1,
+		.params = params,
+		.nparams = scn->nparams,
+		.bad_param = &bad,
+	};
+	rc = vgs_sched_init(s, &args);
+	g_free(params);
+	if (rc) {
+		vgs_policy_param_error(ops, scn, rc, bad, err);
+		return -1;
+	}
+	return 0;
+}

@@ -30,4 +30,11 @@ void vgs_policy_param_error(const struct vgs_policy_ops *ops, const struct vgs_s
 int vgs_policy_check_params(const struct vgs_policy_ops *ops, const struct vgs_scenario *s,
 			    struct vgs_error *err);
 
+/* The scenario's policy (scheduler.policy or -p), a relative .so path resolved against the config that
+ * named it; NULL with err set to "FILE:LINE: what was expected". */
+const struct vgs_policy_ops *vgs_policy_load_scenario(const struct vgs_scenario *scn, struct vgs_error *err);
+/* vgs_sched_init() of one domain of GPU `gpu` with the scenario's parameters; -1 with err set. */
+int vgs_policy_sched_init(struct vgs_sched *s, const struct vgs_policy_ops *ops, const struct vgs_scenario *scn,
+			  uint32_t gpu, struct vgs_error *err);
+
 #endif

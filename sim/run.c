@@ -84,37 +84,13 @@ static void name_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool 
 static int build_domains(struct sim *sim, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = sim->scn;
-	char *path = NULL;
-	const struct vgs_policy_ops *ops;
+	const struct vgs_policy_ops *ops = vgs_policy_load_scenario(scn, err);
 
-	/* A relative .so path written in a config is relative to that config, like trace paths. */
-	if (vgs_policy_is_path(scn->policy) && !g_path_is_absolute(scn->policy) && scn->policy_line > 0) {
-		char *dir = g_path_get_dirname(scn->policy_file);
-
-		path = g_build_filename(dir, scn->policy, NULL);
-		g_free(dir);
-		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-			g_free(path);
-			path = NULL;
-		}
-	}
-	ops = vgs_policy_load(path ? path : scn->policy, err);
-	g_free(path);
-	if (!ops) {
-		char msg[sizeof(err->msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err->msg);
-		if (scn->policy_line > 0)
-			vgs_error_set(err, "%s:%d: %s", scn->policy_file, scn->policy_line, msg);
-		else
-			vgs_error_set(err, "%s: %s", scn->policy_file ? scn->policy_file : "-p", msg);
+	if (!ops)
 		return -1;
-	}
 	for (uint32_t i = 0; i < scn->ndomains; i++) {
 		struct sim_domain *d = &sim->domains[i];
 		const struct vgs_domain *dc = &scn->domains[i];
-		struct vgs_sched_param *params = g_new0(struct vgs_sched_param, scn->nparams + 1);
-		int bad = -1, rc;
 
 		d->sim = sim;
 		d->idx = i;
@@ -127,23 +103,8 @@ static int build_domains(struct sim *sim, struct vgs_error *err)
 			d->engines[k] = &sim->engines[dc->engines[k]];
 			d->engines[k]->domain = d;
 		}
-		for (size_t p = 0; p < scn->nparams; p++) {
-			params[p].key = scn->params[p].key;
-			params[p].value = scn->params[p].value;
-		}
-		struct vgs_sched_args args = {
-			.ops = ops,
-			.max_vgpus = scn->gpus[dc->gpu].max_vgpus ? scn->gpus[dc->gpu].max_vgpus : 1,
-			.params = params,
-			.nparams = scn->nparams,
-			.bad_param = &bad,
-		};
-		rc = vgs_sched_init(&d->sched, &args);
-		g_free(params);
-		if (rc) {
-			vgs_policy_param_error(ops, scn, rc, bad, err);
+		if (vgs_policy_sched_init(&d->sched, ops, scn, dc->gpu, err))
 			return -1;
-		}
 		d->ntenants = 0;
 		d->tenants = g_new0(struct sim_tenant *, scn->ntenants);
 		d->vgpus = g_new0(struct vgs_vgpu, scn->ntenants);
