@@ -6,7 +6,10 @@
 #                           unchanged into the simulator and every other driver
 #   build/libvgsmodels.a    models/*.c, plain C + GLib + libconfig
 #   build/libvgshwtrace.a   hw-trace/*.c, trace importers (+ yajl, zlib)
-#   vgpusim                 sim/*.c (the only SimGrid code) + the two archives
+#   vgpusim                 sim/*.c (the only SimGrid code) + the three archives
+#   vgpusim-replay          hw-trace/exec/ (the real-hardware executor, no SimGrid) + the same three
+#                           archives: the simulator and the executor link one libvgspolicies.a
+#                           (`make check-shared-policies` proves it with nm)
 
 CC      ?= cc
 # `make V=1` shows the full commands.
@@ -27,6 +30,7 @@ POLICY_SRC = $(sort $(wildcard policies/*.c))
 MODEL_SRC  = $(sort $(wildcard models/*.c))
 HW_SRC     = $(sort $(wildcard hw-trace/*.c))
 SIM_SRC    = $(sort $(wildcard sim/*.c))
+EXEC_SRC   = $(sort $(wildcard hw-trace/exec/*.c))
 UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUPPORT = $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 
@@ -34,6 +38,9 @@ POLICY_OBJ = $(POLICY_SRC:%.c=$(O)/%.o)
 MODEL_OBJ  = $(MODEL_SRC:%.c=$(O)/%.o)
 HW_OBJ     = $(HW_SRC:%.c=$(O)/%.o)
 SIM_OBJ    = $(SIM_SRC:%.c=$(O)/%.o)
+EXEC_OBJ   = $(EXEC_SRC:%.c=$(O)/%.o)
+# The executor's host-side logic (everything but main.c) also links into the unit tests.
+EXEC_LIB   = $(O)/libvgsexec.a
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 UNIT_SUPPORT_OBJ = $(UNIT_SUPPORT:%.c=$(O)/%.o)
 
@@ -41,13 +48,27 @@ POLICY_LIB = $(O)/libvgspolicies.a
 MODEL_LIB  = $(O)/libvgsmodels.a
 HW_LIB     = $(O)/libvgshwtrace.a
 BIN        = $(if $(filter build,$(O)),vgpusim,$(O)/vgpusim)
+REPLAY_BIN = $(if $(filter build,$(O)),vgpusim-replay,$(O)/vgpusim-replay)
+
+# The cuda backend is built when nvcc is found (PATH, then /usr/local/cuda); otherwise the executor
+# builds without it and `--backend cuda` says so.
+CUDA_HOME ?= /usr/local/cuda
+NVCC      ?= $(firstword $(shell command -v nvcc 2>/dev/null) $(wildcard $(CUDA_HOME)/bin/nvcc))
+ifneq ($(NVCC),)
+CUDA_OBJ  = $(O)/hw-trace/exec/backend_cuda.o
+CUDA_DEF  = -DVGS_HAVE_CUDA
+CUDA_LIBS = -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lpthread -lstdc++
+CUDA_NOTE = cuda backend built with $(NVCC)
+else
+CUDA_NOTE = cuda backend skipped (nvcc not found)
+endif
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Test objects are intermediate files of a pattern chain: keep them so rebuilds stay incremental.
 .SECONDARY:
 
-.PHONY: all deps check check-unit check-e2e check-asan check-policies bench clean examples
-all: $(BIN) examples
+.PHONY: all deps check check-unit check-e2e check-asan check-policies check-shared-policies bench clean examples
+all: $(BIN) $(REPLAY_BIN) examples
 
 # policies/ sees libc and its own headers only: no package include paths.
 $(O)/policies/%.o: policies/%.c
@@ -59,6 +80,20 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(BASE) $(PKG_CFLAGS) -DVGS_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(O)/hw-trace/exec/%.o: hw-trace/exec/%.c
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(BASE) $(PKG_CFLAGS) $(CUDA_DEF) -DVGS_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(O)/hw-trace/exec/backend_cuda.o: hw-trace/exec/backend_cuda.cu hw-trace/exec/exec.h hw-trace/exec/cuda_host.h
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  NVCC    $<")
+	$(Q)$(NVCC) -O2 -I. $(filter -I%,$(PKG_CFLAGS)) -diag-suppress 1217 -Xcompiler -fPIC -c $< -o $@
+
+$(EXEC_LIB): $(filter-out $(O)/hw-trace/exec/main.o,$(EXEC_OBJ))
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(POLICY_LIB): $(POLICY_OBJ)
 	@mkdir -p $(@D)
@@ -76,9 +111,13 @@ $(BIN): $(SIM_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
 	@$(if $(V),,echo "  LINK    $@ (sim + libvgsmodels.a + libvgspolicies.a)")
 	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(SIM_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(SG_LIBS) $(PKG_LIBS) -lz -lm
 
-$(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
+$(REPLAY_BIN): $(O)/hw-trace/exec/main.o $(EXEC_LIB) $(CUDA_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
+	@$(if $(V),,echo "  LINK    $@ (executor + libvgsmodels.a + libvgspolicies.a, no SimGrid; $(CUDA_NOTE))")
+	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(O)/hw-trace/exec/main.o $(CUDA_OBJ) $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(PKG_LIBS) -lz -lm $(CUDA_LIBS)
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
 	@$(if $(V),,echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $< $(UNIT_SUPPORT_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(CUNIT_LIBS) $(PKG_LIBS) -lz -lm
+	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $< $(UNIT_SUPPORT_OBJ) $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(CUNIT_LIBS) $(PKG_LIBS) -lz -lm $(CUDA_LIBS)
 
 # The policy template of docs/policies.md, built as a loadable shared object (tests load it).
 examples: $(O)/examples/libmypolicy.so
@@ -95,17 +134,30 @@ check-policies:
 	    echo "$$f: policies/ must include libc and policies/ headers only" >&2; exit 1; fi; \
 	done; echo "check-policies: $(words $(POLICY_SRC)) files compile with libc only"
 
+# The sharing rule, shown on the binaries: the scheduling core and every built-in policy in vgpusim
+# and in vgpusim-replay are the objects of the one $(POLICY_LIB) (same symbols, same sizes), and
+# vgpusim-replay does not link SimGrid.
+check-shared-policies: $(BIN) $(REPLAY_BIN) $(POLICY_LIB)
+	@set -e; for s in vgs_sched_pick vgs_sched_charge vgs_policy_timeslice vgs_policy_weighted vgs_policy_dynprio vgs_policy_fifo; do \
+	  a=$$(nm -S --defined-only $(POLICY_LIB) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
+	  b=$$(nm -S --defined-only $(BIN) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
+	  c=$$(nm -S --defined-only $(REPLAY_BIN) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
+	  [ -n "$$a" ] && [ "$$a" = "$$b" ] && [ "$$a" = "$$c" ] || { echo "check-shared-policies: $$s differs: archive '$$a' vgpusim '$$b' vgpusim-replay '$$c'" >&2; exit 1; }; \
+	done; \
+	if nm -u $(REPLAY_BIN) | grep -q simgrid || ldd $(REPLAY_BIN) | grep -q simgrid; then echo "check-shared-policies: vgpusim-replay links SimGrid" >&2; exit 1; fi; \
+	echo "check-shared-policies: scheduling core and 4 built-in policies identical (nm -S) in $(POLICY_LIB), $(BIN) and $(REPLAY_BIN); no SimGrid in $(REPLAY_BIN)"
+
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-check-e2e: $(BIN) examples
+check-e2e: $(BIN) $(REPLAY_BIN) examples
 	@VGPUSIM=$(abspath $(BIN)) VGS_BUILD=$(abspath $(O)) bash tests/e2e/run.sh
 
 check-asan:
 	$(MAKE) O=build/asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 		CFLAGS='-O1 -g' VGS_E2E_QUICK=1 check-unit check-e2e
 
-check: check-policies check-unit check-e2e check-asan
+check: check-policies check-shared-policies check-unit check-e2e check-asan
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -121,6 +173,6 @@ bench: $(BIN)
 	@scripts/bench.sh --vgpusim $(abspath $(BIN)) $(BENCH_ARGS)
 
 clean:
-	rm -rf build vgpusim
+	rm -rf build vgpusim vgpusim-replay
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -60,6 +60,7 @@ struct vgs_run_info {
 	double wall_s;               /* wall-clock time of the run (the only non-deterministic field) */
 	uint64_t activities;         /* SimGrid activities started (execs + comms + timers), 0 if n/a */
 	uint64_t commands_total;     /* commands completed in the whole run, warm-up included */
+	bool partial;                /* the run was interrupted before end_ns (executor: Ctrl-C) */
 };
 
 /* Compute the final metrics (call once, after the run). */

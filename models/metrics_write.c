@@ -378,6 +378,7 @@ static int write_summary(const struct vgs_metrics *m, const char *dir, struct vg
 	vgs_json_kv_double(&j, "duration_s", m->duration_s);
 	vgs_json_kv_double(&j, "warmup_s", m->warmup_s);
 	vgs_json_kv_double(&j, "end_s", (double)in->end_ns / 1e9);
+	vgs_json_kv_bool(&j, "partial", in->partial);
 	vgs_json_kv_double(&j, "wall_s", in->wall_s);
 	vgs_json_kv_u64(&j, "commands", m->commands);
 	vgs_json_kv_double(&j, "quantile_rel_error", (VGS_HIST_GAMMA - 1.0) / (VGS_HIST_GAMMA + 1.0));

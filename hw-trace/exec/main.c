@@ -1,0 +1,202 @@
+/*
+ * vgpusim-replay: the executor's command line (`vgpusim replay` and `vgpusim calibrate` run it).
+ *
+ *   vgpusim-replay replay CONFIG --backend host|cuda [-o DIR] [-p POLICY] [--set P=V]... [--seed N]
+ *                         [--duration S] [--slices] [--quiet]
+ *   vgpusim-replay calibrate --backend host|cuda -o PROFILE.cfg [--base PROFILE.cfg] [--name NAME]
+ *
+ * This program links libvgspolicies.a exactly as vgpusim does, and no SimGrid.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw-trace/exec/calibrate.h"
+#include "hw-trace/exec/exec.h"
+#include "hw-trace/stats.h"
+#include "models/trace.h"
+
+#ifndef VGS_VERSION
+#define VGS_VERSION "unknown"
+#endif
+
+enum { EXIT_BAD_INPUT = 2 };
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "vgpusim: ");
+	fprintf(stderr, msg, arg ? arg : "");
+	fprintf(stderr, "\n(run 'vgpusim --help' for usage)\n");
+	return EXIT_BAD_INPUT;
+}
+
+static const struct ex_backend *backend_by_name(const char *name)
+{
+	if (!name || !strcmp(name, "host"))
+		return &ex_backend_host;
+	if (!strcmp(name, "cuda"))
+		return &ex_backend_cuda;
+	return NULL;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' }, { "policy", required_argument, NULL, 'p' },
+		{ "set", required_argument, NULL, 's' },    { "seed", required_argument, NULL, 'S' },
+		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
+		{ "backend", required_argument, NULL, 'b' }, { "slices", no_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vgs_load_args la = { 0 };
+	struct vgs_override *ov = g_new0(struct vgs_override, argc);
+	struct ex_replay_args ra = { .be = &ex_backend_host };
+	struct vgs_scenario scn = { 0 };
+	struct vgs_error err = { { 0 } };
+	char *def_out = NULL, *end;
+	int c, rc = EXIT_BAD_INPUT;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:p:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			ra.outdir = optarg;
+			break;
+		case 'p':
+			la.policy = optarg;
+			break;
+		case 's': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg) {
+				rc = usage_error("--set expects PATH=VALUE, got '%s'", optarg);
+				goto out;
+			}
+			*eq = '\0';
+			ov[la.noverrides].path = optarg;
+			ov[la.noverrides++].value = eq + 1;
+			break;
+		}
+		case 'S':
+			la.seed = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || *optarg == '-') {
+				rc = usage_error("--seed expects a non-negative integer, got '%s'", optarg);
+				goto out;
+			}
+			la.have_seed = true;
+			break;
+		case 'd':
+			la.duration_s = strtod(optarg, &end);
+			if (*end || !(la.duration_s > 0)) {
+				rc = usage_error("--duration expects a positive number of seconds, got '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'q':
+			ra.quiet = true;
+			break;
+		case 'b':
+			ra.be = backend_by_name(optarg);
+			if (!ra.be) {
+				rc = usage_error("--backend expects host or cuda, got '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'L':
+			ra.slices = true;
+			break;
+		default:
+			rc = usage_error("%s", "bad option for 'replay'");
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		rc = usage_error("%s", "replay expects exactly one CONFIG");
+		goto out;
+	}
+	la.path = argv[optind];
+	la.overrides = ov;
+	if (vgs_scenario_load(&scn, &la, &err)) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		goto out;
+	}
+	if (!ra.outdir)
+		ra.outdir = def_out = g_strdup_printf("results/%s-%s", scn.name, ra.be->name);
+	ra.scn = &scn;
+	rc = ex_replay(&ra, &err);
+	if (rc == 130) {
+		fprintf(stderr, "vgpusim: replay interrupted: results in %s/ are marked partial\n", ra.outdir);
+	} else if (rc) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		rc = strstr(err.msg, "backend") ? 1 : EXIT_BAD_INPUT;
+	} else if (!ra.quiet) {
+		printf("\nresults: %s/ (summary.json, tenants.csv, engines.csv, units.csv, executor.json)\n", ra.outdir);
+	}
+out:
+	vgs_scenario_fini(&scn);
+	g_free(def_out);
+	g_free(ov);
+	return rc;
+}
+
+static int cmd_calibrate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' }, { "backend", required_argument, NULL, 'b' },
+		{ "base", required_argument, NULL, 'B' },   { "name", required_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },        { NULL, 0, NULL, 0 },
+	};
+	struct ex_calibrate_args ca = { .be = &ex_backend_host };
+	struct vgs_error err = { { 0 } };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			ca.out = optarg;
+			break;
+		case 'b':
+			ca.be = backend_by_name(optarg);
+			if (!ca.be)
+				return usage_error("--backend expects host or cuda, got '%s'", optarg);
+			break;
+		case 'B':
+			ca.base = optarg;
+			break;
+		case 'n':
+			ca.name = optarg;
+			break;
+		case 'q':
+			ca.quiet = true;
+			break;
+		default:
+			return usage_error("%s", "bad option for 'calibrate'");
+		}
+	}
+	if (optind != argc || !ca.out)
+		return usage_error("%s", "calibrate expects -o PROFILE.cfg and no other argument");
+	if (ex_calibrate(&ca, &err)) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		return err.msg[0] && strstr(err.msg, "CUDA") ? 1 : EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	vgs_trace_set_import(vgs_import_to_tempfile);
+	if (argc >= 2 && !strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "calibrate"))
+		return cmd_calibrate(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		printf("vgpusim-replay %s\n", VGS_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "usage: vgpusim-replay replay CONFIG --backend host|cuda [options]\n"
+			"       vgpusim-replay calibrate --backend host|cuda -o PROFILE.cfg [--base PROFILE.cfg]\n"
+			"(normally run as 'vgpusim replay' / 'vgpusim calibrate'; see docs/executor.md)\n");
+	return EXIT_BAD_INPUT;
+}
