@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include <glib.h>
+
 #include "models/scenario.h"
 
 enum { VGS_EXIT_BAD_INPUT = 2 };
@@ -26,5 +28,11 @@ char *vgs_plot_scripts_dir(struct vgs_error *err);
 /* Draw every plot of results directory `dir` into dir/plots (replaced only when all were drawn); *note
  * is set to a line worth showing (a run without slices.csv has no Gantt chart) or NULL.  0 or -1. */
 int vgs_plot_dir(const char *dir, const char *scripts, double gantt_ms, char **note, struct vgs_error *err);
+/* Draw every struct vgs_plot_job of jobs as PNG and SVG.  0, or -1 with err set. */
+int vgs_plot_draw(GPtrArray *jobs, const char *scripts, struct vgs_error *err);
+/* sim/cmd_validate.c: `vgpusim validate`; sim/main.c: replay and calibrate run vgpusim-replay */
+int vgs_cmd_validate(int argc, char **argv);
+/* The path of a program installed next to the running binary (g_free), or NULL. */
+char *vgs_cli_sibling(const char *name);
 
 #endif

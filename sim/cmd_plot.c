@@ -104,6 +104,14 @@ static int draw(const struct vgs_plot_job *j, const char *scripts, const char *f
 	return rc;
 }
 
+int vgs_plot_draw(GPtrArray *jobs, const char *scripts, struct vgs_error *err)
+{
+	for (guint i = 0; i < jobs->len; i++)
+		if (draw(jobs->pdata[i], scripts, "png", err) < 0 || draw(jobs->pdata[i], scripts, "svg", err) < 0)
+			return -1;
+	return 0;
+}
+
 /* Rename tmp to final, replacing an earlier plots folder. */
 static int replace_dir(const char *tmp, const char *final, struct vgs_error *err)
 {
@@ -135,9 +143,8 @@ int vgs_plot_dir(const char *dir, const char *scripts, double gantt_ms, char **n
 	tmp = vgs_outdir_begin(final, err);
 	if (!tmp || vgs_plot_prepare(runs, nruns, tmp, gantt_ms, jobs, note, err) < 0)
 		goto out;
-	for (guint i = 0; i < jobs->len; i++)
-		if (draw(jobs->pdata[i], scripts, "png", err) < 0 || draw(jobs->pdata[i], scripts, "svg", err) < 0)
-			goto out;
+	if (vgs_plot_draw(jobs, scripts, err) < 0)
+		goto out;
 	if (replace_dir(tmp, final, err) < 0)
 		goto out;
 	rc = 0;

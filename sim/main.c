@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -43,6 +44,14 @@ static void usage(FILE *out)
 	      "                                      convert a capture (kineto, ftrace, orion, presentmon,\n"
 	      "                                      or auto) into the native trace format\n"
 	      "       vgpusim trace stats FILE       ops per class and stream, span, busy time, overlap\n"
+	      "       vgpusim replay CONFIG --backend host|cuda [-o DIR] [run options] [--slices]\n"
+	      "                                      run the scenario for real with the same policies\n"
+	      "                                      (the executor, docs/executor.md)\n"
+	      "       vgpusim calibrate --backend host|cuda -o PROFILE.cfg [--base PROFILE.cfg]\n"
+	      "                                      measure a backend's overheads into a GPU profile\n"
+	      "       vgpusim validate CONFIG --backend host|cuda [-o DIR] [--profile PROFILE.cfg] [run options]\n"
+	      "                                      simulate and replay the scenario, report the errors\n"
+	      "                                      (docs/validation.md)\n"
 	      "       vgpusim bench-floor [N]        SimGrid's cost of one exec per command (make bench)\n"
 	      "       vgpusim --version\n"
 	      "\n"
@@ -211,6 +220,22 @@ static int cmd_run(int argc, char **argv)
 	return rc ? EXIT_BAD_INPUT : 0;
 }
 
+/* `vgpusim replay` and `vgpusim calibrate` run the executor, a separate program without SimGrid. */
+static int run_executor(char **argv)
+{
+	char *bin = vgs_cli_sibling("vgpusim-replay");
+
+	if (!bin) {
+		fprintf(stderr, "vgpusim: vgpusim-replay not found next to this binary (make builds both)\n");
+		return 1;
+	}
+	argv[0] = bin;
+	execv(bin, argv);
+	fprintf(stderr, "vgpusim: cannot run %s: %s\n", bin, strerror(errno));
+	g_free(bin);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	/* `trace = "capture.json.gz"` in a config imports the capture on the fly. */
@@ -239,6 +264,10 @@ int main(int argc, char **argv)
 		return vgs_cmd_import(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "trace"))
 		return vgs_cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay") || !strcmp(argv[1], "calibrate"))
+		return run_executor(argv);
+	if (!strcmp(argv[1], "validate"))
+		return vgs_cmd_validate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench-floor"))
 		return sim_bench_floor(argc - 1, argv + 1);
 	return vgs_cli_usage_error("unknown command '%s'; expected run, compare, plot, policies, import or trace", argv[1]);

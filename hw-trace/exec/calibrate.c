@@ -75,7 +75,7 @@ static int bench(const struct ex_calibrate_args *a, const char *dir, const char 
 	char *scn_text = g_strdup_printf(
 		"simulation = { name = \"calibrate\"; duration_s = %.6f; warmup_s = 0.0; seed = 1; };\n"
 		"gpus = ( {\n@include \"profile.cfg\"\n} );\nscheduler = { policy = \"fifo\"; domain = \"engine\"; };\n"
-		"vgpus = ( { name = \"bench\"; workload = { trace = \"bench.vgt\"; loop = false; }; } );\n",
+		"vgpus = ( { name = \"bench\"; workload = { trace = \"bench.vgt\"; loop = false; copies = \"link\"; }; } );\n",
 		dur_s);
 	struct vgs_scenario scn = { 0 };
 	struct vgs_load_args la = { .path = cfg };

@@ -1,0 +1,486 @@
+/*
+ * `vgpusim validate CONFIG --backend host|cuda [-o DIR] [--profile FILE] [run options]`: does the
+ * simulator predict the executor?  (docs/validation.md)
+ *
+ *   1. calibrate the backend (vgpusim-replay calibrate, against the neutral base profile, so that the
+ *      profile's launch_us and switch_idle_us are what the backend adds), or take --profile;
+ *   2. replay the scenario on the backend (DIR/replay) and simulate it (DIR/sim) with the same seed,
+ *      policy and overrides, the simulation's GPUs carrying the calibrated launch_us per engine class
+ *      and the calibrated switch overhead added to their switch costs;
+ *   3. per tenant: unit rate, share, p50 and p99 unit latency, simulated vs. measured, and their errors
+ *      (validation.csv, report.md), with the plots of `vgpusim plot` for the two runs and a Gantt overlay
+ *      (simulated above, measured below).
+ * Each run is a child process (SimGrid initialises once per process).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib.h>
+#include <libconfig.h>
+
+#include "models/outdir.h"
+#include "models/plotdata.h"
+#include "models/results.h"
+#include "sim/cli.h"
+
+/* Acceptance bounds of docs/validation.md (issue #6). */
+#define VAL_SHARE_PP 2.0
+#define VAL_RATE_PCT 3.0
+#define VAL_P50_PCT 10.0
+
+char *vgs_cli_sibling(const char *name)
+{
+	char *exe = g_file_read_link("/proc/self/exe", NULL), *dir, *path;
+
+	if (!exe)
+		return NULL;
+	dir = g_path_get_dirname(exe);
+	path = g_build_filename(dir, name, NULL);
+	g_free(exe);
+	g_free(dir);
+	if (!g_file_test(path, G_FILE_TEST_IS_EXECUTABLE)) {
+		g_free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* Run argv; 0 on exit 0, else -1 with err = "WHAT failed: <its last stderr line>". */
+static int spawn(GPtrArray *argv, const char *what, struct vgs_error *err)
+{
+	char *errout = NULL;
+	GError *ge = NULL;
+	int status = 0;
+
+	g_ptr_array_add(argv, NULL);
+	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &errout,
+			  &status, &ge)) {
+		vgs_error_set(err, "%s: %s", what, ge->message);
+		g_error_free(ge);
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *line = errout ? g_strstrip(errout) : NULL;
+		char *last = line ? strrchr(line, '\n') : NULL;
+
+		vgs_error_set(err, "%s failed: %s", what, last ? last + 1 : line && *line ? line : "no message");
+		g_free(errout);
+		return -1;
+	}
+	g_free(errout);
+	return 0;
+}
+
+struct overheads {
+	double launch_us;
+	double switch_us;
+};
+
+static int read_profile(const char *path, struct overheads *o, struct vgs_error *err)
+{
+	config_t cfg;
+	int rc = -1;
+
+	config_init(&cfg);
+	if (!config_read_file(&cfg, path)) {
+		vgs_error_set(err, "%s:%d: %s", path, config_error_line(&cfg), config_error_text(&cfg));
+		goto out;
+	}
+	for (int c = 0; c < VGS_NCLASS; c++) {
+		char *k1 = g_strdup_printf("engines.%s.launch_us", vgs_class_name(c));
+		char *k2 = g_strdup_printf("engines.%s.switch_idle_us", vgs_class_name(c));
+		bool got = config_lookup_float(&cfg, k1, &o->launch_us) && config_lookup_float(&cfg, k2, &o->switch_us);
+
+		g_free(k1);
+		g_free(k2);
+		if (got) {
+			rc = 0;
+			goto out;
+		}
+	}
+	vgs_error_set(err, "%s: no engine class with launch_us and switch_idle_us: expected a profile written by "
+		      "`vgpusim calibrate`", path);
+out:
+	config_destroy(&cfg);
+	return rc;
+}
+
+static void add(GPtrArray *a, const char *s)
+{
+	g_ptr_array_add(a, g_strdup(s));
+}
+
+static void add_fmt(GPtrArray *a, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void add_fmt(GPtrArray *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_ptr_array_add(a, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* The simulation's GPUs get the backend's overheads: one override per gpus entry and engine class. */
+static void add_overheads(GPtrArray *a, const struct vgs_scenario *scn, const struct overheads *o)
+{
+	int entry = -1;
+	const char *prev = NULL;
+
+	for (uint32_t g = 0; g < scn->ngpus; g++) {
+		const struct vgs_gpu *gpu = &scn->gpus[g];
+
+		/* gpus entries expand into consecutive instances of one profile */
+		if (!prev || strcmp(prev, gpu->profile) != 0) {
+			entry++;
+			prev = gpu->profile;
+		} else {
+			continue;
+		}
+		for (int c = 0; c < VGS_NCLASS; c++) {
+			if (!gpu->cls[c].count || gpu->route[c] != c)
+				continue;
+			add(a, "--set");
+			add_fmt(a, "gpus.[%d].engines.%s.launch_us=%.3f", entry, vgs_class_name(c), o->launch_us);
+			add(a, "--set");
+			add_fmt(a, "gpus.[%d].engines.%s.switch_us=%.3f", entry, vgs_class_name(c),
+				gpu->cls[c].switch_ns / 1e3 + o->switch_us);
+			add(a, "--set");
+			add_fmt(a, "gpus.[%d].engines.%s.switch_idle_us=%.3f", entry, vgs_class_name(c),
+				gpu->cls[c].switch_idle_ns / 1e3 + o->switch_us);
+		}
+	}
+}
+
+static double pct(double sim, double real)
+{
+	return real != 0 && isfinite(real) && isfinite(sim) ? 100.0 * (sim - real) / real : NAN;
+}
+
+/* validation.csv and report.md from DIR/sim and DIR/replay; *ok = every tenant within the bounds. */
+static int compare_runs(const char *dir, const char *backend, const struct overheads *o, bool *ok, bool quiet,
+			struct vgs_error *err)
+{
+	struct vgs_results s = { 0 }, r = { 0 };
+	char *p_sim = g_build_filename(dir, "sim", NULL), *p_real = g_build_filename(dir, "replay", NULL);
+	char *csv_path = g_build_filename(dir, "validation.csv", NULL), *md_path = g_build_filename(dir, "report.md", NULL);
+	FILE *csv = NULL, *md = NULL;
+	int rc = -1;
+
+	*ok = true;
+	if (vgs_results_read(&s, p_sim, err) || vgs_results_read(&r, p_real, err))
+		goto out;
+	csv = fopen(csv_path, "w");
+	md = fopen(md_path, "w");
+	if (!csv || !md) {
+		vgs_error_set(err, "cannot write in %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	fputs("tenant,unit,sim_rate_per_s,real_rate_per_s,rate_error_pct,sim_share,real_share,share_error_pp,"
+	      "sim_p50_ms,real_p50_ms,p50_error_pct,sim_p99_ms,real_p99_ms,p99_error_pct,within_bounds\n",
+	      csv);
+	fprintf(md, "# Validation: %s on the %s backend\n\n", s.scenario, backend);
+	fprintf(md, "| | |\n|---|---|\n| config | `%s` |\n| policy | %s |\n| seed | %" G_GUINT64_FORMAT " |\n"
+		    "| measured | %.3f s after %.3f s of warm-up |\n| calibration | launch %.1f us per command, "
+		    "switch overhead %.1f us (profile.cfg) |\n| vgpusim | %s |\n\n",
+		s.config_path, s.policy, s.seed, s.duration_s, s.warmup_s, o->launch_us, o->switch_us, s.version);
+	fprintf(md, "Errors are simulated minus measured: unit rate and latency in %% of the measured value, share "
+		    "in percentage points (docs/validation.md).  Bounds: share %.0f pp, rate %.0f %%, p50 %.0f %%; "
+		    "p99 is reported.\n\n",
+		VAL_SHARE_PP, VAL_RATE_PCT, VAL_P50_PCT);
+	fputs("| tenant | unit | rate sim | rate real | err % | share sim % | share real % | err pp | p50 sim ms | "
+	      "p50 real ms | err % | p99 sim ms | p99 real ms | err % | within |\n"
+	      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+	      md);
+	for (guint i = 0; i < vgs_table_nrows(&s.tenants); i++) {
+		const char *name = vgs_table_get(&s.tenants, i, "tenant");
+		int j = vgs_table_find(&r.tenants, "tenant", name);
+
+		if (j < 0)
+			continue;
+		double rs = vgs_table_num(&s.tenants, i, "unit_rate_per_s"), rr = vgs_table_num(&r.tenants, j, "unit_rate_per_s");
+		double ss = vgs_table_num(&s.tenants, i, "share"), sr = vgs_table_num(&r.tenants, j, "share");
+		double ps = vgs_table_num(&s.tenants, i, "lat_p50_ms"), pr = vgs_table_num(&r.tenants, j, "lat_p50_ms");
+		double qs = vgs_table_num(&s.tenants, i, "lat_p99_ms"), qr = vgs_table_num(&r.tenants, j, "lat_p99_ms");
+		double er = pct(rs, rr), es = 100.0 * (ss - sr), ep = pct(ps, pr), eq = pct(qs, qr);
+		bool within = fabs(es) <= VAL_SHARE_PP && (!isfinite(er) || fabs(er) <= VAL_RATE_PCT) &&
+			      (!isfinite(ep) || fabs(ep) <= VAL_P50_PCT);
+		const char *unit = vgs_table_get(&s.tenants, i, "unit");
+
+		*ok = *ok && within;
+		fprintf(csv, "%s,%s,%.4f,%.4f,%.3f,%.6f,%.6f,%.3f,%.4f,%.4f,%.3f,%.4f,%.4f,%.3f,%s\n", name, unit, rs, rr,
+			er, ss, sr, es, ps, pr, ep, qs, qr, eq, within ? "yes" : "no");
+		fprintf(md, "| %s | %s | %.2f | %.2f | %+.2f | %.2f | %.2f | %+.2f | %.3f | %.3f | %+.1f | %.3f | %.3f | "
+			    "%+.1f | %s |\n",
+			name, unit, rs, rr, er, 100 * ss, 100 * sr, es, ps, pr, ep, qs, qr, eq, within ? "yes" : "**no**");
+		if (!quiet)
+			printf("%-14s rate %8.2f vs %8.2f (%+6.2f %%)  share %6.2f vs %6.2f %% (%+5.2f pp)  p50 %7.3f vs "
+			       "%7.3f ms (%+6.1f %%)  p99 %+6.1f %%%s\n",
+			       name, rs, rr, er, 100 * ss, 100 * sr, es, ps, pr, ep, eq, within ? "" : "  OUT OF BOUNDS");
+	}
+	fprintf(md, "\n%s\n\n![Gantt: simulated above, measured below](plots/gantt-overlay.png)\n\n"
+		    "![Unit rate](plots/rate.png) ![Unit latency](plots/latency-cdf.png)\n",
+		*ok ? "Every tenant is within the bounds." : "**Some tenants are out of bounds** (marked above).");
+	rc = 0;
+out:
+	if (csv && fclose(csv) && !rc)
+		rc = -1;
+	if (md && fclose(md) && !rc)
+		rc = -1;
+	vgs_results_fini(&s);
+	vgs_results_fini(&r);
+	g_free(p_sim);
+	g_free(p_real);
+	g_free(csv_path);
+	g_free(md_path);
+	return rc;
+}
+
+/* The plots of the two runs (as `vgpusim plot` draws a comparison) plus the Gantt overlay. */
+static int plots(const char *dir, double gantt_ms, struct vgs_error *err)
+{
+	char *scripts = vgs_plot_scripts_dir(err), *note = NULL;
+	struct vgs_plot_src runs[2] = { { "sim", g_build_filename(dir, "sim", NULL) },
+					{ "replay", g_build_filename(dir, "replay", NULL) } };
+	char *plotdir = g_build_filename(dir, "plots", NULL);
+	GPtrArray *jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vgs_plot_job_free);
+	int rc = -1;
+
+	if (!scripts)
+		goto out;
+	if (g_mkdir_with_parents(plotdir, 0755) || vgs_plot_prepare(runs, 2, plotdir, gantt_ms, jobs, &note, err))
+		goto out;
+	for (guint i = 0; i < jobs->len; i++) {
+		const struct vgs_plot_job *j = jobs->pdata[i];
+
+		if (strcmp(j->script, "plot-gantt.gp") || !g_str_has_suffix(j->out, "gantt-sim"))
+			continue;
+		struct vgs_plot_job *o = g_new0(struct vgs_plot_job, 1);
+		char *real = g_build_filename(plotdir, "gantt-replay.dat", NULL);
+		char *out = g_build_filename(plotdir, "gantt-overlay", NULL);
+
+		o->script = g_strdup("validate-gantt.gp");
+		o->out = out;
+		o->vars = g_strdup_printf("%sdatafile_real='%s'; out='%s'; ", j->vars, real, out);
+		g_free(real);
+		g_ptr_array_add(jobs, o);
+		break;
+	}
+	rc = vgs_plot_draw(jobs, scripts, err);
+out:
+	g_free(scripts);
+	g_free(note);
+	g_free(runs[0].dir);
+	g_free(runs[1].dir);
+	g_free(plotdir);
+	g_ptr_array_free(jobs, TRUE);
+	return rc;
+}
+
+int vgs_cmd_validate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' }, { "policy", required_argument, NULL, 'p' },
+		{ "set", required_argument, NULL, 's' },    { "seed", required_argument, NULL, 'S' },
+		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
+		{ "backend", required_argument, NULL, 'b' }, { "profile", required_argument, NULL, 'P' },
+		{ "gantt-ms", required_argument, NULL, 'g' }, { NULL, 0, NULL, 0 },
+	};
+	GPtrArray *common = g_ptr_array_new_with_free_func(g_free);
+	struct vgs_override *ov = g_new0(struct vgs_override, argc);
+	struct vgs_load_args la = { 0 };
+	struct vgs_scenario scn = { 0 };
+	struct vgs_error err = { { 0 } };
+	const char *backend = "host", *outdir = NULL, *profile = NULL;
+	char *replay_bin = NULL, *self = NULL, *tmp = NULL, *def_out = NULL, *end;
+	double gantt_ms = VGS_GANTT_MS_DEFAULT;
+	struct overheads o = { 0 };
+	bool quiet = false, ok = false;
+	int c, rc = VGS_EXIT_BAD_INPUT;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:p:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'p':
+			la.policy = optarg;
+			add(common, "-p");
+			add(common, optarg);
+			break;
+		case 's': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg) {
+				rc = vgs_cli_usage_error("--set expects PATH=VALUE, got '%s'", optarg);
+				goto out;
+			}
+			add(common, "--set");
+			add(common, optarg);
+			*eq = '\0';
+			ov[la.noverrides].path = optarg;
+			ov[la.noverrides++].value = eq + 1;
+			break;
+		}
+		case 'S':
+			la.seed = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || *optarg == '-') {
+				rc = vgs_cli_usage_error("--seed expects a non-negative integer, got '%s'", optarg);
+				goto out;
+			}
+			la.have_seed = true;
+			add(common, "--seed");
+			add(common, optarg);
+			break;
+		case 'd':
+			la.duration_s = strtod(optarg, &end);
+			if (*end || !(la.duration_s > 0)) {
+				rc = vgs_cli_usage_error("--duration expects a positive number of seconds, got '%s'", optarg);
+				goto out;
+			}
+			add(common, "--duration");
+			add(common, optarg);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'b':
+			if (strcmp(optarg, "host") && strcmp(optarg, "cuda")) {
+				rc = vgs_cli_usage_error("--backend expects host or cuda, got '%s'", optarg);
+				goto out;
+			}
+			backend = optarg;
+			break;
+		case 'P':
+			profile = optarg;
+			break;
+		case 'g':
+			if (!vgs_cli_parse_ms(optarg, &gantt_ms)) {
+				rc = vgs_cli_usage_error("--gantt-ms expects a positive number of milliseconds, got '%s'", optarg);
+				goto out;
+			}
+			break;
+		default:
+			rc = vgs_cli_usage_error("%s", "bad option for 'validate'");
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		rc = vgs_cli_usage_error("%s", "validate expects exactly one CONFIG");
+		goto out;
+	}
+	la.path = argv[optind];
+	la.overrides = ov;
+	if (vgs_scenario_load(&scn, &la, &err)) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		goto out;
+	}
+	replay_bin = vgs_cli_sibling("vgpusim-replay");
+	self = g_file_read_link("/proc/self/exe", NULL);
+	if (!replay_bin || !self) {
+		fprintf(stderr, "vgpusim: vgpusim-replay not found next to this binary (build it with make)\n");
+		rc = 1;
+		goto out;
+	}
+	if (!outdir)
+		outdir = def_out = g_strdup_printf("results/%s-validate-%s", scn.name, backend);
+	tmp = vgs_outdir_begin(outdir, &err);
+	if (!tmp)
+		goto fail;
+	char *prof_path = g_build_filename(tmp, "profile.cfg", NULL);
+
+	if (profile) {
+		char *text = NULL;
+		GError *ge = NULL;
+
+		if (!g_file_get_contents(profile, &text, NULL, &ge) || !g_file_set_contents(prof_path, text, -1, NULL)) {
+			vgs_error_set(&err, "--profile %s: %s", profile, ge ? ge->message : "cannot copy it");
+			if (ge)
+				g_error_free(ge);
+			g_free(text);
+			g_free(prof_path);
+			goto fail;
+		}
+		g_free(text);
+	} else {
+		GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+		if (!quiet)
+			fprintf(stderr, "validate: calibrating the %s backend...\n", backend);
+		add(a, replay_bin);
+		add(a, "calibrate");
+		add(a, "--backend");
+		add(a, backend);
+		add(a, "-q");
+		add(a, "-o");
+		add(a, prof_path);
+		rc = spawn(a, "calibrate", &err);
+		g_ptr_array_free(a, TRUE);
+		if (rc) {
+			g_free(prof_path);
+			goto fail;
+		}
+	}
+	rc = read_profile(prof_path, &o, &err);
+	g_free(prof_path);
+	if (rc)
+		goto fail;
+
+	/* The replay, then the simulation of the same scenario with the backend's overheads. */
+	for (int k = 0; k < 2; k++) {
+		GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+		add(a, k == 0 ? replay_bin : self);
+		add(a, k == 0 ? "replay" : "run");
+		add(a, la.path);
+		if (k == 0) {
+			add(a, "--backend");
+			add(a, backend);
+		}
+		add(a, "--slices");
+		add(a, "--quiet");
+		add(a, "-o");
+		add_fmt(a, "%s/%s", tmp, k == 0 ? "replay" : "sim");
+		for (guint i = 0; i < common->len; i++)
+			add(a, common->pdata[i]);
+		if (k == 1)
+			add_overheads(a, &scn, &o);
+		if (!quiet)
+			fprintf(stderr, "validate: %s (%.1f s)...\n", k == 0 ? "replaying on the backend" : "simulating",
+				(scn.warmup_ns + scn.duration_ns) / 1e9);
+		rc = spawn(a, k == 0 ? "the replay" : "the simulation", &err);
+		g_ptr_array_free(a, TRUE);
+		if (rc)
+			goto fail;
+	}
+	if (compare_runs(tmp, backend, &o, &ok, quiet, &err) || plots(tmp, gantt_ms, &err) ||
+	    vgs_outdir_commit(tmp, outdir, &err))
+		goto fail;
+	g_free(tmp);
+	tmp = NULL;
+	if (!quiet)
+		printf("\n%s; results: %s/ (report.md, validation.csv, plots/, sim/, replay/)\n",
+		       ok ? "every tenant within the bounds" : "SOME TENANTS OUT OF BOUNDS", outdir);
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "vgpusim: %s\n", err.msg);
+	rc = 1;
+out:
+	if (tmp) {
+		vgs_outdir_abort(tmp);
+		g_free(tmp);
+	}
+	vgs_scenario_fini(&scn);
+	g_ptr_array_free(common, TRUE);
+	g_free(ov);
+	g_free(replay_bin);
+	g_free(self);
+	g_free(def_out);
+	return rc;
+}
