@@ -91,7 +91,7 @@ $(O)/hw-trace/exec/backend_cuda.o: hw-trace/exec/backend_cuda.cu hw-trace/exec/e
 	@$(if $(V),,echo "  NVCC    $<")
 	$(Q)$(NVCC) -O2 -I. $(filter -I%,$(PKG_CFLAGS)) -diag-suppress 1217 -Xcompiler -fPIC -c $< -o $@
 
-$(EXEC_LIB): $(filter-out $(O)/hw-trace/exec/main.o,$(EXEC_OBJ))
+$(EXEC_LIB): $(filter-out $(O)/hw-trace/exec/main.o,$(EXEC_OBJ)) $(CUDA_OBJ)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -111,9 +111,9 @@ $(BIN): $(SIM_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
 	@$(if $(V),,echo "  LINK    $@ (sim + libvgsmodels.a + libvgspolicies.a)")
 	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(SIM_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(SG_LIBS) $(PKG_LIBS) -lz -lm
 
-$(REPLAY_BIN): $(O)/hw-trace/exec/main.o $(EXEC_LIB) $(CUDA_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
+$(REPLAY_BIN): $(O)/hw-trace/exec/main.o $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
 	@$(if $(V),,echo "  LINK    $@ (executor + libvgsmodels.a + libvgspolicies.a, no SimGrid; $(CUDA_NOTE))")
-	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(O)/hw-trace/exec/main.o $(CUDA_OBJ) $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(PKG_LIBS) -lz -lm $(CUDA_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(O)/hw-trace/exec/main.o $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(PKG_LIBS) -lz -lm $(CUDA_LIBS)
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
 	@$(if $(V),,echo "  LINK    $@")

@@ -30,24 +30,6 @@ uint64_t ex_gt_to_replay(uint64_t gpu_ns, int64_t offset, uint64_t t0_mono_ns)
 	return mono > (int64_t)t0_mono_ns ? (uint64_t)(mono - (int64_t)t0_mono_ns) : 0;
 }
 
-int ex_slot_take(struct ex_slot_ring *r)
-{
-	if (r->inflight >= r->nslots)
-		return -1;
-	int slot = (int)((r->head + r->inflight) % r->nslots);
-
-	r->inflight++;
-	return slot;
-}
-
-void ex_slot_release(struct ex_slot_ring *r)
-{
-	if (!r->inflight)
-		return;
-	r->head = (r->head + 1) % r->nslots;
-	r->inflight--;
-}
-
 #ifndef VGS_HAVE_CUDA
 static int cuda_unavailable(struct exec *x, struct vgs_error *err)
 {

@@ -1,7 +1,6 @@
 /*
  * Host-side logic of the cuda backend, in plain C so that it is built and unit-tested everywhere:
- * converting the device's %globaltimer to the replay's CLOCK_MONOTONIC time base, and the per-channel
- * rings of timestamp slots the device writes into.
+ * converting the device's %globaltimer to the replay's CLOCK_MONOTONIC time base.
  */
 #ifndef VGS_EXEC_CUDA_HOST_H
 #define VGS_EXEC_CUDA_HOST_H
@@ -25,16 +24,5 @@ struct ex_gt_sample {
 int64_t ex_gt_offset(const struct ex_gt_sample *s, size_t n, uint64_t *err_ns);
 /* A device time in the replay's time base (ns since the replay started at mono t0). */
 uint64_t ex_gt_to_replay(uint64_t gpu_ns, int64_t offset, uint64_t t0_mono_ns);
-
-/* The slots a channel's commands write their device start/end into: one in flight per channel. */
-struct ex_slot_ring {
-	uint32_t nslots;
-	uint32_t head;             /* next slot to hand out */
-	uint32_t inflight;
-};
-/* Take a slot; -1 when all are in flight. */
-int ex_slot_take(struct ex_slot_ring *r);
-/* Give back the oldest slot. */
-void ex_slot_release(struct ex_slot_ring *r);
 
 #endif

@@ -219,6 +219,7 @@ fi
 
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
 source tests/e2e/compare.sh
+source tests/e2e/replay.sh
 
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
