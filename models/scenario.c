@@ -418,7 +418,7 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 {
 	static const char *const keys[] = { "name", "count", "gpu", "weight", "priority", "vram_mb",
 					    "queue_depth", "submit", "sla", "workload", NULL };
-	static const char *const submit_keys[] = { "trap_us", "batch", "batch_window_us", NULL };
+	static const char *const submit_keys[] = { "trap_us", "batch", "batch_window_us", "wake_us", NULL };
 	static const char *const sla_keys[] = { "fps", "latency_ms", NULL };
 	static const struct vgs_ld_range vram = { .def = 0, .lo = 0, .lo_open = true, .hi = 1e9 };
 	static const struct vgs_ld_range us = { .def = 0, .lo = 0, .hi = 1e9 };
@@ -499,6 +499,11 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 			return -1;
 		}
 		e->submit.batch_window_ns = vgs_ld_ns(d, 1e3);
+		if (vgs_ld_num(ld, sub, ctx2, "wake_us", &us, &d) < 0) {
+			g_free(ctx2);
+			return -1;
+		}
+		e->submit.wake_ns = vgs_ld_ns(d, 1e3);
 		g_free(ctx2);
 	}
 	if (vgs_ld_group(ld, st, e->ctx, "sla", false, &sla) < 0)

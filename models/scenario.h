@@ -79,6 +79,8 @@ struct vgs_submit_cfg {
 	uint64_t trap_ns;            /* cost of one submission (trap / doorbell) on the tenant's host */
 	uint32_t batch_max;          /* merge up to this many commands into one submission (1 = off) */
 	uint64_t batch_window_ns;    /* ... or those within this window of the first (0 = no window) */
+	uint64_t wake_ns;            /* host timer lateness: a submission that waits for a time happens
+	                              * this much after it (an OS timer fires late; `calibrate` measures it) */
 };
 
 struct vgs_sla {

@@ -6,7 +6,8 @@
  *      profile's launch_us and switch_idle_us are what the backend adds), or take --profile;
  *   2. replay the scenario on the backend (DIR/replay) and simulate it (DIR/sim) with the same seed,
  *      policy and overrides, the simulation's GPUs carrying the calibrated launch_us per engine class
- *      and the calibrated switch overhead added to their switch costs;
+ *      and the calibrated timer lateness added to their switch costs and to every tenant's sleeps
+ *      (submit.wake_us);
  *   3. per tenant: unit rate, share, p50 and p99 unit latency, simulated vs. measured, and their errors
  *      (validation.csv, report.md), with the plots of `vgpusim plot` for the two runs and a Gantt overlay
  *      (simulated above, measured below).
@@ -153,6 +154,23 @@ static void add_overheads(GPtrArray *a, const struct vgs_scenario *scn, const st
 			add_fmt(a, "gpus.[%d].engines.%s.switch_idle_us=%.3f", entry, vgs_class_name(c),
 				gpu->cls[c].switch_idle_ns / 1e3 + o->switch_us);
 		}
+	}
+	/* Tenants that sleep until a time wake that much late on the host (one entry per vgpus group). */
+	prev = NULL;
+	entry = -1;
+	for (uint32_t i = 0; i < scn->ntenants; i++) {
+		if (prev && !strcmp(prev, scn->tenants[i].group))
+			continue;
+		const struct vgs_submit_cfg *sc = &scn->tenants[i].submit;
+
+		prev = scn->tenants[i].group;
+		entry++;
+		add(a, "--set");
+		/* A group left at its defaults may be absent from the config: write it whole. */
+		if (!sc->trap_ns && sc->batch_max <= 1 && !sc->batch_window_ns)
+			add_fmt(a, "vgpus.[%d].submit={ wake_us = %.3f; }", entry, o->switch_us);
+		else
+			add_fmt(a, "vgpus.[%d].submit.wake_us=%.3f", entry, o->switch_us);
 	}
 }
 

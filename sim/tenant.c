@@ -229,6 +229,9 @@ void sim_tenant_actor(int argc, char **argv)
 			flush(t, staged, &nstaged);
 			last_submit = sim_now();
 		}
+		/* A host thread that sleeps wakes late (submit.wake_us, the executor's measured timer lateness). */
+		if (t->cfg->submit.wake_ns && when > sim_now())
+			when += t->cfg->submit.wake_ns;
 		sim_sleep_until(when);
 		last_submit = sim_now();
 		if (cmd->c.flags & VGS_CMD_UNIT_BEGIN) {
