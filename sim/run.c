@@ -127,11 +127,7 @@ static int build_tenants(struct sim *sim, struct vgs_error *err)
 		t->wl = vgs_workload_new(tc->workload, scn->seed * 0x9e3779b97f4a7c15ull + tc->rng_stream + 1);
 		for (int c = 0; c < VGS_NCLASS; c++)
 			g_queue_init(&t->ring[c]);
-		t->done = g_new(struct sim_done, VGS_DEP_WINDOW);
-		for (uint32_t k = 0; k < VGS_DEP_WINDOW; k++)
-			t->done[k].seq = UINT64_MAX;
-		t->stream_last = g_hash_table_new(g_direct_hash, g_direct_equal);
-		t->units = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+		vgs_hostq_init(&t->hq);
 		sim_waiter_init(&t->wake);
 		t->domains = g_new0(struct sim_domain *, scn->ndomains);
 		t->vgpu_index = g_new0(uint32_t, scn->ndomains);
@@ -249,11 +245,8 @@ static void sim_free(struct sim *sim)
 		}
 		if (t->wl)
 			vgs_workload_free(t->wl);
-		g_free(t->done);
-		if (t->stream_last)
-			g_hash_table_destroy(t->stream_last);
-		if (t->units)
-			g_hash_table_destroy(t->units);
+		if (t->hq.done)
+			vgs_hostq_fini(&t->hq);
 		g_free(t->domains);
 		g_free(t->vgpu_index);
 		sim_waiter_fini(&t->wake);

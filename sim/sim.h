@@ -28,6 +28,7 @@
 #include <simgrid/mailbox.h>
 #include <simgrid/semaphore.h>
 
+#include "models/hostq.h"
 #include "models/metrics.h"
 #include "models/scenario.h"
 #include "models/timeline.h"
@@ -120,17 +121,6 @@ struct sim_domain {
 	struct sim_waiter wake;
 };
 
-struct sim_unit {
-	uint64_t arrival_ns;
-	uint64_t deadline_ns;
-	bool failed;               /* a command of the unit was discarded by a reset: never delivered */
-};
-
-struct sim_done {
-	uint64_t seq;
-	uint64_t end_ns;
-};
-
 struct sim_tenant {
 	struct sim *sim;
 	uint32_t idx;
@@ -142,9 +132,7 @@ struct sim_tenant {
 	struct sim_domain **domains; /* all domains of its GPU */
 	uint32_t ndomains;
 	uint32_t *vgpu_index;      /* its index in each domain's vgpus[] */
-	struct sim_done *done;     /* ring of completions, VGS_DEP_WINDOW entries */
-	GHashTable *stream_last;   /* stream -> last submitted seq + 1 */
-	GHashTable *units;         /* unit index -> struct sim_unit * (open units) */
+	struct vgs_hostq hq;       /* completions, stream order, open units (models/hostq.h) */
 	uint64_t in_flight;
 	uint64_t dropped_at_warmup; /* units the workload had skipped when the warm-up ended */
 	bool waiting_space;

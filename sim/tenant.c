@@ -16,18 +16,7 @@
 
 bool sim_tenant_is_done(const struct sim_tenant *t, uint64_t seq, uint64_t *end_ns)
 {
-	const struct sim_done *d = &t->done[seq % VGS_DEP_WINDOW];
-
-	if (d->seq == seq) {
-		*end_ns = d->end_ns;
-		return true;
-	}
-	/* A later command reused the slot: seq completed long ago (deps lie within the window). */
-	if (d->seq != UINT64_MAX && d->seq > seq) {
-		*end_ns = 0;
-		return true;
-	}
-	return false;
+	return vgs_hostq_done(&t->hq, seq, end_ns);
 }
 
 bool sim_cmd_startable(const struct sim_cmd *cmd)
@@ -37,29 +26,13 @@ bool sim_cmd_startable(const struct sim_cmd *cmd)
 	return cmd->stream_prev == VGS_NO_TIME || sim_tenant_is_done(cmd->tenant, cmd->stream_prev, &end);
 }
 
-static uint64_t tenant_deadline(const struct sim_tenant *t)
-{
-	GHashTableIter it;
-	gpointer key, val;
-	uint64_t dl = VGS_SCHED_NO_TIME;
-
-	g_hash_table_iter_init(&it, t->units);
-	while (g_hash_table_iter_next(&it, &key, &val)) {
-		const struct sim_unit *u = val;
-
-		if (u->deadline_ns < dl)
-			dl = u->deadline_ns;
-	}
-	return dl;
-}
-
 /*
  * Recompute what every domain of t's GPU sees of t (ready work, oldest submission, deadline) and tell
  * the policies; wake the domains that may act on it.  O(ring length) per engine class.
  */
 void sim_tenant_update_ready(struct sim_tenant *t, uint64_t now)
 {
-	uint64_t deadline = tenant_deadline(t);
+	uint64_t deadline = vgs_hostq_deadline(&t->hq);
 
 	if (t->sim->tl) {
 		uint64_t depth = 0;
@@ -104,10 +77,7 @@ void sim_tenant_update_ready(struct sim_tenant *t, uint64_t now)
 void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now, bool dropped)
 {
 	struct sim *sim = t->sim;
-	struct sim_done *d = &t->done[cmd->c.seq % VGS_DEP_WINDOW];
 
-	d->seq = cmd->c.seq;
-	d->end_ns = now;
 	t->in_flight--;
 	if (!dropped)
 		vgs_metrics_cmd_done(sim->metrics, t->idx, cmd->c.cls, cmd->submit_ns, cmd->start_ns, now);
@@ -115,22 +85,7 @@ void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now
 		fprintf(sim->commands_csv, "%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", t->cfg->name,
 			cmd->c.seq, vgs_class_name(cmd->c.cls), sim->scn->engines[cmd->engine].name, cmd->submit_ns,
 			cmd->start_ns, now);
-	if (dropped) {
-		struct sim_unit *u = g_hash_table_lookup(t->units, &cmd->c.unit);
-
-		if (u)
-			u->failed = true;
-	}
-	if (cmd->c.flags & VGS_CMD_UNIT_END) {
-		struct sim_unit *u = g_hash_table_lookup(t->units, &cmd->c.unit);
-
-		if (u) {
-			if (!u->failed)
-				vgs_metrics_unit_done(sim->metrics, t->idx, cmd->c.unit, u->arrival_ns, now,
-						      u->deadline_ns);
-			g_hash_table_remove(t->units, &cmd->c.unit);
-		}
-	}
+	vgs_hostq_complete(&t->hq, &cmd->c, now, dropped, sim->metrics, t->idx);
 	g_free(cmd);
 	if ((++sim->completed & 1023) == 0 && sim->progress)
 		sim_progress(sim, false);
@@ -144,8 +99,6 @@ static void ring_push(struct sim_tenant *t, struct sim_cmd *cmd)
 {
 	struct sim *sim = t->sim;
 	GQueue *q = &t->ring[cmd->eng_cls];
-	uint32_t stream = cmd->c.stream;
-	gpointer last;
 
 	if (q->length >= t->cfg->queue_depth) {
 		uint64_t t0 = sim_now();
@@ -159,9 +112,7 @@ static void ring_push(struct sim_tenant *t, struct sim_cmd *cmd)
 		vgs_metrics_backpressure(sim->metrics, t->idx, sim_now() - t0);
 	}
 	cmd->submit_ns = sim_now();
-	last = g_hash_table_lookup(t->stream_last, GUINT_TO_POINTER(stream));
-	cmd->stream_prev = last ? (uint64_t)GPOINTER_TO_SIZE(last) - 1 : VGS_NO_TIME;
-	g_hash_table_insert(t->stream_last, GUINT_TO_POINTER(stream), GSIZE_TO_POINTER((gsize)cmd->c.seq + 1));
+	cmd->stream_prev = vgs_hostq_stream_link(&t->hq, &cmd->c);
 	g_queue_push_tail(q, cmd);
 	t->in_flight++;
 }
@@ -234,16 +185,8 @@ void sim_tenant_actor(int argc, char **argv)
 			when += t->cfg->submit.wake_ns;
 		sim_sleep_until(when);
 		last_submit = sim_now();
-		if (cmd->c.flags & VGS_CMD_UNIT_BEGIN) {
-			struct sim_unit *u = g_new(struct sim_unit, 1);
-			uint64_t *key = g_new(uint64_t, 1);
-
-			*key = cmd->c.unit;
-			u->arrival_ns = cmd->c.arrival_ns != VGS_NO_TIME ? cmd->c.arrival_ns : last_submit;
-			u->deadline_ns = cmd->c.deadline_ns;
-			u->failed = false;
-			g_hash_table_replace(t->units, key, u);
-		}
+		if (cmd->c.flags & VGS_CMD_UNIT_BEGIN)
+			vgs_hostq_unit_open(&t->hq, &cmd->c, last_submit);
 		if (nstaged == 0)
 			staged_first = last_submit;
 		staged[nstaged++] = cmd;

@@ -25,6 +25,7 @@
 #include <glib.h>
 
 #include "models/histogram.h"
+#include "models/hostq.h"
 #include "models/metrics.h"
 #include "models/scenario.h"
 #include "models/timeline.h"
@@ -102,17 +103,6 @@ struct ex_domain {
 
 enum ex_tenant_state { T_NEXT, T_DEPS, T_SLEEP, T_TRAP, T_SPACE, T_DONE };
 
-struct ex_done {
-	uint64_t seq;
-	uint64_t end_ns;
-};
-
-struct ex_unit {
-	uint64_t arrival_ns;
-	uint64_t deadline_ns;
-	bool failed;
-};
-
 struct ex_tenant {
 	struct exec *x;
 	uint32_t idx;
@@ -123,9 +113,7 @@ struct ex_tenant {
 	struct ex_domain **domains;
 	uint32_t ndomains;
 	uint32_t *vgpu_index;
-	struct ex_done *done;
-	GHashTable *stream_last;
-	GHashTable *units;
+	struct vgs_hostq hq;       /* completions, stream order, open units (models/hostq.h) */
 	enum ex_tenant_state state;
 	struct ex_cmd *cmd;        /* the command being submitted */
 	unsigned dep_i;

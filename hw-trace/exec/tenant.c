@@ -10,17 +10,7 @@
 
 bool ex_tenant_is_done(const struct ex_tenant *t, uint64_t seq, uint64_t *end_ns)
 {
-	const struct ex_done *d = &t->done[seq % VGS_DEP_WINDOW];
-
-	if (d->seq == seq) {
-		*end_ns = d->end_ns;
-		return true;
-	}
-	if (d->seq != UINT64_MAX && d->seq > seq) {
-		*end_ns = 0;
-		return true;
-	}
-	return false;
+	return vgs_hostq_done(&t->hq, seq, end_ns);
 }
 
 bool ex_cmd_startable(const struct ex_cmd *cmd)
@@ -30,25 +20,9 @@ bool ex_cmd_startable(const struct ex_cmd *cmd)
 	return cmd->stream_prev == VGS_NO_TIME || ex_tenant_is_done(cmd->tenant, cmd->stream_prev, &end);
 }
 
-static uint64_t tenant_deadline(const struct ex_tenant *t)
-{
-	GHashTableIter it;
-	gpointer key, val;
-	uint64_t dl = VGS_SCHED_NO_TIME;
-
-	g_hash_table_iter_init(&it, t->units);
-	while (g_hash_table_iter_next(&it, &key, &val)) {
-		const struct ex_unit *u = val;
-
-		if (u->deadline_ns < dl)
-			dl = u->deadline_ns;
-	}
-	return dl;
-}
-
 void ex_tenant_update_ready(struct ex_tenant *t, uint64_t now)
 {
-	uint64_t deadline = tenant_deadline(t);
+	uint64_t deadline = vgs_hostq_deadline(&t->hq);
 
 	if (t->x->tl) {
 		uint64_t depth = 0;
@@ -92,28 +66,11 @@ void ex_tenant_update_ready(struct ex_tenant *t, uint64_t now)
 void ex_tenant_complete(struct ex_tenant *t, struct ex_cmd *cmd, uint64_t now, bool dropped)
 {
 	struct exec *x = t->x;
-	struct ex_done *d = &t->done[cmd->c.seq % VGS_DEP_WINDOW];
 
-	d->seq = cmd->c.seq;
-	d->end_ns = now;
 	x->completed++;
 	if (!dropped)
 		vgs_metrics_cmd_done(x->metrics, t->idx, cmd->c.cls, cmd->submit_ns, cmd->start_ns, now);
-	if (dropped) {
-		struct ex_unit *u = g_hash_table_lookup(t->units, &cmd->c.unit);
-
-		if (u)
-			u->failed = true;
-	}
-	if (cmd->c.flags & VGS_CMD_UNIT_END) {
-		struct ex_unit *u = g_hash_table_lookup(t->units, &cmd->c.unit);
-
-		if (u) {
-			if (!u->failed)
-				vgs_metrics_unit_done(x->metrics, t->idx, cmd->c.unit, u->arrival_ns, now, u->deadline_ns);
-			g_hash_table_remove(t->units, &cmd->c.unit);
-		}
-	}
+	vgs_hostq_complete(&t->hq, &cmd->c, now, dropped, x->metrics, t->idx);
 	g_free(cmd);
 	if (t->waiting_deps)
 		ex_run_tenant(x, t);
@@ -125,7 +82,6 @@ static bool ring_push(struct ex_tenant *t, uint64_t now)
 {
 	struct ex_cmd *cmd = t->cmd;
 	GQueue *q = &t->ring[cmd->eng_cls];
-	gpointer last;
 
 	if (q->length >= t->cfg->queue_depth) {
 		if (!t->waiting_space) {
@@ -140,9 +96,7 @@ static bool ring_push(struct ex_tenant *t, uint64_t now)
 		vgs_metrics_backpressure(t->x->metrics, t->idx, now - t->space_since_ns);
 	}
 	cmd->submit_ns = now;
-	last = g_hash_table_lookup(t->stream_last, GUINT_TO_POINTER(cmd->c.stream));
-	cmd->stream_prev = last ? (uint64_t)GPOINTER_TO_SIZE(last) - 1 : VGS_NO_TIME;
-	g_hash_table_insert(t->stream_last, GUINT_TO_POINTER(cmd->c.stream), GSIZE_TO_POINTER((gsize)cmd->c.seq + 1));
+	cmd->stream_prev = vgs_hostq_stream_link(&t->hq, &cmd->c);
 	g_queue_push_tail(q, cmd);
 	t->cmd = NULL;
 	ex_tenant_update_ready(t, now);
@@ -209,16 +163,8 @@ void ex_tenant_step(struct exec *x, struct ex_tenant *t, uint64_t now)
 				return;
 			}
 			t->last_submit_ns = now;
-			if (cmd->c.flags & VGS_CMD_UNIT_BEGIN) {
-				struct ex_unit *u = g_new(struct ex_unit, 1);
-				uint64_t *key = g_new(uint64_t, 1);
-
-				*key = cmd->c.unit;
-				u->arrival_ns = cmd->c.arrival_ns != VGS_NO_TIME ? cmd->c.arrival_ns : now;
-				u->deadline_ns = cmd->c.deadline_ns;
-				u->failed = false;
-				g_hash_table_replace(t->units, key, u);
-			}
+			if (cmd->c.flags & VGS_CMD_UNIT_BEGIN)
+				vgs_hostq_unit_open(&t->hq, &cmd->c, now);
 			t->state = T_TRAP;
 			if (t->cfg->submit.trap_ns) {
 				t->when_ns = now + t->cfg->submit.trap_ns;

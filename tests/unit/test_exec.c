@@ -130,18 +130,28 @@ static void test_profile_roundtrip(void)
 static void test_done_ring(void)
 {
 	struct ex_tenant t = { 0 };
+	struct vgs_cmd c = { .seq = 7, .unit = 3, .flags = VGS_CMD_UNIT_BEGIN, .arrival_ns = VGS_NO_TIME,
+			     .deadline_ns = 5000 };
 	uint64_t end;
 
-	t.done = g_new(struct ex_done, VGS_DEP_WINDOW);
-	for (uint32_t k = 0; k < VGS_DEP_WINDOW; k++)
-		t.done[k].seq = UINT64_MAX;
+	vgs_hostq_init(&t.hq);
 	CU_ASSERT_FALSE(ex_tenant_is_done(&t, 7, &end));
-	t.done[7] = (struct ex_done){ 7, 1234 };
+	vgs_hostq_unit_open(&t.hq, &c, 100);
+	CU_ASSERT_EQUAL(vgs_hostq_deadline(&t.hq), 5000);
+	c.flags = 0;
+	vgs_hostq_complete(&t.hq, &c, 1234, false, NULL, 0);
 	CU_ASSERT(ex_tenant_is_done(&t, 7, &end) && end == 1234);
 	/* A later command reused the slot: seq 7 completed long ago. */
-	t.done[7] = (struct ex_done){ 7 + VGS_DEP_WINDOW, 9999 };
+	c.seq = 7 + VGS_DEP_WINDOW;
+	vgs_hostq_complete(&t.hq, &c, 9999, false, NULL, 0);
 	CU_ASSERT(ex_tenant_is_done(&t, 7, &end) && end == 0);
-	g_free(t.done);
+	/* Stream order: the second command of stream 2 follows the first. */
+	c.stream = 2;
+	c.seq = 20;
+	CU_ASSERT_EQUAL(vgs_hostq_stream_link(&t.hq, &c), VGS_NO_TIME);
+	c.seq = 21;
+	CU_ASSERT_EQUAL(vgs_hostq_stream_link(&t.hq, &c), 20);
+	vgs_hostq_fini(&t.hq);
 }
 
 static CU_TestInfo tests_calibration[] = {
@@ -155,7 +165,7 @@ static CU_TestInfo tests_calibration[] = {
 static CU_TestInfo tests_backends[] = {
 	{ "globaltimer offset from the tightest pairing", test_gt_offset },
 	{ "host backend durations (work/speed, PCIe)", test_host_duration },
-	{ "completion ring behind the fences", test_done_ring },
+	{ "completions, units and stream order (models/hostq.c)", test_done_ring },
 	CU_TEST_INFO_NULL,
 };
 

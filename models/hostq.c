@@ -1,0 +1,104 @@
+/* Host-side bookkeeping of a tenant, shared by the simulator and the executor (see hostq.h). */
+#include "models/hostq.h"
+
+struct vgs_open_unit {
+	uint64_t arrival_ns;
+	uint64_t deadline_ns;
+	bool failed;               /* a command of the unit was discarded by a reset: never delivered */
+};
+
+void vgs_hostq_init(struct vgs_hostq *q)
+{
+	q->done = g_new(struct vgs_done, VGS_DEP_WINDOW);
+	for (uint32_t k = 0; k < VGS_DEP_WINDOW; k++)
+		q->done[k].seq = UINT64_MAX;
+	q->stream_last = g_hash_table_new(g_direct_hash, g_direct_equal);
+	q->units = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+void vgs_hostq_fini(struct vgs_hostq *q)
+{
+	g_free(q->done);
+	if (q->stream_last)
+		g_hash_table_destroy(q->stream_last);
+	if (q->units)
+		g_hash_table_destroy(q->units);
+	q->done = NULL;
+	q->stream_last = q->units = NULL;
+}
+
+bool vgs_hostq_done(const struct vgs_hostq *q, uint64_t seq, uint64_t *end_ns)
+{
+	const struct vgs_done *d = &q->done[seq % VGS_DEP_WINDOW];
+
+	if (d->seq == seq) {
+		*end_ns = d->end_ns;
+		return true;
+	}
+	/* A later command reused the slot: seq completed long ago (fences lie within the window). */
+	if (d->seq != UINT64_MAX && d->seq > seq) {
+		*end_ns = 0;
+		return true;
+	}
+	return false;
+}
+
+uint64_t vgs_hostq_stream_link(struct vgs_hostq *q, const struct vgs_cmd *c)
+{
+	gpointer last = g_hash_table_lookup(q->stream_last, GUINT_TO_POINTER(c->stream));
+
+	g_hash_table_insert(q->stream_last, GUINT_TO_POINTER(c->stream), GSIZE_TO_POINTER((gsize)c->seq + 1));
+	return last ? (uint64_t)GPOINTER_TO_SIZE(last) - 1 : VGS_NO_TIME;
+}
+
+void vgs_hostq_unit_open(struct vgs_hostq *q, const struct vgs_cmd *c, uint64_t host_now_ns)
+{
+	struct vgs_open_unit *u = g_new(struct vgs_open_unit, 1);
+	uint64_t *key = g_new(uint64_t, 1);
+
+	*key = c->unit;
+	u->arrival_ns = c->arrival_ns != VGS_NO_TIME ? c->arrival_ns : host_now_ns;
+	u->deadline_ns = c->deadline_ns;
+	u->failed = false;
+	g_hash_table_replace(q->units, key, u);
+}
+
+/* O(open units): a handful per tenant (frames in flight, requests queued). */
+uint64_t vgs_hostq_deadline(const struct vgs_hostq *q)
+{
+	GHashTableIter it;
+	gpointer key, val;
+	uint64_t dl = UINT64_MAX;
+
+	g_hash_table_iter_init(&it, q->units);
+	while (g_hash_table_iter_next(&it, &key, &val)) {
+		const struct vgs_open_unit *u = val;
+
+		if (u->deadline_ns < dl)
+			dl = u->deadline_ns;
+	}
+	return dl;
+}
+
+void vgs_hostq_complete(struct vgs_hostq *q, const struct vgs_cmd *c, uint64_t end_ns, bool dropped,
+			struct vgs_metrics *m, uint32_t tenant)
+{
+	struct vgs_done *d = &q->done[c->seq % VGS_DEP_WINDOW];
+	struct vgs_open_unit *u;
+
+	d->seq = c->seq;
+	d->end_ns = end_ns;
+	if (dropped) {
+		u = g_hash_table_lookup(q->units, &c->unit);
+		if (u)
+			u->failed = true;
+	}
+	if (c->flags & VGS_CMD_UNIT_END) {
+		u = g_hash_table_lookup(q->units, &c->unit);
+		if (u) {
+			if (!u->failed)
+				vgs_metrics_unit_done(m, tenant, c->unit, u->arrival_ns, end_ns, u->deadline_ns);
+			g_hash_table_remove(q->units, &c->unit);
+		}
+	}
+}
