@@ -31,6 +31,12 @@
 #include "models/workload.h"
 
 static const char *const preempt_names[] = { "command", "fine", "none" };
+static const char *const vram_fault_names[] = { "reset", "kill", "demand" };
+
+const char *vgs_vram_fault_name(int f)
+{
+	return (f >= 0 && f <= VGS_VRAM_FAULT_DEMAND) ? vram_fault_names[f] : NULL;
+}
 
 const char *vgs_preempt_name(int p)
 {
@@ -268,7 +274,8 @@ static int apply_overrides(struct vgs_ld *ld, const struct vgs_load_args *a)
 
 static int load_simulation(struct vgs_ld *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = { "name", "duration_s", "warmup_s", "seed", "trace_path", NULL };
+	static const char *const keys[] = { "name", "duration_s", "warmup_s", "seed", "trace_path", "vram_check",
+					    NULL };
 	/* 1e7 s (115 days) keeps every time in ns far below 2^64. */
 	static const struct vgs_ld_range duration = { .required = true, .lo = 0, .lo_open = true, .hi = 1e7 };
 	static const struct vgs_ld_range warmup = { .def = 0, .lo = 0, .hi = 1e7 };
@@ -288,6 +295,14 @@ static int load_simulation(struct vgs_ld *ld, const config_setting_t *root)
 	    vgs_ld_int(ld, g, "simulation", "seed", false, 1, 0, LLONG_MAX, &seed) < 0 ||
 	    vgs_ld_str(ld, g, "simulation", "trace_path", false, NULL, &trace_path) < 0)
 		return -1;
+	{
+		const config_setting_t *vc = config_setting_get_member(g, "vram_check");
+
+		if (vc && config_setting_type(vc) != CONFIG_TYPE_BOOL)
+			return vgs_ld_fail(ld, vc, "expected true or false for simulation.vram_check, got %s",
+					   vgs_ld_type_word(vc));
+		s->vram_check = vc && config_setting_get_bool(vc);
+	}
 	if (name) {
 		s->name = g_strdup(name);
 	} else {
@@ -421,6 +436,7 @@ struct entry {
 	uint32_t weight;
 	int32_t priority;
 	double vram_mb;            /* 0: the profile's share */
+	uint8_t vram_fault, vram_evict;
 	uint32_t queue_depth;
 	struct vgs_submit_cfg submit;
 	struct vgs_sla sla;
@@ -431,7 +447,8 @@ struct entry {
 static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, struct entry *e)
 {
 	static const char *const keys[] = { "name", "count", "gpu", "weight", "priority", "vram_mb",
-					    "queue_depth", "submit", "sla", "workload", NULL };
+					    "vram", "queue_depth", "submit", "sla", "workload", NULL };
+	static const char *const vram_keys[] = { "fault", "evict", NULL };
 	static const char *const submit_keys[] = { "trap_us", "batch", "batch_window_us", NULL };
 	static const char *const sla_keys[] = { "fps", "latency_ms", NULL };
 	static const struct vgs_ld_range vram = { .def = 0, .lo = 0, .lo_open = true, .hi = 1e9 };
@@ -439,7 +456,7 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 	static const struct vgs_ld_range fps = { .def = 0, .lo = 0, .hi = 1e6 };
 	static const struct vgs_ld_range ms = { .def = 0, .lo = 0, .hi = 1e9 };
 	struct vgs_scenario *s = ld->s;
-	config_setting_t *sub, *sla, *wl, *gs;
+	config_setting_t *sub, *sla, *wl, *gs, *vr;
 	long long v;
 	double d;
 	char *ctx2;
@@ -497,6 +514,36 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 	    vgs_ld_int(ld, st, e->ctx, "queue_depth", false, 64, 1, 1 << 20, &v) < 0)
 		return -1;
 	e->queue_depth = (uint32_t)v;
+	if (vgs_ld_group(ld, st, e->ctx, "vram", false, &vr) < 0)
+		return -1;
+	if (vr) {
+		const char *fault, *evict;
+
+		ctx2 = vgs_ld_key(e->ctx, "vram");
+		if (vgs_ld_check_keys(ld, vr, ctx2, vram_keys) < 0 ||
+		    vgs_ld_str(ld, vr, ctx2, "fault", false, "reset", &fault) < 0 ||
+		    vgs_ld_str(ld, vr, ctx2, "evict", false, "lru", &evict) < 0) {
+			g_free(ctx2);
+			return -1;
+		}
+		g_free(ctx2);
+		if (strcmp(fault, "reset") == 0)
+			e->vram_fault = VGS_VRAM_FAULT_RESET;
+		else if (strcmp(fault, "kill") == 0)
+			e->vram_fault = VGS_VRAM_FAULT_KILL;
+		else if (strcmp(fault, "demand") == 0)
+			e->vram_fault = VGS_VRAM_FAULT_DEMAND;
+		else
+			return vgs_ld_fail(ld, config_setting_get_member(vr, "fault"), "%s.vram.fault must be "
+					   "\"reset\", \"kill\" or \"demand\" (got \"%s\")", e->ctx, fault);
+		if (strcmp(evict, "lru") == 0)
+			e->vram_evict = 0;
+		else if (strcmp(evict, "fifo") == 0)
+			e->vram_evict = 1;
+		else
+			return vgs_ld_fail(ld, config_setting_get_member(vr, "evict"), "%s.vram.evict must be "
+					   "\"lru\" or \"fifo\" (got \"%s\")", e->ctx, evict);
+	}
 
 	e->submit.batch_max = 1;
 	if (vgs_ld_group(ld, st, e->ctx, "submit", false, &sub) < 0)
@@ -658,6 +705,7 @@ static int load_vgpus(struct vgs_ld *ld, const config_setting_t *root)
 	const char *placement;
 	struct entry *es = NULL;
 	GHashTable *names = NULL;
+	uint64_t *quota = NULL;
 	uint32_t n, total = 0, t = 0;
 	int rc = -1;
 
@@ -696,6 +744,7 @@ static int load_vgpus(struct vgs_ld *ld, const config_setting_t *root)
 		goto out;
 
 	s->tenants = g_new0(struct vgs_tenant, total);
+	quota = g_new0(uint64_t, s->ngpus);
 	for (uint32_t i = 0; i < n; i++) {
 		struct entry *e = &es[i];
 
@@ -712,6 +761,23 @@ static int load_vgpus(struct vgs_ld *ld, const config_setting_t *root)
 			/* Default framebuffer: the profile's equal share, as NVIDIA's vGPU types divide it. */
 			tn->vram_quota_bytes = e->vram_mb > 0 ? (uint64_t)llround(e->vram_mb * 1048576.0)
 							      : g->vram_bytes / g->max_vgpus;
+			tn->vram_fault = e->vram_fault;
+			tn->vram_evict = e->vram_evict;
+			quota[tn->gpu] += tn->vram_quota_bytes;
+			/* NVIDIA-style fixed framebuffers must fit the VRAM; overcommit lets them exceed it. */
+			if ((double)quota[tn->gpu] > (double)g->vram_bytes * g->overcommit) {
+				const config_setting_t *at = config_setting_get_member(e->st, "vram_mb");
+
+				vgs_ld_fail(ld, at ? at : e->st, "the framebuffer quotas (vram_mb) of the vGPUs on GPU "
+					    "%s add up to %.0f MiB with %s, more than its %.0f MiB of VRAM x overcommit "
+					    "%g; lower vram_mb or raise the GPU profile's overcommit", g->name,
+					    (double)quota[tn->gpu] / 1048576.0, tn->name,
+					    (double)g->vram_bytes / 1048576.0, g->overcommit);
+				if (k > 0)
+					e->spec = NULL; /* replica 0 holds it and frees it */
+				s->ntenants = t + 1;
+				goto out;
+			}
 			tn->queue_depth = e->queue_depth;
 			tn->submit = e->submit;
 			tn->sla = e->sla;
@@ -729,6 +795,7 @@ out:
 		g_free(es[i].placed);
 	}
 	g_free(es);
+	g_free(quota);
 	if (names)
 		g_hash_table_destroy(names);
 	return rc;

@@ -139,7 +139,7 @@ static void unback(struct vgs_vmem *vm, struct vpage *p)
 		uint64_t f = piece_frame(p, k);
 
 		vgs_pt_unmap(vm->pt, va + ((uint64_t)k << ps), ps);
-		vgs_vram_note_unmap(vm->phys, f, 1ull << (ps - VGS_PAGE_4K), vm->cfg.owner);
+		vm->st.check_violations += vgs_vram_note_unmap(vm->phys, f, 1ull << (ps - VGS_PAGE_4K), vm->cfg.owner);
 		vgs_vram_free(vm->phys, f, ps - VGS_PAGE_4K);
 	}
 	if (p->npieces > 1)
@@ -164,12 +164,13 @@ static bool try_back(struct vgs_vmem *vm, struct vpage *p, unsigned ps)
 			vgs_vram_free(vm->phys, f[k], ps - VGS_PAGE_4K);
 			break;
 		}
-		vgs_vram_note_map(vm->phys, f[k], 1ull << (ps - VGS_PAGE_4K), vm->cfg.owner);
+		vm->st.check_violations += vgs_vram_note_map(vm->phys, f[k], 1ull << (ps - VGS_PAGE_4K), vm->cfg.owner);
 	}
 	if (k < n) {
 		while (k-- > 0) {
 			vgs_pt_unmap(vm->pt, va + ((uint64_t)k << ps), ps);
-			vgs_vram_note_unmap(vm->phys, f[k], 1ull << (ps - VGS_PAGE_4K), vm->cfg.owner);
+			vm->st.check_violations += vgs_vram_note_unmap(vm->phys, f[k], 1ull << (ps - VGS_PAGE_4K),
+								       vm->cfg.owner);
 			vgs_vram_free(vm->phys, f[k], ps - VGS_PAGE_4K);
 		}
 		if (n > 1)
@@ -454,6 +455,11 @@ int vgs_vmem_demand_map(struct vgs_vmem *vm, uint64_t va, struct vgs_migration *
 	a->anon = true;
 	vm->st.demand_maps++;
 	return touch_page(vm, &a->pages[0], mig);
+}
+
+bool vgs_vmem_covers(const struct vgs_vmem *vm, uint64_t va)
+{
+	return covering(vm, va) != NULL;
 }
 
 uint64_t vgs_vmem_wild_va(struct vgs_vmem *vm)

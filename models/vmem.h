@@ -29,6 +29,7 @@
 #ifndef VGS_VMEM_H
 #define VGS_VMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,7 @@ struct vgs_vmem_stats {
 	uint64_t evictions;          /* pages written back to host memory */
 	uint64_t fetches;            /* pages brought back */
 	uint64_t migrated_bytes;     /* both directions */
+	uint64_t check_violations;   /* check mode: maps/unmaps models/vram.c's owner table refused */
 };
 
 /* PCIe traffic an access needs before the command can run (added to, never reset). */
@@ -110,6 +112,8 @@ int vgs_vmem_touch_va(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs
  * allocation's). */
 int vgs_vmem_demand_map(struct vgs_vmem *vm, uint64_t va, struct vgs_migration *mig);
 
+/* Whether one of the vGPU's allocations covers va. */
+bool vgs_vmem_covers(const struct vgs_vmem *vm, uint64_t va);
 /* A page-aligned address in the vGPU's space that none of its allocations covers (random). */
 uint64_t vgs_vmem_wild_va(struct vgs_vmem *vm);
 /* An address of one of the vGPU's resident pages: of the (r mod n)-th allocation with one, in

@@ -189,12 +189,12 @@ double vgs_vram_fragmentation(const struct vgs_vram *v)
 	return 1.0 - (double)vgs_vram_largest_free(v) / (double)v->free_frames;
 }
 
-void vgs_vram_note_map(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_t owner)
+bool vgs_vram_note_map(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_t owner)
 {
 	bool bad = false;
 
 	if (!v->owner)
-		return;
+		return false;
 	for (uint64_t i = frame; i < frame + n && i < v->frames; i++) {
 		/* Mapped by someone already, or never handed out by the allocator. */
 		if (v->owner[i] != 0 || vgs_vram_frame_free(v, i))
@@ -202,16 +202,18 @@ void vgs_vram_note_map(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_t 
 		else
 			v->owner[i] = owner + 1;
 	}
-	if (bad || frame + n > v->frames)
+	bad |= frame + n > v->frames;
+	if (bad)
 		v->violations++;
+	return bad;
 }
 
-void vgs_vram_note_unmap(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_t owner)
+bool vgs_vram_note_unmap(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_t owner)
 {
 	bool bad = false;
 
 	if (!v->owner)
-		return;
+		return false;
 	for (uint64_t i = frame; i < frame + n && i < v->frames; i++) {
 		if (v->owner[i] != owner + 1)
 			bad = true;
@@ -220,4 +222,5 @@ void vgs_vram_note_unmap(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_
 	}
 	if (bad)
 		v->violations++;
+	return bad;
 }

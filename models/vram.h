@@ -63,8 +63,9 @@ uint64_t vgs_vram_largest_free(const struct vgs_vram *v);
  * when it is scattered in small pieces. */
 double vgs_vram_fragmentation(const struct vgs_vram *v);
 
-/* Check mode: vGPU `owner` maps / unmaps frames [frame, frame + n).  No-ops when check mode is off. */
-void vgs_vram_note_map(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_t owner);
-void vgs_vram_note_unmap(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_t owner);
+/* Check mode: vGPU `owner` maps / unmaps frames [frame, frame + n); true when that is a violation
+ * (also counted in v->violations).  No-ops returning false when check mode is off. */
+bool vgs_vram_note_map(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_t owner);
+bool vgs_vram_note_unmap(struct vgs_vram *v, uint64_t frame, uint64_t n, uint32_t owner);
 
 #endif

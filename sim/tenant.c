@@ -123,6 +123,7 @@ void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now
 			g_hash_table_remove(t->units, &cmd->c.unit);
 		}
 	}
+	sim_vram_complete(t, cmd); /* VRAM hook: unpin its allocations (sim/vram.c) */
 	g_free(cmd);
 	if (t->waiting_deps)
 		sim_post(&t->wake);
@@ -221,6 +222,7 @@ void sim_tenant_actor(int argc, char **argv)
 		}
 		sim_sleep_until(when);
 		last_submit = sim_now();
+		sim_vram_submit(t, cmd); /* VRAM hook: host-side allocations and frees (sim/vram.c) */
 		if (cmd->c.flags & VGS_CMD_UNIT_BEGIN) {
 			struct sim_unit *u = g_new(struct sim_unit, 1);
 			uint64_t *key = g_new(uint64_t, 1);
