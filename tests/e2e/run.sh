@@ -172,5 +172,8 @@ pass=$((pass + $(grep -c '^ok' "$WORK/beh")))
 fail=$((fail + $(grep -c '^FAIL' "$WORK/beh")))
 grep -q '^behaviour: [0-9]* passed, 0 failed' "$WORK/beh" || { fail=$((fail + 1)); echo "FAIL - behaviour.py"; tail -5 "$WORK/beh"; }
 
+# VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
+mkdir -p "$WORK/vram"; python3 tests/e2e/vram.py "$VGPUSIM" "$WORK/vram" >"$WORK/vr" 2>&1; grep -E '^(ok|FAIL)' "$WORK/vr"; pass=$((pass + $(grep -c '^ok' "$WORK/vr"))); fail=$((fail + $(grep -c '^FAIL' "$WORK/vr"))); grep -q '^vram: [0-9]* passed, 0 failed' "$WORK/vr" || { fail=$((fail + 1)); echo "FAIL - vram.py"; tail -5 "$WORK/vr"; }
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
