@@ -678,6 +678,7 @@ static void test_random_invariants(void)
 	CU_ASSERT_EQUAL(v.violations, 0);
 	for (int k = 0; k < 4; k++) {
 		CU_ASSERT(vgs_vmem_stats(vms[k])->evictions > 0);
+		CU_ASSERT_EQUAL(vgs_vmem_stats(vms[k])->check_violations, 0);
 		vgs_vmem_free(vms[k]);
 	}
 	CU_ASSERT_EQUAL(v.free_frames, v.frames);
