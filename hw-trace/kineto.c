@@ -19,11 +19,12 @@
  *     the first op (by submit, else start) at/after a step's ts opens a unit, an iteration.
  *   - "process_name" metadata names the context (the host process that launched the ops), and
  *     deviceProperties[].name the GPU.
- *   - Memory: "ph":"i" events named "[memory]" with args "Device Type" 1 (the GPU), "Device Id" (the
- *     ops' device), "Addr", "Bytes" (negative for a free) and "Total Allocated": the caching
- *     allocator's allocations and frees, on the host clock.  They become the trace's memory lines
- *     (hw-trace/import_mem.c).  Events without Addr (the 2021 layout) cannot pair frees with
- *     allocations and are skipped.
+ *   - Memory: "ph":"i" events named "[memory]" with args "Device Type" 1 or 6 (c10::DeviceType CUDA,
+ *     HIP: the GPU), "Device Id", "Addr", "Bytes" (negative for a free) and "Total Allocated": the
+ *     caching allocator's allocations and frees, on the host clock.  Those of the ops' device are kept
+ *     (roctracer numbers devices apart from PyTorch: when no event names the ops' device and all name
+ *     one device, that one's); they become the trace's memory lines (hw-trace/import_mem.c).  Events
+ *     without Addr (the 2021 layout) cannot pair frees with allocations and are skipped.
  *
  * The file is streamed: gzread() (which also reads plain files) feeds yajl's callback parser in
  * KN_CHUNK pieces, and the callbacks fill one struct kn_event per element of "traceEvents", acted on
@@ -355,10 +356,10 @@ static int kn_event_done(struct kn *k)
 		return 1;
 	}
 	if (strcmp(e->ph, "i") == 0 || strcmp(e->ph, "I") == 0) {
-		/* Device Type 1 is the GPU (c10::DeviceType::CUDA; ROCm builds report it too). */
 		const uint32_t need = KN_F_TS | KN_F_M_ADDR | KN_F_M_BYTES | KN_F_M_DTYPE;
+		bool gpu = e->m_dtype == 1 || e->m_dtype == 6; /* c10::DeviceType CUDA, HIP */
 
-		if (e->memory && (e->have & need) == need && e->m_dtype == 1 && e->ts_ns >= 0 && e->m_bytes) {
+		if (e->memory && (e->have & need) == need && gpu && e->ts_ns >= 0 && e->m_bytes) {
 			struct kn_mem m = {
 				.e = { .ts_ns = (uint64_t)e->ts_ns, .addr = e->m_addr, .bytes = e->m_bytes,
 				       .total = (e->have & KN_F_M_TOTAL) ? e->m_total : UINT64_MAX },
@@ -594,11 +595,23 @@ static int kn_finish(struct kn *k)
 		op->submit_ns = kn_corr_get(&k->corr, g_array_index(k->op_corr, uint64_t, i));
 	}
 	kn_mark_steps(k);
-	/* The GPU's memory events: those of the ops' device (all of them when it is unknown). */
+	/* The GPU's memory events: those of the ops' device; when none names it (roctracer numbers its
+	 * devices apart from PyTorch) and all name one device, that one's; all when the device is unknown. */
+	int64_t mdev = k->gpu_device;
+	bool seen = false, one = true;
+
+	for (guint i = 0; i < k->mem->len; i++) {
+		const struct kn_mem *m = &g_array_index(k->mem, struct kn_mem, i);
+
+		seen |= m->device == k->gpu_device;
+		one &= m->device == g_array_index(k->mem, struct kn_mem, 0).device;
+	}
+	if (!seen && one && k->mem->len)
+		mdev = g_array_index(k->mem, struct kn_mem, 0).device;
 	for (guint i = 0; i < k->mem->len; i++) {
 		struct kn_mem *m = &g_array_index(k->mem, struct kn_mem, i);
 
-		if (k->gpu_device >= 0 && m->device >= 0 && m->device != k->gpu_device)
+		if (mdev >= 0 && m->device >= 0 && m->device != mdev)
 			continue;
 		m->e.ctx = ctx;
 		vgs_import_add_mem(im, &m->e);

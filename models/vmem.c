@@ -23,6 +23,9 @@
 
 enum { PG_NEW = 0, PG_RESIDENT, PG_EVICTED };
 
+/* Ids below this are looked up in an array (grown on demand), the others in a hash table. */
+#define SMALL_IDS 65536u
+
 struct vpage {
 	struct vpage *prev, *next;   /* residency list, while resident */
 	struct vgs_alloc *a;
@@ -52,7 +55,9 @@ struct vgs_vmem {
 	struct vgs_vram *phys;
 	struct vgs_vmem_cfg cfg;
 	struct vgs_pt *pt;
-	GHashTable *ids;             /* id -> live (not freed) allocation */
+	struct vgs_alloc **small;    /* id -> live (not freed) allocation, ids < nsmall (the common case: */
+	uint32_t nsmall;             /* workloads number their allocations from 0 or 1) */
+	GHashTable *ids;             /* ... ids >= SMALL_IDS */
 	GTree *by_va;                /* &va -> every allocation that still holds its range */
 	struct vpage *head, *tail;   /* residency list */
 	uint64_t va_next;            /* next virtual address to try */
@@ -247,6 +252,36 @@ static int touch_page(struct vgs_vmem *vm, struct vpage *p, struct vgs_migration
 
 /* ---- allocations ------------------------------------------------------------------------------ */
 
+static struct vgs_alloc *id_get(const struct vgs_vmem *vm, uint32_t id)
+{
+	if (id < SMALL_IDS)
+		return id < vm->nsmall ? vm->small[id] : NULL;
+	return g_hash_table_lookup(vm->ids, GUINT_TO_POINTER(id));
+}
+
+static void id_set(struct vgs_vmem *vm, uint32_t id, struct vgs_alloc *a)
+{
+	if (id >= SMALL_IDS) {
+		if (a)
+			g_hash_table_insert(vm->ids, GUINT_TO_POINTER(id), a);
+		else
+			g_hash_table_remove(vm->ids, GUINT_TO_POINTER(id));
+		return;
+	}
+	if (id >= vm->nsmall) {
+		uint32_t n = vm->nsmall ? vm->nsmall : 16;
+
+		if (!a)
+			return;
+		while (n <= id)
+			n *= 2;
+		vm->small = g_renew(struct vgs_alloc *, vm->small, n);
+		memset(vm->small + vm->nsmall, 0, (n - vm->nsmall) * sizeof(*vm->small));
+		vm->nsmall = n;
+	}
+	vm->small[id] = a;
+}
+
 /* The allocation with the highest start <= va, or NULL. */
 static struct vgs_alloc *floor_alloc(const struct vgs_vmem *vm, uint64_t va)
 {
@@ -326,7 +361,7 @@ int vgs_vmem_alloc(struct vgs_vmem *vm, uint32_t id, uint64_t bytes, unsigned sh
 
 	if (bytes == 0 || (shift && shift != VGS_PAGE_4K && shift != VGS_PAGE_64K && shift != VGS_PAGE_2M))
 		return -EINVAL;
-	if (g_hash_table_contains(vm->ids, GUINT_TO_POINTER(id)))
+	if (id_get(vm, id))
 		return -EEXIST;
 	if (!shift || shift > vm->cfg.max_shift) {
 		shift = vm->cfg.max_shift;
@@ -350,18 +385,18 @@ int vgs_vmem_alloc(struct vgs_vmem *vm, uint32_t id, uint64_t bytes, unsigned sh
 	struct vgs_alloc *a = alloc_new(vm, va, rounded, shift);
 
 	a->id = id;
-	g_hash_table_insert(vm->ids, GUINT_TO_POINTER(id), a);
+	id_set(vm, id, a);
 	vm->st.allocs++;
 	return 0;
 }
 
 int vgs_vmem_release(struct vgs_vmem *vm, uint32_t id)
 {
-	struct vgs_alloc *a = g_hash_table_lookup(vm->ids, GUINT_TO_POINTER(id));
+	struct vgs_alloc *a = id_get(vm, id);
 
 	if (!a)
 		return -ENOENT;
-	g_hash_table_remove(vm->ids, GUINT_TO_POINTER(id));
+	id_set(vm, id, NULL);
 	vm->st.frees++;
 	a->freed = true;
 	if (a->pins == 0)
@@ -371,7 +406,7 @@ int vgs_vmem_release(struct vgs_vmem *vm, uint32_t id)
 
 struct vgs_alloc *vgs_vmem_pin(struct vgs_vmem *vm, uint32_t id)
 {
-	struct vgs_alloc *a = g_hash_table_lookup(vm->ids, GUINT_TO_POINTER(id));
+	struct vgs_alloc *a = id_get(vm, id);
 
 	if (a)
 		a->pins++;
@@ -550,6 +585,7 @@ void vgs_vmem_free(struct vgs_vmem *vm)
 	g_ptr_array_free(all, TRUE);
 	g_tree_destroy(vm->by_va);
 	g_hash_table_destroy(vm->ids);
+	g_free(vm->small);
 	vgs_pt_free(vm->pt);
 	g_free(vm);
 }
@@ -575,15 +611,11 @@ static void check_pte(const struct vgs_pte *e, void *data)
 	uint64_t n = 1ull << (e->shift - VGS_PAGE_4K);
 	struct mapping m = { e->frame, e->frame + n, c->who };
 
-	/* Inside one of the vGPU's own allocations, onto frames the allocator handed out. */
-	if (!a || e->va + (1ull << e->shift) > a->va + a->bytes)
+	/* Inside one of the vGPU's own allocations, onto a block the allocator handed out (every page is
+	 * one block of its size: a 2 MiB page backed by pieces is mapped as pages of the pieces' size). */
+	if (!a || e->va + (1ull << e->shift) > a->va + a->bytes ||
+	    !vgs_vram_block_used(c->vm->phys, e->frame, e->shift - VGS_PAGE_4K))
 		c->bad++;
-	else
-		for (uint64_t f = e->frame; f < e->frame + n; f++)
-			if (vgs_vram_frame_free(c->vm->phys, f)) {
-				c->bad++;
-				break;
-			}
 	g_array_append_val(c->maps, m);
 }
 

@@ -141,6 +141,13 @@ int vgs_vram_free(struct vgs_vram *v, uint64_t frame, unsigned order)
 	return 0;
 }
 
+bool vgs_vram_block_used(const struct vgs_vram *v, uint64_t frame, unsigned order)
+{
+	if (order > VGS_VRAM_MAX_ORDER || frame >= v->frames || (frame & ((1ull << order) - 1)))
+		return false;
+	return bit(v->used_map[order], frame >> order);
+}
+
 bool vgs_vram_frame_free(const struct vgs_vram *v, uint64_t frame)
 {
 	if (frame >= v->frames)

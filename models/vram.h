@@ -54,6 +54,8 @@ void vgs_vram_fini(struct vgs_vram *v);
 uint64_t vgs_vram_alloc(struct vgs_vram *v, unsigned order);
 /* Give back a block that vgs_vram_alloc returned with this order: 0, or -EINVAL if it is not one. */
 int vgs_vram_free(struct vgs_vram *v, uint64_t frame, unsigned order);
+/* Whether [frame, frame + 2^order) is a block vgs_vram_alloc handed out with that order. */
+bool vgs_vram_block_used(const struct vgs_vram *v, uint64_t frame, unsigned order);
 /* Whether the frame is free (in some free block). */
 bool vgs_vram_frame_free(const struct vgs_vram *v, uint64_t frame);
 

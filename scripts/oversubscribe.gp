@@ -6,7 +6,7 @@ if (!exists("dat")) dat = 'sweep.dat'
 if (!exists("out")) out = 'oversubscribe'
 
 set grid
-set key top right
+set key center right
 set xlabel "overcommit ratio (sum of working sets / VRAM)"
 set ylabel "training throughput, all jobs (iterations/s)"
 set y2label "PCIe migration traffic, both directions (GB/s)"

@@ -49,7 +49,8 @@ static void usage(FILE *out)
 	      "      --commands          also write commands.csv: every completed command's tenant, seq,\n"
 	      "                          engine and submit/start/end times (ns)\n"
 	      "\n"
-	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md.\n",
+	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md, the VRAM\n"
+	      "model (page tables, quotas, faults, oversubscription; configs/oversubscribe.cfg) in docs/vram.md.\n",
 	      out);
 }
 

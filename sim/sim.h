@@ -71,6 +71,7 @@ struct sim_cmd {
 	uint64_t stream_prev;      /* seq of the previous command of its stream, VGS_NO_TIME if none */
 	uint8_t eng_cls;           /* engine class that runs it (after the GPU's route[]) */
 	uint32_t engine;           /* engine that last ran it */
+	void *vram;                /* sim/vram.c: the allocations it holds, NULL when none */
 };
 
 enum sim_chan_state { CHAN_IDLE, CHAN_ASSIGNED, CHAN_RUNNING };

@@ -28,14 +28,16 @@
 #include "models/vram.h"
 #include "sim/sim.h"
 
+/* The allocations a command in flight holds (sim_cmd.vram), on its tenant's list until it is done. */
 struct pins {
+	struct pins *prev, *next;
 	uint32_t n;
 	struct vgs_alloc *a[];       /* one per TOUCH operation, in list order; NULL: none held */
 };
 
 struct sim_vram_tenant {
 	struct vgs_vmem *vm;
-	GHashTable *pins;            /* seq -> struct pins * of its commands in flight */
+	struct pins *pins;           /* of its commands in flight (freed with the model at the end) */
 	struct vgs_vmem_stats seen;  /* counters already reported to the metrics */
 	struct vgs_rng rng;          /* foreign targets */
 };
@@ -85,25 +87,28 @@ int sim_vram_init(struct sim *sim, struct vgs_error *err)
 		};
 
 		v->t[i].vm = vgs_vmem_new(&v->gpus[tc->gpu], &c);
-		v->t[i].pins = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 		vgs_rng_seed(&v->t[i].rng, vgs_rng_derive(c.seed, 1));
 	}
 	g_free(sum);
 	return 0;
 }
 
-/* Report what changed since the last report: the resident level and the counters. */
-static void report(struct sim *sim, uint32_t i, uint64_t now)
+/* Report what changed since the last report: the resident level and the counters (at the current
+ * time; the clock is read only when something changed). */
+static void report(struct sim *sim, uint32_t i)
 {
 	struct sim_vram_tenant *vt = &sim->vram->t[i];
 	const struct vgs_vmem_stats *st = vgs_vmem_stats(vt->vm);
 	struct vgs_vmem_stats *o = &vt->seen;
+	bool events = st->page_faults != o->page_faults || st->evictions != o->evictions ||
+		      st->migrated_bytes != o->migrated_bytes || st->alloc_failures != o->alloc_failures;
 
+	if (st->resident_bytes == o->resident_bytes && !events)
+		return;
 	if (st->resident_bytes != o->resident_bytes)
-		vgs_metrics_vram_level(sim->metrics, i, now, st->resident_bytes);
-	if (st->page_faults != o->page_faults || st->evictions != o->evictions ||
-	    st->migrated_bytes != o->migrated_bytes || st->alloc_failures != o->alloc_failures)
-		vgs_metrics_vram_events(sim->metrics, i, now, st->page_faults - o->page_faults,
+		vgs_metrics_vram_level(sim->metrics, i, sim_now(), st->resident_bytes);
+	if (events)
+		vgs_metrics_vram_events(sim->metrics, i, sim_now(), st->page_faults - o->page_faults,
 					st->invalid_faults - o->invalid_faults, st->evictions - o->evictions,
 					st->migrated_bytes - o->migrated_bytes,
 					st->alloc_failures - o->alloc_failures);
@@ -127,6 +132,12 @@ void sim_vram_submit(struct sim_tenant *t, struct sim_cmd *cmd)
 	if (ntouch) {
 		p = g_malloc(sizeof(*p) + ntouch * sizeof(p->a[0]));
 		p->n = 0;
+		p->prev = NULL;
+		p->next = vt->pins;
+		if (vt->pins)
+			vt->pins->prev = p;
+		vt->pins = p;
+		cmd->vram = p;
 	}
 	for (uint32_t k = 0; k < n; k++) {
 		const struct vgs_mem_op *op = &ops[k];
@@ -145,27 +156,29 @@ void sim_vram_submit(struct sim_tenant *t, struct sim_cmd *cmd)
 			break;
 		}
 	}
-	if (p)
-		g_hash_table_replace(vt->pins, GSIZE_TO_POINTER((gsize)cmd->c.seq), p);
-	report(sim, t->idx, sim_now());
+	report(sim, t->idx);
 }
 
 void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd)
 {
 	struct sim *sim = t->sim;
 	struct sim_vram_tenant *vt;
-	struct pins *p;
+	struct pins *p = cmd->vram;
 
-	if (!sim->vram || !cmd->c.mem)
+	if (!sim->vram || !p)
 		return;
 	vt = &sim->vram->t[t->idx];
-	p = g_hash_table_lookup(vt->pins, GSIZE_TO_POINTER((gsize)cmd->c.seq));
-	if (!p)
-		return;
 	for (uint32_t k = 0; k < p->n; k++)
 		vgs_vmem_unpin(vt->vm, p->a[k]);
-	g_hash_table_remove(vt->pins, GSIZE_TO_POINTER((gsize)cmd->c.seq));
-	report(sim, t->idx, sim_now());
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		vt->pins = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	g_free(p);
+	cmd->vram = NULL;
+	report(sim, t->idx);
 }
 
 /* An address another vGPU of t's GPU maps right now (that vGPU and its page chosen at random), or 0. */
@@ -231,7 +244,7 @@ enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *c
 		return SIM_VRAM_RUN;
 	vt = &sim->vram->t[t->idx];
 	ops = vgs_workload_mem(t->wl, cmd->c.mem, &n);
-	p = g_hash_table_lookup(vt->pins, GSIZE_TO_POINTER((gsize)cmd->c.seq));
+	p = cmd->vram;
 	for (uint32_t i = 0; i < n && verdict == SIM_VRAM_RUN; i++) {
 		const struct vgs_mem_op *op = &ops[i];
 		uint64_t va = 0, len = op->len;
@@ -273,7 +286,7 @@ enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *c
 			verdict = SIM_VRAM_RESET; /* -ENOMEM: no frame even after evicting all its pages */
 		}
 	}
-	report(sim, t->idx, sim_now());
+	report(sim, t->idx);
 	/* The pages the command reached before any fault move first: it stalls on its channel. */
 	if (mig.d2h_bytes || mig.h2d_bytes) {
 		uint64_t t0 = sim_now();
@@ -326,8 +339,11 @@ void sim_vram_free(struct sim *sim)
 	if (!v)
 		return;
 	for (uint32_t i = 0; i < sim->scn->ntenants; i++) {
-		if (v->t[i].pins)
-			g_hash_table_destroy(v->t[i].pins);
+		/* Commands still in flight at the end are freed without completing: their pins go here. */
+		for (struct pins *p = v->t[i].pins, *next; p; p = next) {
+			next = p->next;
+			g_free(p);
+		}
 		vgs_vmem_free(v->t[i].vm);
 	}
 	for (uint32_t g = 0; g < sim->scn->ngpus; g++)

@@ -390,6 +390,16 @@ static void test_memory_real(void)
 	CU_ASSERT_EQUAL(frees, 286);
 	free(text);
 	vgs_import_fini(&im);
+
+	/* The same model on MI300X: HIP device type, roctracer device 2 vs. PyTorch device 0. */
+	vgs_import_init(&im, "kineto");
+	CU_ASSERT_EQUAL_FATAL(vgs_import_kineto(&im, SHARED "tracelens-h100-vs-mi300/mi300/"
+						"Falconsai_nsfw_image_detection__1016002.json.gz", &err), 0);
+	CU_ASSERT_EQUAL(im.mem->len, 620);
+	text = written(&im);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nm alloc 0 181322752\n"));
+	free(text);
+	vgs_import_fini(&im);
 }
 
 static CU_TestInfo tests_fixtures[] = {
