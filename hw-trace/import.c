@@ -19,6 +19,8 @@
  *   5. Units: a unit opens at every VGS_OP_UNIT_BEGIN (and at seq 0) and closes at the op before the
  *      next one opens (E), so units follow submission order.
  * Times are rebased to the capture's first event (the earliest submit or start of any context).
+ * Recorded allocations and frees (vgs_import_add_mem) become memory lines before the commands
+ * (import_mem.c).
  */
 #include <errno.h>
 #include <inttypes.h>
