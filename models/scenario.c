@@ -31,12 +31,7 @@
 #include "models/workload.h"
 
 static const char *const preempt_names[] = { "command", "fine", "none" };
-static const char *const vram_fault_names[] = { "reset", "kill", "demand" };
 
-const char *vgs_vram_fault_name(int f)
-{
-	return (f >= 0 && f <= VGS_VRAM_FAULT_DEMAND) ? vram_fault_names[f] : NULL;
-}
 
 const char *vgs_preempt_name(int p)
 {
@@ -295,14 +290,8 @@ static int load_simulation(struct vgs_ld *ld, const config_setting_t *root)
 	    vgs_ld_int(ld, g, "simulation", "seed", false, 1, 0, LLONG_MAX, &seed) < 0 ||
 	    vgs_ld_str(ld, g, "simulation", "trace_path", false, NULL, &trace_path) < 0)
 		return -1;
-	{
-		const config_setting_t *vc = config_setting_get_member(g, "vram_check");
-
-		if (vc && config_setting_type(vc) != CONFIG_TYPE_BOOL)
-			return vgs_ld_fail(ld, vc, "expected true or false for simulation.vram_check, got %s",
-					   vgs_ld_type_word(vc));
-		s->vram_check = vc && config_setting_get_bool(vc);
-	}
+	if (vgs_ld_vram_check(ld, g, &s->vram_check) < 0)
+		return -1;
 	if (name) {
 		s->name = g_strdup(name);
 	} else {
@@ -448,7 +437,6 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 {
 	static const char *const keys[] = { "name", "count", "gpu", "weight", "priority", "vram_mb",
 					    "vram", "queue_depth", "submit", "sla", "workload", NULL };
-	static const char *const vram_keys[] = { "fault", "evict", NULL };
 	static const char *const submit_keys[] = { "trap_us", "batch", "batch_window_us", NULL };
 	static const char *const sla_keys[] = { "fps", "latency_ms", NULL };
 	static const struct vgs_ld_range vram = { .def = 0, .lo = 0, .lo_open = true, .hi = 1e9 };
@@ -456,7 +444,7 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 	static const struct vgs_ld_range fps = { .def = 0, .lo = 0, .hi = 1e6 };
 	static const struct vgs_ld_range ms = { .def = 0, .lo = 0, .hi = 1e9 };
 	struct vgs_scenario *s = ld->s;
-	config_setting_t *sub, *sla, *wl, *gs, *vr;
+	config_setting_t *sub, *sla, *wl, *gs;
 	long long v;
 	double d;
 	char *ctx2;
@@ -514,36 +502,8 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 	    vgs_ld_int(ld, st, e->ctx, "queue_depth", false, 64, 1, 1 << 20, &v) < 0)
 		return -1;
 	e->queue_depth = (uint32_t)v;
-	if (vgs_ld_group(ld, st, e->ctx, "vram", false, &vr) < 0)
+	if (vgs_ld_vram_group(ld, st, e->ctx, &e->vram_fault, &e->vram_evict) < 0)
 		return -1;
-	if (vr) {
-		const char *fault, *evict;
-
-		ctx2 = vgs_ld_key(e->ctx, "vram");
-		if (vgs_ld_check_keys(ld, vr, ctx2, vram_keys) < 0 ||
-		    vgs_ld_str(ld, vr, ctx2, "fault", false, "reset", &fault) < 0 ||
-		    vgs_ld_str(ld, vr, ctx2, "evict", false, "lru", &evict) < 0) {
-			g_free(ctx2);
-			return -1;
-		}
-		g_free(ctx2);
-		if (strcmp(fault, "reset") == 0)
-			e->vram_fault = VGS_VRAM_FAULT_RESET;
-		else if (strcmp(fault, "kill") == 0)
-			e->vram_fault = VGS_VRAM_FAULT_KILL;
-		else if (strcmp(fault, "demand") == 0)
-			e->vram_fault = VGS_VRAM_FAULT_DEMAND;
-		else
-			return vgs_ld_fail(ld, config_setting_get_member(vr, "fault"), "%s.vram.fault must be "
-					   "\"reset\", \"kill\" or \"demand\" (got \"%s\")", e->ctx, fault);
-		if (strcmp(evict, "lru") == 0)
-			e->vram_evict = 0;
-		else if (strcmp(evict, "fifo") == 0)
-			e->vram_evict = 1;
-		else
-			return vgs_ld_fail(ld, config_setting_get_member(vr, "evict"), "%s.vram.evict must be "
-					   "\"lru\" or \"fifo\" (got \"%s\")", e->ctx, evict);
-	}
 
 	e->submit.batch_max = 1;
 	if (vgs_ld_group(ld, st, e->ctx, "submit", false, &sub) < 0)
@@ -763,16 +723,7 @@ static int load_vgpus(struct vgs_ld *ld, const config_setting_t *root)
 							      : g->vram_bytes / g->max_vgpus;
 			tn->vram_fault = e->vram_fault;
 			tn->vram_evict = e->vram_evict;
-			quota[tn->gpu] += tn->vram_quota_bytes;
-			/* NVIDIA-style fixed framebuffers must fit the VRAM; overcommit lets them exceed it. */
-			if ((double)quota[tn->gpu] > (double)g->vram_bytes * g->overcommit) {
-				const config_setting_t *at = config_setting_get_member(e->st, "vram_mb");
-
-				vgs_ld_fail(ld, at ? at : e->st, "the framebuffer quotas (vram_mb) of the vGPUs on GPU "
-					    "%s add up to %.0f MiB with %s, more than its %.0f MiB of VRAM x overcommit "
-					    "%g; lower vram_mb or raise the GPU profile's overcommit", g->name,
-					    (double)quota[tn->gpu] / 1048576.0, tn->name,
-					    (double)g->vram_bytes / 1048576.0, g->overcommit);
+			if (vgs_ld_vram_quota(ld, e->st, tn, &quota[tn->gpu]) < 0) {
 				if (k > 0)
 					e->spec = NULL; /* replica 0 holds it and frees it */
 				s->ntenants = t + 1;

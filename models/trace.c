@@ -340,54 +340,6 @@ static int parse_command(struct loader *l, char *line)
 	return 0;
 }
 
-/*
- * Allocations the selected context never frees are made once: on loop passes after the first, a
- * command's list leaves them out (mem_loop), so that the program's long-lived buffers (weights,
- * textures) are not allocated again on every pass.
- */
-static void loop_lists(struct vgs_trace *t)
-{
-	GHashTable *last = g_hash_table_new(g_direct_hash, g_direct_equal); /* id -> op index + 1 */
-	GHashTable *once = g_hash_table_new(g_direct_hash, g_direct_equal); /* op indexes + 1 */
-	GHashTableIter it;
-	gpointer key, val;
-
-	for (size_t k = 0; k < t->ncmds; k++) {
-		uint32_t li = t->cmds[k].mem;
-
-		for (uint32_t i = 0; li && i < t->mem.count[li - 1]; i++) {
-			uint32_t o = t->mem.first[li - 1] + i;
-			const struct vgs_mem_op *op = &t->mem.ops[o];
-
-			if (op->kind == VGS_MEM_ALLOC)
-				g_hash_table_insert(last, GUINT_TO_POINTER(op->id), GUINT_TO_POINTER(o + 1));
-			else if (op->kind == VGS_MEM_FREE)
-				g_hash_table_remove(last, GUINT_TO_POINTER(op->id));
-		}
-	}
-	g_hash_table_iter_init(&it, last);
-	while (g_hash_table_iter_next(&it, &key, &val))
-		g_hash_table_add(once, val);
-	for (size_t k = 0; k < t->ncmds && g_hash_table_size(once); k++) {
-		uint32_t li = t->cmds[k].mem, n = li ? t->mem.count[li - 1] : 0, m = 0;
-		struct vgs_mem_op *keep;
-		bool any = false;
-
-		for (uint32_t i = 0; i < n; i++)
-			any |= g_hash_table_contains(once, GUINT_TO_POINTER(t->mem.first[li - 1] + i + 1));
-		if (!any)
-			continue;
-		keep = g_new(struct vgs_mem_op, n);
-		for (uint32_t i = 0; i < n; i++)
-			if (!g_hash_table_contains(once, GUINT_TO_POINTER(t->mem.first[li - 1] + i + 1)))
-				keep[m++] = t->mem.ops[t->mem.first[li - 1] + i];
-		t->cmds[k].mem_loop = m ? vgs_trace_memlists_add(&t->mem, keep, m) : 0;
-		g_free(keep);
-	}
-	g_hash_table_destroy(last);
-	g_hash_table_destroy(once);
-}
-
 /* Keep context `sel` only, renumbered. */
 static int select_context(struct loader *l, struct vgs_trace *t, uint32_t sel)
 {
@@ -422,7 +374,7 @@ static int select_context(struct loader *l, struct vgs_trace *t, uint32_t sel)
 	t->nunits = ((struct ctx_state *)l->ctxs->pdata[sel])->ustate->len;
 	g_free(newidx);
 	vgs_trace_memload_take(l->mem, &t->mem);
-	loop_lists(t);
+	vgs_trace_mem_loop(t);
 	return 0;
 }
 

@@ -39,6 +39,11 @@ int vgs_trace_memload_pending(const struct vgs_trace_memload *m);
 /* Hand the lists over (the loader keeps nothing). */
 void vgs_trace_memload_take(struct vgs_trace_memload *m, struct vgs_trace_memlists *out);
 
+struct vgs_trace;
+/* After loading: each command's mem_loop, its list without the allocations the trace never frees
+ * (made on the first pass of a looped replay only). */
+void vgs_trace_mem_loop(struct vgs_trace *t);
+
 /* Append a list: its 1-based index. */
 uint32_t vgs_trace_memlists_add(struct vgs_trace_memlists *l, const struct vgs_mem_op *ops, uint32_t n);
 void vgs_trace_memlists_fini(struct vgs_trace_memlists *l);

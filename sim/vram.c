@@ -22,6 +22,7 @@
  * table only to choose the number; the access itself goes through the faulting vGPU's table.
  */
 #include <errno.h>
+#include <math.h>
 
 #include "models/rng.h"
 #include "models/vmem.h"
@@ -229,6 +230,22 @@ static void transfer(struct sim_chan *ch, struct sim_cmd *cmd, bool d2h, uint64_
 	sg_comm_wait(comm);
 }
 
+/* How long a faulting command holds its channel: the time it would have run (engine.c's rules: a
+ * host<->device copy with a byte count crosses the link, anything else runs its work at the class's
+ * speed), at most the TDR timeout. */
+static uint64_t fault_time_ns(const struct sim_chan *ch, const struct sim_cmd *cmd)
+{
+	const struct vgs_gpu *gpu = &ch->engine->domain->sim->scn->gpus[ch->engine->cfg->gpu];
+	uint64_t ns;
+
+	if (cmd->c.bytes > 0 && (cmd->c.dir == VGS_DIR_H2D || cmd->c.dir == VGS_DIR_D2H) &&
+	    !(cmd->c.flags & VGS_CMD_RECORDED_TIME))
+		ns = gpu->pcie_latency_ns + (uint64_t)ceil((double)cmd->c.bytes / gpu->pcie_bw_Bps * 1e9);
+	else
+		ns = (uint64_t)ceil((double)cmd->remaining_ns / gpu->cls[cmd->c.cls].speed);
+	return gpu->tdr_timeout_ns && ns > gpu->tdr_timeout_ns ? gpu->tdr_timeout_ns : ns;
+}
+
 enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *cmd)
 {
 	struct sim_tenant *t = cmd->tenant;
@@ -295,8 +312,14 @@ enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *c
 		transfer(ch, cmd, false, mig.h2d_bytes);
 		vgs_metrics_vram_stall(sim->metrics, t->idx, t0, sim_now());
 	}
-	if (verdict == SIM_VRAM_KILL)
-		vgs_metrics_vram_kill(sim->metrics, t->idx, sim_now());
+	if (verdict != SIM_VRAM_RUN) {
+		/* The faulting access happens while the command runs; it is dropped (or its context reset)
+		 * when it would have completed.  This is also what keeps a workload that faults on every
+		 * command from looping at one instant. */
+		sim_sleep_until(sim_now() + fault_time_ns(ch, cmd));
+		if (verdict == SIM_VRAM_KILL)
+			vgs_metrics_vram_kill(sim->metrics, t->idx, sim_now());
+	}
 	return verdict;
 }
 

@@ -138,6 +138,21 @@ def oversubscription():
         prev = units
 
 
+def no_livelock():
+    # busy.cfg's training jobs with a 1 GiB quota: their ~2.6 GB of activations are refused every
+    # iteration and every kernel that touches them faults.  Faulting commands still take their time,
+    # so the run ends (it looped at one instant before) with the faults counted.
+    out = os.path.join(WORK, "livelock")
+    r = subprocess.run([VGPUSIM, "run", "tests/e2e/scenarios/busy.cfg", "-o", out, "-q", "--set",
+                        "vgpus.[0].vram_mb=1024"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr.strip()
+    with open(os.path.join(out, "tenants.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    for t in rows:
+        assert int(t["alloc_failures"]) > 0 and int(t["invalid_faults"]) > 0 and int(t["resets"]) > 0, t["tenant"]
+        assert float(t["busy_gfx_ms"]) > 0, t["tenant"]
+
+
 def bad_input(name, pattern, *sets):
     out = os.path.join(WORK, "bad-" + name)
     args = []
@@ -166,6 +181,7 @@ check("adversary, fault = kill: its commands are dropped, 0 violations, victims 
 check("adversary, fault = demand: fresh pages of its own, escalates to resets, victims within 2 %", adversary_demand)
 check("oversubscription: no slowdown up to capacity, throughput falls with every ratio above it, PCIe shared",
       oversubscription)
+check("a workload that faults on every iteration still advances in time", no_livelock)
 check("bad vram.fault: exit 2, names the setting", bad_fault)
 check("bad vram_page_kb: exit 2, names the setting", bad_page)
 check("quotas beyond VRAM without overcommit: exit 2, names the setting", bad_quota)
