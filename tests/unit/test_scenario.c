@@ -622,8 +622,6 @@ static void test_vram_keys(void)
 	CU_ASSERT_EQUAL(s.tenants[0].vram_evict, 0);
 	CU_ASSERT(!s.vram_check);
 	vgs_scenario_fini(&s);
-	if (load(&s, DIR "minimal.cfg", ov, G_N_ELEMENTS(ov), &err) != 0)
-		fprintf(stderr, "\n%s\n", err.msg);
 	CU_ASSERT_EQUAL_FATAL(load(&s, DIR "minimal.cfg", ov, G_N_ELEMENTS(ov), &err), 0);
 	CU_ASSERT_EQUAL(s.gpus[0].vram_page_shift, 16);
 	CU_ASSERT_DOUBLE_EQUAL(s.gpus[0].overcommit, 2.5, 1e-12);
