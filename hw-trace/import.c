@@ -19,6 +19,8 @@
  *   5. Units: a unit opens at every VGS_OP_UNIT_BEGIN (and at seq 0) and closes at the op before the
  *      next one opens (E), so units follow submission order.
  * Times are rebased to the capture's first event (the earliest submit or start of any context).
+ * Recorded allocations and frees (vgs_import_add_mem) become memory lines before the commands
+ * (import_mem.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,6 +33,7 @@ void vgs_import_init(struct vgs_import *im, const char *format)
 {
 	memset(im, 0, sizeof(*im));
 	im->ops = g_array_new(FALSE, FALSE, sizeof(struct vgs_op));
+	im->mem = g_array_new(FALSE, FALSE, sizeof(struct vgs_mem_event));
 	im->ctx_names = g_ptr_array_new_with_free_func(g_free);
 	im->units = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	im->format = g_strdup(format);
@@ -40,6 +43,8 @@ void vgs_import_fini(struct vgs_import *im)
 {
 	if (im->ops)
 		g_array_free(im->ops, TRUE);
+	if (im->mem)
+		g_array_free(im->mem, TRUE);
 	if (im->ctx_names)
 		g_ptr_array_free(im->ctx_names, TRUE);
 	if (im->units)
@@ -63,6 +68,11 @@ uint32_t vgs_import_ctx(struct vgs_import *im, const char *name)
 void vgs_import_add(struct vgs_import *im, const struct vgs_op *op)
 {
 	g_array_append_val(im->ops, *op);
+}
+
+void vgs_import_add_mem(struct vgs_import *im, const struct vgs_mem_event *e)
+{
+	g_array_append_val(im->mem, *e);
 }
 
 /* Per-op working state of the reconstruction. */
@@ -248,6 +258,9 @@ int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs
 	struct rec *recs = g_new0(struct rec, total);
 	struct rec **v = g_new(struct rec *, total);
 	uint64_t origin = UINT64_MAX;
+	struct vgs_import_mem **mems;
+	size_t *last;
+	uint32_t nctx;
 	int rc = 0;
 
 	for (size_t i = 0; i < total; i++) {
@@ -303,11 +316,21 @@ int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs
 		fprintf(out, "@gpu %s\n", im->gpu);
 	fprintf(out, "seq\tclass\tstream\twork_ns\tbytes\tdir\tdeps\tgap_ns\tunit\tflags%s\tstart_ns\tend_ns\n",
 		ctx < 0 ? "\tctx" : "");
+	/* Memory lines go before the command each context submitted next (import_mem.c). */
+	nctx = im->ctx_names->len;
+	mems = g_new0(struct vgs_import_mem *, nctx ? nctx : 1);
+	last = g_new0(size_t, nctx ? nctx : 1);
+	for (size_t i = 0; i < n; i++)
+		last[v[i]->op->ctx] = i;
+	for (uint32_t c = 0; c < nctx; c++)
+		mems[c] = vgs_import_mem_new(im, c);
 	for (size_t i = 0; i < n; i++) {
 		const struct rec *r = v[i];
 		const struct vgs_op *op = r->op;
 		char dep[32] = "-";
 		GString *name = g_string_new(NULL);
+
+		vgs_import_mem_lines(mems[op->ctx], r->submit, last[op->ctx] == i, out);
 
 		if (r->dep >= 0)
 			snprintf(dep, sizeof(dep), "%" PRId64, r->dep);
@@ -320,6 +343,10 @@ int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs
 			op->start_ns - origin, op->end_ns - origin);
 		g_string_free(name, TRUE);
 	}
+	for (uint32_t c = 0; c < nctx; c++)
+		vgs_import_mem_free(mems[c]);
+	g_free(mems);
+	g_free(last);
 	if (ferror(out)) {
 		vgs_error_set(err, "cannot write the trace: %s", strerror(errno));
 		rc = -1;

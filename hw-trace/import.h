@@ -37,8 +37,21 @@ struct vgs_op {
 	uint8_t flags;                /* enum vgs_op_flags */
 };
 
+/*
+ * A recorded device-memory allocation or free of a context (Kineto [memory] events of the GPU).
+ * Written as memory lines (docs/trace-format.md) by import_mem.c.
+ */
+struct vgs_mem_event {
+	uint64_t ts_ns;               /* host time, on the clock of the ops' submit times */
+	uint64_t addr;                /* device address */
+	int64_t bytes;                /* > 0: allocated, < 0: freed */
+	uint64_t total;               /* bytes allocated after it ("Total Allocated"), UINT64_MAX if unknown */
+	uint32_t ctx;
+};
+
 struct vgs_import {
 	GArray *ops;                  /* struct vgs_op, in any order */
+	GArray *mem;                  /* struct vgs_mem_event, in any order */
 	GPtrArray *ctx_names;         /* char *, one per context; index = vgs_op.ctx */
 	char *source;                 /* "@source": the capture file and importer */
 	char *gpu;                    /* "@gpu": the GPU it was captured on, if known */
@@ -55,6 +68,17 @@ void vgs_import_fini(struct vgs_import *im);
 /* Index of context `name`, added when new. */
 uint32_t vgs_import_ctx(struct vgs_import *im, const char *name);
 void vgs_import_add(struct vgs_import *im, const struct vgs_op *op);
+void vgs_import_add_mem(struct vgs_import *im, const struct vgs_mem_event *e);
+
+/*
+ * import_mem.c: the memory lines of one context's commands.  vgs_import_mem_new sorts the context's
+ * events by time; vgs_import_mem_lines writes those of the command submitted at submit_ns (the events
+ * up to then, and with last = true all the rest) before its command line.
+ */
+struct vgs_import_mem;
+struct vgs_import_mem *vgs_import_mem_new(const struct vgs_import *im, uint32_t ctx);
+void vgs_import_mem_lines(struct vgs_import_mem *m, uint64_t submit_ns, bool last, FILE *out);
+void vgs_import_mem_free(struct vgs_import_mem *m);
 
 /*
  * Write the native trace of one context (ctx >= 0) or of all of them with a ctx column (ctx < 0),

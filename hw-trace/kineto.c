@@ -19,6 +19,12 @@
  *     the first op (by submit, else start) at/after a step's ts opens a unit, an iteration.
  *   - "process_name" metadata names the context (the host process that launched the ops), and
  *     deviceProperties[].name the GPU.
+ *   - Memory: "ph":"i" events named "[memory]" with args "Device Type" 1 or 6 (c10::DeviceType CUDA,
+ *     HIP: the GPU), "Device Id", "Addr", "Bytes" (negative for a free) and "Total Allocated": the
+ *     caching allocator's allocations and frees, on the host clock.  Those of the ops' device are kept
+ *     (roctracer numbers devices apart from PyTorch: when no event names the ops' device and all name
+ *     one device, that one's); they become the trace's memory lines (hw-trace/import_mem.c).  Events
+ *     without Addr (the 2021 layout) cannot pair frees with allocations and are skipped.
  *
  * The file is streamed: gzread() (which also reads plain files) feeds yajl's callback parser in
  * KN_CHUNK pieces, and the callbacks fill one struct kn_event per element of "traceEvents", acted on
@@ -45,6 +51,7 @@ enum kn_key {
 	KN_K_PH, KN_K_CAT, KN_K_NAME, KN_K_PID, KN_K_TID, KN_K_TS, KN_K_DUR, KN_K_ARGS, /* event */
 	KN_K_STREAM, KN_K_QUEUE, KN_K_CORR, KN_K_BYTES, KN_K_DEVICE, KN_K_KIND, /* event args */
 	KN_K_ID,                                                                /* deviceProperties[] */
+	KN_K_M_ADDR, KN_K_M_BYTES, KN_K_M_TOTAL, KN_K_M_DTYPE, KN_K_M_DID,     /* [memory] args */
 };
 
 static const struct {
@@ -56,6 +63,8 @@ static const struct {
 	{ "tid", KN_K_TID }, { "ts", KN_K_TS }, { "dur", KN_K_DUR }, { "args", KN_K_ARGS },
 	{ "stream", KN_K_STREAM }, { "queue", KN_K_QUEUE }, { "correlation", KN_K_CORR },
 	{ "bytes", KN_K_BYTES }, { "device", KN_K_DEVICE }, { "kind", KN_K_KIND }, { "id", KN_K_ID },
+	{ "Addr", KN_K_M_ADDR }, { "Bytes", KN_K_M_BYTES }, { "Total Allocated", KN_K_M_TOTAL },
+	{ "Device Type", KN_K_M_DTYPE }, { "Device Id", KN_K_M_DID },
 };
 
 /* Fields seen in the current event (bit set), or seen with a value of the wrong type (bad). */
@@ -70,6 +79,11 @@ enum kn_field {
 	KN_F_DEVICE = 1u << 7,
 	KN_F_PID = 1u << 8,
 	KN_F_ARGNAME = 1u << 9,
+	KN_F_M_ADDR = 1u << 10,
+	KN_F_M_BYTES = 1u << 11,
+	KN_F_M_TOTAL = 1u << 12,
+	KN_F_M_DTYPE = 1u << 13,
+	KN_F_M_DID = 1u << 14,
 };
 
 /* One element of traceEvents, filled by the callbacks while inside it. */
@@ -82,11 +96,18 @@ struct kn_event {
 	int64_t ts_ns, dur_ns;
 	uint64_t stream, queue, tid, corr, bytes, device;
 	char pid[32];
+	int64_t m_bytes, m_did;  /* [memory] args */
+	uint64_t m_addr, m_total, m_dtype;
 	/* from "name", computed as it is read (kernel names run to kilobytes) */
-	bool collective, step, process_name;
+	bool collective, step, process_name, memory;
 	int name_dir, kind_dir; /* enum vgs_copy_dir, -1 when the text names none */
 	bool kind_copy;         /* roctracer args.kind names a copy */
 	char argname[128];      /* args.name of a process_name record */
+};
+
+struct kn_mem {
+	struct vgs_mem_event e;
+	int64_t device;         /* Device Id */
 };
 
 struct kn_devprop {
@@ -114,6 +135,7 @@ struct kn {
 	GArray *op_corr;        /* uint64 per op added, UINT64_MAX = none */
 	struct kn_corr corr;
 	GArray *steps;          /* int64 ts_ns of ProfilerStep# events */
+	GArray *mem;            /* struct kn_mem of the GPU's [memory] events */
 	GHashTable *pnames;     /* pid text -> process name */
 	GArray *devprops;       /* struct kn_devprop */
 	char host_pid[32], gpu_pid[32];
@@ -187,6 +209,7 @@ static int kn_value(struct kn *k, bool is_str, const unsigned char *s, size_t le
 		e->collective = kn_has(s, len, "nccl") || kn_has(s, len, "rccl");
 		e->step = len > 13 && memcmp(s, "ProfilerStep#", 13) == 0;
 		e->process_name = len == 12 && memcmp(s, "process_name", 12) == 0;
+		e->memory = len == 8 && memcmp(s, "[memory]", 8) == 0;
 		e->name_dir = kn_dir(s, len);
 		break;
 	case KN_K_PID:
@@ -236,6 +259,22 @@ static int kn_value(struct kn *k, bool is_str, const unsigned char *s, size_t le
 		*dst[i] = u;
 		break;
 	}
+	case KN_K_M_ADDR:
+	case KN_K_M_TOTAL:
+	case KN_K_M_DTYPE:
+		if (d == 4 && !is_str && kn_uint(cs, len, &u) == 0) {
+			uint32_t f = k->key[d] == KN_K_M_ADDR ? KN_F_M_ADDR : k->key[d] == KN_K_M_TOTAL ? KN_F_M_TOTAL
+												    : KN_F_M_DTYPE;
+
+			*(f == KN_F_M_ADDR ? &e->m_addr : f == KN_F_M_TOTAL ? &e->m_total : &e->m_dtype) = u;
+			e->have |= f;
+		}
+		break;
+	case KN_K_M_BYTES:
+	case KN_K_M_DID:
+		if (d == 4 && !is_str && kn_int(cs, len, k->key[d] == KN_K_M_BYTES ? &e->m_bytes : &e->m_did) == 0)
+			e->have |= k->key[d] == KN_K_M_BYTES ? KN_F_M_BYTES : KN_F_M_DID;
+		break;
 	case KN_K_KIND:
 		if (d == 4 && is_str) {
 			e->kind_dir = kn_dir(s, len);
@@ -314,6 +353,21 @@ static int kn_event_done(struct kn *k)
 		if (e->process_name && (e->have & KN_F_ARGNAME) && (e->have & KN_F_PID) &&
 		    !g_hash_table_contains(k->pnames, e->pid))
 			g_hash_table_insert(k->pnames, g_strdup(e->pid), g_strdup(e->argname));
+		return 1;
+	}
+	if (strcmp(e->ph, "i") == 0 || strcmp(e->ph, "I") == 0) {
+		const uint32_t need = KN_F_TS | KN_F_M_ADDR | KN_F_M_BYTES | KN_F_M_DTYPE;
+		bool gpu = e->m_dtype == 1 || e->m_dtype == 6; /* c10::DeviceType CUDA, HIP */
+
+		if (e->memory && (e->have & need) == need && gpu && e->ts_ns >= 0 && e->m_bytes) {
+			struct kn_mem m = {
+				.e = { .ts_ns = (uint64_t)e->ts_ns, .addr = e->m_addr, .bytes = e->m_bytes,
+				       .total = (e->have & KN_F_M_TOTAL) ? e->m_total : UINT64_MAX },
+				.device = (e->have & KN_F_M_DID) ? e->m_did : -1,
+			};
+
+			g_array_append_val(k->mem, m);
+		}
 		return 1;
 	}
 	if (strcmp(e->ph, "X") != 0)
@@ -541,6 +595,27 @@ static int kn_finish(struct kn *k)
 		op->submit_ns = kn_corr_get(&k->corr, g_array_index(k->op_corr, uint64_t, i));
 	}
 	kn_mark_steps(k);
+	/* The GPU's memory events: those of the ops' device; when none names it (roctracer numbers its
+	 * devices apart from PyTorch) and all name one device, that one's; all when the device is unknown. */
+	int64_t mdev = k->gpu_device;
+	bool seen = false, one = true;
+
+	for (guint i = 0; i < k->mem->len; i++) {
+		const struct kn_mem *m = &g_array_index(k->mem, struct kn_mem, i);
+
+		seen |= m->device == k->gpu_device;
+		one &= m->device == g_array_index(k->mem, struct kn_mem, 0).device;
+	}
+	if (!seen && one && k->mem->len)
+		mdev = g_array_index(k->mem, struct kn_mem, 0).device;
+	for (guint i = 0; i < k->mem->len; i++) {
+		struct kn_mem *m = &g_array_index(k->mem, struct kn_mem, i);
+
+		if (mdev >= 0 && m->device >= 0 && m->device != mdev)
+			continue;
+		m->e.ctx = ctx;
+		vgs_import_add_mem(im, &m->e);
+	}
 
 	base = g_path_get_basename(k->path);
 	g_free(im->source);
@@ -654,6 +729,7 @@ int vgs_import_kineto(struct vgs_import *im, const char *path, struct vgs_error 
 	gzbuffer(gz, KN_CHUNK);
 	k.op_corr = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	k.steps = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	k.mem = g_array_new(FALSE, FALSE, sizeof(struct kn_mem));
 	k.devprops = g_array_new(FALSE, FALSE, sizeof(struct kn_devprop));
 	k.pnames = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	k.h = yajl_alloc(&kn_callbacks, NULL, &k);
@@ -675,6 +751,7 @@ out:
 	g_free(k.dp.name);
 	g_array_free(k.op_corr, TRUE);
 	g_array_free(k.steps, TRUE);
+	g_array_free(k.mem, TRUE);
 	g_hash_table_destroy(k.pnames);
 	g_free(k.corr.key);
 	g_free(k.corr.ts);

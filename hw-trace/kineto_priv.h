@@ -27,6 +27,8 @@ uint64_t kn_corr_get(const struct kn_corr *c, uint64_t corr);
 int kn_us_ns(const char *s, size_t len, int64_t *ns);
 /* A non-negative whole number; 0 or -1. */
 int kn_uint(const char *s, size_t len, uint64_t *v);
+/* A whole number, maybe negative (a [memory] event's Bytes); 0 or -1. */
+int kn_int(const char *s, size_t len, int64_t *v);
 /* Whether s contains needle, ignoring ASCII case. */
 bool kn_has(const unsigned char *s, size_t len, const char *needle);
 /* enum vgs_copy_dir named by a memcpy name or roctracer kind, -1 if none. */

@@ -122,6 +122,22 @@ int kn_us_ns(const char *s, size_t len, int64_t *ns)
 }
 
 /* A non-negative integer; a float such as "7.0" is accepted when it is whole. */
+int kn_int(const char *s, size_t len, int64_t *v)
+{
+	uint64_t u;
+
+	if (len && s[0] == '-') {
+		if (kn_uint(s + 1, len - 1, &u) != 0 || u > (uint64_t)INT64_MAX)
+			return -1;
+		*v = -(int64_t)u;
+		return 0;
+	}
+	if (kn_uint(s, len, &u) != 0 || u > (uint64_t)INT64_MAX)
+		return -1;
+	*v = (int64_t)u;
+	return 0;
+}
+
 int kn_uint(const char *s, size_t len, uint64_t *v)
 {
 	char buf[32], *end;

@@ -20,6 +20,17 @@
  *     low-latency streaming preset), CBR, Ampere: 868 fps per NVENC -> 1000 / 868 = 1.152 ms.  The
  *     table gives throughput only, so no spread is assumed.
  *   frames_in_flight 1: one frame queued at a time, the low-latency setting cloud-gaming hosts use.
+ *
+ * Memory (docs/vram.md), allocated by frame 0's gfx and never freed:
+ *     textures      textures_mb; read by every gfx
+ *     depth         width x height x 4 bytes (D24S8: 4 bytes per pixel); every gfx
+ *     swap chain    `swapchain` images of width x height x 4 (RGBA8: 4 bytes per pixel); frame k
+ *                   renders into image k mod swapchain, which its venc reads
+ *     bitstream     copy_bytes, when copied: written by venc, read by the copy
+ *   width x height 1920 x 1080: the 1080p60 stream the workload models.
+ *   swapchain 3: triple buffering (an assumption: the usual count for FIFO presentation).
+ *   textures_mb 256: an assumption, sized so that one light session (256 MiB + four 7.9 MiB frame
+ *     buffers) fits a 1 GiB vGPU framebuffer (A10-1B/-1Q, configs/gpus/a10.cfg) with room to spare.
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,8 +45,12 @@
 
 static const char *const game_keys[] = {
 	"type", "fps", "gfx_ms", "venc_ms", "encode", "encode_gap_us", "copy_bytes", "deadline_frames",
-	"frames_in_flight", "units", "start", NULL,
+	"frames_in_flight", "units", "start", "memory", "width", "height", "swapchain", "textures_mb", NULL,
 };
+
+/* Allocation ids (docs/vram.md). */
+enum { GM_TEXTURES = 1, GM_DEPTH = 2, GM_BITSTREAM = 3, GM_SWAP0 = 8 };
+#define GAME_MAX_SWAP 8
 
 struct game_params {
 	double fps;
@@ -48,7 +63,51 @@ struct game_params {
 	bool aligned;            /* every session's tick 0 at time 0, instead of a random phase */
 	uint64_t period_ns;
 	uint64_t deadline_ns;    /* relative to arrival */
+	/* memory */
+	bool memory;
+	uint64_t width, height, swapchain, textures_bytes;
+	uint32_t mem_gfx0;                /* frame 0's gfx: allocates everything */
+	uint32_t mem_gfx[GAME_MAX_SWAP];  /* frame k's gfx, k mod swapchain */
+	uint32_t mem_venc[GAME_MAX_SWAP];
+	uint32_t mem_copy;
 };
+
+/* The memory lists of every command kind (see the top comment). */
+static void game_memory(struct vgs_workload_spec *spec, struct game_params *p)
+{
+	uint64_t frame = p->width * p->height * 4;
+	struct vgs_mem_list l;
+
+	for (uint32_t i = 0; i < p->swapchain; i++) {
+		l.n = 0;
+		if (i == 0) {
+			if (p->textures_bytes)
+				vgs_mem_list_add(&l, VGS_MEM_ALLOC, GM_TEXTURES, p->textures_bytes, 0);
+			vgs_mem_list_add(&l, VGS_MEM_ALLOC, GM_DEPTH, frame, 0);
+			for (uint32_t k = 0; k < p->swapchain; k++)
+				vgs_mem_list_add(&l, VGS_MEM_ALLOC, GM_SWAP0 + k, frame, 0);
+			if (p->copy_bytes)
+				vgs_mem_list_add(&l, VGS_MEM_ALLOC, GM_BITSTREAM, p->copy_bytes, 0);
+		}
+		uint32_t first = l.n;
+
+		if (p->textures_bytes)
+			vgs_mem_list_add(&l, VGS_MEM_TOUCH, GM_TEXTURES, 0, 0);
+		vgs_mem_list_add(&l, VGS_MEM_TOUCH, GM_DEPTH, 0, 0);
+		vgs_mem_list_add(&l, VGS_MEM_TOUCH, GM_SWAP0 + i, 0, 0);
+		if (i == 0)
+			p->mem_gfx0 = vgs_mem_table_add(spec, l.op, l.n);
+		p->mem_gfx[i] = vgs_mem_table_add(spec, l.op + first, l.n - first);
+		l.n = 0;
+		vgs_mem_list_add(&l, VGS_MEM_TOUCH, GM_SWAP0 + i, 0, 0);
+		if (p->copy_bytes)
+			vgs_mem_list_add(&l, VGS_MEM_TOUCH, GM_BITSTREAM, 0, 0);
+		p->mem_venc[i] = vgs_mem_table_add(spec, l.op, l.n);
+	}
+	l.n = 0;
+	vgs_mem_list_add(&l, VGS_MEM_TOUCH, GM_BITSTREAM, 0, 0);
+	p->mem_copy = vgs_mem_table_add(spec, l.op, l.n);
+}
 
 static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g, const char *config_dir,
 		      struct vgs_error *err)
@@ -65,6 +124,11 @@ static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g,
 	p->encode = true;
 	p->deadline_frames = 1;
 	p->inflight = 1;
+	p->memory = true;
+	p->width = 1920;
+	p->height = 1080;
+	p->swapchain = 3;
+	p->textures_bytes = 256ull << 20;
 	if (vgs_wl_get_num(g, "fps", 0, true, 1e6, &p->fps, err) ||
 	    vgs_wl_get_dist(g, "gfx_ms", 1e6, &p->gfx, err) ||
 	    vgs_wl_get_dist(g, "venc_ms", 1e6, &p->venc, err) ||
@@ -73,7 +137,12 @@ static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g,
 	    vgs_wl_get_u64(g, "copy_bytes", 0, UINT64_MAX / 2, &p->copy_bytes, err) ||
 	    vgs_wl_get_num(g, "deadline_frames", 0, true, 1e6, &p->deadline_frames, err) ||
 	    vgs_wl_get_u64(g, "frames_in_flight", 1, GAME_MAX_INFLIGHT, &p->inflight, err) ||
-	    vgs_wl_get_u64(g, "units", 0, UINT64_MAX / 2, &p->units, err))
+	    vgs_wl_get_u64(g, "units", 0, UINT64_MAX / 2, &p->units, err) ||
+	    vgs_wl_get_bool(g, "memory", &p->memory, err) ||
+	    vgs_wl_get_u64(g, "width", 1, 65536, &p->width, err) ||
+	    vgs_wl_get_u64(g, "height", 1, 65536, &p->height, err) ||
+	    vgs_wl_get_u64(g, "swapchain", 1, GAME_MAX_SWAP, &p->swapchain, err) ||
+	    vgs_wl_get_mb(g, "textures_mb", &p->textures_bytes, err))
 		return -1;
 	static const char *const starts[] = { "random", "aligned", NULL };
 	int start = 0;
@@ -92,6 +161,8 @@ static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g,
 	if (p->period_ns == 0)
 		p->period_ns = 1;
 	p->deadline_ns = (uint64_t)llround(p->deadline_frames * (double)p->period_ns);
+	if (p->memory)
+		game_memory(spec, p);
 
 	char a[96], b[96], c[64];
 
@@ -164,6 +235,8 @@ static int game_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cm
 		cmd->arrival_ns = vgs_ticker_next(&s->tick, now_ns, &w->dropped);
 		cmd->deadline_ns = cmd->arrival_ns + p->deadline_ns;
 		cmd->flags = VGS_CMD_UNIT_BEGIN;
+		if (p->memory)
+			cmd->mem = s->frame == 0 ? p->mem_gfx0 : p->mem_gfx[s->frame % p->swapchain];
 		if (s->frame >= p->inflight)
 			cmd->deps[cmd->ndeps++] = s->last_seq[s->frame % p->inflight];
 		last = !p->encode;
@@ -175,6 +248,8 @@ static int game_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cm
 		cmd->work_ns = vgs_dist_sample_ns(&p->venc, &s->rng);
 		cmd->gap_ns = vgs_dist_sample_gap_ns(&p->encode_gap, &s->rng);
 		cmd->deps[cmd->ndeps++] = s->prev_seq;
+		if (p->memory)
+			cmd->mem = p->mem_venc[s->frame % p->swapchain];
 		last = p->copy_bytes == 0;
 		s->phase = PH_COPY;
 		break;
@@ -186,6 +261,8 @@ static int game_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cm
 		cmd->bytes = p->copy_bytes;
 		cmd->work_ns = 0; /* a d2h copy takes the PCIe link's time for `bytes` */
 		cmd->deps[cmd->ndeps++] = s->prev_seq;
+		if (p->memory)
+			cmd->mem = p->mem_copy;
 		last = true;
 		break;
 	}

@@ -23,26 +23,6 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 	return UINT64_MAX - a < b ? UINT64_MAX : a + b;
 }
 
-/* ns of [start, end] inside W. */
-static uint64_t clip(const struct vgs_metrics *m, uint64_t start_ns, uint64_t end_ns)
-{
-	uint64_t a = start_ns > m->w0 ? start_ns : m->w0;
-	uint64_t b = end_ns < m->w1 ? end_ns : m->w1;
-
-	return b > a ? b - a : 0;
-}
-
-static bool in_window(const struct vgs_metrics *m, uint64_t t)
-{
-	return t >= m->w0 && t <= m->w1;
-}
-
-static void advance(struct vgs_metrics *m, uint64_t t)
-{
-	if (t != VGS_NO_TIME && t > m->now_ns)
-		m->now_ns = t;
-}
-
 char *vgs_metrics_csv_field(const char *s)
 {
 	size_t n = 0, q = 0;
@@ -88,10 +68,11 @@ struct vgs_metrics *vgs_metrics_new(const struct vgs_scenario *s, const char *di
 	m->e = calloc(ne ? ne : 1, sizeof(*m->e));
 	m->d = calloc(nd ? nd : 1, sizeof(*m->d));
 	m->g = calloc(s->ngpus ? s->ngpus : 1, sizeof(*m->g));
+	m->gv = calloc(s->ngpus ? s->ngpus : 1, sizeof(*m->gv));
 	m->busy_te = calloc(nt * ne + 1, sizeof(*m->busy_te));
 	m->held_td = calloc(nt * nd + 1, sizeof(*m->held_td));
 	m->tenant_csv_name = calloc(nt ? nt : 1, sizeof(*m->tenant_csv_name));
-	if (!m->t || !m->e || !m->d || !m->g || !m->busy_te || !m->held_td || !m->tenant_csv_name)
+	if (!m->t || !m->e || !m->d || !m->g || !m->gv || !m->busy_te || !m->held_td || !m->tenant_csv_name)
 		goto err_oom;
 	for (size_t i = 0; i < nt; i++) {
 		vgs_hist_init(&m->t[i].queue_ns, VGS_HIST_GAMMA);
@@ -144,6 +125,7 @@ void vgs_metrics_free(struct vgs_metrics *m)
 	free(m->e);
 	free(m->d);
 	free(m->g);
+	free(m->gv);
 	free(m);
 }
 
@@ -158,12 +140,12 @@ void vgs_metrics_busy(struct vgs_metrics *m, uint32_t tenant, uint32_t engine, u
 
 	if (!TENANT_OK(m, tenant) || !ENGINE_OK(m, engine))
 		return;
-	advance(m, end_ns);
-	ns = clip(m, start_ns, end_ns);
+	vgs_metrics_advance(m, end_ns);
+	ns = vgs_metrics_clip(m, start_ns, end_ns);
 	m->busy_te[(size_t)tenant * m->s->nengines + engine] += ns;
 	m->t[tenant].busy_cls_ns[m->s->engines[engine].cls % VGS_NCLASS] += ns;
 	m->e[engine].channel_ns += ns;
-	if (in_window(m, end_ns))
+	if (vgs_metrics_in_window(m, end_ns))
 		m->e[engine].pieces++;
 }
 
@@ -173,14 +155,14 @@ void vgs_metrics_engine_busy(struct vgs_metrics *m, uint32_t engine, uint64_t st
 
 	if (!ENGINE_OK(m, engine))
 		return;
-	advance(m, end_ns);
+	vgs_metrics_advance(m, end_ns);
 	e = &m->e[engine];
 	/* Intervals must not overlap; if a driver reports an overlap anyway, count each ns once so
 	 * utilisation can never exceed 1. */
 	if (start_ns < e->last_end_ns)
 		start_ns = e->last_end_ns;
 	if (end_ns > start_ns)
-		e->busy_ns += clip(m, start_ns, end_ns);
+		e->busy_ns += vgs_metrics_clip(m, start_ns, end_ns);
 	if (end_ns > e->last_end_ns)
 		e->last_end_ns = end_ns;
 }
@@ -192,8 +174,8 @@ void vgs_metrics_cmd_done(struct vgs_metrics *m, uint32_t tenant, uint8_t cls, u
 
 	if (!TENANT_OK(m, tenant))
 		return;
-	advance(m, end_ns);
-	if (!in_window(m, end_ns))
+	vgs_metrics_advance(m, end_ns);
+	if (!vgs_metrics_in_window(m, end_ns))
 		return;
 	t = &m->t[tenant];
 	t->commands++;
@@ -212,8 +194,8 @@ void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit
 
 	if (!TENANT_OK(m, tenant))
 		return;
-	advance(m, end_ns);
-	inw = in_window(m, end_ns);
+	vgs_metrics_advance(m, end_ns);
+	inw = vgs_metrics_in_window(m, end_ns);
 	lat = (arrival_ns != VGS_NO_TIME && end_ns > arrival_ns) ? end_ns - arrival_ns : 0;
 	if (m->units_csv) {
 		fputs(m->tenant_csv_name[tenant], m->units_csv);
@@ -243,7 +225,7 @@ void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit
 
 void vgs_metrics_units_dropped(struct vgs_metrics *m, uint32_t tenant, uint64_t n)
 {
-	if (TENANT_OK(m, tenant) && in_window(m, m->now_ns))
+	if (TENANT_OK(m, tenant) && vgs_metrics_in_window(m, m->now_ns))
 		m->t[tenant].dropped_units += n;
 }
 
@@ -254,11 +236,11 @@ void vgs_metrics_slice(struct vgs_metrics *m, uint32_t domain, uint32_t tenant, 
 
 	if (!TENANT_OK(m, tenant) || !DOMAIN_OK(m, domain))
 		return;
-	advance(m, end_ns);
-	ns = clip(m, start_ns, end_ns);
+	vgs_metrics_advance(m, end_ns);
+	ns = vgs_metrics_clip(m, start_ns, end_ns);
 	m->held_td[(size_t)tenant * m->s->ndomains + domain] += ns;
 	m->d[domain].held_ns += ns;
-	if (in_window(m, end_ns) && reason >= 0 && reason < VGS_CHARGE_NREASONS) {
+	if (vgs_metrics_in_window(m, end_ns) && reason >= 0 && reason < VGS_CHARGE_NREASONS) {
 		m->t[tenant].slices[reason]++;
 		m->d[domain].slices[reason]++;
 	}
@@ -270,21 +252,21 @@ void vgs_metrics_switch(struct vgs_metrics *m, uint32_t domain, uint32_t to, uin
 
 	if (!DOMAIN_OK(m, domain))
 		return;
-	advance(m, end_ns);
-	ns = clip(m, start_ns, end_ns);
+	vgs_metrics_advance(m, end_ns);
+	ns = vgs_metrics_clip(m, start_ns, end_ns);
 	m->d[domain].switch_ns += ns;
-	if (in_window(m, end_ns))
+	if (vgs_metrics_in_window(m, end_ns))
 		m->d[domain].switches++;
 	if (TENANT_OK(m, to)) {
 		m->t[to].switch_ns += ns;
-		if (in_window(m, end_ns))
+		if (vgs_metrics_in_window(m, end_ns))
 			m->t[to].switches++;
 	}
 }
 
 void vgs_metrics_preempt(struct vgs_metrics *m, uint32_t tenant, uint32_t engine)
 {
-	if (!in_window(m, m->now_ns))
+	if (!vgs_metrics_in_window(m, m->now_ns))
 		return;
 	if (TENANT_OK(m, tenant))
 		m->t[tenant].preemptions++;
@@ -294,8 +276,8 @@ void vgs_metrics_preempt(struct vgs_metrics *m, uint32_t tenant, uint32_t engine
 
 void vgs_metrics_reset(struct vgs_metrics *m, uint32_t tenant, uint32_t engine, uint64_t at_ns, uint64_t dropped)
 {
-	advance(m, at_ns);
-	if (!in_window(m, at_ns))
+	vgs_metrics_advance(m, at_ns);
+	if (!vgs_metrics_in_window(m, at_ns))
 		return;
 	if (TENANT_OK(m, tenant)) {
 		m->t[tenant].resets++;
@@ -312,7 +294,7 @@ void vgs_metrics_backpressure(struct vgs_metrics *m, uint32_t tenant, uint64_t b
 	uint64_t start = end > blocked_ns ? end - blocked_ns : 0;
 
 	if (TENANT_OK(m, tenant))
-		m->t[tenant].backpressure_ns += clip(m, start, end);
+		m->t[tenant].backpressure_ns += vgs_metrics_clip(m, start, end);
 }
 
 void vgs_metrics_engine_energy(struct vgs_metrics *m, uint32_t engine, double joules)
@@ -483,6 +465,7 @@ void vgs_metrics_finish(struct vgs_metrics *m, const struct vgs_run_info *info)
 	finish_tenants(m);
 	finish_engines(m);
 	finish_gpus(m);
+	vgs_metrics_vram_finish(m);
 	m->jain = jain(m);
 	m->finished = true;
 }

@@ -52,6 +52,25 @@ void vgs_metrics_backpressure(struct vgs_metrics *m, uint32_t tenant, uint64_t b
 /* Energy an engine consumed in the measured window (joules), from the SimGrid energy plugin. */
 void vgs_metrics_engine_energy(struct vgs_metrics *m, uint32_t engine, double joules);
 
+/*
+ * VRAM (docs/vram.md).  vgs_metrics_vram_level: the tenant holds `bytes` of VRAM from at_ns on (report
+ * every change, in time order).  vgs_metrics_vram_events: at at_ns the tenant had `faults` page
+ * faults (`invalid` of them outside its allocations), `evictions` pages evicted, `migrated` bytes
+ * moved over PCIe and `alloc_failures` allocations refused.  vgs_metrics_vram_stall: a command waited
+ * for its pages from start_ns to end_ns.  vgs_metrics_vram_kill: a fault dropped a command (counted
+ * with the commands resets drop).  At the end of the run: vgs_metrics_vram_violations (isolation
+ * violations involving the tenant) and vgs_metrics_gpu_vram (fragmentation, VRAM in use at the end
+ * and at its peak).
+ */
+void vgs_metrics_vram_level(struct vgs_metrics *m, uint32_t tenant, uint64_t at_ns, uint64_t bytes);
+void vgs_metrics_vram_events(struct vgs_metrics *m, uint32_t tenant, uint64_t at_ns, uint64_t faults,
+			     uint64_t invalid, uint64_t evictions, uint64_t migrated, uint64_t alloc_failures);
+void vgs_metrics_vram_stall(struct vgs_metrics *m, uint32_t tenant, uint64_t start_ns, uint64_t end_ns);
+void vgs_metrics_vram_kill(struct vgs_metrics *m, uint32_t tenant, uint64_t at_ns);
+void vgs_metrics_vram_violations(struct vgs_metrics *m, uint32_t tenant, uint64_t n);
+void vgs_metrics_gpu_vram(struct vgs_metrics *m, uint32_t gpu, double fragmentation, uint64_t used_bytes,
+			  uint64_t used_peak_bytes);
+
 struct vgs_run_info {
 	const char *version;         /* vgpusim version */
 	const char *driver;          /* "simgrid" or "host" / "cuda" */

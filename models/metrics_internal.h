@@ -31,6 +31,16 @@ struct vgs_metrics_tenant {
 	uint64_t reset_dropped;
 	uint64_t backpressure_ns;
 	uint64_t slices[VGS_CHARGE_NREASONS];
+	/* VRAM (metrics_vram.c) */
+	uint64_t vram_level;              /* bytes held now */
+	uint64_t vram_since_ns;           /* ... since then */
+	double vram_byte_ns;              /* integral of the level over W */
+	uint64_t vram_peak;               /* highest level held during W */
+	uint64_t page_faults, invalid_faults, evictions, migrated_bytes, alloc_failures;
+	uint64_t fault_stall_ns;
+	uint64_t fault_kills;
+	uint64_t isolation_violations;    /* end of run, whole run */
+	double vram_avg;                  /* finish: bytes */
 	/* computed by finish */
 	uint64_t held_ns;                 /* over the domains of its GPU */
 	double share, target, share_error;
@@ -74,6 +84,11 @@ struct vgs_metrics_gpu {
 	uint64_t commands;
 };
 
+struct vgs_metrics_gpu_vram {
+	double fragmentation;             /* end of run */
+	uint64_t used_bytes, used_peak_bytes;
+};
+
 struct vgs_metrics {
 	const struct vgs_scenario *s;
 	uint64_t w0, w1;                  /* measured window [w0, w1] */
@@ -87,6 +102,7 @@ struct vgs_metrics {
 	struct vgs_metrics_engine *e;
 	struct vgs_metrics_domain *d;
 	struct vgs_metrics_gpu *g;
+	struct vgs_metrics_gpu_vram *gv;
 	uint64_t *busy_te;                /* [tenant * nengines + engine] channel-time ns */
 	uint64_t *held_td;                /* [tenant * ndomains + domain] held ns */
 
@@ -104,7 +120,32 @@ struct vgs_metrics {
 	double energy_j;
 	double energy_unattributed_j;
 	uint64_t switch_ns;
+	uint64_t isolation_violations;    /* sum over tenants */
 };
+
+/* ns of [start, end] inside W. */
+static inline uint64_t vgs_metrics_clip(const struct vgs_metrics *m, uint64_t start_ns, uint64_t end_ns)
+{
+	uint64_t a = start_ns > m->w0 ? start_ns : m->w0;
+	uint64_t b = end_ns < m->w1 ? end_ns : m->w1;
+
+	return b > a ? b - a : 0;
+}
+
+static inline bool vgs_metrics_in_window(const struct vgs_metrics *m, uint64_t t)
+{
+	return t >= m->w0 && t <= m->w1;
+}
+
+/* The latest time reported so far moves on to t. */
+static inline void vgs_metrics_advance(struct vgs_metrics *m, uint64_t t)
+{
+	if (t != VGS_NO_TIME && t > m->now_ns)
+		m->now_ns = t;
+}
+
+/* metrics_vram.c: close the VRAM level intervals at the end of W, compute averages and totals. */
+void vgs_metrics_vram_finish(struct vgs_metrics *m);
 
 /* "a,b" -> "\"a,b\"": a CSV field, quoted when it holds a comma, quote or line break.  malloc'd. */
 char *vgs_metrics_csv_field(const char *s);

@@ -93,6 +93,11 @@ static double ms_d(double ns)
 	return ns / 1e6;
 }
 
+static double mib(double bytes)
+{
+	return bytes / 1048576.0;
+}
+
 static const char *gpu_name(const struct vgs_scenario *s, uint32_t g)
 {
 	return g < s->ngpus ? s->gpus[g].name : "";
@@ -118,6 +123,8 @@ static int write_tenants_csv(const struct vgs_metrics *m, const char *dir, struc
 	      "reset_dropped_commands,backpressure_ms,energy_j", f);
 	for (int r = 0; r < VGS_CHARGE_NREASONS; r++)
 		fprintf(f, ",slices_%s", vgs_charge_reason_name((enum vgs_charge_reason)r));
+	fputs(",vram_quota_mb,vram_peak_mb,vram_avg_mb,page_faults,invalid_faults,alloc_failures,evictions,"
+	      "migrated_bytes,fault_stall_ms,fault_kills,isolation_violations", f);
 	fputc('\n', f);
 
 	for (uint32_t i = 0; i < s->ntenants; i++) {
@@ -164,6 +171,17 @@ static int write_tenants_csv(const struct vgs_metrics *m, const char *dir, struc
 		csv_f(f, t->energy_j);
 		for (int r = 0; r < VGS_CHARGE_NREASONS; r++)
 			csv_u(f, t->slices[r]);
+		csv_f(f, mib((double)st->vram_quota_bytes));
+		csv_f(f, mib((double)t->vram_peak));
+		csv_f(f, mib(t->vram_avg));
+		csv_u(f, t->page_faults);
+		csv_u(f, t->invalid_faults);
+		csv_u(f, t->alloc_failures);
+		csv_u(f, t->evictions);
+		csv_u(f, t->migrated_bytes);
+		csv_f(f, ms(t->fault_stall_ns));
+		csv_u(f, t->fault_kills);
+		csv_u(f, t->isolation_violations);
 		fputc('\n', f);
 	}
 	return close_out(f, path, 0, err);
@@ -286,6 +304,17 @@ static void json_tenant(struct vgs_json *j, const struct vgs_metrics *m, uint32_
 	vgs_json_kv_u64(j, "backpressure_ns", t->backpressure_ns);
 	vgs_json_kv_double(j, "energy_j", t->energy_j);
 	json_slices(j, t->slices);
+	vgs_json_kv_double(j, "vram_quota_mb", mib((double)st->vram_quota_bytes));
+	vgs_json_kv_double(j, "vram_peak_mb", mib((double)t->vram_peak));
+	vgs_json_kv_double(j, "vram_avg_mb", mib(t->vram_avg));
+	vgs_json_kv_u64(j, "page_faults", t->page_faults);
+	vgs_json_kv_u64(j, "invalid_faults", t->invalid_faults);
+	vgs_json_kv_u64(j, "alloc_failures", t->alloc_failures);
+	vgs_json_kv_u64(j, "evictions", t->evictions);
+	vgs_json_kv_u64(j, "migrated_bytes", t->migrated_bytes);
+	vgs_json_kv_u64(j, "fault_stall_ns", t->fault_stall_ns);
+	vgs_json_kv_u64(j, "fault_kills", t->fault_kills);
+	vgs_json_kv_u64(j, "isolation_violations", t->isolation_violations);
 	vgs_json_object_end(j);
 }
 
@@ -330,6 +359,11 @@ static void json_gpu(struct vgs_json *j, const struct vgs_metrics *m, uint32_t g
 	vgs_json_kv_double(j, "switch_overhead_pct", g->switch_pct);
 	vgs_json_kv_double(j, "energy_j", g->energy_j);
 	vgs_json_kv_u64(j, "commands", g->commands);
+	vgs_json_kv_double(j, "vram_mb", mib((double)sg->vram_bytes));
+	vgs_json_kv_double(j, "overcommit", sg->overcommit);
+	vgs_json_kv_double(j, "vram_used_mb", mib((double)m->gv[gi].used_bytes));
+	vgs_json_kv_double(j, "vram_used_peak_mb", mib((double)m->gv[gi].used_peak_bytes));
+	vgs_json_kv_double(j, "fragmentation", m->gv[gi].fragmentation);
 	vgs_json_object_end(j);
 }
 
@@ -394,6 +428,7 @@ static int write_summary(const struct vgs_metrics *m, const char *dir, struct vg
 	vgs_json_kv_u64(&j, "commands", m->commands);
 	vgs_json_kv_u64(&j, "units", m->units);
 	vgs_json_kv_u64(&j, "deadline_misses", m->deadline_misses);
+	vgs_json_kv_u64(&j, "isolation_violations", m->isolation_violations);
 	vgs_json_kv_double(&j, "commands_per_sim_s", m->duration_s > 0 ? m->commands / m->duration_s : NAN);
 	vgs_json_kv_u64(&j, "activities", in->activities);
 	vgs_json_kv_u64(&j, "commands_total", in->commands_total);
@@ -478,6 +513,31 @@ static const char *tf(char *buf, size_t size, const char *fmt, double v)
 	return vgs_metrics_fmt(buf, size, fmt, v);
 }
 
+/* Only when something happened to memory: faults, evictions, refused allocations or violations. */
+static void print_vram(const struct vgs_metrics *m, FILE *out)
+{
+	const struct vgs_scenario *s = m->s;
+	char a[64], b[64], c[64], d[64];
+	bool any = m->isolation_violations > 0;
+
+	for (uint32_t i = 0; i < s->ntenants; i++)
+		any |= m->t[i].page_faults || m->t[i].evictions || m->t[i].alloc_failures;
+	if (!any)
+		return;
+	fprintf(out, "%-20s %12s %12s %10s %10s %12s %12s %10s\n", "vram", "peak(MB)", "quota(MB)", "faults",
+		"invalid", "evictions", "migrated(MB)", "stall(ms)");
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		const struct vgs_metrics_tenant *t = &m->t[i];
+
+		fprintf(out, "%-20s %12s %12s %10" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12s %10s\n",
+			s->tenants[i].name, tf(a, sizeof(a), "%.1f", mib((double)t->vram_peak)),
+			tf(b, sizeof(b), "%.1f", mib((double)s->tenants[i].vram_quota_bytes)), t->page_faults,
+			t->invalid_faults, t->evictions, tf(c, sizeof(c), "%.1f", mib((double)t->migrated_bytes)),
+			tf(d, sizeof(d), "%.3f", ms(t->fault_stall_ns)));
+	}
+	fprintf(out, "isolation violations: %" PRIu64 "\n\n", m->isolation_violations);
+}
+
 void vgs_metrics_print_table(const struct vgs_metrics *m, FILE *out)
 {
 	const struct vgs_scenario *s = m->s;
@@ -519,6 +579,7 @@ void vgs_metrics_print_table(const struct vgs_metrics *m, FILE *out)
 			tf(b, sizeof(b), "%.2f", m->g[g].switch_pct), tf(c, sizeof(c), "%.1f", m->g[g].energy_j));
 	}
 	fputc('\n', out);
+	print_vram(m, out);
 	fprintf(out, "Jain's fairness index (share/weight): %s\n", tf(a, sizeof(a), "%.4f", m->jain));
 	fprintf(out, "commands: %" PRIu64 " in %s s simulated (%s commands/s simulated)\n", m->commands,
 		tf(b, sizeof(b), "%.3f", m->duration_s),

@@ -33,6 +33,7 @@
 
 static const char *const preempt_names[] = { "command", "fine", "none" };
 
+
 const char *vgs_preempt_name(int p)
 {
 	return (p >= 0 && p <= VGS_PREEMPT_NONE) ? preempt_names[p] : NULL;
@@ -269,7 +270,8 @@ static int apply_overrides(struct vgs_ld *ld, const struct vgs_load_args *a)
 
 static int load_simulation(struct vgs_ld *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = { "name", "duration_s", "warmup_s", "seed", "trace_path", NULL };
+	static const char *const keys[] = { "name", "duration_s", "warmup_s", "seed", "trace_path", "vram_check",
+					    NULL };
 	/* 1e7 s (115 days) keeps every time in ns far below 2^64. */
 	static const struct vgs_ld_range duration = { .required = true, .lo = 0, .lo_open = true, .hi = 1e7 };
 	static const struct vgs_ld_range warmup = { .def = 0, .lo = 0, .hi = 1e7 };
@@ -288,6 +290,8 @@ static int load_simulation(struct vgs_ld *ld, const config_setting_t *root)
 	    vgs_ld_num(ld, g, "simulation", "warmup_s", &warmup, &w) < 0 ||
 	    vgs_ld_int(ld, g, "simulation", "seed", false, 1, 0, LLONG_MAX, &seed) < 0 ||
 	    vgs_ld_str(ld, g, "simulation", "trace_path", false, NULL, &trace_path) < 0)
+		return -1;
+	if (vgs_ld_vram_check(ld, g, &s->vram_check) < 0)
 		return -1;
 	if (name) {
 		s->name = g_strdup(name);
@@ -407,6 +411,7 @@ struct entry {
 	uint32_t weight;
 	int32_t priority;
 	double vram_mb;            /* 0: the profile's share */
+	uint8_t vram_fault, vram_evict;
 	uint32_t queue_depth;
 	struct vgs_submit_cfg submit;
 	struct vgs_sla sla;
@@ -417,7 +422,7 @@ struct entry {
 static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, struct entry *e)
 {
 	static const char *const keys[] = { "name", "count", "gpu", "weight", "priority", "vram_mb",
-					    "queue_depth", "submit", "sla", "workload", NULL };
+					    "vram", "queue_depth", "submit", "sla", "workload", NULL };
 	static const char *const submit_keys[] = { "trap_us", "batch", "batch_window_us", "wake_us", NULL };
 	static const char *const sla_keys[] = { "fps", "latency_ms", NULL };
 	static const struct vgs_ld_range vram = { .def = 0, .lo = 0, .lo_open = true, .hi = 1e9 };
@@ -483,6 +488,8 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 	    vgs_ld_int(ld, st, e->ctx, "queue_depth", false, 64, 1, 1 << 20, &v) < 0)
 		return -1;
 	e->queue_depth = (uint32_t)v;
+	if (vgs_ld_vram_group(ld, st, e->ctx, &e->vram_fault, &e->vram_evict) < 0)
+		return -1;
 
 	e->submit.batch_max = 1;
 	if (vgs_ld_group(ld, st, e->ctx, "submit", false, &sub) < 0)
@@ -649,6 +656,7 @@ static int load_vgpus(struct vgs_ld *ld, const config_setting_t *root)
 	const char *placement;
 	struct entry *es = NULL;
 	GHashTable *names = NULL;
+	uint64_t *quota = NULL;
 	uint32_t n, total = 0, t = 0;
 	int rc = -1;
 
@@ -687,6 +695,7 @@ static int load_vgpus(struct vgs_ld *ld, const config_setting_t *root)
 		goto out;
 
 	s->tenants = g_new0(struct vgs_tenant, total);
+	quota = g_new0(uint64_t, s->ngpus);
 	for (uint32_t i = 0; i < n; i++) {
 		struct entry *e = &es[i];
 
@@ -704,6 +713,14 @@ static int load_vgpus(struct vgs_ld *ld, const config_setting_t *root)
 			/* Default framebuffer: the profile's equal share, as NVIDIA's vGPU types divide it. */
 			tn->vram_quota_bytes = e->vram_mb > 0 ? (uint64_t)llround(e->vram_mb * 1048576.0)
 							      : g->vram_bytes / g->max_vgpus;
+			tn->vram_fault = e->vram_fault;
+			tn->vram_evict = e->vram_evict;
+			if (vgs_ld_vram_quota(ld, e->st, tn, &quota[tn->gpu]) < 0) {
+				if (k > 0)
+					e->spec = NULL; /* replica 0 holds it and frees it */
+				s->ntenants = t + 1;
+				goto out;
+			}
 			tn->queue_depth = e->queue_depth;
 			tn->submit = e->submit;
 			tn->sla = e->sla;
@@ -721,6 +738,7 @@ out:
 		g_free(es[i].placed);
 	}
 	g_free(es);
+	g_free(quota);
 	if (names)
 		g_hash_table_destroy(names);
 	return rc;

@@ -51,6 +51,8 @@ struct vgs_gpu {
 	struct vgs_class_cfg cls[VGS_NCLASS];
 	uint64_t tdr_timeout_ns;     /* a command running longer resets its vGPU's context */
 	uint64_t vram_bytes;
+	unsigned vram_page_shift;    /* largest GPU page allocations use: 12, 16 or 21 (vram_page_kb) */
+	double overcommit;           /* quotas of its vGPUs may add up to this x vram_bytes (>= 1) */
 	double pcie_bw_Bps;          /* per direction */
 	uint64_t pcie_latency_ns;
 	uint32_t max_vgpus;          /* vGPUs per GPU the profile allows (fixed-share denominator) */
@@ -83,6 +85,14 @@ struct vgs_submit_cfg {
 	                              * this much after it (an OS timer fires late; `calibrate` measures it) */
 };
 
+/* What an access outside a vGPU's allocations does (docs/vram.md). */
+enum vgs_vram_fault {
+	VGS_VRAM_FAULT_RESET = 0,    /* reset the vGPU's context on that engine (as a TDR does) */
+	VGS_VRAM_FAULT_KILL,         /* drop the faulting command */
+	VGS_VRAM_FAULT_DEMAND,       /* map a fresh page there, charged to the quota (reset when full) */
+};
+const char *vgs_vram_fault_name(int f);
+
 struct vgs_sla {
 	double fps;                  /* target unit rate (frames/s, req/s, it/s); 0 = none */
 	uint64_t latency_ns;         /* unit latency bound; 0 = none */
@@ -99,6 +109,8 @@ struct vgs_tenant {
 	uint32_t weight;             /* >= 1 */
 	int32_t priority;
 	uint64_t vram_quota_bytes;
+	uint8_t vram_fault;          /* enum vgs_vram_fault */
+	uint8_t vram_evict;          /* enum vgs_evict (models/vmem.h) */
 	uint32_t queue_depth;        /* capacity of each per-(vGPU, engine class) ring */
 	struct vgs_submit_cfg submit;
 	struct vgs_sla sla;
@@ -119,6 +131,7 @@ struct vgs_scenario {
 	uint64_t duration_ns;        /* measured interval, after warm-up */
 	uint64_t warmup_ns;
 	uint64_t seed;
+	bool vram_check;             /* check isolation at every page mapped, not only at the end */
 	char *policy;                /* scheduler.policy: a built-in name or a path to a .so */
 	char *policy_file;           /* where it was set, for errors */
 	int policy_line;

@@ -121,7 +121,8 @@ static int parse_profile(struct vgs_ld *ld, const config_setting_t *g, const cha
 			 uint32_t *count)
 {
 	static const char *const keys[] = { "name", "model", "vram_gb", "max_vgpus", "tdr_timeout_ms",
-					    "pcie", "engines", "count", NULL };
+					    "pcie", "engines", "count", "vram_page_kb", "overcommit", NULL };
+	static const struct vgs_ld_range overcommit = { .def = 1.0, .lo = 1.0, .hi = 1000.0 };
 	static const char *const pcie_keys[] = { "bandwidth_gbps", "latency_us", NULL };
 	static const struct vgs_ld_range vram = { .required = true, .lo = 0, .lo_open = true, .hi = 1e6 };
 	static const struct vgs_ld_range tdr = { .def = 2000, .lo = 0, .hi = 1e9 };
@@ -149,6 +150,14 @@ static int parse_profile(struct vgs_ld *ld, const config_setting_t *g, const cha
 	if (vgs_ld_int(ld, g, ctx, "max_vgpus", true, 0, 1, 4096, &v) < 0)
 		return -1;
 	t->max_vgpus = (uint32_t)v;
+	if (vgs_ld_int(ld, g, ctx, "vram_page_kb", false, 2048, 4, 2048, &v) < 0)
+		return -1;
+	if (v != 4 && v != 64 && v != 2048)
+		return vgs_ld_fail(ld, config_setting_get_member(g, "vram_page_kb"),
+				   "%s.vram_page_kb must be 4, 64 or 2048 (the GPU page sizes), got %lld", ctx, v);
+	t->vram_page_shift = v == 4 ? 12 : v == 64 ? 16 : 21;
+	if (vgs_ld_num(ld, g, ctx, "overcommit", &overcommit, &t->overcommit) < 0)
+		return -1;
 	if (vgs_ld_num(ld, g, ctx, "tdr_timeout_ms", &tdr, &d) < 0)
 		return -1;
 	t->tdr_timeout_ns = vgs_ld_ns(d, 1e6);

@@ -67,4 +67,13 @@ int vgs_ld_domain_parse(struct vgs_ld *ld, const config_setting_t *domain);
 int vgs_ld_domains_build(struct vgs_ld *ld);
 void vgs_ld_domain_free(struct vgs_ld *ld);
 
+/* scenario_vram.c: simulation.vram_check; a vGPU entry's `vram` group (enum vgs_vram_fault, enum
+ * vgs_evict); the GPU's quota budget, adding tenant tn's quota to *gpu_sum (an error past VRAM x
+ * overcommit, at the entry's vram_mb). */
+int vgs_ld_vram_check(struct vgs_ld *ld, const config_setting_t *sim, bool *out);
+int vgs_ld_vram_group(struct vgs_ld *ld, const config_setting_t *entry, const char *ctx, uint8_t *fault,
+		      uint8_t *evict);
+int vgs_ld_vram_quota(struct vgs_ld *ld, const config_setting_t *entry, const struct vgs_tenant *tn,
+		      uint64_t *gpu_sum);
+
 #endif

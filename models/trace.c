@@ -50,6 +50,7 @@ struct loader {
 	GArray *lines;           /* uint32 per command */
 	GArray *start, *end;     /* uint64 per command */
 	GPtrArray *ctxs;         /* struct ctx_state * */
+	struct vgs_trace_memload *mem; /* memory lines (trace_mem.c) */
 };
 
 static int fail(struct loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -318,6 +319,17 @@ static int parse_command(struct loader *l, char *line)
 		if (start != VGS_NO_TIME && end < start)
 			return fail(l, "columns 'start_ns end_ns': expected end_ns >= start_ns, got %s < %s", e, s);
 	}
+	/* The memory lines before it are its own, checked against its context's allocations. */
+	char msg[600];
+	int mline = 0;
+	int64_t list = vgs_trace_memload_attach(l->mem, ctx, &mline, msg, sizeof(msg));
+
+	if (list < 0) {
+		l->lineno = mline;
+		return fail(l, "%s", msg);
+	}
+	c.mem = c.mem_loop = (uint32_t)list;
+
 	uint32_t ln = (uint32_t)l->lineno;
 
 	g_array_append_val(l->cmds, c);
@@ -361,6 +373,8 @@ static int select_context(struct loader *l, struct vgs_trace *t, uint32_t sel)
 	}
 	t->nunits = ((struct ctx_state *)l->ctxs->pdata[sel])->ustate->len;
 	g_free(newidx);
+	vgs_trace_memload_take(l->mem, &t->mem);
+	vgs_trace_mem_loop(t);
 	return 0;
 }
 
@@ -388,6 +402,7 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 	l.start = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	l.end = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	l.ctxs = g_ptr_array_new_with_free_func(ctx_free);
+	l.mem = vgs_trace_memload_new();
 
 	while ((len = getline(&line, &cap, fp)) >= 0) {
 		l.lineno++;
@@ -428,6 +443,16 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 				goto err_loader;
 			continue;
 		}
+		if (p[0] == 'm' && (p[1] == ' ' || p[1] == '\t')) {
+			char *f[8], msg[600];
+			int n = split(p + 2, f, 7);
+
+			if (vgs_trace_memload_line(l.mem, f, n > 7 ? 7 : n, l.lineno, msg, sizeof(msg)) != 0) {
+				fail(&l, "%s", msg);
+				goto err_loader;
+			}
+			continue;
+		}
 		if (parse_command(&l, p) != 0)
 			goto err_loader;
 	}
@@ -438,6 +463,12 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 	if (l.lineno == 0) {
 		l.lineno = 1;
 		fail(&l, "expected '" VGS_TRACE_MAGIC "' as the first line, got an empty file");
+		goto err_loader;
+	}
+	if (vgs_trace_memload_pending(l.mem)) {
+		l.lineno = vgs_trace_memload_pending(l.mem);
+		fail(&l, "memory lines at the end of the file; expected a command line after them (memory lines "
+		     "belong to the command that follows)");
 		goto err_loader;
 	}
 	if (!l.ncols || l.cmds->len == 0) {
@@ -510,6 +541,7 @@ err_loader:
 		g_array_free(l.end, TRUE);
 		g_ptr_array_free(l.ctxs, TRUE);
 	}
+	vgs_trace_memload_free(l.mem);
 	free(line);
 	if (fp)
 		fclose(fp);
@@ -533,6 +565,7 @@ void vgs_trace_free(struct vgs_trace *t)
 	g_free(t->start_ns);
 	g_free(t->end_ns);
 	g_free(t->line);
+	vgs_trace_memlists_fini(&t->mem);
 	g_strfreev(t->contexts);
 	g_free(t);
 }
@@ -759,6 +792,9 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		p->arrival_ns = 0;
 	p->deadline_ns = deadline_ms > 0 ? (uint64_t)llround(deadline_ms * 1e6) : t->deadline_ns;
 
+	/* The trace's memory lists become the spec's, index for index. */
+	for (uint32_t k = 0; k < t->mem.nlists; k++)
+		vgs_mem_table_add(spec, t->mem.ops + t->mem.first[k], t->mem.count[k]);
 	spec->unit_name = g_strdup(t->unit_name ? t->unit_name : "unit");
 	spec->class_mask = t->class_mask;
 	spec->latency_sensitive = p->arrival != VGS_ARRIVAL_CLOSED;
@@ -839,6 +875,7 @@ static int trace_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	cmd->cls = c->cls;
 	cmd->dir = c->dir;
 	cmd->flags = c->flags;
+	cmd->mem = s->loop > 0 ? c->mem_loop : c->mem;
 	if (!p->copies_on_link)
 		cmd->flags |= VGS_CMD_RECORDED_TIME;
 	for (int d = 0; d < c->ndeps; d++)

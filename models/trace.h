@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "models/scenario.h"
+#include "models/trace_mem.h"
 #include "models/types.h"
 
 #define VGS_TRACE_MAGIC "#vgpusim-trace 1"
@@ -21,7 +22,7 @@ enum vgs_arrival_kind {
 	VGS_ARRIVAL_POISSON,    /* exponential inter-arrival times */
 };
 
-/* One command, as compact as the column set allows: 56 bytes. */
+/* One command, as compact as the column set allows: 64 bytes. */
 struct vgs_trace_cmd {
 	uint64_t work_ns;
 	uint64_t bytes;
@@ -33,6 +34,9 @@ struct vgs_trace_cmd {
 	uint8_t cls;
 	uint8_t dir;
 	uint8_t flags;
+	uint32_t mem;                    /* its memory lines: list index in vgs_trace.mem, 0 = none */
+	uint32_t mem_loop;               /* ... on loop passes after the first (no allocation that the
+					  * file never frees: those are made once) */
 };
 
 struct vgs_trace {
@@ -51,6 +55,7 @@ struct vgs_trace {
 	uint64_t *end_ns;        /* file has no start_ns/end_ns columns */
 	uint32_t *line;          /* source line of each command */
 	uint32_t class_mask;
+	struct vgs_trace_memlists mem; /* memory lines, per command (vgs_trace_cmd.mem) */
 	char **contexts;         /* every context in the file, in order of first appearance */
 	size_t ncontexts;
 };

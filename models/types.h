@@ -12,6 +12,9 @@
  *     stream completed), whatever engine class they use; different streams run concurrently.
  *   - Units (frames, requests, iterations) are delimited by flags: the command carrying VGS_CMD_UNIT_BEGIN
  *     opens unit `unit`, the one carrying VGS_CMD_UNIT_END closes it when it completes.
+ *   - Memory behaviour (docs/vram.md): `mem` names a list of struct vgs_mem_op in the workload's table
+ *     (vgs_workload_mem); 0 = the command allocates, frees and accesses nothing.  The command carries
+ *     only that index, so it stays small however many pages its accesses cover.
  */
 #ifndef VGS_TYPES_H
 #define VGS_TYPES_H
@@ -71,6 +74,30 @@ struct vgs_cmd {
 	uint8_t cls;           /* enum vgs_engine_class */
 	uint8_t dir;           /* enum vgs_copy_dir */
 	uint8_t flags;         /* enum vgs_cmd_flags */
+	uint32_t mem;          /* memory operations: index into the workload's table, 0 = none */
+};
+
+/*
+ * One memory operation of a command.  Allocation ids are the workload's (a tensor, a texture, a
+ * trace's allocation); the vGPU maps them to virtual address ranges.  Host-side operations happen when
+ * the command is submitted, in list order; device-side ones when it is about to run, where every
+ * access is translated through the vGPU's own page table.
+ */
+enum vgs_mem_kind {
+	VGS_MEM_ALLOC = 0,   /* host: allocation `id` of `arg` bytes, pages of 2^shift bytes (0: the GPU's) */
+	VGS_MEM_FREE,        /* host: free `id` once every command submitted so far that touches it is done */
+	VGS_MEM_TOUCH,       /* device: access bytes [arg, arg + len) of allocation `id` (len 0: to its end) */
+	VGS_MEM_VA,          /* device: access virtual addresses [arg, arg + len) (len 0: one byte) */
+	VGS_MEM_WILD,        /* device, adversary: access a random virtual page the vGPU has not mapped */
+	VGS_MEM_FOREIGN,     /* device, adversary: access a virtual address another vGPU of the GPU maps */
+};
+
+struct vgs_mem_op {
+	uint64_t arg;          /* ALLOC: bytes; TOUCH: offset; VA: address */
+	uint64_t len;          /* TOUCH, VA: bytes */
+	uint32_t id;           /* ALLOC, FREE, TOUCH */
+	uint8_t kind;          /* enum vgs_mem_kind */
+	uint8_t shift;         /* ALLOC: 12, 16, 21 or 0 */
 };
 
 #endif

@@ -13,7 +13,8 @@
 
 #include "models/workload_priv.h"
 
-static const struct vgs_wl_kind *const kinds[] = { &vgs_wl_game, &vgs_wl_train, &vgs_wl_infer, &vgs_wl_trace };
+static const struct vgs_wl_kind *const kinds[] = { &vgs_wl_game, &vgs_wl_train, &vgs_wl_infer, &vgs_wl_adversary,
+						    &vgs_wl_trace };
 
 /*
  * Where a setting was written, for error messages: "FILE:LINE", or the text of the --set option that
@@ -186,6 +187,56 @@ uint64_t vgs_ticker_next(struct vgs_ticker *t, uint64_t now_ns, uint64_t *droppe
 	return t->phase_ns + k * p;
 }
 
+int vgs_wl_get_mb(const config_setting_t *g, const char *key, uint64_t *bytes, struct vgs_error *err)
+{
+	double mb = -1;
+
+	/* 2^40 MiB = 1 EiB: far above any GPU, far below 2^64 bytes. */
+	if (vgs_wl_get_num(g, key, 0, false, 1099511627776.0, &mb, err))
+		return -1;
+	if (mb >= 0)
+		*bytes = (uint64_t)llround(mb * 1048576.0);
+	return 0;
+}
+
+void vgs_mem_list_add(struct vgs_mem_list *l, enum vgs_mem_kind kind, uint32_t id, uint64_t arg, uint64_t len)
+{
+	if (l->n >= VGS_MEM_LIST_MAX)
+		return;
+	l->op[l->n++] = (struct vgs_mem_op){ .arg = arg, .len = len, .id = id, .kind = (uint8_t)kind };
+}
+
+uint32_t vgs_mem_table_add(struct vgs_workload_spec *spec, const struct vgs_mem_op *ops, uint32_t n)
+{
+	struct vgs_mem_table *t = &spec->mem;
+
+	if (n == 0)
+		return 0;
+	if (t->nops + n > t->cap_ops) {
+		t->cap_ops = (t->nops + n) * 2;
+		t->ops = g_renew(struct vgs_mem_op, t->ops, t->cap_ops);
+	}
+	if (t->nsets == t->cap_sets) {
+		t->cap_sets = t->cap_sets ? t->cap_sets * 2 : 16;
+		t->first = g_renew(uint32_t, t->first, t->cap_sets);
+		t->count = g_renew(uint32_t, t->count, t->cap_sets);
+	}
+	memcpy(t->ops + t->nops, ops, n * sizeof(*ops));
+	t->first[t->nsets] = t->nops;
+	t->count[t->nsets] = n;
+	t->nops += n;
+	return ++t->nsets;
+}
+
+void vgs_mem_slice(uint64_t bytes, uint32_t k, uint32_t j, uint64_t *off, uint64_t *len)
+{
+	uint64_t a = (uint64_t)((unsigned __int128)bytes * j / k);
+	uint64_t b = (uint64_t)((unsigned __int128)bytes * (j + 1) / k);
+
+	*off = a;
+	*len = b > a ? b - a : 1;
+}
+
 void vgs_cmd_clear(struct vgs_cmd *cmd)
 {
 	memset(cmd, 0, sizeof(*cmd));
@@ -227,7 +278,8 @@ int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_
 
 	*out = NULL;
 	if (!config_setting_is_group(setting)) {
-		vgs_error_set(err, "%s: workload: expected a group { type = \"game\" | \"train\" | \"infer\"; ... } "
+		vgs_error_set(err, "%s: workload: expected a group { type = \"game\" | \"train\" | \"infer\" | "
+			      "\"adversary\"; ... } "
 			      "or { trace = \"FILE\"; ... }", vgs_wl_where(setting));
 		return -1;
 	}
@@ -235,7 +287,7 @@ int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_
 	if (ts) {
 		if (config_setting_type(ts) != CONFIG_TYPE_STRING) {
 			vgs_error_set(err, "%s: workload key 'type': expected a string \"game\" | \"train\" | "
-				      "\"infer\" | \"trace\"", vgs_wl_where(ts));
+				      "\"infer\" | \"adversary\" | \"trace\"", vgs_wl_where(ts));
 			return -1;
 		}
 		type = config_setting_get_string(ts);
@@ -243,8 +295,8 @@ int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_
 			if (strcmp(kinds[i]->name, type) == 0)
 				kind = kinds[i];
 		if (!kind) {
-			vgs_error_set(err, "%s: workload type '%s': expected \"game\", \"train\", \"infer\" or "
-				      "\"trace\"", vgs_wl_where(ts), type);
+			vgs_error_set(err, "%s: workload type '%s': expected \"game\", \"train\", \"infer\", "
+				      "\"adversary\" or \"trace\"", vgs_wl_where(ts), type);
 			return -1;
 		}
 		if (kind != &vgs_wl_trace && config_setting_get_member(setting, "trace")) {
@@ -257,7 +309,8 @@ int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_
 	} else if (config_setting_get_member(setting, "trace")) {
 		kind = &vgs_wl_trace;
 	} else {
-		vgs_error_set(err, "%s: workload: expected a 'type' (\"game\", \"train\", \"infer\") or a "
+		vgs_error_set(err, "%s: workload: expected a 'type' (\"game\", \"train\", \"infer\", "
+			      "\"adversary\") or a "
 			      "'trace' = \"FILE\"", vgs_wl_where(setting));
 		return -1;
 	}
@@ -295,6 +348,9 @@ void vgs_workload_spec_free(struct vgs_workload_spec *spec)
 	g_free(spec->where);
 	g_free(spec->describe);
 	g_free(spec->unit_name);
+	g_free(spec->mem.ops);
+	g_free(spec->mem.first);
+	g_free(spec->mem.count);
 	free(spec);
 }
 
@@ -345,6 +401,23 @@ int vgs_workload_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	if (r == 1) /* *cmd is left alone at the end */
 		*cmd = c;
 	return r;
+}
+
+const struct vgs_mem_op *vgs_workload_mem(const struct vgs_workload *w, uint32_t mem, uint32_t *n)
+{
+	const struct vgs_mem_table *t = &w->spec->mem;
+
+	if (mem == 0 || mem > t->nsets) {
+		*n = 0;
+		return NULL;
+	}
+	*n = t->count[mem - 1];
+	return t->ops + t->first[mem - 1];
+}
+
+bool vgs_workload_has_memory(const struct vgs_workload_spec *spec)
+{
+	return spec->mem.nsets > 0;
 }
 
 uint64_t vgs_workload_dropped_units(const struct vgs_workload *w)

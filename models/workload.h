@@ -46,6 +46,13 @@ struct vgs_workload *vgs_workload_new(const struct vgs_workload_spec *spec, uint
  * (seq numbering is the workload's: 0, 1, 2, ...), or 0 when the workload has finished.
  */
 int vgs_workload_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cmd);
+/*
+ * Memory operations of a command (docs/vram.md): the list its `mem` names, *n entries, or NULL with
+ * *n = 0 for mem 0.  The table belongs to the spec and lives as long as it.
+ */
+const struct vgs_mem_op *vgs_workload_mem(const struct vgs_workload *w, uint32_t mem, uint32_t *n);
+/* Whether any command of the workload allocates, frees or accesses memory. */
+bool vgs_workload_has_memory(const struct vgs_workload_spec *spec);
 /* Units skipped because the host fell more than one period behind (periodic arrivals). */
 uint64_t vgs_workload_dropped_units(const struct vgs_workload *w);
 void vgs_workload_free(struct vgs_workload *w);

@@ -37,6 +37,15 @@ struct vgs_wl_kind {
 	void (*inst_fini)(struct vgs_workload *w);
 };
 
+/* The memory operations of a workload's commands: lists of struct vgs_mem_op, numbered from 1. */
+struct vgs_mem_table {
+	struct vgs_mem_op *ops;
+	uint32_t nops, cap_ops;
+	uint32_t *first;         /* list k (1-based) is ops[first[k-1] .. first[k-1] + count[k-1]) */
+	uint32_t *count;
+	uint32_t nsets, cap_sets;
+};
+
 struct vgs_workload_spec {
 	const struct vgs_wl_kind *kind;
 	char *where;             /* "file:line" of the workload group */
@@ -44,8 +53,30 @@ struct vgs_workload_spec {
 	char *unit_name;
 	uint32_t class_mask;
 	bool latency_sensitive;
+	struct vgs_mem_table mem; /* filled by the kind's parse; read-only afterwards */
 	void *priv;
 };
+
+/* A list of memory operations being built by a generator. */
+#define VGS_MEM_LIST_MAX 24
+struct vgs_mem_list {
+	uint32_t n;
+	struct vgs_mem_op op[VGS_MEM_LIST_MAX];
+};
+
+/* Append one operation (ignored past VGS_MEM_LIST_MAX: generators stay well below). */
+void vgs_mem_list_add(struct vgs_mem_list *l, enum vgs_mem_kind kind, uint32_t id, uint64_t arg, uint64_t len);
+/* Append operations to the spec's table as one list: its `mem` index, 0 for an empty list. */
+uint32_t vgs_mem_table_add(struct vgs_workload_spec *spec, const struct vgs_mem_op *ops, uint32_t n);
+
+/*
+ * Memory keys every generator takes (docs/workloads.md): `memory` (bool, default true: model the
+ * workload's allocations and accesses).  vgs_mem_slice: bytes [*off, *off + *len) of slice j of k
+ * equal slices of `bytes` (the part of a tensor one layer's kernels touch).
+ */
+void vgs_mem_slice(uint64_t bytes, uint32_t k, uint32_t j, uint64_t *off, uint64_t *len);
+/* `KEY_mb` in MiB (a number >= 0) to bytes; absent: *bytes unchanged. */
+int vgs_wl_get_mb(const config_setting_t *g, const char *key, uint64_t *bytes, struct vgs_error *err);
 
 struct vgs_workload {
 	const struct vgs_workload_spec *spec;
@@ -53,7 +84,7 @@ struct vgs_workload {
 	void *priv;
 };
 
-extern const struct vgs_wl_kind vgs_wl_game, vgs_wl_train, vgs_wl_infer, vgs_wl_trace;
+extern const struct vgs_wl_kind vgs_wl_game, vgs_wl_train, vgs_wl_infer, vgs_wl_adversary, vgs_wl_trace;
 
 /* "FILE:LINE" of a setting ("<config>" for a string), or the --set option that created it. */
 const char *vgs_wl_where(const config_setting_t *s);

@@ -177,6 +177,21 @@ void sim_chan_actor(int argc, char **argv)
 			sim_wait(&ch->wake, VGS_NO_TIME);
 		ch->state = CHAN_RUNNING;
 		ch->run_start_ns = sim_now();
+		/* VRAM hook (sim/vram.c): translate the command's accesses, stall for migrations, faults. */
+		enum sim_vram_verdict vr = sim_vram_before_run(ch, ch->cmd);
+
+		if (vr != SIM_VRAM_RUN) {
+			struct sim_cmd *cmd = ch->cmd;
+
+			if (vr == SIM_VRAM_RESET) {
+				chan_reset(ch, sim_now());
+			} else {
+				chan_release(ch, sim_now());
+				sim_tenant_complete(cmd->tenant, cmd, sim_now(), true);
+			}
+			sim_flush_posts();
+			continue;
+		}
 		if (is_transfer(ch->cmd))
 			run_transfer(ch, ch->cmd);
 		else

@@ -72,7 +72,8 @@ static void usage(FILE *out)
 	      "      --solo GROUP        run one instance of the vgpus entry GROUP alone on its GPU (the\n"
 	      "                          others are dropped): the baseline of `vgpusim compare`\n"
 	      "\n"
-	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md.\n",
+	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md, the VRAM\n"
+	      "model (page tables, quotas, faults, oversubscription; configs/oversubscribe.cfg) in docs/vram.md.\n",
 	      out);
 }
 

@@ -270,6 +270,7 @@ static void sim_free(struct sim *sim)
 		g_free(d->tenants);
 		g_free(d->vgpus);
 	}
+	sim_vram_free(sim);
 	g_free(sim->engines);
 	g_free(sim->domains);
 	g_free(sim->tenants);
@@ -320,7 +321,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 
 	sim_simgrid_start();
 	build_engines(&sim);
-	if (build_domains(&sim, err) || build_tenants(&sim, err))
+	if (build_domains(&sim, err) || build_tenants(&sim, err) || sim_vram_init(&sim, err))
 		goto out;
 	tmp = vgs_outdir_begin(args->outdir, err);
 	if (!tmp)
@@ -370,6 +371,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		}
 		sim.commands_csv = NULL;
 	}
+	sim_vram_finish(&sim);
 	rc = vgs_timeline_close(sim.tl, sim.end_ns, err);
 	sim.tl = NULL;
 	if (rc)

@@ -73,6 +73,7 @@ struct sim_cmd {
 	uint64_t stream_prev;      /* seq of the previous command of its stream, VGS_NO_TIME if none */
 	uint8_t eng_cls;           /* engine class that runs it (after the GPU's route[]) */
 	uint32_t engine;           /* engine that last ran it */
+	void *vram;                /* sim/vram.c: the allocations it holds, NULL when none */
 };
 
 enum sim_chan_state { CHAN_IDLE, CHAN_ASSIGNED, CHAN_RUNNING };
@@ -149,6 +150,7 @@ struct sim {
 	struct sim_tenant *tenants;
 	sg_host_t ctl_host;
 	sg_mailbox_t *pcie_mb;     /* per GPU: [2g] host-to-device, [2g+1] device-to-host */
+	struct sim_vram *vram;     /* sim/vram.c; NULL when no workload touches memory */
 	uint64_t activities;       /* execs + transfers started */
 	FILE *commands_csv;        /* --commands: one row per completed command, else NULL */
 	struct vgs_timeline *tl;   /* --slices / --timeline, else NULL */
@@ -184,6 +186,18 @@ void sim_chan_preempt(struct sim_chan *ch, uint64_t now);
 /* sim/domain.c */
 void sim_domain_actor(int argc, char **argv);
 void sim_domain_notify(struct sim_domain *d);
+/* sim/vram.c: VRAM hooks (docs/vram.md) */
+enum sim_vram_verdict {
+	SIM_VRAM_RUN = 0,          /* run the command (its pages are there) */
+	SIM_VRAM_KILL,             /* a fault: drop the command */
+	SIM_VRAM_RESET,            /* a fault: reset the vGPU's context on the engine */
+};
+int sim_vram_init(struct sim *sim, struct vgs_error *err);
+void sim_vram_submit(struct sim_tenant *t, struct sim_cmd *cmd);
+enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *cmd);
+void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd);
+void sim_vram_finish(struct sim *sim);
+void sim_vram_free(struct sim *sim);
 /* sim/run.c */
 struct sim_run_args {
 	const struct vgs_scenario *scn;

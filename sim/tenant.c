@@ -86,6 +86,7 @@ void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now
 			cmd->c.seq, vgs_class_name(cmd->c.cls), sim->scn->engines[cmd->engine].name, cmd->submit_ns,
 			cmd->start_ns, now);
 	vgs_hostq_complete(&t->hq, &cmd->c, now, dropped, sim->metrics, t->idx);
+	sim_vram_complete(t, cmd); /* VRAM hook: unpin its allocations (sim/vram.c) */
 	g_free(cmd);
 	if ((++sim->completed & 1023) == 0 && sim->progress)
 		sim_progress(sim, false);
@@ -185,6 +186,7 @@ void sim_tenant_actor(int argc, char **argv)
 			when += t->cfg->submit.wake_ns;
 		sim_sleep_until(when);
 		last_submit = sim_now();
+		sim_vram_submit(t, cmd); /* VRAM hook: host-side allocations and frees (sim/vram.c) */
 		if (cmd->c.flags & VGS_CMD_UNIT_BEGIN)
 			vgs_hostq_unit_open(&t->hq, &cmd->c, last_submit);
 		if (nstaged == 0)

@@ -68,6 +68,22 @@ def main():
     check(engine_cmds >= total_cmds, f"engines ran {engine_cmds} commands, fewer than the {total_cmds} completed")
     check(total_cmds == int(summary["commands"]), f"sum of tenant commands {total_cmds} != summary {summary['commands']}")
 
+    # VRAM (docs/vram.md): never an isolation violation; levels within the quota; counters consistent.
+    check(summary["global"].get("isolation_violations") == 0,
+          f"global isolation_violations = {summary['global'].get('isolation_violations')}")
+    for t in tenants:
+        check(int(t["isolation_violations"]) == 0, f"tenant {t['tenant']}: {t['isolation_violations']} isolation violations")
+        peak, avg, quota = float(t["vram_peak_mb"]), float(t["vram_avg_mb"]), float(t["vram_quota_mb"])
+        check(0 <= avg <= peak + 1e-6 and peak <= quota + 1e-6,
+              f"tenant {t['tenant']}: VRAM avg {avg} / peak {peak} / quota {quota} MiB out of order")
+        check(int(t["invalid_faults"]) <= int(t["page_faults"]), f"tenant {t['tenant']}: more invalid faults than faults")
+        check(int(t["migrated_bytes"]) >= 4096 * int(t["evictions"]),
+              f"tenant {t['tenant']}: {t['evictions']} evictions but {t['migrated_bytes']} bytes migrated")
+        check(int(t["fault_kills"]) <= int(t["reset_dropped_commands"]), f"tenant {t['tenant']}: kills not counted as dropped")
+    for g in summary["gpus"]:
+        check(0.0 <= g["fragmentation"] <= 1.0, f"gpu {g['name']} fragmentation {g['fragmentation']} outside [0, 1]")
+        check(g["vram_used_peak_mb"] <= g["vram_mb"] + 1e-6, f"gpu {g['name']} used more VRAM than it has")
+
     measured = {}
     for u in units:
         if u["measured"] == "1":

@@ -39,7 +39,8 @@ def recorded(native):
     with open(native) as f:
         header = None
         for line in f:
-            if line.startswith("#") or line.startswith("@") or not line.strip():
+            # comments, metadata and memory lines (docs/trace-format.md) carry no command
+            if line.startswith(("#", "@", "m ", "m\t")) or not line.strip():
                 continue
             cols = line.split()
             if header is None:

@@ -220,6 +220,8 @@ fi
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
 source tests/e2e/compare.sh
 source tests/e2e/replay.sh
+# VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
+mkdir -p "$WORK/vram"; python3 tests/e2e/vram.py "$VGPUSIM" "$WORK/vram" >"$WORK/vr" 2>&1; grep -E '^(ok|FAIL)' "$WORK/vr"; pass=$((pass + $(grep -c '^ok' "$WORK/vr"))); fail=$((fail + $(grep -c '^FAIL' "$WORK/vr"))); grep -q '^vram: [0-9]* passed, 0 failed' "$WORK/vr" || { fail=$((fail + 1)); echo "FAIL - vram.py"; tail -5 "$WORK/vr"; }
 
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -320,7 +320,90 @@ static void test_a100_categories(void)
 	vgs_import_fini(&im);
 }
 
+/* The native trace vgs_import_write makes of a capture, as text. */
+static char *written(struct vgs_import *im)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct vgs_error err = { { 0 } };
+
+	CU_ASSERT_EQUAL(vgs_import_write(im, -1 + (int)(im->ctx_names->len == 1), f, &err), 0);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * [memory] events (good_mem.json): the 1 MiB allocated before the capture (Total Allocated - Bytes of
+ * the first event) is allocation 0; the two allocations before k0's launch are its own; a free of
+ * memory the capture never saw allocated, CPU memory (Device Type 0) and another device's memory are
+ * left out; events after the last kernel go before it, after its touches.
+ */
+static void test_memory_events(void)
+{
+	static const char expect[] =
+		"seq\tclass\tstream\twork_ns\tbytes\tdir\tdeps\tgap_ns\tunit\tflags\tstart_ns\tend_ns\n"
+		"m alloc 0 1048576\nm alloc 1 4096\nm alloc 2 4096\nm touch 0\nm touch 1\nm touch 2\n"
+		"0\tcompute\t7\t5000\t0\t-\t-\t1000\t0\tB\t1000\t6000\n"
+		"m free 2\nm alloc 3 12288\nm free 1\n"
+		"1\tcompute\t7\t5000\t0\t-\t0\t4000\t0\tE\t10000\t15000\n";
+	struct vgs_import im;
+	struct vgs_error err = { { 0 } };
+	char *text;
+
+	vgs_import_init(&im, "kineto");
+	CU_ASSERT_EQUAL_FATAL(vgs_import_kineto(&im, FIX "good_mem.json", &err), 0);
+	CU_ASSERT_EQUAL(im.mem->len, 6); /* 8 [memory] events: one of the CPU, one of device 1 */
+	text = written(&im);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	if (!strstr(text, expect))
+		printf("\n  got:\n%s\n", text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, expect));
+	free(text);
+	vgs_import_fini(&im);
+}
+
+/* The H100 ViT capture: 286 allocations and frees, 214,877,184 bytes allocated before it. */
+static void test_memory_real(void)
+{
+	const char *path = SHARED "tracelens-h100-vs-mi300/h100/Falconsai_nsfw_image_detection__1016002.json.gz";
+	struct vgs_import im;
+	struct vgs_error err = { { 0 } };
+	char *text, *p;
+	unsigned allocs = 0, frees = 0;
+
+	if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+		printf("\n  skipped: ../shared/traces not found\n");
+		return;
+	}
+	vgs_import_init(&im, "kineto");
+	CU_ASSERT_EQUAL_FATAL(vgs_import_kineto(&im, path, &err), 0);
+	CU_ASSERT_EQUAL(im.mem->len, 572);
+	text = written(&im);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nm alloc 0 214877184\n"));
+	for (p = text; (p = strstr(p, "\nm ")); p++) {
+		allocs += strncmp(p, "\nm alloc ", 9) == 0;
+		frees += strncmp(p, "\nm free ", 8) == 0;
+	}
+	CU_ASSERT_EQUAL(allocs, 1 + 286);
+	CU_ASSERT_EQUAL(frees, 286);
+	free(text);
+	vgs_import_fini(&im);
+
+	/* The same model on MI300X: HIP device type, roctracer device 2 vs. PyTorch device 0. */
+	vgs_import_init(&im, "kineto");
+	CU_ASSERT_EQUAL_FATAL(vgs_import_kineto(&im, SHARED "tracelens-h100-vs-mi300/mi300/"
+						"Falconsai_nsfw_image_detection__1016002.json.gz", &err), 0);
+	CU_ASSERT_EQUAL(im.mem->len, 620);
+	text = written(&im);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nm alloc 0 181322752\n"));
+	free(text);
+	vgs_import_fini(&im);
+}
+
 static CU_TestInfo tests_fixtures[] = {
+	{ "[memory] events become memory lines", test_memory_events },
 	{ "fixtures: exact ops (NVIDIA, legacy plain+gzip, AMD)", test_fixtures },
 	{ "malformed files: one-line errors", test_errors },
 	CU_TEST_INFO_NULL,
@@ -329,6 +412,7 @@ static CU_TestInfo tests_fixtures[] = {
 static CU_TestInfo tests_real[] = {
 	{ "../shared/traces/kineto: figures of SOURCE.txt", test_real },
 	{ "A100 DDP: categories", test_a100_categories },
+	{ "H100 ViT: [memory] events (baseline, allocations, frees)", test_memory_real },
 	CU_TEST_INFO_NULL,
 };
 

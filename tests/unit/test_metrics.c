@@ -597,7 +597,66 @@ static CU_TestInfo tests_json[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/*
+ * VRAM: levels, clipped to W = [1, 11] ms.  Tenant 0 holds 0 B until 0.5 ms, 4 MiB until 3 ms, 10 MiB
+ * until 6 ms, 2 MiB until 13 ms, then 50 MiB (after W).  Average = (4 x 2 + 10 x 3 + 2 x 5) / 10 =
+ * 4.8 MiB; peak over W = 10 MiB (the 50 MiB come after W).  Events and stalls count inside W only.
+ */
+static void test_vram(void)
+{
+	char dir[512];
+	struct vgs_metrics *m;
+	struct vgs_error err;
+	const uint64_t MB = 1048576;
+
+	make_dir(dir, sizeof(dir), "vram");
+	m = vgs_metrics_new(&scen, dir, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	vgs_metrics_vram_level(m, 0, MS / 2, 4 * MB);
+	vgs_metrics_vram_events(m, 0, MS / 2, 5, 1, 2, 3 * MB, 1);       /* before W: not counted */
+	vgs_metrics_vram_level(m, 0, 3 * MS, 10 * MB);
+	vgs_metrics_vram_events(m, 0, 3 * MS, 7, 2, 4, 8 * MB, 0);
+	vgs_metrics_vram_stall(m, 0, MS / 2, 2 * MS);                    /* 1 ms of it in W */
+	vgs_metrics_vram_level(m, 0, 6 * MS, 2 * MB);
+	vgs_metrics_vram_kill(m, 0, 7 * MS);
+	vgs_metrics_vram_kill(m, 0, 12 * MS);                            /* after W */
+	vgs_metrics_vram_level(m, 0, 13 * MS, 50 * MB);
+	vgs_metrics_vram_violations(m, 1, 2);
+	vgs_metrics_gpu_vram(m, 0, 0.25, 12 * MB, 60 * MB);
+	vgs_metrics_finish(m, NULL);
+	CU_ASSERT_DOUBLE_EQUAL(m->t[0].vram_avg, 4.8 * MB, 1.0);
+	CU_ASSERT_EQUAL(m->t[0].vram_peak, 10 * MB);
+	CU_ASSERT_EQUAL(m->t[0].page_faults, 7);
+	CU_ASSERT_EQUAL(m->t[0].invalid_faults, 2);
+	CU_ASSERT_EQUAL(m->t[0].evictions, 4);
+	CU_ASSERT_EQUAL(m->t[0].migrated_bytes, 8 * MB);
+	CU_ASSERT_EQUAL(m->t[0].alloc_failures, 0);
+	CU_ASSERT_EQUAL(m->t[0].fault_stall_ns, 1 * MS);
+	CU_ASSERT_EQUAL(m->t[0].fault_kills, 1);
+	CU_ASSERT_EQUAL(m->t[0].reset_dropped, 1);
+	CU_ASSERT_EQUAL(m->t[1].vram_peak, 0);
+	CU_ASSERT_EQUAL(m->isolation_violations, 2);
+	CU_ASSERT_EQUAL(vgs_metrics_write(m, dir, &err), 0);
+	{
+		char path[600];
+		size_t len;
+		char *text;
+
+		snprintf(path, sizeof(path), "%s/summary.json", dir);
+		text = slurp(path, &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"vram_peak_mb\": 10"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"vram_avg_mb\": 4.8"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"isolation_violations\": 2"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"fragmentation\": 0.25"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"vram_used_peak_mb\": 60"));
+		free(text);
+	}
+	vgs_metrics_free(m);
+}
+
 static CU_TestInfo tests_metrics[] = {
+	{ "VRAM level average and peak over W, events, stalls, kills", test_vram },
 	{ "events clipped to the measured window", test_clipping_and_counts },
 	{ "shares, targets, Jain, energy attribution", test_shares_jain_energy },
 	{ "Jain's index for known share vectors", test_jain_table },

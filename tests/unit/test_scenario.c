@@ -464,6 +464,36 @@ static const struct bad_case bad_cases[] = {
 	  .file = DIR "bad_bigint.cfg",
 	  .mark = "MARK",
 	  .text = "integer 99999999999 for 'seed' does not fit in 32 bits; write it with an L suffix" },
+	{ .desc = "framebuffer quotas beyond VRAM without overcommit",
+	  .file = DIR "bad_quota.cfg",
+	  .mark = "MARK",
+	  .text = "the framebuffer quotas (vram_mb) of the vGPUs on GPU tgpu-0 add up to 5120 MiB with b, more "
+		  "than its 4096 MiB of VRAM x overcommit 1" },
+	{ .desc = "vram_page_kb that is not a GPU page size",
+	  .file = DIR "minimal.cfg",
+	  .prefix = "--set gpus.[0].vram_page_kb=8: ",
+	  .text = "gpus.[0].vram_page_kb must be 4, 64 or 2048 (the GPU page sizes), got 8",
+	  .ov = { { "gpus.[0].vram_page_kb", "8" } } },
+	{ .desc = "overcommit below 1",
+	  .file = DIR "minimal.cfg",
+	  .prefix = "--set gpus.[0].overcommit=0.5: ",
+	  .text = "overcommit",
+	  .ov = { { "gpus.[0].overcommit", "0.5" } } },
+	{ .desc = "unknown fault handling",
+	  .file = DIR "minimal.cfg",
+	  .prefix = "--set vgpus.[0].vram={ fault = \"halt\"; }: ",
+	  .text = "vgpus.[0].vram.fault must be \"reset\", \"kill\" or \"demand\" (got \"halt\")",
+	  .ov = { { "vgpus.[0].vram", "{ fault = \"halt\"; }" } } },
+	{ .desc = "unknown eviction policy",
+	  .file = DIR "minimal.cfg",
+	  .prefix = "--set vgpus.[0].vram={ evict = \"mru\"; }: ",
+	  .text = "vgpus.[0].vram.evict must be \"lru\" or \"fifo\" (got \"mru\")",
+	  .ov = { { "vgpus.[0].vram", "{ evict = \"mru\"; }" } } },
+	{ .desc = "vram_check not a boolean",
+	  .file = DIR "minimal.cfg",
+	  .prefix = "--set simulation.vram_check=1: ",
+	  .text = "expected true or false for simulation.vram_check, got an integer",
+	  .ov = { { "simulation.vram_check", "1" } } },
 	{ .desc = "missing file",
 	  .file = DIR "nonexistent.cfg",
 	  .prefix = DIR "nonexistent.cfg: cannot open: ",
@@ -572,6 +602,38 @@ static void test_bad(void)
 	}
 }
 
+/* VRAM keys: defaults, then every key set. */
+static void test_vram_keys(void)
+{
+	struct vgs_scenario s;
+	struct vgs_error err;
+	static const struct vgs_override ov[] = {
+		{ "gpus.[0].vram_page_kb", "64" },
+		{ "gpus.[0].overcommit", "2.5" },
+		{ "vgpus.[0].vram", "{ fault = \"demand\"; evict = \"fifo\"; }" },
+		{ "vgpus.[0].vram_mb", "8192" },              /* 2 x the VRAM: allowed by overcommit 2.5 */
+		{ "simulation.vram_check", "true" },
+	};
+
+	CU_ASSERT_EQUAL_FATAL(load(&s, DIR "minimal.cfg", NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL(s.gpus[0].vram_page_shift, 21);
+	CU_ASSERT_DOUBLE_EQUAL(s.gpus[0].overcommit, 1.0, 1e-12);
+	CU_ASSERT_EQUAL(s.tenants[0].vram_fault, VGS_VRAM_FAULT_RESET);
+	CU_ASSERT_EQUAL(s.tenants[0].vram_evict, 0);
+	CU_ASSERT(!s.vram_check);
+	vgs_scenario_fini(&s);
+	CU_ASSERT_EQUAL_FATAL(load(&s, DIR "minimal.cfg", ov, G_N_ELEMENTS(ov), &err), 0);
+	CU_ASSERT_EQUAL(s.gpus[0].vram_page_shift, 16);
+	CU_ASSERT_DOUBLE_EQUAL(s.gpus[0].overcommit, 2.5, 1e-12);
+	CU_ASSERT_EQUAL(s.tenants[0].vram_fault, VGS_VRAM_FAULT_DEMAND);
+	CU_ASSERT_EQUAL(s.tenants[0].vram_evict, 1);
+	CU_ASSERT_EQUAL(s.tenants[0].vram_quota_bytes, 8ull << 30);
+	CU_ASSERT(s.vram_check);
+	CU_ASSERT_STRING_EQUAL(vgs_vram_fault_name(VGS_VRAM_FAULT_KILL), "kill");
+	CU_ASSERT_PTR_NULL(vgs_vram_fault_name(7));
+	vgs_scenario_fini(&s);
+}
+
 static void test_preempt_name(void)
 {
 	CU_ASSERT_STRING_EQUAL(vgs_preempt_name(VGS_PREEMPT_COMMAND), "command");
@@ -645,6 +707,7 @@ static CU_TestInfo tests_scenario[] = {
 	{ "bad configs fail with the exact file:line", test_bad },
 	{ "preemption names", test_preempt_name },
 	{ "--solo keeps one instance of a vgpus entry alone on its GPU", test_solo },
+	{ "VRAM keys: defaults and every key set", test_vram_keys },
 	CU_TEST_INFO_NULL,
 };
 

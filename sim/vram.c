@@ -1,0 +1,378 @@
+/*
+ * VRAM in the simulator (docs/vram.md): one physical allocator per GPU (models/vram.h) and one memory
+ * model per vGPU (models/vmem.h), driven by three hooks on a command's life:
+ *
+ *   sim_vram_submit      (tenant, at submission) the host side of its memory list: allocations and
+ *                        frees in order, and a pin on every allocation it will access, so that a free
+ *                        waits for the commands already submitted (stream-ordered free);
+ *   sim_vram_before_run  (channel, before it runs) every access translated through the vGPU's own
+ *                        page table; pages evicted earlier, and those the vGPU must evict to make
+ *                        room, cross the GPU's PCIe link as SimGrid communications (device-to-host,
+ *                        then host-to-device) while the command holds its channel, stalled; an
+ *                        access outside the vGPU's allocations is handled per `vram.fault`;
+ *   sim_vram_complete    (completion or drop) the pins go, and a pending free may happen.
+ *
+ * The transfers share the link with copy commands (the same mailboxes, sim->pcie_mb), so migrations
+ * and copies slow each other down.  Nothing here runs for a command whose `mem` is 0, and a command
+ * whose pages are all resident costs no simulated time and no SimGrid activity: runs whose VRAM fits
+ * are timed exactly as without this file.
+ *
+ * Which vGPU is blamed: every counter is the faulting vGPU's own; a fault never touches another
+ * vGPU's state.  An address "another vGPU has mapped" (VGS_MEM_FOREIGN) is looked up in that vGPU's
+ * table only to choose the number; the access itself goes through the faulting vGPU's table.
+ */
+#include <errno.h>
+#include <math.h>
+
+#include "models/rng.h"
+#include "models/vmem.h"
+#include "models/vram.h"
+#include "sim/sim.h"
+
+/* The allocations a command in flight holds (sim_cmd.vram), on its tenant's list until it is done. */
+struct pins {
+	struct pins *prev, *next;
+	uint32_t n;
+	struct vgs_alloc *a[];       /* one per TOUCH operation, in list order; NULL: none held */
+};
+
+struct sim_vram_tenant {
+	struct vgs_vmem *vm;
+	struct pins *pins;           /* of its commands in flight (freed with the model at the end) */
+	struct vgs_vmem_stats seen;  /* counters already reported to the metrics */
+	struct vgs_rng rng;          /* foreign targets */
+};
+
+struct sim_vram {
+	struct vgs_vram *gpus;
+	struct sim_vram_tenant *t;
+};
+
+int sim_vram_init(struct sim *sim, struct vgs_error *err)
+{
+	const struct vgs_scenario *scn = sim->scn;
+	struct sim_vram *v;
+	uint64_t *sum;
+	bool any = false;
+
+	for (uint32_t i = 0; i < scn->ntenants; i++)
+		any |= vgs_workload_has_memory(scn->tenants[i].workload);
+	if (!any && !scn->vram_check)
+		return 0; /* nothing allocates: no VRAM state at all */
+	v = g_new0(struct sim_vram, 1);
+	v->gpus = g_new0(struct vgs_vram, scn->ngpus);
+	v->t = g_new0(struct sim_vram_tenant, scn->ntenants);
+	sim->vram = v;
+	sum = g_new0(uint64_t, scn->ngpus);
+	for (uint32_t g = 0; g < scn->ngpus; g++) {
+		if (vgs_vram_init(&v->gpus[g], scn->gpus[g].vram_bytes, scn->vram_check) != 0) {
+			vgs_error_set(err, "GPU %s: out of memory for the VRAM model of %.1f GiB%s", scn->gpus[g].name,
+				      (double)scn->gpus[g].vram_bytes / 1073741824.0,
+				      scn->vram_check ? " (simulation.vram_check needs 4 bytes per 4 KiB)" : "");
+			g_free(sum);
+			return -1;
+		}
+	}
+	for (uint32_t i = 0; i < scn->ntenants; i++)
+		sum[scn->tenants[i].gpu] += scn->tenants[i].vram_quota_bytes;
+	for (uint32_t i = 0; i < scn->ntenants; i++) {
+		const struct vgs_tenant *tc = &scn->tenants[i];
+		const struct vgs_gpu *g = &scn->gpus[tc->gpu];
+		struct vgs_vmem_cfg c = {
+			.owner = i,
+			.quota_bytes = tc->vram_quota_bytes,
+			.share_bytes = vgs_vmem_share(g->vram_bytes, tc->vram_quota_bytes, sum[tc->gpu]),
+			.max_shift = g->vram_page_shift,
+			.evict = (enum vgs_evict)tc->vram_evict,
+			.seed = vgs_rng_derive(scn->seed, 0x5652414d00000000ull + i), /* "VRAM" */
+		};
+
+		v->t[i].vm = vgs_vmem_new(&v->gpus[tc->gpu], &c);
+		vgs_rng_seed(&v->t[i].rng, vgs_rng_derive(c.seed, 1));
+	}
+	g_free(sum);
+	return 0;
+}
+
+/* Report what changed since the last report: the resident level and the counters (at the current
+ * time; the clock is read only when something changed). */
+static void report(struct sim *sim, uint32_t i)
+{
+	struct sim_vram_tenant *vt = &sim->vram->t[i];
+	const struct vgs_vmem_stats *st = vgs_vmem_stats(vt->vm);
+	struct vgs_vmem_stats *o = &vt->seen;
+	bool events = st->page_faults != o->page_faults || st->evictions != o->evictions ||
+		      st->migrated_bytes != o->migrated_bytes || st->alloc_failures != o->alloc_failures;
+
+	if (st->resident_bytes == o->resident_bytes && !events)
+		return;
+	if (st->resident_bytes != o->resident_bytes)
+		vgs_metrics_vram_level(sim->metrics, i, sim_now(), st->resident_bytes);
+	if (events)
+		vgs_metrics_vram_events(sim->metrics, i, sim_now(), st->page_faults - o->page_faults,
+					st->invalid_faults - o->invalid_faults, st->evictions - o->evictions,
+					st->migrated_bytes - o->migrated_bytes,
+					st->alloc_failures - o->alloc_failures);
+	*o = *st;
+}
+
+void sim_vram_submit(struct sim_tenant *t, struct sim_cmd *cmd)
+{
+	struct sim *sim = t->sim;
+	struct sim_vram_tenant *vt;
+	const struct vgs_mem_op *ops;
+	struct pins *p = NULL;
+	uint32_t n, ntouch = 0;
+
+	if (!sim->vram || !cmd->c.mem)
+		return;
+	vt = &sim->vram->t[t->idx];
+	ops = vgs_workload_mem(t->wl, cmd->c.mem, &n);
+	for (uint32_t k = 0; k < n; k++)
+		ntouch += ops[k].kind == VGS_MEM_TOUCH;
+	if (ntouch) {
+		p = g_malloc(sizeof(*p) + ntouch * sizeof(p->a[0]));
+		p->n = 0;
+		p->prev = NULL;
+		p->next = vt->pins;
+		if (vt->pins)
+			vt->pins->prev = p;
+		vt->pins = p;
+		cmd->vram = p;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		const struct vgs_mem_op *op = &ops[k];
+
+		switch (op->kind) {
+		case VGS_MEM_ALLOC:
+			vgs_vmem_alloc(vt->vm, op->id, op->arg, op->shift); /* refusals are counted */
+			break;
+		case VGS_MEM_FREE:
+			vgs_vmem_release(vt->vm, op->id);
+			break;
+		case VGS_MEM_TOUCH:
+			p->a[p->n++] = vgs_vmem_pin(vt->vm, op->id);
+			break;
+		default:
+			break;
+		}
+	}
+	report(sim, t->idx);
+}
+
+void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd)
+{
+	struct sim *sim = t->sim;
+	struct sim_vram_tenant *vt;
+	struct pins *p = cmd->vram;
+
+	if (!sim->vram || !p)
+		return;
+	vt = &sim->vram->t[t->idx];
+	for (uint32_t k = 0; k < p->n; k++)
+		vgs_vmem_unpin(vt->vm, p->a[k]);
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		vt->pins = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	g_free(p);
+	cmd->vram = NULL;
+	report(sim, t->idx);
+}
+
+/* An address another vGPU of t's GPU maps right now (that vGPU and its page chosen at random), or 0. */
+static uint64_t foreign_va(struct sim *sim, const struct sim_tenant *t)
+{
+	const struct vgs_scenario *scn = sim->scn;
+	struct sim_vram_tenant *vt = &sim->vram->t[t->idx];
+	uint32_t n = scn->ntenants, start = (uint32_t)(vgs_rng_u64(&vt->rng) % n);
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t j = (start + k) % n;
+		uint64_t va;
+
+		if (j == t->idx || scn->tenants[j].gpu != t->cfg->gpu)
+			continue;
+		va = vgs_vmem_some_mapped_va(sim->vram->t[j].vm, vgs_rng_u64(&vt->rng));
+		if (va)
+			return va;
+	}
+	return 0;
+}
+
+/* Demand mode: map every page of [va, va + len) the vGPU has not, then access it.  0, or -1 when a
+ * page cannot be mapped (quota exhausted, null page, outside the address space). */
+static int demand(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_migration *mig)
+{
+	uint64_t end = len ? va + len : va + 1;
+
+	if (end < va)
+		return -1;
+	for (uint64_t page = va & ~4095ull; page < end; page += 4096)
+		if (!vgs_vmem_covers(vm, page) && vgs_vmem_demand_map(vm, page, mig) != 0)
+			return -1;
+	return vgs_vmem_touch_va(vm, va, len, mig) == 0 ? 0 : -1;
+}
+
+/* Move `bytes` over the GPU's PCIe link in one direction, as the channel's actor; blocks. */
+static void transfer(struct sim_chan *ch, struct sim_cmd *cmd, bool d2h, uint64_t bytes)
+{
+	struct sim *sim = ch->engine->domain->sim;
+	sg_comm_t comm;
+
+	if (!bytes)
+		return;
+	comm = sg_mailbox_put_async(sim->pcie_mb[2 * ch->engine->cfg->gpu + d2h], cmd, (long)bytes);
+	sim->activities++;
+	sim_flush_posts();
+	sg_comm_wait(comm);
+}
+
+/* How long a faulting command holds its channel: the time it would have run (engine.c's rules: a
+ * host<->device copy with a byte count crosses the link, anything else runs its work at the class's
+ * speed), at most the TDR timeout. */
+static uint64_t fault_time_ns(const struct sim_chan *ch, const struct sim_cmd *cmd)
+{
+	const struct vgs_gpu *gpu = &ch->engine->domain->sim->scn->gpus[ch->engine->cfg->gpu];
+	uint64_t ns;
+
+	if (cmd->c.bytes > 0 && (cmd->c.dir == VGS_DIR_H2D || cmd->c.dir == VGS_DIR_D2H) &&
+	    !(cmd->c.flags & VGS_CMD_RECORDED_TIME))
+		ns = gpu->pcie_latency_ns + (uint64_t)ceil((double)cmd->c.bytes / gpu->pcie_bw_Bps * 1e9);
+	else
+		ns = (uint64_t)ceil((double)cmd->remaining_ns / gpu->cls[cmd->c.cls].speed);
+	return gpu->tdr_timeout_ns && ns > gpu->tdr_timeout_ns ? gpu->tdr_timeout_ns : ns;
+}
+
+enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *cmd)
+{
+	struct sim_tenant *t = cmd->tenant;
+	struct sim *sim = t->sim;
+	struct sim_vram_tenant *vt;
+	const struct vgs_mem_op *ops;
+	const struct pins *p;
+	struct vgs_migration mig = { 0, 0 };
+	enum sim_vram_verdict verdict = SIM_VRAM_RUN;
+	uint32_t n, k = 0;
+
+	if (!sim->vram || !cmd->c.mem)
+		return SIM_VRAM_RUN;
+	vt = &sim->vram->t[t->idx];
+	ops = vgs_workload_mem(t->wl, cmd->c.mem, &n);
+	p = cmd->vram;
+	for (uint32_t i = 0; i < n && verdict == SIM_VRAM_RUN; i++) {
+		const struct vgs_mem_op *op = &ops[i];
+		uint64_t va = 0, len = op->len;
+		int rc;
+
+		switch (op->kind) {
+		case VGS_MEM_TOUCH:
+			/* No allocation held: an access through a null pointer (va 0, never mappable). */
+			rc = vgs_vmem_touch(vt->vm, p && k < p->n ? p->a[k] : NULL, op->arg, op->len, &mig);
+			k++;
+			break;
+		case VGS_MEM_VA:
+			va = op->arg;
+			rc = vgs_vmem_touch_va(vt->vm, va, len, &mig);
+			break;
+		case VGS_MEM_WILD:
+			va = vgs_vmem_wild_va(vt->vm);
+			len = 1;
+			rc = vgs_vmem_touch_va(vt->vm, va, len, &mig);
+			break;
+		case VGS_MEM_FOREIGN:
+			va = foreign_va(sim, t);
+			rc = va ? vgs_vmem_touch_va(vt->vm, va, len, &mig) : 0; /* nobody else maps anything */
+			break;
+		default:
+			continue; /* host-side operations were done at submission */
+		}
+		if (rc == -EFAULT) {
+			switch (t->cfg->vram_fault) {
+			case VGS_VRAM_FAULT_KILL: verdict = SIM_VRAM_KILL; break;
+			case VGS_VRAM_FAULT_DEMAND:
+				/* Quota exhausted or nothing mappable there: escalate to a reset. */
+				if (op->kind == VGS_MEM_TOUCH || demand(vt->vm, va, len, &mig) != 0)
+					verdict = SIM_VRAM_RESET;
+				break;
+			default: verdict = SIM_VRAM_RESET; break;
+			}
+		} else if (rc != 0) {
+			verdict = SIM_VRAM_RESET; /* -ENOMEM: no frame even after evicting all its pages */
+		}
+	}
+	report(sim, t->idx);
+	/* The pages the command reached before any fault move first: it stalls on its channel. */
+	if (mig.d2h_bytes || mig.h2d_bytes) {
+		uint64_t t0 = sim_now();
+
+		transfer(ch, cmd, true, mig.d2h_bytes);
+		transfer(ch, cmd, false, mig.h2d_bytes);
+		vgs_metrics_vram_stall(sim->metrics, t->idx, t0, sim_now());
+	}
+	if (verdict != SIM_VRAM_RUN) {
+		/* The faulting access happens while the command runs; it is dropped (or its context reset)
+		 * when it would have completed.  This is also what keeps a workload that faults on every
+		 * command from looping at one instant. */
+		sim_sleep_until(sim_now() + fault_time_ns(ch, cmd));
+		if (verdict == SIM_VRAM_KILL)
+			vgs_metrics_vram_kill(sim->metrics, t->idx, sim_now());
+	}
+	return verdict;
+}
+
+void sim_vram_finish(struct sim *sim)
+{
+	const struct vgs_scenario *scn = sim->scn;
+	struct sim_vram *v = sim->vram;
+
+	if (!v)
+		return;
+	for (uint32_t g = 0; g < scn->ngpus; g++) {
+		struct vgs_vmem **vms = g_new0(struct vgs_vmem *, scn->ntenants);
+		uint32_t *idx = g_new0(uint32_t, scn->ntenants);
+		uint64_t *per = g_new0(uint64_t, scn->ntenants);
+		size_t n = 0;
+
+		for (uint32_t i = 0; i < scn->ntenants; i++) {
+			if (scn->tenants[i].gpu != g)
+				continue;
+			idx[n] = i;
+			vms[n++] = v->t[i].vm;
+		}
+		vgs_vmem_check(vms, n, per);
+		for (size_t k = 0; k < n; k++)
+			vgs_metrics_vram_violations(sim->metrics, idx[k],
+						    per[k] + vgs_vmem_stats(vms[k])->check_violations);
+		vgs_metrics_gpu_vram(sim->metrics, g, vgs_vram_fragmentation(&v->gpus[g]),
+				     (v->gpus[g].frames - v->gpus[g].free_frames) << VGS_VRAM_FRAME_SHIFT,
+				     v->gpus[g].used_peak_frames << VGS_VRAM_FRAME_SHIFT);
+		g_free(vms);
+		g_free(idx);
+		g_free(per);
+	}
+}
+
+void sim_vram_free(struct sim *sim)
+{
+	struct sim_vram *v = sim->vram;
+
+	if (!v)
+		return;
+	for (uint32_t i = 0; i < sim->scn->ntenants; i++) {
+		/* Commands still in flight at the end are freed without completing: their pins go here. */
+		for (struct pins *p = v->t[i].pins, *next; p; p = next) {
+			next = p->next;
+			g_free(p);
+		}
+		vgs_vmem_free(v->t[i].vm);
+	}
+	for (uint32_t g = 0; g < sim->scn->ngpus; g++)
+		vgs_vram_fini(&v->gpus[g]);
+	g_free(v->t);
+	g_free(v->gpus);
+	g_free(v);
+	sim->vram = NULL;
+}
