@@ -1,14 +1,16 @@
 #!/bin/sh
 # Regenerate the measured tables of docs/validation.md: `vgpusim validate` on the cloud-gaming and the AI
 # validation scenarios, under each of timeslice, weighted and dynprio, on one backend (default host),
-# then the per-tenant tables between the markers of docs/validation.md.  About 2 minutes on the host
-# backend (each validation replays 10.5 s in real time).  Run it on an otherwise idle machine: the
-# host backend measures real time.
+# then the per-tenant tables between the markers of docs/validation.md.  Each validation replays 30 s
+# after a 0.5 s warm-up (the scenarios' 10 s give a training job only about 70 iterations, whose count
+# alone moves its rate by 1.5 %), about 4 minutes in all on the host backend.  Run it on an otherwise
+# idle machine: the host backend measures real time.
 # usage: scripts/validate.sh [--backend host|cuda] [--out DIR]
 set -eu
 cd "$(dirname "$0")/.."
 BACKEND=host
 OUT=results/validation
+DURATION=30
 while [ $# -gt 0 ]; do
 	case $1 in
 	--backend) BACKEND=$2; shift 2 ;;
@@ -23,7 +25,7 @@ for cfg in validate-cloudgame validate-ai; do
 		echo "validate: $cfg -p $p ($BACKEND)" >&2
 		rm -rf "$OUT/$cfg-$p"
 		./vgpusim validate "configs/$cfg.cfg" --backend "$BACKEND" -p "$p" --profile "$OUT/profile.cfg" \
-			-o "$OUT/$cfg-$p" --quiet
+			--duration "$DURATION" -o "$OUT/$cfg-$p" --quiet
 	done
 done
 python3 - "$OUT" "$BACKEND" <<'PY'
@@ -31,7 +33,7 @@ import csv, datetime, os, platform, re, sys
 out, backend = sys.argv[1], sys.argv[2]
 prof = open(os.path.join(out, "profile.cfg")).read()
 launch = re.search(r"launch_us = ([0-9.]+)", prof).group(1)
-lines = [f"Measured {datetime.date.today().isoformat()} with `scripts/validate.sh --backend {backend}` on "
+lines = [f"Measured {datetime.date.today().isoformat()} with `scripts/validate.sh --backend {backend}` (30 s per run) on "
          f"{platform.machine()}, {os.cpu_count()} CPUs; calibrated launch {launch} us per command.  "
          "Errors are simulated minus measured (rate and latency in % of measured, share in points).", ""]
 worst = {"share": 0.0, "rate": 0.0, "p50": 0.0}

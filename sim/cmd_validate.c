@@ -5,7 +5,7 @@
  *   1. calibrate the backend (vgpusim-replay calibrate, against the neutral base profile, so that the
  *      profile's launch_us and switch_idle_us are what the backend adds), or take --profile;
  *   2. replay the scenario on the backend (DIR/replay) and simulate it (DIR/sim) with the same seed,
- *      policy and overrides, the simulation's GPUs carrying the calibrated launch_us per engine class
+ *      policy and overrides, the simulation's GPUs carrying the calibrated effective speed and launch_us per engine class
  *      and the calibrated timer lateness added to their switch costs and to every tenant's sleeps
  *      (submit.wake_us);
  *   3. per tenant: unit rate, share, p50 and p99 unit latency, simulated vs. measured, and their errors
@@ -80,6 +80,7 @@ static int spawn(GPtrArray *argv, const char *what, struct vgs_error *err)
 struct overheads {
 	double launch_us;
 	double switch_us;
+	double speed;              /* effective speed factor of the backend (neutral base: 1 / slope) */
 };
 
 static int read_profile(const char *path, struct overheads *o, struct vgs_error *err)
@@ -95,10 +96,14 @@ static int read_profile(const char *path, struct overheads *o, struct vgs_error 
 	for (int c = 0; c < VGS_NCLASS; c++) {
 		char *k1 = g_strdup_printf("engines.%s.launch_us", vgs_class_name(c));
 		char *k2 = g_strdup_printf("engines.%s.switch_idle_us", vgs_class_name(c));
+		char *k3 = g_strdup_printf("engines.%s.speed", vgs_class_name(c));
 		bool got = config_lookup_float(&cfg, k1, &o->launch_us) && config_lookup_float(&cfg, k2, &o->switch_us);
 
+		if (!config_lookup_float(&cfg, k3, &o->speed) || !(o->speed > 0))
+			o->speed = 1.0;
 		g_free(k1);
 		g_free(k2);
+		g_free(k3);
 		if (got) {
 			rc = 0;
 			goto out;
@@ -143,6 +148,10 @@ static void add_overheads(GPtrArray *a, const struct vgs_scenario *scn, const st
 			continue;
 		}
 		for (int c = 0; c < VGS_NCLASS; c++) {
+			if (gpu->route[c] >= VGS_NCLASS)
+				continue;
+			add(a, "--set");
+			add_fmt(a, "gpus.[%d].engines.%s.speed=%.6f", entry, vgs_class_name(c), gpu->cls[c].speed * o->speed);
 			if (!gpu->cls[c].count || gpu->route[c] != c)
 				continue;
 			add(a, "--set");
