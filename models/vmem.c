@@ -442,6 +442,11 @@ static int touch_range(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, u
 	return 0;
 }
 
+bool vgs_vmem_touch_resident(const struct vgs_alloc *a, uint64_t off)
+{
+	return a && off < a->bytes && a->resident_pages == a->npages;
+}
+
 int vgs_vmem_touch(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, uint64_t len,
 		   struct vgs_migration *mig)
 {

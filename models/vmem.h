@@ -104,6 +104,9 @@ void vgs_vmem_unpin(struct vgs_vmem *vm, struct vgs_alloc *a);
  * of the vGPU). */
 int vgs_vmem_touch(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, uint64_t len,
 		   struct vgs_migration *mig);
+/* Would vgs_vmem_touch(vm, a, off, ...) succeed with no migration?  (a held, off inside, every page
+ * resident: the touch then only refreshes the replacement order.) */
+bool vgs_vmem_touch_resident(const struct vgs_alloc *a, uint64_t off);
 /* Access virtual addresses [va, va + len) (len 0: one byte): as vgs_vmem_touch; -EFAULT when any of
  * it lies outside the vGPU's allocations (nothing is accessed then). */
 int vgs_vmem_touch_va(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_migration *mig);

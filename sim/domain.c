@@ -52,10 +52,8 @@ static bool has_ready(const struct sim_domain *d, const struct sim_tenant *t)
 	return false;
 }
 
-/* Start t's ready commands on idle channels; `only_none`: engines without preemption only. */
-static void dispatch(struct sim_domain *d, struct sim_tenant *t, bool only_none)
+void sim_domain_dispatch(struct sim_domain *d, struct sim_tenant *t, bool only_none, uint64_t now)
 {
-	uint64_t now = sim_now();
 	bool moved = false;
 
 	for (uint32_t i = 0; i < d->nengines; i++) {
@@ -88,6 +86,43 @@ static void dispatch(struct sim_domain *d, struct sim_tenant *t, bool only_none)
 	}
 }
 
+/* Would cmd be startable once `done` has completed? */
+static bool startable_after(const struct sim_cmd *cmd, const struct sim_cmd *done)
+{
+	return cmd->stream_prev == done->c.seq || sim_cmd_startable(cmd);
+}
+
+/*
+ * sim_domain_dispatch()'s choices, replayed without acting: each engine's idle channels in order take
+ * the first startable commands of the engine's class ring.  `ch` counts as idle (its command is done).
+ */
+struct sim_cmd *sim_domain_next_on(struct sim_domain *d, struct sim_chan *ch, const struct sim_cmd *done)
+{
+	struct sim_tenant *t = done->tenant;
+	struct sim_cmd *found = NULL;
+
+	for (uint32_t i = 0; i < d->nengines; i++) {
+		struct sim_engine *e = d->engines[i];
+		GList *l = t->ring[e->cfg->cls].head;
+
+		for (uint32_t k = 0; k < e->nchan && l; k++) {
+			struct sim_chan *c = &e->chans[k];
+
+			if (c != ch && c->state != CHAN_IDLE)
+				continue;
+			while (l && !startable_after(l->data, done))
+				l = l->next;
+			if (!l)
+				break;
+			if (c != ch || found)
+				return NULL; /* another channel would start something too */
+			found = l->data;
+			l = l->next;
+		}
+	}
+	return found;
+}
+
 static bool all_none(const struct sim_domain *d)
 {
 	for (uint32_t i = 0; i < d->nengines; i++)
@@ -106,7 +141,7 @@ static enum vgs_charge_reason run_slice(struct sim_domain *d, struct sim_tenant 
 		bool expired = now >= slice_end && !no_preempt;
 
 		if (!d->preempt_req && !d->reset_req && !expired)
-			dispatch(d, t, false);
+			sim_domain_dispatch(d, t, false, now);
 		if (d->reset_req) {
 			reason = VGS_CHARGE_RESET;
 			break;
@@ -121,7 +156,9 @@ static enum vgs_charge_reason run_slice(struct sim_domain *d, struct sim_tenant 
 			reason = VGS_CHARGE_EXPIRED;
 			break;
 		}
+		d->dispatching = true;
 		wait_ns(d, no_preempt || slice_end == VGS_NO_TIME ? VGS_NO_TIME : slice_end - now);
+		d->dispatching = false;
 	}
 
 	/* Stop the engines at their granularity and wait until none runs the owner's work. */
@@ -137,7 +174,7 @@ static enum vgs_charge_reason run_slice(struct sim_domain *d, struct sim_tenant 
 	}
 	for (;;) {
 		if (!d->reset_req)
-			dispatch(d, t, true);
+			sim_domain_dispatch(d, t, true, sim_now());
 		if (running(d) == 0)
 			break;
 		wait_ns(d, VGS_NO_TIME);
@@ -190,6 +227,7 @@ void sim_domain_actor(int argc, char **argv)
 
 		d->owner = t;
 		d->slice_start_ns = start;
+		d->slice_end_ns = all_none(d) ? VGS_NO_TIME : end_at;
 		d->preempt_req = false;
 		if (sim->tl)
 			vgs_timeline_slice_begin(sim->tl, d->idx, t->idx, start);
@@ -201,8 +239,7 @@ void sim_domain_actor(int argc, char **argv)
 		 * the others run before asking again, so a stale view can never spin at one instant.
 		 */
 		if (end == start && reason != VGS_CHARGE_EXPIRED && ++idle_spins > 2) {
-			sim_flush_posts();
-			sg_actor_yield();
+			sim_yield();
 		} else if (end != start) {
 			idle_spins = 0;
 		}

@@ -120,12 +120,13 @@ static int cmd_run(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
 		{ "commands", no_argument, NULL, 'C' },     { "solo", required_argument, NULL, 'G' },
 		{ "slices", no_argument, NULL, 'L' },       { "timeline", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "no-coalesce", no_argument, NULL, 'N' },  { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct vgs_load_args la = { 0 };
 	struct vgs_override *ov = g_new0(struct vgs_override, argc);
 	const char *outdir = NULL, *solo = NULL;
-	bool quiet = false, commands = false, slices = false, timeline = false;
+	bool quiet = false, commands = false, slices = false, timeline = false, no_coalesce = false;
 	struct vgs_scenario scn = { 0 };
 	struct vgs_error err = { { 0 } };
 	int c, rc;
@@ -184,6 +185,9 @@ static int cmd_run(int argc, char **argv)
 		case 'T':
 			timeline = true;
 			break;
+		case 'N':
+			no_coalesce = true;
+			break;
 		case 'h':
 			usage(stdout);
 			g_free(ov);
@@ -208,7 +212,7 @@ static int cmd_run(int argc, char **argv)
 	if (!outdir)
 		outdir = def_out = g_strdup_printf("results/%s", scn.name);
 	struct sim_run_args ra = { .scn = &scn, .outdir = outdir, .quiet = quiet, .commands = commands,
-				   .slices = slices, .timeline = timeline };
+				   .slices = slices, .timeline = timeline, .no_coalesce = no_coalesce };
 
 	rc = sim_run(&ra, &err);
 	if (rc)

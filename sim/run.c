@@ -74,6 +74,7 @@ static void controller_actor(int argc, char **argv)
 
 static void name_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool daemon)
 {
+	sim_actor_created();
 	sg_actor_set_data(a, data);
 	sg_actor_start(a, fn, 0, NULL);
 	if (daemon)
@@ -315,6 +316,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 	int rc = -1;
 
 	sim.end_ns = scn->warmup_ns + scn->duration_ns;
+	sim.coalesce = !args->no_coalesce;
 	sim.engines = g_new0(struct sim_engine, scn->nengines);
 	sim.domains = g_new0(struct sim_domain, scn->ndomains);
 	sim.tenants = g_new0(struct sim_tenant, scn->ntenants);
@@ -360,6 +362,8 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		.wall_s = wall_now() - t0,
 		.activities = sim.activities,
 		.commands_total = sim.completed,
+		.coalesce = sim.coalesce,
+		.commands_coalesced = sim.coalesced,
 	};
 	if (sim.commands_csv) {
 		int bad = ferror(sim.commands_csv);

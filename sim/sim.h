@@ -52,6 +52,7 @@ struct sim_waiter {
 	sg_sem_t sem;
 	bool waiting;
 	bool posted;
+	bool released;             /* released by a post, not yet resumed (sim_quiet) */
 };
 
 void sim_waiter_init(struct sim_waiter *w);
@@ -63,6 +64,21 @@ void sim_post(struct sim_waiter *w);
 void sim_flush_posts(void);
 /* Flush, then sleep until t_ns (no-op if it has passed). */
 void sim_sleep_until(uint64_t t_ns);
+/* Flush, then let the other actors runnable at this instant run first. */
+void sim_yield(void);
+/* Send bytes over mb (a PCIe direction) and wait until they have arrived. */
+void sim_transfer(sg_mailbox_t mb, void *payload, uint64_t bytes);
+/* The earliest time a blocked actor is due to wake (VGS_NO_TIME: none). */
+uint64_t sim_next_wake(void);
+/* True when every actor but the caller is asleep in a blocking call of sim/waiter.c, nothing posted. */
+bool sim_quiet(void);
+/* Book-keeping of sim_quiet(): an actor was created (it is awake until it first blocks)... */
+void sim_actor_created(void);
+/* ...and an actor blocks, or ends, outside sim_wait()/sim_sleep_until() (begin), and wakes (end). */
+void sim_block_begin(void);
+void sim_block_end(void);
+/* Drop posts to w until sim_mute(NULL): the caller does w's work itself (coalescing). */
+void sim_mute(struct sim_waiter *w);
 
 struct sim_cmd {
 	struct vgs_cmd c;
@@ -117,8 +133,10 @@ struct sim_domain {
 	struct sim_tenant *owner;  /* current owner, NULL between slices */
 	struct sim_tenant *last;   /* previous owner (context loaded on the engines) */
 	uint64_t slice_start_ns;
+	uint64_t slice_end_ns;     /* VGS_NO_TIME when the slice is unbounded */
 	bool preempt_req;
 	bool reset_req;
+	bool dispatching;          /* blocked in run_slice's dispatch loop (coalescing may act for it) */
 	struct sim_waiter wake;
 };
 
@@ -138,6 +156,7 @@ struct sim_tenant {
 	uint64_t dropped_at_warmup; /* units the workload had skipped when the warm-up ended */
 	bool waiting_space;
 	bool waiting_deps;
+	uint64_t waiting_seq;      /* while waiting_deps: the fence it waits for */
 	struct sim_waiter wake;
 };
 
@@ -152,6 +171,8 @@ struct sim {
 	sg_mailbox_t *pcie_mb;     /* per GPU: [2g] host-to-device, [2g+1] device-to-host */
 	struct sim_vram *vram;     /* sim/vram.c; NULL when no workload touches memory */
 	uint64_t activities;       /* execs + transfers started */
+	bool coalesce;             /* the coalescing fast path (off: --no-coalesce) */
+	uint64_t coalesced;        /* commands run inside another command's exec */
 	FILE *commands_csv;        /* --commands: one row per completed command, else NULL */
 	struct vgs_timeline *tl;   /* --slices / --timeline, else NULL */
 	bool progress;             /* a progress line on stderr (a terminal, not --quiet) */
@@ -186,6 +207,14 @@ void sim_chan_preempt(struct sim_chan *ch, uint64_t now);
 /* sim/domain.c */
 void sim_domain_actor(int argc, char **argv);
 void sim_domain_notify(struct sim_domain *d);
+/* Start t's ready commands on d's idle channels at now; `only_none`: engines without preemption only. */
+void sim_domain_dispatch(struct sim_domain *d, struct sim_tenant *t, bool only_none, uint64_t now);
+/*
+ * What sim_domain_dispatch(d, t, false, now) would do once `done` has completed and freed its channel:
+ * the command it would start if that is the only one it starts and it starts on done's channel, else
+ * NULL.
+ */
+struct sim_cmd *sim_domain_next_on(struct sim_domain *d, struct sim_chan *ch, const struct sim_cmd *done);
 /* sim/vram.c: VRAM hooks (docs/vram.md) */
 enum sim_vram_verdict {
 	SIM_VRAM_RUN = 0,          /* run the command (its pages are there) */
@@ -195,7 +224,11 @@ enum sim_vram_verdict {
 int sim_vram_init(struct sim *sim, struct vgs_error *err);
 void sim_vram_submit(struct sim_tenant *t, struct sim_cmd *cmd);
 enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *cmd);
-void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd);
+void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now);
+/* Are all of cmd's accesses to resident pages of allocations it holds (no fault, no migration)? */
+bool sim_vram_resident(const struct sim_cmd *cmd);
+/* sim_vram_before_run() at now for a command that sim_vram_resident() accepts: no simulated time. */
+void sim_vram_run_resident(struct sim_cmd *cmd, uint64_t now);
 void sim_vram_finish(struct sim *sim);
 void sim_vram_free(struct sim *sim);
 /* sim/run.c */
@@ -206,6 +239,7 @@ struct sim_run_args {
 	bool commands;             /* also write commands.csv */
 	bool slices;               /* also write slices.csv */
 	bool timeline;             /* also write timeline.json */
+	bool no_coalesce;          /* one exec per command (--no-coalesce) */
 };
 int sim_run(const struct sim_run_args *args, struct vgs_error *err);
 /* SimGrid with vgpusim's settings (models, precision, stack size, energy plugin). */

@@ -77,6 +77,7 @@ void sim_tenant_update_ready(struct sim_tenant *t, uint64_t now)
 void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now, bool dropped)
 {
 	struct sim *sim = t->sim;
+	uint64_t seq = cmd->c.seq;
 
 	t->in_flight--;
 	if (!dropped)
@@ -86,11 +87,11 @@ void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now
 			cmd->c.seq, vgs_class_name(cmd->c.cls), sim->scn->engines[cmd->engine].name, cmd->submit_ns,
 			cmd->start_ns, now);
 	vgs_hostq_complete(&t->hq, &cmd->c, now, dropped, sim->metrics, t->idx);
-	sim_vram_complete(t, cmd); /* VRAM hook: unpin its allocations (sim/vram.c) */
+	sim_vram_complete(t, cmd, now); /* VRAM hook: unpin its allocations (sim/vram.c) */
 	g_free(cmd);
 	if ((++sim->completed & 1023) == 0 && sim->progress)
 		sim_progress(sim, false);
-	if (t->waiting_deps)
+	if (t->waiting_deps && seq == t->waiting_seq)
 		sim_post(&t->wake);
 	sim_tenant_update_ready(t, now);
 }
@@ -163,6 +164,7 @@ void sim_tenant_actor(int argc, char **argv)
 					last_submit = sim_now();
 				}
 				t->waiting_deps = true;
+				t->waiting_seq = dep;
 				sim_wait(&t->wake, VGS_NO_TIME);
 				t->waiting_deps = false;
 			}
@@ -201,4 +203,5 @@ void sim_tenant_actor(int argc, char **argv)
 	flush(t, staged, &nstaged);
 	g_free(staged);
 	sim_flush_posts();
+	sim_block_begin(); /* the actor ends */
 }

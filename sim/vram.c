@@ -96,7 +96,7 @@ int sim_vram_init(struct sim *sim, struct vgs_error *err)
 
 /* Report what changed since the last report: the resident level and the counters (at the current
  * time; the clock is read only when something changed). */
-static void report(struct sim *sim, uint32_t i)
+static void report(struct sim *sim, uint32_t i, uint64_t now)
 {
 	struct sim_vram_tenant *vt = &sim->vram->t[i];
 	const struct vgs_vmem_stats *st = vgs_vmem_stats(vt->vm);
@@ -107,9 +107,9 @@ static void report(struct sim *sim, uint32_t i)
 	if (st->resident_bytes == o->resident_bytes && !events)
 		return;
 	if (st->resident_bytes != o->resident_bytes)
-		vgs_metrics_vram_level(sim->metrics, i, sim_now(), st->resident_bytes);
+		vgs_metrics_vram_level(sim->metrics, i, now, st->resident_bytes);
 	if (events)
-		vgs_metrics_vram_events(sim->metrics, i, sim_now(), st->page_faults - o->page_faults,
+		vgs_metrics_vram_events(sim->metrics, i, now, st->page_faults - o->page_faults,
 					st->invalid_faults - o->invalid_faults, st->evictions - o->evictions,
 					st->migrated_bytes - o->migrated_bytes,
 					st->alloc_failures - o->alloc_failures);
@@ -157,10 +157,10 @@ void sim_vram_submit(struct sim_tenant *t, struct sim_cmd *cmd)
 			break;
 		}
 	}
-	report(sim, t->idx);
+	report(sim, t->idx, sim_now());
 }
 
-void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd)
+void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now)
 {
 	struct sim *sim = t->sim;
 	struct sim_vram_tenant *vt;
@@ -179,7 +179,7 @@ void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd)
 		p->next->prev = p->prev;
 	g_free(p);
 	cmd->vram = NULL;
-	report(sim, t->idx);
+	report(sim, t->idx, now);
 }
 
 /* An address another vGPU of t's GPU maps right now (that vGPU and its page chosen at random), or 0. */
@@ -220,14 +220,11 @@ static int demand(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_mig
 static void transfer(struct sim_chan *ch, struct sim_cmd *cmd, bool d2h, uint64_t bytes)
 {
 	struct sim *sim = ch->engine->domain->sim;
-	sg_comm_t comm;
 
 	if (!bytes)
 		return;
-	comm = sg_mailbox_put_async(sim->pcie_mb[2 * ch->engine->cfg->gpu + d2h], cmd, (long)bytes);
 	sim->activities++;
-	sim_flush_posts();
-	sg_comm_wait(comm);
+	sim_transfer(sim->pcie_mb[2 * ch->engine->cfg->gpu + d2h], cmd, bytes);
 }
 
 /* How long a faulting command holds its channel: the time it would have run (engine.c's rules: a
@@ -246,14 +243,46 @@ static uint64_t fault_time_ns(const struct sim_chan *ch, const struct sim_cmd *c
 	return gpu->tdr_timeout_ns && ns > gpu->tdr_timeout_ns ? gpu->tdr_timeout_ns : ns;
 }
 
-enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *cmd)
+bool sim_vram_resident(const struct sim_cmd *cmd)
+{
+	const struct sim_tenant *t = cmd->tenant;
+	const struct sim *sim = t->sim;
+	const struct vgs_mem_op *ops;
+	const struct pins *p = cmd->vram;
+	uint32_t n, k = 0;
+
+	if (!sim->vram || !cmd->c.mem)
+		return true;
+	ops = vgs_workload_mem(t->wl, cmd->c.mem, &n);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct vgs_alloc *a;
+
+		switch (ops[i].kind) {
+		case VGS_MEM_TOUCH:
+			a = p && k < p->n ? p->a[k] : NULL;
+			k++;
+			if (!vgs_vmem_touch_resident(a, ops[i].arg))
+				return false;
+			break;
+		case VGS_MEM_VA:
+		case VGS_MEM_WILD:
+		case VGS_MEM_FOREIGN:
+			return false;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+/* Translate cmd's accesses at now (page faults, evictions and the migrations they need in *mig). */
+static enum sim_vram_verdict translate(struct sim_cmd *cmd, uint64_t now, struct vgs_migration *mig)
 {
 	struct sim_tenant *t = cmd->tenant;
 	struct sim *sim = t->sim;
 	struct sim_vram_tenant *vt;
 	const struct vgs_mem_op *ops;
 	const struct pins *p;
-	struct vgs_migration mig = { 0, 0 };
 	enum sim_vram_verdict verdict = SIM_VRAM_RUN;
 	uint32_t n, k = 0;
 
@@ -270,21 +299,21 @@ enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *c
 		switch (op->kind) {
 		case VGS_MEM_TOUCH:
 			/* No allocation held: an access through a null pointer (va 0, never mappable). */
-			rc = vgs_vmem_touch(vt->vm, p && k < p->n ? p->a[k] : NULL, op->arg, op->len, &mig);
+			rc = vgs_vmem_touch(vt->vm, p && k < p->n ? p->a[k] : NULL, op->arg, op->len, mig);
 			k++;
 			break;
 		case VGS_MEM_VA:
 			va = op->arg;
-			rc = vgs_vmem_touch_va(vt->vm, va, len, &mig);
+			rc = vgs_vmem_touch_va(vt->vm, va, len, mig);
 			break;
 		case VGS_MEM_WILD:
 			va = vgs_vmem_wild_va(vt->vm);
 			len = 1;
-			rc = vgs_vmem_touch_va(vt->vm, va, len, &mig);
+			rc = vgs_vmem_touch_va(vt->vm, va, len, mig);
 			break;
 		case VGS_MEM_FOREIGN:
 			va = foreign_va(sim, t);
-			rc = va ? vgs_vmem_touch_va(vt->vm, va, len, &mig) : 0; /* nobody else maps anything */
+			rc = va ? vgs_vmem_touch_va(vt->vm, va, len, mig) : 0; /* nobody else maps anything */
 			break;
 		default:
 			continue; /* host-side operations were done at submission */
@@ -294,7 +323,7 @@ enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *c
 			case VGS_VRAM_FAULT_KILL: verdict = SIM_VRAM_KILL; break;
 			case VGS_VRAM_FAULT_DEMAND:
 				/* Quota exhausted or nothing mappable there: escalate to a reset. */
-				if (op->kind == VGS_MEM_TOUCH || demand(vt->vm, va, len, &mig) != 0)
+				if (op->kind == VGS_MEM_TOUCH || demand(vt->vm, va, len, mig) != 0)
 					verdict = SIM_VRAM_RESET;
 				break;
 			default: verdict = SIM_VRAM_RESET; break;
@@ -303,7 +332,24 @@ enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *c
 			verdict = SIM_VRAM_RESET; /* -ENOMEM: no frame even after evicting all its pages */
 		}
 	}
-	report(sim, t->idx);
+	report(sim, t->idx, now);
+	return verdict;
+}
+
+void sim_vram_run_resident(struct sim_cmd *cmd, uint64_t now)
+{
+	struct vgs_migration mig = { 0, 0 };
+
+	(void)translate(cmd, now, &mig); /* sim_vram_resident(cmd): no fault, no migration */
+}
+
+enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *cmd)
+{
+	struct sim *sim = cmd->tenant->sim;
+	struct sim_tenant *t = cmd->tenant;
+	struct vgs_migration mig = { 0, 0 };
+	enum sim_vram_verdict verdict = translate(cmd, sim_now(), &mig);
+
 	/* The pages the command reached before any fault move first: it stalls on its channel. */
 	if (mig.d2h_bytes || mig.h2d_bytes) {
 		uint64_t t0 = sim_now();

@@ -217,6 +217,25 @@ else
 	echo "skip - progress line: no 'script' command"
 fi
 
+# Coalescing changes no output: every shipped config, then fine preemption and TDR resets, with and
+# without --no-coalesce, every output compared field by field (tests/e2e/coalesce.py).
+co_dur=2; [ -n "${VGS_E2E_QUICK:-}" ] && co_dur=0.5
+co_ok() {
+	local name="$1" log="$WORK/co-$2"; shift 2
+	if python3 tests/e2e/coalesce.py "$@" >"$log" 2>&1; then
+		ok "$name ($(grep -c '^ok' "$log") configs)"
+	else
+		ko "$name" "$log"
+	fi
+}
+co_ok "coalescing: every shipped config's outputs identical with --no-coalesce" shipped --require-coalesced \
+	"$VGPUSIM" "$WORK/co" "$co_dur" configs/*.cfg configs/bench/*.cfg
+co_ok "coalescing: identical with fine preemption" fine "$VGPUSIM" "$WORK/co-fine" "$co_dur" \
+	configs/aitrain.cfg configs/mixed.cfg tests/e2e/scenarios/busy.cfg -- \
+	--set 'gpus.[0].engines.gfx.preempt="fine"' --set 'gpus.[0].engines.gfx.preempt_latency_us=50.0'
+co_ok "coalescing: identical with TDR resets" tdr "$VGPUSIM" "$WORK/co-tdr" "$co_dur" \
+	tests/e2e/scenarios/hang.cfg configs/mixed.cfg -- --set 'gpus.[0].tdr_timeout_ms=5.0'
+
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
 source tests/e2e/compare.sh
 source tests/e2e/replay.sh

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Coalescing changes no output: run configs with and without --no-coalesce and compare every output
+field by field (summary.json, every CSV, timeline.json), apart from the fields that measure the run
+itself (wall time, SimGrid activities, how many commands were coalesced).
+
+usage: coalesce.py [--require-coalesced] VGPUSIM OUTDIR DURATION_S CONFIG... [-- RUN-ARGS...]
+Prints one line per config (commands, how many coalesced) and exits 1 on any difference.  RUN-ARGS go
+to every run (e.g. --set overrides).  Configs that read ../shared/traces are skipped when it is absent.
+--require-coalesced: also fail when no command of any config was coalesced (the comparison would then
+not exercise the fast path at all).
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+
+# Fields that describe how the simulator ran, not what it simulated.
+RUN_FIELDS = {"wall_s", "commands_per_wall_s", "activities", "activities_per_command", "activities_per_wall_s",
+              "coalesce", "commands_coalesced"}
+
+
+def diff_json(a, b, path):
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) - RUN_FIELDS != set(b) - RUN_FIELDS:
+            return f"{path}: keys differ: {sorted(set(a) ^ set(b))}"
+        for k in a:
+            if k in RUN_FIELDS:
+                continue
+            d = diff_json(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} vs {len(b)} elements"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = diff_json(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    if a != b and not (a != a and b != b):  # NaN equals NaN here
+        return f"{path}: {a!r} vs {b!r}"
+    return None
+
+
+def diff_csv(fa, fb, name):
+    with open(fa, newline="") as f:
+        ra = list(csv.reader(f))
+    with open(fb, newline="") as f:
+        rb = list(csv.reader(f))
+    if len(ra) != len(rb):
+        return f"{name}: {len(ra)} vs {len(rb)} rows"
+    header = ra[0] if ra else []
+    for i, (x, y) in enumerate(zip(ra, rb)):
+        if x != y:
+            for k, (u, v) in enumerate(zip(x, y)):
+                if u != v:
+                    col = header[k] if k < len(header) else k
+                    return f"{name} row {i + 1}, {col}: {u!r} vs {v!r}"
+            return f"{name} row {i + 1}: {len(x)} vs {len(y)} fields"
+    return None
+
+
+def compare(da, db):
+    fa, fb = sorted(os.listdir(da)), sorted(os.listdir(db))
+    if fa != fb:
+        return f"files differ: {sorted(set(fa) ^ set(fb))}"
+    for name in fa:
+        pa, pb = os.path.join(da, name), os.path.join(db, name)
+        if name.endswith(".csv"):
+            d = diff_csv(pa, pb, name)
+        elif name.endswith(".json"):
+            with open(pa) as f:
+                ja = json.load(f)
+            with open(pb) as f:
+                jb = json.load(f)
+            d = diff_json(ja, jb, name)
+        else:
+            with open(pa, "rb") as f, open(pb, "rb") as g:
+                d = None if f.read() == g.read() else f"{name}: contents differ"
+        if d:
+            return d
+    return None
+
+
+def main():
+    args = sys.argv[1:]
+    require = "--require-coalesced" in args
+    if require:
+        args.remove("--require-coalesced")
+    extra = []
+    if "--" in args:
+        extra = args[args.index("--") + 1:]
+        args = args[:args.index("--")]
+    if len(args) < 4:
+        sys.exit(__doc__)
+    vgpusim, out, duration = args[0], args[1], args[2]
+    traces = os.path.isdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
+                                        "traces"))
+    status, coalesced = 0, 0
+    for cfg in args[3:]:
+        name = os.path.splitext(os.path.basename(cfg))[0]
+        with open(cfg) as f:
+            if "shared/traces" in f.read() and not traces:
+                print(f"skip {cfg}: needs ../shared/traces")
+                continue
+        dirs = []
+        for mode in ("coalesce", "no-coalesce"):
+            d = os.path.join(out, f"{name}.{mode}")
+            cmd = [vgpusim, "run", cfg, "--duration", duration, "-q", "-o", d, "--commands", "--slices", "--timeline"]
+            cmd += extra
+            if mode == "no-coalesce":
+                cmd.append("--no-coalesce")
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode != 0:
+                print(f"FAIL {cfg}: {' '.join(cmd)} exited {r.returncode}: {r.stderr.strip()}")
+                return 1
+            dirs.append(d)
+        with open(os.path.join(dirs[0], "summary.json")) as f:
+            g = json.load(f)["global"]
+        with open(os.path.join(dirs[1], "summary.json")) as f:
+            if json.load(f)["global"]["commands_coalesced"] != 0:
+                print(f"FAIL {cfg}: --no-coalesce still coalesced commands")
+                status = 1
+        coalesced += g["commands_coalesced"]
+        d = compare(*dirs)
+        if d:
+            print(f"FAIL {cfg}: with and without --no-coalesce: {d}")
+            status = 1
+        else:
+            print(f"ok   {cfg}: identical, {g['commands_total']} commands, {g['commands_coalesced']} coalesced, "
+                  f"{g['activities_per_command']:.3f} activities/command")
+    if require and coalesced == 0:
+        print("FAIL no command was coalesced in any config: the comparison did not exercise the fast path")
+        status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
