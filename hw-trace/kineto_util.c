@@ -160,12 +160,19 @@ int kn_uint(const char *s, size_t len, uint64_t *v)
 	return 0;
 }
 
+static inline unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
 bool kn_has(const unsigned char *s, size_t len, const char *needle)
 {
 	size_t n = strlen(needle);
+	unsigned char first = ascii_lower((unsigned char)needle[0]);
 
+	/* Kernel names run to hundreds of characters: test the first letter inline before calling out. */
 	for (size_t i = 0; i + n <= len; i++)
-		if (g_ascii_strncasecmp((const char *)s + i, needle, n) == 0)
+		if (ascii_lower(s[i]) == first && g_ascii_strncasecmp((const char *)s + i, needle, n) == 0)
 			return true;
 	return false;
 }

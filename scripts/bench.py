@@ -3,7 +3,11 @@
 as ratios measured in one run on one machine.
 
 For each scenario (median of --runs runs): wall time, simulated seconds, simulated commands per wall
-second, SimGrid activities per command, real-time factor (simulated s / wall s) and peak RSS.  In the
+second, SimGrid activities per command, real-time factor (simulated s / wall s), peak RSS, the share of
+commands the coalescing fast path ran inside an earlier command's exec, and the scheduling slices per
+command (each slice boundary is a decision that ends coalescing, so 1 / slices-per-command bounds how
+many commands one exec can cover).  The mixed scenario also runs with --no-coalesce: the fast path's
+own speed-up, measured in the same run.  In the
 same run it measures the floor -- `vgpusim bench-floor`, one SimGrid exec per command -- and prints each
 scenario's commands/s as a multiple of it.  A memory check compares the peak RSS of a one-hour
 simulated cloudgame run with a one-minute one.  Rows are appended to bench/results.csv with the commit
@@ -41,15 +45,16 @@ def measure(cmd):
     return wall, ru.ru_maxrss / 1024.0, out
 
 
-def run_scenario(vgpusim, name, cfg, duration, runs, work):
+def run_scenario(vgpusim, name, cfg, duration, runs, work, extra=()):
     rows = []
     for k in range(runs):
-        out = os.path.join(work, f"{name}-{k}")
-        wall, rss, _ = measure([vgpusim, "run", cfg, "--duration", str(duration), "-q", "-o", out])
+        out = os.path.join(work, f"{name}-{k}".replace(" ", "_"))
+        wall, rss, _ = measure([vgpusim, "run", cfg, "--duration", str(duration), "-q", "-o", out, *extra])
         with open(os.path.join(out, "summary.json")) as f:
             s = json.load(f)
         g = s["global"]
         sim_s = s["end_s"]
+        slices = sum(sum(t["slices"].values()) for t in s["tenants"])
         rows.append({
             "wall_s": wall,
             "sim_s": sim_s,
@@ -58,6 +63,8 @@ def run_scenario(vgpusim, name, cfg, duration, runs, work):
             "activities_per_command": g["activities_per_command"],
             "rtf": sim_s / wall,
             "rss_mb": rss,
+            "coalesced_pct": 100.0 * g["commands_coalesced"] / max(g["commands_total"], 1),
+            "slices_per_command": slices / max(g["commands_total"], 1),
         })
     med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     med["scenario"] = name
@@ -91,6 +98,8 @@ def main():
         ("cloudgame16", "configs/bench/cloudgame16.cfg", 60 * q),
         (ai[0], ai[1], 10 * q),
         ("scale 64x16", "configs/bench/scale.cfg", 60 * q),
+        ("mixed", "configs/mixed.cfg", 30 * q),
+        ("mixed --no-coalesce", "configs/mixed.cfg", 30 * q, ("--no-coalesce",)),
     ]
 
     floors = []
@@ -102,9 +111,9 @@ def main():
     results = []
     with tempfile.TemporaryDirectory(prefix="vgpusim-bench.") as work:
         os.chdir(ROOT)
-        for name, cfg, dur in scenarios:
+        for name, cfg, dur, *extra in scenarios:
             print(f"bench: {name} ({dur:g} s simulated, {runs} run(s))...", file=sys.stderr, flush=True)
-            results.append(run_scenario(a.vgpusim, name, cfg, dur, runs, work))
+            results.append(run_scenario(a.vgpusim, name, cfg, dur, runs, work, *extra))
         if not a.quick:
             print("bench: memory: cloudgame, 1 minute and 1 hour simulated...", file=sys.stderr, flush=True)
             short = run_scenario(a.vgpusim, "cloudgame 1 min", "configs/cloudgame.cfg", 60, 1, work)
@@ -115,29 +124,39 @@ def main():
     print(f"\nvgpusim bench, commit {commit}, {os.cpu_count()} cpus, median of {runs} run(s)")
     print(f"floor (one SimGrid exec per command): {floor:,.0f} commands/s\n")
     hdr = f"{'scenario':<22} {'wall s':>8} {'sim s':>7} {'commands':>10} {'cmd/s':>10} {'x floor':>8} " \
-          f"{'act/cmd':>8} {'RT factor':>10} {'RSS MiB':>8}"
+          f"{'act/cmd':>8} {'RT factor':>10} {'RSS MiB':>8} {'coal %':>7} {'slices/cmd':>10}"
     print(hdr)
     print("-" * len(hdr))
     for r in results:
         r["x_floor"] = r["commands_per_s"] / floor
         print(f"{r['scenario']:<22} {r['wall_s']:>8.2f} {r['sim_s']:>7.1f} {r['commands']:>10,.0f} "
               f"{r['commands_per_s']:>10,.0f} {r['x_floor']:>8.2f} {r['activities_per_command']:>8.3f} "
-              f"{r['rtf']:>10,.1f} {r['rss_mb']:>8.1f}")
+              f"{r['rtf']:>10,.1f} {r['rss_mb']:>8.1f} {r['coalesced_pct']:>7.1f} {r['slices_per_command']:>10.3f}")
+    by = {r["scenario"]: r for r in results}
+    print(f"\ncoalescing speed-up on mixed (wall, --no-coalesce / default): "
+          f"{by['mixed --no-coalesce']['wall_s'] / by['mixed']['wall_s']:.2f}")
     if not a.quick:
-        ratio = results[-1]["rss_mb"] / results[-2]["rss_mb"]
-        print(f"\npeak RSS, 1 h / 1 min simulated cloudgame: {ratio:.2f}")
+        ratio = by["cloudgame 1 h"]["rss_mb"] / by["cloudgame 1 min"]["rss_mb"]
+        print(f"peak RSS, 1 h / 1 min simulated cloudgame: {ratio:.2f}")
 
     if a.no_save or a.quick:
         return
     path = os.path.join(ROOT, "bench", "results.csv")
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    new = not os.path.exists(path)
     fields = ["date", "commit", "machine", "runs", "scenario", "wall_s", "sim_s", "commands", "commands_per_s",
-              "floor_commands_per_s", "x_floor", "activities_per_command", "rtf", "rss_mb"]
-    with open(path, "a", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        if new:
+              "floor_commands_per_s", "x_floor", "activities_per_command", "rtf", "rss_mb", "coalesced_pct",
+              "slices_per_command"]
+    old = []
+    if os.path.exists(path):
+        with open(path, newline="") as f:
+            rd = csv.DictReader(f)
+            if rd.fieldnames != fields:  # an older layout: rewrite it with the new columns left empty
+                old = list(rd)
+    with open(path, "a" if os.path.exists(path) and not old else "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, restval="")
+        if f.tell() == 0:
             w.writeheader()
+        w.writerows(old)
         day = datetime.date.today().isoformat()
         mach = f"{platform.machine()} {os.cpu_count()}cpu"
         for r in results:
@@ -146,7 +165,9 @@ def main():
                         "commands": int(r["commands"]), "commands_per_s": f"{r['commands_per_s']:.0f}",
                         "floor_commands_per_s": f"{floor:.0f}", "x_floor": f"{r['x_floor']:.3f}",
                         "activities_per_command": f"{r['activities_per_command']:.4f}",
-                        "rtf": f"{r['rtf']:.1f}", "rss_mb": f"{r['rss_mb']:.1f}"})
+                        "rtf": f"{r['rtf']:.1f}", "rss_mb": f"{r['rss_mb']:.1f}",
+                        "coalesced_pct": f"{r['coalesced_pct']:.2f}",
+                        "slices_per_command": f"{r['slices_per_command']:.4f}"})
     print(f"\nappended to {os.path.relpath(path, ROOT)}")
 
 

@@ -71,6 +71,9 @@ static void usage(FILE *out)
 	      "                          https://ui.perfetto.dev with \"Open trace file\"\n"
 	      "      --solo GROUP        run one instance of the vgpus entry GROUP alone on its GPU (the\n"
 	      "                          others are dropped): the baseline of `vgpusim compare`\n"
+	      "      --no-coalesce       one SimGrid exec per command: switch off the fast path that runs an\n"
+	      "                          owner's back-to-back commands as one exec (same outputs; slower;\n"
+	      "                          docs/simulator.md, \"Coalescing\")\n"
 	      "\n"
 	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md, the VRAM\n"
 	      "model (page tables, quotas, faults, oversubscription; configs/oversubscribe.cfg) in docs/vram.md.\n",
