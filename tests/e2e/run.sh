@@ -219,9 +219,9 @@ fi
 
 # Coalescing changes no output: every shipped config, then fine preemption and TDR resets, with and
 # without --no-coalesce, every output compared field by field (tests/e2e/coalesce.py).
-co_dur=2; [ -n "${VGS_E2E_QUICK:-}" ] && co_dur=0.5
+co_dur=1; [ -n "${VGS_E2E_QUICK:-}" ] && co_dur=0.5
 co_ok() {
-	local name="$1" log="$WORK/co-$2"; shift 2
+	local name="$1" log="$WORK/co-$2.log"; shift 2
 	if python3 tests/e2e/coalesce.py "$@" >"$log" 2>&1; then
 		ok "$name ($(grep -c '^ok' "$log") configs)"
 	else
@@ -230,9 +230,12 @@ co_ok() {
 }
 co_ok "coalescing: every shipped config's outputs identical with --no-coalesce" shipped --require-coalesced \
 	"$VGPUSIM" "$WORK/co" "$co_dur" configs/*.cfg configs/bench/*.cfg
-co_ok "coalescing: identical with fine preemption" fine "$VGPUSIM" "$WORK/co-fine" "$co_dur" \
-	configs/aitrain.cfg configs/mixed.cfg tests/e2e/scenarios/busy.cfg -- \
+co_ok "coalescing: identical with fine preemption (graphics)" fine-gfx "$VGPUSIM" "$WORK/co-fine-gfx" "$co_dur" \
+	configs/mixed.cfg tests/e2e/scenarios/busy.cfg -- \
 	--set 'gpus.[0].engines.gfx.preempt="fine"' --set 'gpus.[0].engines.gfx.preempt_latency_us=50.0'
+co_ok "coalescing: identical with fine preemption (compute)" fine-compute "$VGPUSIM" "$WORK/co-fine-compute" \
+	"$co_dur" configs/aitrain.cfg configs/validate-ai.cfg -- \
+	--set 'gpus.[0].engines.compute.preempt="fine"' --set 'gpus.[0].engines.compute.preempt_latency_us=50.0'
 co_ok "coalescing: identical with TDR resets" tdr "$VGPUSIM" "$WORK/co-tdr" "$co_dur" \
 	tests/e2e/scenarios/hang.cfg configs/mixed.cfg -- --set 'gpus.[0].tdr_timeout_ms=5.0'
 
