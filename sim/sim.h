@@ -225,7 +225,8 @@ int sim_vram_init(struct sim *sim, struct vgs_error *err);
 void sim_vram_submit(struct sim_tenant *t, struct sim_cmd *cmd);
 enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *cmd);
 void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now);
-/* Are all of cmd's accesses to resident pages of allocations it holds (no fault, no migration)? */
+/* Would cmd's accesses need no fault and no migration (pages resident, or new ones backed without
+ * evicting)? */
 bool sim_vram_resident(const struct sim_cmd *cmd);
 /* sim_vram_before_run() at now for a command that sim_vram_resident() accepts: no simulated time. */
 void sim_vram_run_resident(struct sim_cmd *cmd, uint64_t now);

@@ -249,20 +249,22 @@ bool sim_vram_resident(const struct sim_cmd *cmd)
 	const struct sim *sim = t->sim;
 	const struct vgs_mem_op *ops;
 	const struct pins *p = cmd->vram;
+	uint64_t fresh = 0;
 	uint32_t n, k = 0;
 
 	if (!sim->vram || !cmd->c.mem)
 		return true;
 	ops = vgs_workload_mem(t->wl, cmd->c.mem, &n);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct vgs_alloc *a;
+		uint64_t b;
 
 		switch (ops[i].kind) {
 		case VGS_MEM_TOUCH:
-			a = p && k < p->n ? p->a[k] : NULL;
+			b = vgs_vmem_touch_new_bytes(p && k < p->n ? p->a[k] : NULL, ops[i].arg, ops[i].len);
 			k++;
-			if (!vgs_vmem_touch_resident(a, ops[i].arg))
+			if (b == UINT64_MAX)
 				return false;
+			fresh += b; /* a page touched twice counts twice: an over-estimate is safe */
 			break;
 		case VGS_MEM_VA:
 		case VGS_MEM_WILD:
@@ -272,7 +274,7 @@ bool sim_vram_resident(const struct sim_cmd *cmd)
 			break;
 		}
 	}
-	return true;
+	return fresh == 0 || vgs_vmem_can_back(sim->vram->t[t->idx].vm, fresh);
 }
 
 /* Translate cmd's accesses at now (page faults, evictions and the migrations they need in *mig). */
