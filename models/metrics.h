@@ -79,8 +79,8 @@ struct vgs_run_info {
 	double wall_s;               /* wall-clock time of the run (the only non-deterministic field) */
 	uint64_t activities;         /* SimGrid activities started (execs + comms + timers), 0 if n/a */
 	uint64_t commands_total;     /* commands completed in the whole run, warm-up included */
-	bool coalesce;               /* simulator: the coalescing fast path was on (not --no-coalesce) */
-	uint64_t commands_coalesced; /* simulator: commands that ran inside an earlier command's exec */
+	bool coalesce;               /* simulator: execs timed without SimGrid (not --no-coalesce, lockstep) */
+	uint64_t execs_without_activity; /* simulator: execs whose end needed no SimGrid activity */
 	bool partial;                /* the run was interrupted before end_ns (executor: Ctrl-C) */
 };
 

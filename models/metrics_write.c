@@ -435,7 +435,7 @@ static int write_summary(const struct vgs_metrics *m, const char *dir, struct vg
 	vgs_json_kv_double(&j, "activities_per_command",
 			   in->commands_total ? (double)in->activities / in->commands_total : NAN);
 	vgs_json_kv_bool(&j, "coalesce", in->coalesce);
-	vgs_json_kv_u64(&j, "commands_coalesced", in->commands_coalesced);
+	vgs_json_kv_u64(&j, "execs_without_activity", in->execs_without_activity);
 	vgs_json_kv_double(&j, "wall_s", in->wall_s);
 	vgs_json_kv_double(&j, "commands_per_wall_s", per_wall((double)m->commands, in->wall_s));
 	vgs_json_kv_double(&j, "activities_per_wall_s", per_wall((double)in->activities, in->wall_s));

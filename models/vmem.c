@@ -442,31 +442,6 @@ static int touch_range(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, u
 	return 0;
 }
 
-uint64_t vgs_vmem_touch_new_bytes(const struct vgs_alloc *a, uint64_t off, uint64_t len)
-{
-	uint64_t end, n = 0;
-
-	if (!a || off >= a->bytes)
-		return UINT64_MAX;
-	if (a->resident_pages == a->npages)
-		return 0;
-	end = len == 0 || len > a->bytes - off ? a->bytes : off + len;
-	for (uint64_t i = off >> a->shift; i <= (end - 1) >> a->shift; i++) {
-		if (a->pages[i].state == PG_EVICTED)
-			return UINT64_MAX;
-		if (a->pages[i].state == PG_NEW)
-			n += 1ull << a->shift;
-	}
-	return n;
-}
-
-bool vgs_vmem_can_back(const struct vgs_vmem *vm, uint64_t bytes)
-{
-	/* touch_page evicts only past the share; back() cannot fail while 4 KiB frames are free. */
-	return vm->st.resident_bytes + bytes <= vm->cfg.share_bytes &&
-	       bytes >> VGS_VRAM_FRAME_SHIFT <= vm->phys->free_frames;
-}
-
 int vgs_vmem_touch(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, uint64_t len,
 		   struct vgs_migration *mig)
 {

@@ -104,11 +104,6 @@ void vgs_vmem_unpin(struct vgs_vmem *vm, struct vgs_alloc *a);
  * of the vGPU). */
 int vgs_vmem_touch(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, uint64_t len,
 		   struct vgs_migration *mig);
-/* What vgs_vmem_touch(vm, a, off, len, ...) would need, without doing it: the bytes of never-touched
- * pages it would back, or UINT64_MAX when it would fault (a NULL, off outside) or fetch an evicted page. */
-uint64_t vgs_vmem_touch_new_bytes(const struct vgs_alloc *a, uint64_t off, uint64_t len);
-/* Can `bytes` of new pages be backed without evicting anything (within the share, frames free)? */
-bool vgs_vmem_can_back(const struct vgs_vmem *vm, uint64_t bytes);
 /* Access virtual addresses [va, va + len) (len 0: one byte): as vgs_vmem_touch; -EFAULT when any of
  * it lies outside the vGPU's allocations (nothing is accessed then). */
 int vgs_vmem_touch_va(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_migration *mig);

@@ -1,9 +1,12 @@
 /*
- * Scheduling domains: one actor per domain runs the shared loop of policies/vgs_policy.h.
+ * Scheduling domains: the shared loop of policies/vgs_policy.h, one per domain, as a state machine on
+ * the event loop (sim/loop.c):
  *
- *   pick -> (switch cost if the owner changes) -> run the owner's ready commands on the domain's
- *   engines until the slice expires, the owner runs dry or blocks, the policy asks for preemption, or a
- *   TDR reset hits the owner -> stop the engines at their preemption granularity -> charge.
+ *   D_PICK   pick(now) -> NULL: D_IDLE until notified or the policy's wait ends; another vGPU than the
+ *            one whose context is loaded: D_SWITCH for the switch cost; then D_RUN
+ *   D_RUN    run the owner's ready commands on the domain's engines until the slice expires, the owner
+ *            runs dry or blocks, the policy asks for preemption, or a TDR reset hits the owner
+ *   D_STOP   stop the engines at their granularity, wait until none runs the owner's work; charge.
  *
  * Stopping: on `command` engines running commands finish (the overrun is charged to the owner); on
  * `fine` engines running commands are preempted preempt_latency_ns later and resume later from where
@@ -15,12 +18,22 @@
 
 void sim_domain_notify(struct sim_domain *d)
 {
-	sim_post(&d->wake);
+	sim_run_domain(d);
 }
 
-static void wait_ns(struct sim_domain *d, uint64_t timeout_ns)
+/* Be stepped at `at` (a notification steps the domain earlier; a later wake_at replaces this one). */
+static void wake_at(struct sim_domain *d, uint64_t at)
 {
-	sim_wait(&d->wake, timeout_ns);
+	if (d->timer_at == at)
+		return;
+	d->timer_at = at;
+	sim_timer_add(d->sim, at, SIM_EV_DOMAIN, d, ++d->gen);
+}
+
+static void no_timer(struct sim_domain *d)
+{
+	d->gen++;
+	d->timer_at = VGS_NO_TIME;
 }
 
 static uint32_t running(const struct sim_domain *d)
@@ -52,7 +65,8 @@ static bool has_ready(const struct sim_domain *d, const struct sim_tenant *t)
 	return false;
 }
 
-void sim_domain_dispatch(struct sim_domain *d, struct sim_tenant *t, bool only_none, uint64_t now)
+/* Start t's ready commands on d's idle channels at now; `only_none`: engines without preemption only. */
+static void dispatch(struct sim_domain *d, struct sim_tenant *t, bool only_none, uint64_t now)
 {
 	bool moved = false;
 
@@ -81,46 +95,9 @@ void sim_domain_dispatch(struct sim_domain *d, struct sim_tenant *t, bool only_n
 	}
 	if (moved) {
 		if (t->waiting_space)
-			sim_post(&t->wake);
+			sim_run_tenant(t);
 		sim_tenant_update_ready(t, now);
 	}
-}
-
-/* Would cmd be startable once `done` has completed? */
-static bool startable_after(const struct sim_cmd *cmd, const struct sim_cmd *done)
-{
-	return cmd->stream_prev == done->c.seq || sim_cmd_startable(cmd);
-}
-
-/*
- * sim_domain_dispatch()'s choices, replayed without acting: each engine's idle channels in order take
- * the first startable commands of the engine's class ring.  `ch` counts as idle (its command is done).
- */
-struct sim_cmd *sim_domain_next_on(struct sim_domain *d, struct sim_chan *ch, const struct sim_cmd *done)
-{
-	struct sim_tenant *t = done->tenant;
-	struct sim_cmd *found = NULL;
-
-	for (uint32_t i = 0; i < d->nengines; i++) {
-		struct sim_engine *e = d->engines[i];
-		GList *l = t->ring[e->cfg->cls].head;
-
-		for (uint32_t k = 0; k < e->nchan && l; k++) {
-			struct sim_chan *c = &e->chans[k];
-
-			if (c != ch && c->state != CHAN_IDLE)
-				continue;
-			while (l && !startable_after(l->data, done))
-				l = l->next;
-			if (!l)
-				break;
-			if (c != ch || found)
-				return NULL; /* another channel would start something too */
-			found = l->data;
-			l = l->next;
-		}
-	}
-	return found;
 }
 
 static bool all_none(const struct sim_domain *d)
@@ -129,57 +106,6 @@ static bool all_none(const struct sim_domain *d)
 		if (d->engines[i]->cls->preempt != VGS_PREEMPT_NONE)
 			return false;
 	return true;
-}
-
-static enum vgs_charge_reason run_slice(struct sim_domain *d, struct sim_tenant *t, uint64_t slice_end)
-{
-	bool no_preempt = all_none(d);
-	enum vgs_charge_reason reason;
-
-	for (;;) {
-		uint64_t now = sim_now();
-		bool expired = now >= slice_end && !no_preempt;
-
-		if (!d->preempt_req && !d->reset_req && !expired)
-			sim_domain_dispatch(d, t, false, now);
-		if (d->reset_req) {
-			reason = VGS_CHARGE_RESET;
-			break;
-		}
-		if (running(d) == 0 && !has_ready(d, t))
-			return has_queued(d, t) ? VGS_CHARGE_BLOCKED : VGS_CHARGE_EMPTY;
-		if (d->preempt_req && !no_preempt) {
-			reason = VGS_CHARGE_PREEMPTED;
-			break;
-		}
-		if (expired) {
-			reason = VGS_CHARGE_EXPIRED;
-			break;
-		}
-		d->dispatching = true;
-		wait_ns(d, no_preempt || slice_end == VGS_NO_TIME ? VGS_NO_TIME : slice_end - now);
-		d->dispatching = false;
-	}
-
-	/* Stop the engines at their granularity and wait until none runs the owner's work. */
-	uint64_t now = sim_now();
-
-	for (uint32_t i = 0; i < d->nengines; i++) {
-		struct sim_engine *e = d->engines[i];
-
-		if (e->cls->preempt != VGS_PREEMPT_FINE)
-			continue;
-		for (uint32_t k = 0; k < e->nchan; k++)
-			sim_chan_preempt(&e->chans[k], now);
-	}
-	for (;;) {
-		if (!d->reset_req)
-			sim_domain_dispatch(d, t, true, sim_now());
-		if (running(d) == 0)
-			break;
-		wait_ns(d, VGS_NO_TIME);
-	}
-	return reason;
 }
 
 static uint64_t switch_cost(struct sim_domain *d)
@@ -197,59 +123,149 @@ static uint64_t switch_cost(struct sim_domain *d)
 	return cost;
 }
 
-void sim_domain_actor(int argc, char **argv)
+static void begin_slice(struct sim_domain *d, uint64_t now)
 {
-	struct sim_domain *d = sg_actor_self_get_data();
 	struct sim *sim = d->sim;
-	unsigned idle_spins = 0;
+	struct sim_tenant *t = d->next->owner;
+	uint64_t slice = d->next_slice_ns;
+
+	d->owner = t;
+	d->slice_start_ns = now;
+	d->slice_end_ns = slice >= VGS_NO_TIME - now ? VGS_NO_TIME : now + slice;
+	d->preempt_req = false;
+	d->state = D_RUN;
+	if (sim->tl)
+		vgs_timeline_slice_begin(sim->tl, d->idx, t->idx, now);
+}
+
+static void charge(struct sim_domain *d, uint64_t now)
+{
+	struct sim *sim = d->sim;
+	struct sim_tenant *t = d->owner;
+
+	vgs_metrics_slice(sim->metrics, d->idx, t->idx, d->slice_start_ns, now, d->reason);
+	if (sim->tl)
+		vgs_timeline_slice_end(sim->tl, d->idx, t->idx, d->slice_start_ns, now, d->reason);
+	d->owner = NULL;
+	d->last = t;
+	d->reset_req = false;
+	d->preempt_req = false;
+	d->state = D_PICK;
+	vgs_sched_charge(&d->sched, d->next, now - d->slice_start_ns, now, d->reason);
+}
+
+/*
+ * The slice is over.  One that ended at once means the policy picked a vGPU that had nothing to run
+ * here; after a few at one instant, let the rest of the instant run before charging and asking again,
+ * so a stale view can never spin at one instant.
+ */
+static void end_slice(struct sim_domain *d, uint64_t now)
+{
+	no_timer(d);
+	if (now == d->slice_start_ns && d->reason != VGS_CHARGE_EXPIRED && ++d->idle_spins > 2) {
+		d->state = D_CHARGE;
+		sim_yield_domain(d);
+		return;
+	}
+	if (now != d->slice_start_ns)
+		d->idle_spins = 0;
+	charge(d, now);
+}
+
+void sim_domain_step(struct sim_domain *d, uint64_t now)
+{
+	struct sim *sim = d->sim;
 
 	for (;;) {
-		uint64_t now = sim_now(), slice = 0;
-		struct vgs_vgpu *v = vgs_sched_pick(&d->sched, now, &slice);
+		switch (d->state) {
+		case D_IDLE:
+			d->state = D_PICK;
+			/* fall through */
+		case D_PICK: {
+			uint64_t slice = 0;
+			struct vgs_vgpu *v = vgs_sched_pick(&d->sched, now, &slice);
 
-		if (!v) {
-			d->preempt_req = false;
-			wait_ns(d, slice ? slice : VGS_NO_TIME);
-			continue;
+			if (!v) {
+				d->preempt_req = false;
+				d->state = D_IDLE;
+				if (slice)
+					wake_at(d, now + slice);
+				else
+					no_timer(d);
+				return;
+			}
+			d->next = v;
+			d->next_slice_ns = slice;
+			if (d->last && d->last != v->owner) {
+				d->switch_start_ns = now;
+				d->switch_end_ns = now + switch_cost(d);
+				d->state = D_SWITCH;
+				break;
+			}
+			begin_slice(d, now);
+			break;
 		}
-		struct sim_tenant *t = v->owner;
+		case D_SWITCH: {
+			const struct sim_tenant *to = d->next->owner;
 
-		if (d->last && d->last != t) {
-			uint64_t cost = switch_cost(d);
-
-			sim_sleep_until(now + cost);
-			vgs_metrics_switch(sim->metrics, d->idx, t->idx, now, now + cost);
+			/* Notifications during a switch change nothing: only its end moves us on. */
+			if (now < d->switch_end_ns) {
+				wake_at(d, d->switch_end_ns);
+				return;
+			}
+			vgs_metrics_switch(sim->metrics, d->idx, to->idx, d->switch_start_ns, now);
 			if (sim->tl)
-				vgs_timeline_switch(sim->tl, d->idx, t->idx, now, now + cost);
+				vgs_timeline_switch(sim->tl, d->idx, to->idx, d->switch_start_ns, now);
+			begin_slice(d, now);
+			break;
 		}
-		uint64_t start = sim_now();
-		uint64_t end_at = slice >= VGS_NO_TIME - start ? VGS_NO_TIME : start + slice;
+		case D_RUN: {
+			struct sim_tenant *t = d->owner;
+			bool no_preempt = all_none(d);
+			bool expired = now >= d->slice_end_ns && !no_preempt;
 
-		d->owner = t;
-		d->slice_start_ns = start;
-		d->slice_end_ns = all_none(d) ? VGS_NO_TIME : end_at;
-		d->preempt_req = false;
-		if (sim->tl)
-			vgs_timeline_slice_begin(sim->tl, d->idx, t->idx, start);
-		enum vgs_charge_reason reason = run_slice(d, t, end_at);
-		uint64_t end = sim_now();
+			if (!d->preempt_req && !d->reset_req && !expired)
+				dispatch(d, t, false, now);
+			if (d->reset_req) {
+				d->reason = VGS_CHARGE_RESET;
+			} else if (running(d) == 0 && !has_ready(d, t)) {
+				d->reason = has_queued(d, t) ? VGS_CHARGE_BLOCKED : VGS_CHARGE_EMPTY;
+				end_slice(d, now);
+				break;
+			} else if (d->preempt_req && !no_preempt) {
+				d->reason = VGS_CHARGE_PREEMPTED;
+			} else if (expired) {
+				d->reason = VGS_CHARGE_EXPIRED;
+			} else {
+				if (!no_preempt && d->slice_end_ns != VGS_NO_TIME)
+					wake_at(d, d->slice_end_ns);
+				return;
+			}
+			/* Stop the engines at their granularity and wait until none runs the owner's work. */
+			no_timer(d);
+			for (uint32_t i = 0; i < d->nengines; i++) {
+				struct sim_engine *e = d->engines[i];
 
-		/*
-		 * A slice that ended at once means the policy picked a vGPU that had nothing to run here; let
-		 * the others run before asking again, so a stale view can never spin at one instant.
-		 */
-		if (end == start && reason != VGS_CHARGE_EXPIRED && ++idle_spins > 2) {
-			sim_yield();
-		} else if (end != start) {
-			idle_spins = 0;
+				if (e->cls->preempt != VGS_PREEMPT_FINE)
+					continue;
+				for (uint32_t k = 0; k < e->nchan; k++)
+					sim_chan_preempt(&e->chans[k], now);
+			}
+			d->state = D_STOP;
+			break;
 		}
-		vgs_metrics_slice(sim->metrics, d->idx, t->idx, start, end, reason);
-		if (sim->tl)
-			vgs_timeline_slice_end(sim->tl, d->idx, t->idx, start, end, reason);
-		d->owner = NULL;
-		d->last = t;
-		d->reset_req = false;
-		d->preempt_req = false;
-		vgs_sched_charge(&d->sched, v, end - start, end, reason);
+		case D_STOP:
+			if (!d->reset_req)
+				dispatch(d, d->owner, true, now);
+			if (running(d) != 0)
+				return;
+			end_slice(d, now);
+			break;
+		case D_CHARGE:
+			if (d->yielded)
+				return; /* only the end of the yield moves us on */
+			charge(d, now);
+			break;
+		}
 	}
 }

@@ -1,14 +1,21 @@
 /*
- * Engine channels.  Each channel of an engine is a worker actor on the engine's host that runs one
- * command at a time.  A compute-like command is an exec of remaining_ns flops on that host; since a
- * channel owns one core, the exec ends exactly remaining_ns / speed later, so the worker waits on its
- * condition variable until that end, its fine-preemption time, or its TDR deadline, whichever comes
- * first.  (The worker owns its exec: SimGrid 3.32's C API frees an exec cancelled by another actor
- * while its owner waits on it, so the domain never touches execs, it only posts preempt_at_ns.)
- * A host<->device copy with a byte count is a transfer over the GPU's PCIe link instead, sharing the
- * link's bandwidth with concurrent copies; transfers are neither preempted nor subject to TDR.
+ * Engine channels, as state machines on the event loop (sim/loop.c).  A channel runs one command at a
+ * time.  At its dispatch the command's memory accesses are translated (sim/vram.c): pages that must
+ * move first cross the PCIe link while the command stalls on its channel, and a faulting command holds
+ * the channel for the time it would have run before it is dropped or its context reset.  Then a
+ * compute-like command is an exec of remaining_ns of reference work: since a channel owns one core of
+ * its engine, it ends exactly launch_ns + remaining_ns / speed later, unless a fine preemption or its
+ * TDR deadline comes first.  A host<->device copy with a byte count is a transfer over the GPU's PCIe
+ * link instead, sharing the link's bandwidth with concurrent copies and migrations; transfers are
+ * neither preempted nor subject to TDR.
+ *
+ * An exec's end is known when it starts, so it needs nothing from SimGrid; in lockstep mode
+ * (--no-coalesce) each one also runs as a SimGrid exec on the engine's host, the reference the default
+ * mode is checked against.
  */
 #include <math.h>
+
+#include <simgrid/plugins/energy.h>
 
 #include "sim/sim.h"
 
@@ -18,33 +25,12 @@ static bool is_transfer(const struct sim_cmd *cmd)
 	       !(cmd->c.flags & VGS_CMD_RECORDED_TIME);
 }
 
-void sim_chan_assign(struct sim_chan *ch, struct sim_cmd *cmd, uint64_t now)
+static void timer_at(struct sim_chan *ch, uint64_t at)
 {
-	struct sim_engine *e = ch->engine;
-
-	ch->cmd = cmd;
-	ch->state = CHAN_ASSIGNED;
-	ch->preempt_at_ns = VGS_NO_TIME;
-	if (e->busy++ == 0)
-		e->busy_since_ns = now;
-	e->used = true;
-	if (cmd->start_ns == VGS_NO_TIME)
-		cmd->start_ns = now;
-	cmd->engine = e->idx;
-	sim_post(&ch->wake);
+	sim_timer_add(ch->engine->domain->sim, at, SIM_EV_CHAN, ch, ++ch->gen);
 }
 
-void sim_chan_preempt(struct sim_chan *ch, uint64_t now)
-{
-	uint64_t at = now + ch->engine->cls->preempt_latency_ns;
-
-	if (ch->state == CHAN_IDLE || ch->preempt_at_ns <= at)
-		return;
-	ch->preempt_at_ns = at;
-	sim_post(&ch->wake);
-}
-
-/* The channel stops running cmd at now: account the piece and free the channel. */
+/* The channel stops running its command at now: account the piece and free the channel. */
 static void chan_release(struct sim_chan *ch, uint64_t now)
 {
 	struct sim_engine *e = ch->engine;
@@ -60,6 +46,7 @@ static void chan_release(struct sim_chan *ch, uint64_t now)
 	ch->state = CHAN_IDLE;
 	ch->cmd = NULL;
 	ch->preempt_at_ns = VGS_NO_TIME;
+	ch->gen++;
 	sim_domain_notify(e->domain);
 }
 
@@ -85,7 +72,7 @@ static void chan_reset(struct sim_chan *ch, uint64_t now)
 	if (e->domain->owner == t)
 		e->domain->reset_req = true;
 	if (t->waiting_space)
-		sim_post(&t->wake);
+		sim_run_tenant(t);
 	sim_tenant_complete(t, cmd, now, true);
 }
 
@@ -102,190 +89,252 @@ static double exec_flops(const struct sim_engine *e, const struct sim_cmd *cmd, 
 }
 
 /*
- * The coalescing fast path (docs/simulator.md, "Coalescing").  cmd runs on ch until end.  If, at end,
- * the domain would start its owner's next command on this same channel and nothing else would happen,
- * settle cmd's completion and that start now, with their own timestamps, and return the next command:
- * it joins cmd's exec.  That is exact only while no other actor can observe the state before `end`:
- *   - no actor is runnable now (sim_quiet) and none is due to wake before end (sim_next_wake): so no
- *     tenant submits, no slice expires, no other channel completes, no transfer is in flight;
- *   - the domain is waiting in its dispatch loop for this owner, with no preemption or reset pending,
- *     and would start exactly one command, on ch (sim_domain_next_on);
- *   - the completion wakes nobody: the owner does not wait for this fence nor for ring space, and no
- *     other domain of its GPU shares the domain's classes or sees a command become ready;
- *   - the next command is an exec, not a transfer, and all its memory accesses hit resident pages
- *     (a fault or a migration is a decision: sim_vram_resident).
- * Otherwise NULL: the command completes at end as usual.
+ * The exec stops at now (done: it ran to its end): its channel-time in the measured window feeds the
+ * engine's energy.  A completed exec counts its exact length, launch + remaining / speed, as SimGrid's
+ * exec does, not the ns its end is rounded up to.
  */
-static struct sim_cmd *chain_next(struct sim_chan *ch, struct sim_cmd *cmd, uint64_t end)
+static void exec_stop(struct sim_chan *ch, uint64_t now, bool done)
 {
 	struct sim_engine *e = ch->engine;
-	struct sim_domain *d = e->domain;
-	struct sim *sim = d->sim;
-	struct sim_tenant *t = cmd->tenant;
-	struct sim_cmd *next;
+	struct sim *sim = e->domain->sim;
+	struct sim_cmd *cmd = ch->cmd;
+	double from = (double)ch->exec_start_ns, to = (double)now;
 
-	if (!sim->coalesce || sim_now() == 0 || !sim_quiet() || end >= sim_next_wake())
-		return NULL;
-	if (d->owner != t || !d->dispatching || d->preempt_req || d->reset_req || end >= d->slice_end_ns)
-		return NULL;
-	if (t->waiting_space || (t->waiting_deps && t->waiting_seq == cmd->c.seq))
-		return NULL;
-	for (uint32_t k = 0; k < t->ndomains; k++) {
-		const struct sim_domain *o = t->domains[k];
-
-		if (o == d)
-			continue;
-		if (o->class_mask & d->class_mask)
-			return NULL;
-		for (int c = 0; c < VGS_NCLASS; c++) {
-			if (!(o->class_mask & (1u << c)))
-				continue;
-			for (GList *l = t->ring[c].head; l; l = l->next)
-				if (((const struct sim_cmd *)l->data)->stream_prev == cmd->c.seq)
-					return NULL;
-		}
+	if (done)
+		to = from + (double)e->cls->launch_ns +
+		     (double)cmd->remaining_ns / sim->scn->gpus[e->cfg->gpu].cls[cmd->c.cls].speed;
+	if (from < (double)sim->scn->warmup_ns)
+		from = (double)sim->scn->warmup_ns;
+	if (to > (double)sim->end_ns)
+		to = (double)sim->end_ns;
+	if (to > from)
+		e->exec_ns += to - from;
+	if (ch->exec) {
+		if (done)
+			sg_exec_wait(ch->exec); /* already done, or within the clock's rounding of done */
+		else
+			sg_exec_cancel(ch->exec);
+		ch->exec = NULL;
 	}
-	next = sim_domain_next_on(d, ch, cmd);
-	if (!next || is_transfer(next) || !sim_vram_resident(next))
-		return NULL;
-
-	/* What the channel, then the domain, would do at end; the domain's wake-ups are ours to do. */
-	sim_mute(&d->wake);
-	chan_release(ch, end);
-	sim_tenant_complete(t, cmd, end, false);
-	sim_domain_dispatch(d, t, false, end);
-	sim_mute(NULL);
-	ch->state = CHAN_RUNNING;
-	ch->run_start_ns = end;
-	sim_vram_run_resident(next, end);
-	sim->coalesced++;
-	return next;
 }
 
-static void run_exec(struct sim_chan *ch, struct sim_cmd *cmd)
+static void exec_preempt(struct sim_chan *ch, uint64_t now)
+{
+	struct sim_engine *e = ch->engine;
+	struct sim *sim = e->domain->sim;
+	struct sim_cmd *cmd = ch->cmd;
+	struct sim_tenant *t = cmd->tenant;
+	double speed = sim->scn->gpus[e->cfg->gpu].cls[cmd->c.cls].speed;
+	uint64_t launch = e->cls->launch_ns;
+	double ran_ns = (double)(now - ch->exec_start_ns);
+
+	if (launch == 0) {
+		cmd->remaining_ns = (uint64_t)llround(fmax(0.0, (double)cmd->remaining_ns - ran_ns * speed)) +
+				    e->cls->resume_ns;
+	} else {
+		/* Stopped during the launch: none of the work was done. */
+		double left_ns = fmin((double)(launch + cmd->remaining_ns / speed) - ran_ns,
+				      (double)cmd->remaining_ns / speed);
+
+		cmd->remaining_ns = (uint64_t)llround(fmax(0.0, left_ns) * speed) + e->cls->resume_ns;
+	}
+	exec_stop(ch, now, false);
+	vgs_metrics_preempt(sim->metrics, t->idx, e->idx);
+	chan_release(ch, now);
+	g_queue_push_head(&t->ring[cmd->eng_cls], cmd);
+	sim_tenant_update_ready(t, now);
+}
+
+/* At now: complete the exec, preempt it or reset it if its time has come, else wait for the first. */
+static void exec_settle(struct sim_chan *ch, uint64_t now)
+{
+	uint64_t at = ch->end_ns;
+
+	if (now >= ch->end_ns) {
+		struct sim_cmd *cmd = ch->cmd;
+
+		exec_stop(ch, now, true);
+		chan_release(ch, now);
+		sim_tenant_complete(cmd->tenant, cmd, now, false);
+	} else if (now >= ch->preempt_at_ns) {
+		exec_preempt(ch, now);
+	} else if (now >= ch->tdr_at_ns) {
+		exec_stop(ch, now, false);
+		chan_reset(ch, now);
+	} else {
+		if (ch->preempt_at_ns < at)
+			at = ch->preempt_at_ns;
+		if (ch->tdr_at_ns < at)
+			at = ch->tdr_at_ns;
+		timer_at(ch, at);
+	}
+}
+
+static void start_exec(struct sim_chan *ch, uint64_t now)
 {
 	struct sim_engine *e = ch->engine;
 	struct sim *sim = e->domain->sim;
 	const struct vgs_gpu *gpu = &sim->scn->gpus[e->cfg->gpu];
-	uint64_t start = sim_now(), tdr = gpu->tdr_timeout_ns;
+	struct sim_cmd *cmd = ch->cmd;
 	/* A routed class keeps its own speed factor (CUDA work on an A10's graphics engine). */
 	double speed = gpu->cls[cmd->c.cls].speed;
-	uint64_t launch = e->cls->launch_ns;
-	uint64_t end = exec_end(e, cmd, speed, start);
-	double flops = exec_flops(e, cmd, speed);
-	uint64_t now, tdr_at;
 
-	/* Coalesce the owner's following commands into this exec while nothing else can intervene. */
-	while (!(tdr && start + tdr < end)) {
-		struct sim_cmd *next = chain_next(ch, cmd, end);
-
-		if (!next)
-			break;
-		cmd = next;
-		start = end;
-		speed = gpu->cls[cmd->c.cls].speed;
-		end = exec_end(e, cmd, speed, start);
-		flops += exec_flops(e, cmd, speed);
-	}
-	tdr_at = tdr ? start + tdr : VGS_NO_TIME;
-
-	sg_exec_t ex = sg_actor_exec_init(flops);
-
-	sg_exec_start(ex);
-	sim->activities++;
-	for (;;) {
-		uint64_t until = end;
-
-		now = sim_now();
-		if (tdr_at < until)
-			until = tdr_at;
-		if (ch->preempt_at_ns < until)
-			until = ch->preempt_at_ns;
-		if (now >= until)
-			break;
-		sim_wait(&ch->wake, until - now);
-	}
-	if (now >= end) {
-		sim_flush_posts();
-		sg_exec_wait(ex); /* already done, or within the clock's rounding of done */
-		now = sim_now();
-		chan_release(ch, now);
-		sim_tenant_complete(cmd->tenant, cmd, now, false);
-	} else if (now >= ch->preempt_at_ns) {
-		struct sim_tenant *t = cmd->tenant;
-		/*
-		 * The work left, from the command's own start rather than from the exec (which may have begun
-		 * with earlier, coalesced commands): the same figure with or without coalescing.
-		 */
-		double ran_ns = (double)(now - start);
-
-		if (launch == 0) {
-			cmd->remaining_ns = (uint64_t)llround(fmax(0.0, (double)cmd->remaining_ns - ran_ns * speed)) +
-					    e->cls->resume_ns;
-		} else {
-			/* Stopped during the launch: none of the work was done. */
-			double left_ns = fmin((double)(launch + cmd->remaining_ns / speed) - ran_ns,
-					      (double)cmd->remaining_ns / speed);
-
-			cmd->remaining_ns = (uint64_t)llround(fmax(0.0, left_ns) * speed) + e->cls->resume_ns;
-		}
-		vgs_metrics_preempt(sim->metrics, t->idx, e->idx);
-		chan_release(ch, now);
-		g_queue_push_head(&t->ring[cmd->eng_cls], cmd);
-		sim_tenant_update_ready(t, now);
-		sim_flush_posts();
-		sg_exec_cancel(ex);
+	ch->state = CHAN_RUNNING;
+	ch->exec_start_ns = now;
+	ch->end_ns = exec_end(e, cmd, speed, now);
+	ch->tdr_at_ns = gpu->tdr_timeout_ns ? now + gpu->tdr_timeout_ns : VGS_NO_TIME;
+	if (sim->lockstep) {
+		ch->exec = sg_actor_exec_init(exec_flops(e, cmd, speed));
+		sg_exec_set_host(ch->exec, e->host);
+		sg_exec_start(ch->exec);
+		sim->activities++;
 	} else {
-		chan_reset(ch, now);
-		sim_flush_posts();
-		sg_exec_cancel(ex);
+		sim->execs_without_activity++;
+	}
+	exec_settle(ch, now);
+}
+
+static void start_copy(struct sim_chan *ch)
+{
+	ch->state = CHAN_TRANSFER;
+	sim_transfer_start(ch, ch->cmd->c.dir == VGS_DIR_D2H, ch->cmd->c.bytes);
+}
+
+/* The command's pages are there (or it faulted): run it. */
+static void begin(struct sim_chan *ch, uint64_t now)
+{
+	struct sim_engine *e = ch->engine;
+
+	if (ch->verdict != SIM_VRAM_RUN) {
+		/* The faulting access happens while the command runs; it is dropped (or its context reset)
+		 * when it would have completed.  This is also what keeps a workload that faults on every
+		 * command from looping at one instant. */
+		ch->state = CHAN_FAULT;
+		ch->end_ns = now + sim_vram_fault_time_ns(ch, ch->cmd);
+		timer_at(ch, ch->end_ns);
+	} else if (!is_transfer(ch->cmd)) {
+		start_exec(ch, now);
+	} else if (e->cls->launch_ns) {
+		ch->state = CHAN_LAUNCH;
+		ch->end_ns = now + e->cls->launch_ns;
+		timer_at(ch, ch->end_ns);
+	} else {
+		start_copy(ch);
 	}
 }
 
-static void run_transfer(struct sim_chan *ch, struct sim_cmd *cmd)
+void sim_chan_assign(struct sim_chan *ch, struct sim_cmd *cmd, uint64_t now)
+{
+	struct sim_engine *e = ch->engine;
+
+	ch->cmd = cmd;
+	ch->state = CHAN_ASSIGNED;
+	ch->preempt_at_ns = VGS_NO_TIME;
+	if (e->busy++ == 0)
+		e->busy_since_ns = now;
+	e->used = true;
+	if (cmd->start_ns == VGS_NO_TIME)
+		cmd->start_ns = now;
+	cmd->engine = e->idx;
+	sim_run_chan(ch);
+}
+
+void sim_chan_start(struct sim_chan *ch, uint64_t now)
+{
+	uint64_t d2h = 0, h2d = 0;
+
+	ch->run_start_ns = now;
+	/* VRAM hook (sim/vram.c): translate the command's accesses; the pages it reached before any fault
+	 * move first, while it stalls on its channel. */
+	ch->verdict = sim_vram_translate(ch->cmd, now, &d2h, &h2d);
+	if (d2h || h2d) {
+		ch->state = CHAN_MIGRATE;
+		ch->stall_start_ns = now;
+		ch->mig_h2d_bytes = d2h ? h2d : 0;
+		sim_transfer_start(ch, d2h != 0, d2h ? d2h : h2d);
+		return;
+	}
+	begin(ch, now);
+}
+
+void sim_chan_transfer_done(struct sim_chan *ch, uint64_t now)
+{
+	struct sim_cmd *cmd = ch->cmd;
+
+	if (ch->state == CHAN_TRANSFER) {
+		chan_release(ch, now);
+		sim_tenant_complete(cmd->tenant, cmd, now, false);
+		return;
+	}
+	/* CHAN_MIGRATE */
+	if (ch->mig_h2d_bytes) {
+		uint64_t b = ch->mig_h2d_bytes;
+
+		ch->mig_h2d_bytes = 0;
+		sim_transfer_start(ch, false, b);
+		return;
+	}
+	vgs_metrics_vram_stall(ch->engine->domain->sim->metrics, cmd->tenant->idx, ch->stall_start_ns, now);
+	begin(ch, now);
+}
+
+void sim_chan_timer(struct sim_chan *ch, uint64_t now)
+{
+	struct sim_cmd *cmd = ch->cmd;
+
+	switch (ch->state) {
+	case CHAN_RUNNING:
+		exec_settle(ch, now);
+		break;
+	case CHAN_LAUNCH:
+		start_copy(ch);
+		break;
+	case CHAN_FAULT:
+		if (ch->verdict == SIM_VRAM_RESET) {
+			chan_reset(ch, now);
+		} else {
+			vgs_metrics_vram_kill(ch->engine->domain->sim->metrics, cmd->tenant->idx, now);
+			chan_release(ch, now);
+			sim_tenant_complete(cmd->tenant, cmd, now, true);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+void sim_chan_preempt(struct sim_chan *ch, uint64_t now)
+{
+	uint64_t at = now + ch->engine->cls->preempt_latency_ns;
+
+	if (ch->state == CHAN_IDLE || ch->preempt_at_ns <= at)
+		return;
+	ch->preempt_at_ns = at;
+	/* A stalled command or a copy is not preempted: an exec starting later stops at once. */
+	if (ch->state == CHAN_RUNNING) {
+		uint64_t t = ch->end_ns;
+
+		if (at < t)
+			t = at;
+		if (ch->tdr_at_ns < t)
+			t = ch->tdr_at_ns;
+		timer_at(ch, t);
+	}
+}
+
+void sim_chan_close(struct sim_chan *ch, uint64_t end)
 {
 	struct sim_engine *e = ch->engine;
 	struct sim *sim = e->domain->sim;
-	sg_mailbox_t mb = sim->pcie_mb[2 * e->cfg->gpu + (cmd->c.dir == VGS_DIR_D2H)];
-	uint64_t now;
 
-	if (e->cls->launch_ns)
-		sim_sleep_until(sim_now() + e->cls->launch_ns);
-	sim->activities++;
-	sim_transfer(mb, cmd, cmd->c.bytes);
-	now = sim_now();
-	chan_release(ch, now);
-	sim_tenant_complete(cmd->tenant, cmd, now, false);
-}
-
-void sim_chan_actor(int argc, char **argv)
-{
-	struct sim_chan *ch = sg_actor_self_get_data();
-	for (;;) {
-		while (ch->state != CHAN_ASSIGNED)
-			sim_wait(&ch->wake, VGS_NO_TIME);
-		ch->state = CHAN_RUNNING;
-		ch->run_start_ns = sim_now();
-		/* VRAM hook (sim/vram.c): translate the command's accesses, stall for migrations, faults. */
-		enum sim_vram_verdict vr = sim_vram_before_run(ch, ch->cmd);
-
-		if (vr != SIM_VRAM_RUN) {
-			struct sim_cmd *cmd = ch->cmd;
-
-			if (vr == SIM_VRAM_RESET) {
-				chan_reset(ch, sim_now());
-			} else {
-				chan_release(ch, sim_now());
-				sim_tenant_complete(cmd->tenant, cmd, sim_now(), true);
-			}
-			sim_flush_posts();
-			continue;
-		}
-		if (is_transfer(ch->cmd))
-			run_transfer(ch, ch->cmd);
-		else
-			run_exec(ch, ch->cmd);
-	}
+	if (ch->state == CHAN_IDLE)
+		return;
+	vgs_metrics_busy(sim->metrics, ch->cmd->tenant->idx, e->idx, ch->run_start_ns, end);
+	if (sim->tl)
+		vgs_timeline_busy(sim->tl, e->idx, ch->index, ch->cmd->tenant->idx, ch->cmd->c.seq, ch->cmd->c.cls,
+				  ch->run_start_ns, end);
+	if (ch->state == CHAN_RUNNING)
+		exec_stop(ch, end, false);
 }
 
 /* Host-memory end of a PCIe direction: accepts every transfer as it arrives. */
@@ -294,9 +343,6 @@ void sim_pcie_receiver_actor(int argc, char **argv)
 	sg_mailbox_t mb = sg_actor_self_get_data();
 
 	sg_mailbox_set_receiver(sg_mailbox_get_name(mb));
-	for (;;) {
-		sim_block_begin();
+	for (;;)
 		(void)sg_mailbox_get(mb);
-		sim_block_end();
-	}
 }

@@ -71,9 +71,10 @@ static void usage(FILE *out)
 	      "                          https://ui.perfetto.dev with \"Open trace file\"\n"
 	      "      --solo GROUP        run one instance of the vgpus entry GROUP alone on its GPU (the\n"
 	      "                          others are dropped): the baseline of `vgpusim compare`\n"
-	      "      --no-coalesce       one SimGrid exec per command: switch off the fast path that runs an\n"
-	      "                          owner's back-to-back commands as one exec (same outputs; slower;\n"
-	      "                          docs/simulator.md, \"Coalescing\")\n"
+	      "      --no-coalesce       lockstep: SimGrid's clock at every event and one SimGrid exec per\n"
+	      "                          command, energy from SimGrid's plugin -- the reference the fast\n"
+	      "                          path is checked against (same outputs; slower; docs/simulator.md,\n"
+	      "                          \"Event loop\")\n"
 	      "\n"
 	      "Configs are documented in docs/config.md, outputs and metrics in docs/metrics.md, the VRAM\n"
 	      "model (page tables, quotas, faults, oversubscription; configs/oversubscribe.cfg) in docs/vram.md.\n",

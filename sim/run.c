@@ -1,8 +1,7 @@
 /*
  * One simulated run: build the engines, domains (each with its policy instance) and tenants of a
- * scenario, create their actors on a SimGrid platform, run until warm-up + duration, and write the
- * results directory atomically.  A controller actor samples engine energy at the end of the warm-up and
- * at the end, closes the intervals still open, and ends the simulation (every other actor is a daemon).
+ * scenario, run the event loop (sim/loop.c) in a driver actor on a SimGrid platform until warm-up +
+ * duration, close the intervals still open, and write the results directory atomically.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,38 +20,41 @@
 #define VGS_VERSION "unknown"
 #endif
 
-static void controller_actor(int argc, char **argv)
+/*
+ * Energy an engine consumed in the measured window.  The engine's power is linear in its busy channels
+ * (sim/platform.c, "idle:idle:busy": SimGrid's host-energy model with Epsilon = Idle), so it is
+ * idle_w over the window plus (busy_w - idle_w) / channels per channel-second of exec.  Lockstep mode
+ * reads SimGrid's energy plugin instead, which integrates the same model over its execs: the two agree
+ * to the clock's rounding (tests/e2e/coalesce.py).
+ */
+static double engine_energy_j(const struct sim *sim, const struct sim_engine *e)
+{
+	double window_s = (double)(sim->end_ns - sim->scn->warmup_ns) * 1e-9;
+
+	if (sim->lockstep)
+		return sg_host_get_consumed_energy(e->host) - e->energy_at_warmup_j;
+	return e->cls->idle_w * window_s + (e->cls->busy_w - e->cls->idle_w) / e->nchan * e->exec_ns * 1e-9;
+}
+
+/* Runs the event loop (sim/loop.c), then closes what is still open at the end of the run. */
+static void driver_actor(int argc, char **argv)
 {
 	struct sim *sim = sg_actor_self_get_data();
 	const struct vgs_scenario *scn = sim->scn;
 	uint64_t end = sim->end_ns;
 
-	sim_sleep_until(scn->warmup_ns);
-	for (uint32_t i = 0; i < scn->ntenants; i++)
-		sim->tenants[i].dropped_at_warmup = vgs_workload_dropped_units(sim->tenants[i].wl);
-	sg_host_energy_update_all();
-	for (uint32_t i = 0; i < scn->nengines; i++)
-		sim->engines[i].energy_at_warmup_j = sg_host_get_consumed_energy(sim->engines[i].host);
-	sim_sleep_until(end);
-	sg_host_energy_update_all();
+	sim_loop(sim);
+	if (sim->lockstep)
+		sg_host_energy_update_all();
 	for (uint32_t i = 0; i < scn->nengines; i++) {
 		struct sim_engine *e = &sim->engines[i];
 
-		vgs_metrics_engine_energy(sim->metrics, i,
-					  sg_host_get_consumed_energy(e->host) - e->energy_at_warmup_j);
 		/* Close what is still running: busy channels and engines, and the owners' slices. */
-		for (uint32_t k = 0; k < e->nchan; k++) {
-			struct sim_chan *ch = &e->chans[k];
-
-			if (ch->state != CHAN_RUNNING)
-				continue;
-			vgs_metrics_busy(sim->metrics, ch->cmd->tenant->idx, i, ch->run_start_ns, end);
-			if (sim->tl)
-				vgs_timeline_busy(sim->tl, i, k, ch->cmd->tenant->idx, ch->cmd->c.seq, ch->cmd->c.cls,
-						  ch->run_start_ns, end);
-		}
+		for (uint32_t k = 0; k < e->nchan; k++)
+			sim_chan_close(&e->chans[k], end);
 		if (e->busy)
 			vgs_metrics_engine_busy(sim->metrics, i, e->busy_since_ns, end);
+		vgs_metrics_engine_energy(sim->metrics, i, engine_energy_j(sim, e));
 	}
 	for (uint32_t i = 0; i < scn->ndomains; i++) {
 		struct sim_domain *d = &sim->domains[i];
@@ -72,9 +74,8 @@ static void controller_actor(int argc, char **argv)
 					  vgs_workload_dropped_units(sim->tenants[i].wl) - sim->tenants[i].dropped_at_warmup);
 }
 
-static void name_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool daemon)
+static void start_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool daemon)
 {
-	sim_actor_created();
 	sg_actor_set_data(a, data);
 	sg_actor_start(a, fn, 0, NULL);
 	if (daemon)
@@ -97,7 +98,8 @@ static int build_domains(struct sim *sim, struct vgs_error *err)
 		d->idx = i;
 		d->cfg = dc;
 		d->class_mask = dc->class_mask;
-		sim_waiter_init(&d->wake);
+		d->state = D_PICK;
+		d->timer_at = VGS_NO_TIME;
 		d->nengines = dc->nengines;
 		d->engines = g_new0(struct sim_engine *, dc->nengines);
 		for (uint32_t k = 0; k < dc->nengines; k++) {
@@ -129,7 +131,7 @@ static int build_tenants(struct sim *sim, struct vgs_error *err)
 		for (int c = 0; c < VGS_NCLASS; c++)
 			g_queue_init(&t->ring[c]);
 		vgs_hostq_init(&t->hq);
-		sim_waiter_init(&t->wake);
+		sim_tenant_init(t);
 		t->domains = g_new0(struct sim_domain *, scn->ndomains);
 		t->vgpu_index = g_new0(uint32_t, scn->ndomains);
 		for (uint32_t k = 0; k < scn->ndomains; k++) {
@@ -175,7 +177,6 @@ static void build_engines(struct sim *sim)
 			e->chans[k].engine = e;
 			e->chans[k].index = k;
 			e->chans[k].preempt_at_ns = VGS_NO_TIME;
-			sim_waiter_init(&e->chans[k].wake);
 		}
 	}
 }
@@ -184,16 +185,6 @@ static void start_actors(struct sim *sim)
 {
 	const struct vgs_scenario *scn = sim->scn;
 
-	for (uint32_t i = 0; i < scn->nengines; i++) {
-		struct sim_engine *e = &sim->engines[i];
-
-		for (uint32_t k = 0; k < e->nchan; k++) {
-			char *name = g_strdup_printf("%s/%u", e->cfg->name, k);
-
-			name_actor(sg_actor_init(name, e->host), &e->chans[k], sim_chan_actor, true);
-			g_free(name);
-		}
-	}
 	sim->pcie_mb = g_new0(sg_mailbox_t, 2 * scn->ngpus);
 	for (uint32_t g = 0; g < scn->ngpus; g++) {
 		for (int d = 0; d < 2; d++) {
@@ -201,19 +192,13 @@ static void start_actors(struct sim *sim)
 			char *mb = g_strdup_printf("%s.pcie_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
 
 			sim->pcie_mb[2 * g + d] = sg_mailbox_by_name(mb);
-			name_actor(sg_actor_init(mb, sg_host_by_name(host)), sim->pcie_mb[2 * g + d],
-				   sim_pcie_receiver_actor, true);
+			start_actor(sg_actor_init(mb, sg_host_by_name(host)), sim->pcie_mb[2 * g + d],
+				    sim_pcie_receiver_actor, true);
 			g_free(host);
 			g_free(mb);
 		}
 	}
-	for (uint32_t i = 0; i < scn->ndomains; i++)
-		name_actor(sg_actor_init(scn->domains[i].name, sim->ctl_host), &sim->domains[i], sim_domain_actor,
-			   true);
-	for (uint32_t i = 0; i < scn->ntenants; i++)
-		name_actor(sg_actor_init(scn->tenants[i].name, sim->ctl_host), &sim->tenants[i], sim_tenant_actor,
-			   true);
-	name_actor(sg_actor_init("controller", sim->ctl_host), sim, controller_actor, false);
+	start_actor(sg_actor_init("driver", sim->ctl_host), sim, driver_actor, false);
 }
 
 void sim_simgrid_start(void)
@@ -237,6 +222,8 @@ static void sim_free(struct sim *sim)
 {
 	const struct vgs_scenario *scn = sim->scn;
 
+	sim_loop_free(sim);
+
 	for (uint32_t i = 0; i < scn->ntenants; i++) {
 		struct sim_tenant *t = &sim->tenants[i];
 
@@ -250,15 +237,16 @@ static void sim_free(struct sim *sim)
 			vgs_hostq_fini(&t->hq);
 		g_free(t->domains);
 		g_free(t->vgpu_index);
-		sim_waiter_fini(&t->wake);
+		g_free(t->cmd);
+		for (uint32_t k = 0; k < t->nstaged; k++)
+			g_free(t->staged[k]);
+		g_free(t->staged);
 	}
 	for (uint32_t i = 0; i < scn->nengines; i++) {
 		struct sim_engine *e = &sim->engines[i];
 
-		for (uint32_t k = 0; k < e->nchan; k++) {
+		for (uint32_t k = 0; k < e->nchan; k++)
 			g_free(e->chans[k].cmd);
-			sim_waiter_fini(&e->chans[k].wake);
-		}
 		g_free(e->chans);
 	}
 	for (uint32_t i = 0; i < scn->ndomains; i++) {
@@ -266,7 +254,6 @@ static void sim_free(struct sim *sim)
 
 		if (d->sched.ops)
 			vgs_sched_fini(&d->sched);
-		sim_waiter_fini(&d->wake);
 		g_free(d->engines);
 		g_free(d->tenants);
 		g_free(d->vgpus);
@@ -316,7 +303,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 	int rc = -1;
 
 	sim.end_ns = scn->warmup_ns + scn->duration_ns;
-	sim.coalesce = !args->no_coalesce;
+	sim.lockstep = args->no_coalesce;
 	sim.engines = g_new0(struct sim_engine, scn->nengines);
 	sim.domains = g_new0(struct sim_domain, scn->ndomains);
 	sim.tenants = g_new0(struct sim_tenant, scn->ntenants);
@@ -362,8 +349,8 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		.wall_s = wall_now() - t0,
 		.activities = sim.activities,
 		.commands_total = sim.completed,
-		.coalesce = sim.coalesce,
-		.commands_coalesced = sim.coalesced,
+		.coalesce = !sim.lockstep,
+		.execs_without_activity = sim.execs_without_activity,
 	};
 	if (sim.commands_csv) {
 		int bad = ferror(sim.commands_csv);

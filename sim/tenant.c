@@ -1,6 +1,6 @@
 /*
- * Tenants: one actor per vGPU instance, the host side of a GPU program.  It draws commands from its
- * workload in program order and submits each one at
+ * Tenants: the host side of a GPU program, one per vGPU instance, as a state machine on the event loop
+ * (sim/loop.c).  It draws commands from its workload in program order and submits each one at
  *     max(previous submission, base + gap, unit arrival)
  * where base is the latest completion among the command's fences (or the previous submission when it
  * has none): closed-loop replay, so a smaller share slows the tenant down as it would a real program.
@@ -70,7 +70,7 @@ void sim_tenant_update_ready(struct sim_tenant *t, uint64_t now)
 		if (vgs_sched_set_runnable(&d->sched, v, ready, now) && d->owner && d->owner != t)
 			d->preempt_req = true;
 		if (changed && (d->owner == t || d->owner == NULL || d->preempt_req))
-			sim_domain_notify(d);
+			sim_run_domain(d);
 	}
 }
 
@@ -92,116 +92,184 @@ void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now
 	if ((++sim->completed & 1023) == 0 && sim->progress)
 		sim_progress(sim, false);
 	if (t->waiting_deps && seq == t->waiting_seq)
-		sim_post(&t->wake);
+		sim_run_tenant(t);
 	sim_tenant_update_ready(t, now);
 }
 
-/* Enter one command into its ring, blocking while the ring is full. */
-static void ring_push(struct sim_tenant *t, struct sim_cmd *cmd)
+/*
+ * Enter cmd into its ring at now; false while the ring is full (the tenant waits for a dispatch from
+ * it, or a reset that empties it).
+ */
+static bool ring_push(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now)
 {
-	struct sim *sim = t->sim;
 	GQueue *q = &t->ring[cmd->eng_cls];
 
 	if (q->length >= t->cfg->queue_depth) {
-		uint64_t t0 = sim_now();
-
-		sim_tenant_update_ready(t, t0);
-		while (q->length >= t->cfg->queue_depth) {
+		if (!t->waiting_space) {
 			t->waiting_space = true;
-			sim_wait(&t->wake, VGS_NO_TIME);
+			t->space_since_ns = now;
+			sim_tenant_update_ready(t, now);
 		}
-		t->waiting_space = false;
-		vgs_metrics_backpressure(sim->metrics, t->idx, sim_now() - t0);
+		return false;
 	}
-	cmd->submit_ns = sim_now();
+	if (t->waiting_space) {
+		t->waiting_space = false;
+		vgs_metrics_backpressure(t->sim->metrics, t->idx, now - t->space_since_ns);
+	}
+	cmd->submit_ns = now;
 	cmd->stream_prev = vgs_hostq_stream_link(&t->hq, &cmd->c);
 	g_queue_push_tail(q, cmd);
 	t->in_flight++;
+	return true;
 }
 
-static void flush(struct sim_tenant *t, struct sim_cmd **staged, uint32_t *nstaged)
+static void wait_until(struct sim_tenant *t, uint64_t at)
 {
-	if (*nstaged == 0)
-		return;
-	if (t->cfg->submit.trap_ns)
-		sim_sleep_until(sim_now() + t->cfg->submit.trap_ns);
-	for (uint32_t i = 0; i < *nstaged; i++)
-		ring_push(t, staged[i]);
-	*nstaged = 0;
-	sim_tenant_update_ready(t, sim_now());
+	sim_timer_add(t->sim, at, SIM_EV_TENANT, t, ++t->gen);
 }
 
-void sim_tenant_actor(int argc, char **argv)
+/* Submit the staged batch, then go on in state `then`. */
+static void flush(struct sim_tenant *t, enum sim_tenant_state then)
 {
-	struct sim_tenant *t = sg_actor_self_get_data();
+	t->after_flush = then;
+	t->state = T_FLUSH;
+}
+
+void sim_tenant_init(struct sim_tenant *t)
+{
+	uint32_t bmax = t->cfg->submit.batch_max ? t->cfg->submit.batch_max : 1;
+
+	t->staged = g_new0(struct sim_cmd *, bmax);
+	t->state = T_NEXT;
+}
+
+void sim_tenant_step(struct sim_tenant *t, uint64_t now)
+{
 	const struct vgs_submit_cfg *sub = &t->cfg->submit;
 	uint32_t bmax = sub->batch_max ? sub->batch_max : 1;
-	struct sim_cmd **staged = g_new0(struct sim_cmd *, bmax);
-	uint32_t nstaged = 0;
-	uint64_t staged_first = 0, last_submit = 0;
 
 	for (;;) {
-		struct sim_cmd *cmd = g_new0(struct sim_cmd, 1);
-		uint64_t base = last_submit, when, end;
+		switch (t->state) {
+		case T_NEXT: {
+			struct sim_cmd *cmd = g_new0(struct sim_cmd, 1);
 
-		if (vgs_workload_next(t->wl, sim_now(), &cmd->c) != 1) {
-			g_free(cmd);
+			if (vgs_workload_next(t->wl, now, &cmd->c) != 1) {
+				g_free(cmd);
+				if (t->nstaged)
+					flush(t, T_DONE);
+				else
+					t->state = T_DONE;
+				break;
+			}
+			cmd->tenant = t;
+			cmd->start_ns = VGS_NO_TIME;
+			cmd->remaining_ns = cmd->c.work_ns;
+			cmd->eng_cls = t->gpu->route[cmd->c.cls];
+			t->cmd = cmd;
+			t->base_ns = cmd->c.ndeps ? 0 : t->last_submit_ns;
+			t->dep_i = 0;
+			t->state = T_DEPS;
 			break;
 		}
-		cmd->tenant = t;
-		cmd->start_ns = VGS_NO_TIME;
-		cmd->remaining_ns = cmd->c.work_ns;
-		cmd->eng_cls = t->gpu->route[cmd->c.cls];
-		if (cmd->c.ndeps)
-			base = 0;
-		for (unsigned i = 0; i < cmd->c.ndeps; i++) {
-			uint64_t dep = cmd->c.deps[i];
+		case T_DEPS: {
+			struct sim_cmd *cmd = t->cmd;
+			uint64_t end;
 
-			while (!sim_tenant_is_done(t, dep, &end)) {
+			for (; t->dep_i < cmd->c.ndeps; t->dep_i++) {
+				uint64_t dep = cmd->c.deps[t->dep_i];
+
+				if (sim_tenant_is_done(t, dep, &end)) {
+					if (end > t->base_ns)
+						t->base_ns = end;
+					continue;
+				}
 				/* A fence on a command still in the batch: submit the batch first. */
-				if (nstaged) {
-					flush(t, staged, &nstaged);
-					last_submit = sim_now();
+				if (t->nstaged) {
+					flush(t, T_DEPS);
+					break;
 				}
 				t->waiting_deps = true;
 				t->waiting_seq = dep;
-				sim_wait(&t->wake, VGS_NO_TIME);
-				t->waiting_deps = false;
+				return; /* its completion runs us again */
 			}
-			if (end > base)
-				base = end;
+			if (t->state != T_DEPS)
+				break;
+			t->waiting_deps = false;
+			t->when_ns = t->base_ns + cmd->c.gap_ns;
+			if (t->when_ns < t->last_submit_ns)
+				t->when_ns = t->last_submit_ns;
+			if (cmd->c.arrival_ns != VGS_NO_TIME && cmd->c.arrival_ns > t->when_ns)
+				t->when_ns = cmd->c.arrival_ns;
+			/* Merging: the batch closes when full or when its window would expire before `when`. */
+			if (t->nstaged && sub->batch_window_ns && t->when_ns > t->staged_first_ns + sub->batch_window_ns) {
+				t->window_ns = t->staged_first_ns + sub->batch_window_ns;
+				t->state = T_WINDOW;
+			} else {
+				t->state = T_WHEN;
+			}
+			break;
 		}
-		when = base + cmd->c.gap_ns;
-		if (when < last_submit)
-			when = last_submit;
-		if (cmd->c.arrival_ns != VGS_NO_TIME && cmd->c.arrival_ns > when)
-			when = cmd->c.arrival_ns;
+		case T_WINDOW:
+			if (now < t->window_ns) {
+				wait_until(t, t->window_ns);
+				return;
+			}
+			flush(t, T_WHEN);
+			break;
+		case T_WHEN:
+			/* A host thread that sleeps wakes late (submit.wake_us, the executor's measured timer lateness). */
+			if (sub->wake_ns && t->when_ns > now)
+				t->when_ns += sub->wake_ns;
+			t->state = T_SLEEP;
+			break;
+		case T_SLEEP: {
+			struct sim_cmd *cmd = t->cmd;
 
-		/* Merging: the batch closes when full or when its window would expire before `when`. */
-		if (nstaged && sub->batch_window_ns && when > staged_first + sub->batch_window_ns) {
-			sim_sleep_until(staged_first + sub->batch_window_ns);
-			flush(t, staged, &nstaged);
-			last_submit = sim_now();
+			if (now < t->when_ns) {
+				wait_until(t, t->when_ns);
+				return;
+			}
+			t->last_submit_ns = now;
+			sim_vram_submit(t, cmd); /* VRAM hook: host-side allocations and frees (sim/vram.c) */
+			if (cmd->c.flags & VGS_CMD_UNIT_BEGIN)
+				vgs_hostq_unit_open(&t->hq, &cmd->c, now);
+			if (t->nstaged == 0)
+				t->staged_first_ns = now;
+			t->staged[t->nstaged++] = cmd;
+			t->cmd = NULL;
+			if (t->nstaged >= bmax)
+				flush(t, T_NEXT);
+			else
+				t->state = T_NEXT;
+			break;
 		}
-		/* A host thread that sleeps wakes late (submit.wake_us, the executor's measured timer lateness). */
-		if (t->cfg->submit.wake_ns && when > sim_now())
-			when += t->cfg->submit.wake_ns;
-		sim_sleep_until(when);
-		last_submit = sim_now();
-		sim_vram_submit(t, cmd); /* VRAM hook: host-side allocations and frees (sim/vram.c) */
-		if (cmd->c.flags & VGS_CMD_UNIT_BEGIN)
-			vgs_hostq_unit_open(&t->hq, &cmd->c, last_submit);
-		if (nstaged == 0)
-			staged_first = last_submit;
-		staged[nstaged++] = cmd;
-		if (nstaged >= bmax) {
-			flush(t, staged, &nstaged);
+		case T_FLUSH:
+			t->pushed = 0;
+			t->state = T_PUSH;
+			if (sub->trap_ns) {
+				t->trap_end_ns = now + sub->trap_ns;
+				t->state = T_TRAP;
+			}
+			break;
+		case T_TRAP:
+			if (now < t->trap_end_ns) {
+				wait_until(t, t->trap_end_ns);
+				return;
+			}
+			t->state = T_PUSH;
+			break;
+		case T_PUSH:
+			for (; t->pushed < t->nstaged; t->pushed++)
+				if (!ring_push(t, t->staged[t->pushed], now))
+					return; /* a dispatch from that ring runs us again */
+			t->nstaged = 0;
+			sim_tenant_update_ready(t, now);
 			/* The trap is host time: the next command's gap starts after it. */
-			last_submit = sim_now();
+			t->last_submit_ns = now;
+			t->state = t->after_flush;
+			break;
+		case T_DONE:
+			return;
 		}
 	}
-	flush(t, staged, &nstaged);
-	g_free(staged);
-	sim_flush_posts();
-	sim_block_begin(); /* the actor ends */
 }

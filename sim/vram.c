@@ -5,11 +5,11 @@
  *   sim_vram_submit      (tenant, at submission) the host side of its memory list: allocations and
  *                        frees in order, and a pin on every allocation it will access, so that a free
  *                        waits for the commands already submitted (stream-ordered free);
- *   sim_vram_before_run  (channel, before it runs) every access translated through the vGPU's own
+ *   sim_vram_translate   (channel, at dispatch) every access translated through the vGPU's own
  *                        page table; pages evicted earlier, and those the vGPU must evict to make
- *                        room, cross the GPU's PCIe link as SimGrid communications (device-to-host,
- *                        then host-to-device) while the command holds its channel, stalled; an
- *                        access outside the vGPU's allocations is handled per `vram.fault`;
+ *                        room, then cross the GPU's PCIe link as SimGrid communications (device-to-
+ *                        host, then host-to-device; sim/engine.c) while the command holds its channel,
+ *                        stalled; an access outside the vGPU's allocations is handled per `vram.fault`;
  *   sim_vram_complete    (completion or drop) the pins go, and a pending free may happen.
  *
  * The transfers share the link with copy commands (the same mailboxes, sim->pcie_mb), so migrations
@@ -216,21 +216,10 @@ static int demand(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_mig
 	return vgs_vmem_touch_va(vm, va, len, mig) == 0 ? 0 : -1;
 }
 
-/* Move `bytes` over the GPU's PCIe link in one direction, as the channel's actor; blocks. */
-static void transfer(struct sim_chan *ch, struct sim_cmd *cmd, bool d2h, uint64_t bytes)
-{
-	struct sim *sim = ch->engine->domain->sim;
-
-	if (!bytes)
-		return;
-	sim->activities++;
-	sim_transfer(sim->pcie_mb[2 * ch->engine->cfg->gpu + d2h], cmd, bytes);
-}
-
 /* How long a faulting command holds its channel: the time it would have run (engine.c's rules: a
  * host<->device copy with a byte count crosses the link, anything else runs its work at the class's
  * speed), at most the TDR timeout. */
-static uint64_t fault_time_ns(const struct sim_chan *ch, const struct sim_cmd *cmd)
+uint64_t sim_vram_fault_time_ns(const struct sim_chan *ch, const struct sim_cmd *cmd)
 {
 	const struct vgs_gpu *gpu = &ch->engine->domain->sim->scn->gpus[ch->engine->cfg->gpu];
 	uint64_t ns;
@@ -241,40 +230,6 @@ static uint64_t fault_time_ns(const struct sim_chan *ch, const struct sim_cmd *c
 	else
 		ns = (uint64_t)ceil((double)cmd->remaining_ns / gpu->cls[cmd->c.cls].speed);
 	return gpu->tdr_timeout_ns && ns > gpu->tdr_timeout_ns ? gpu->tdr_timeout_ns : ns;
-}
-
-bool sim_vram_resident(const struct sim_cmd *cmd)
-{
-	const struct sim_tenant *t = cmd->tenant;
-	const struct sim *sim = t->sim;
-	const struct vgs_mem_op *ops;
-	const struct pins *p = cmd->vram;
-	uint64_t fresh = 0;
-	uint32_t n, k = 0;
-
-	if (!sim->vram || !cmd->c.mem)
-		return true;
-	ops = vgs_workload_mem(t->wl, cmd->c.mem, &n);
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t b;
-
-		switch (ops[i].kind) {
-		case VGS_MEM_TOUCH:
-			b = vgs_vmem_touch_new_bytes(p && k < p->n ? p->a[k] : NULL, ops[i].arg, ops[i].len);
-			k++;
-			if (b == UINT64_MAX)
-				return false;
-			fresh += b; /* a page touched twice counts twice: an over-estimate is safe */
-			break;
-		case VGS_MEM_VA:
-		case VGS_MEM_WILD:
-		case VGS_MEM_FOREIGN:
-			return false;
-		default:
-			break;
-		}
-	}
-	return fresh == 0 || vgs_vmem_can_back(sim->vram->t[t->idx].vm, fresh);
 }
 
 /* Translate cmd's accesses at now (page faults, evictions and the migrations they need in *mig). */
@@ -338,36 +293,14 @@ static enum sim_vram_verdict translate(struct sim_cmd *cmd, uint64_t now, struct
 	return verdict;
 }
 
-void sim_vram_run_resident(struct sim_cmd *cmd, uint64_t now)
+enum sim_vram_verdict sim_vram_translate(struct sim_cmd *cmd, uint64_t now, uint64_t *d2h_bytes,
+					 uint64_t *h2d_bytes)
 {
 	struct vgs_migration mig = { 0, 0 };
+	enum sim_vram_verdict verdict = translate(cmd, now, &mig);
 
-	(void)translate(cmd, now, &mig); /* sim_vram_resident(cmd): no fault, no migration */
-}
-
-enum sim_vram_verdict sim_vram_before_run(struct sim_chan *ch, struct sim_cmd *cmd)
-{
-	struct sim *sim = cmd->tenant->sim;
-	struct sim_tenant *t = cmd->tenant;
-	struct vgs_migration mig = { 0, 0 };
-	enum sim_vram_verdict verdict = translate(cmd, sim_now(), &mig);
-
-	/* The pages the command reached before any fault move first: it stalls on its channel. */
-	if (mig.d2h_bytes || mig.h2d_bytes) {
-		uint64_t t0 = sim_now();
-
-		transfer(ch, cmd, true, mig.d2h_bytes);
-		transfer(ch, cmd, false, mig.h2d_bytes);
-		vgs_metrics_vram_stall(sim->metrics, t->idx, t0, sim_now());
-	}
-	if (verdict != SIM_VRAM_RUN) {
-		/* The faulting access happens while the command runs; it is dropped (or its context reset)
-		 * when it would have completed.  This is also what keeps a workload that faults on every
-		 * command from looping at one instant. */
-		sim_sleep_until(sim_now() + fault_time_ns(ch, cmd));
-		if (verdict == SIM_VRAM_KILL)
-			vgs_metrics_vram_kill(sim->metrics, t->idx, sim_now());
-	}
+	*d2h_bytes = mig.d2h_bytes;
+	*h2d_bytes = mig.h2d_bytes;
 	return verdict;
 }
 
