@@ -40,52 +40,9 @@ uint64_t sim_simgrid_ns(void)
 	return (uint64_t)(simgrid_get_clock() * 1e9 + 0.5);
 }
 
-static bool before(const struct sim_timer *a, const struct sim_timer *b)
-{
-	return a->at_ns < b->at_ns || (a->at_ns == b->at_ns && a->seq < b->seq);
-}
-
 void sim_timer_add(struct sim *sim, uint64_t at_ns, enum sim_event kind, void *obj, uint64_t gen)
 {
-	size_t i;
-
-	if (sim->nheap == sim->capheap) {
-		sim->capheap = sim->capheap ? 2 * sim->capheap : 256;
-		sim->heap = g_renew(struct sim_timer, sim->heap, sim->capheap);
-	}
-	i = sim->nheap++;
-	sim->heap[i] = (struct sim_timer){ at_ns, sim->timer_seq++, obj, gen, kind };
-	while (i > 0 && before(&sim->heap[i], &sim->heap[(i - 1) / 2])) {
-		struct sim_timer t = sim->heap[i];
-
-		sim->heap[i] = sim->heap[(i - 1) / 2];
-		sim->heap[(i - 1) / 2] = t;
-		i = (i - 1) / 2;
-	}
-}
-
-static struct sim_timer timer_pop(struct sim *sim)
-{
-	struct sim_timer top = sim->heap[0];
-	size_t i = 0;
-
-	sim->heap[0] = sim->heap[--sim->nheap];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < sim->nheap && before(&sim->heap[l], &sim->heap[m]))
-			m = l;
-		if (r < sim->nheap && before(&sim->heap[r], &sim->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		struct sim_timer t = sim->heap[i];
-
-		sim->heap[i] = sim->heap[m];
-		sim->heap[m] = t;
-		i = m;
-	}
-	return top;
+	vgs_timerheap_push(&sim->timers, at_ns, kind, obj, gen);
 }
 
 /* Run lists: pointers tagged in their low bits, 0 tenant, 1 domain, 2 channel. */
@@ -119,7 +76,7 @@ void sim_yield_domain(struct sim_domain *d)
 	g_queue_push_tail(&d->sim->yielded, d);
 }
 
-static void fire(struct sim *sim, const struct sim_timer *tm, uint64_t now)
+static void fire(struct sim *sim, const struct vgs_timer *tm, uint64_t now)
 {
 	switch (tm->kind) {
 	case SIM_EV_TENANT: {
@@ -247,8 +204,8 @@ void sim_loop(struct sim *sim)
 	for (;;) {
 		uint64_t now = sim_clock_ns, next;
 
-		while (sim->nheap && sim->heap[0].at_ns <= now) {
-			struct sim_timer tm = timer_pop(sim);
+		while (vgs_timerheap_next(&sim->timers) <= now) {
+			struct vgs_timer tm = vgs_timerheap_pop(&sim->timers);
 
 			fire(sim, &tm, now);
 		}
@@ -273,7 +230,7 @@ void sim_loop(struct sim *sim)
 				break;
 			}
 		}
-		if (sim->nheap && sim->heap[0].at_ns <= now)
+		if (vgs_timerheap_next(&sim->timers) <= now)
 			continue;
 		if (!g_queue_is_empty(&sim->yielded)) {
 			while (!g_queue_is_empty(&sim->yielded)) {
@@ -286,7 +243,7 @@ void sim_loop(struct sim *sim)
 		}
 
 		/* Timers due at the end itself still fire: the run closes after them. */
-		next = sim->nheap ? sim->heap[0].at_ns : VGS_NO_TIME;
+		next = vgs_timerheap_next(&sim->timers);
 		if (next > end)
 			next = end + 1;
 		if (sim->xfers || sim->lockstep) {
@@ -327,7 +284,7 @@ void sim_loop_free(struct sim *sim)
 	}
 	if (sim->xfer_sem)
 		sg_sem_destroy(sim->xfer_sem);
-	g_free(sim->heap);
+	vgs_timerheap_fini(&sim->timers);
 	g_queue_clear(&sim->runq);
 	g_queue_clear(&sim->yielded);
 	g_queue_clear(&sim->xfer_done);

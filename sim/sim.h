@@ -32,6 +32,7 @@
 #include "models/metrics.h"
 #include "models/scenario.h"
 #include "models/timeline.h"
+#include "models/timerheap.h"
 #include "models/types.h"
 #include "models/workload.h"
 #include "policies/vgs_policy.h"
@@ -180,14 +181,6 @@ struct sim_tenant {
 	uint64_t gen;              /* invalidates stale timers */
 };
 
-struct sim_timer {
-	uint64_t at_ns;
-	uint64_t seq;              /* FIFO among timers due at the same ns */
-	void *obj;
-	uint64_t gen;
-	int kind;                  /* enum sim_event */
-};
-
 enum sim_event { SIM_EV_TENANT, SIM_EV_DOMAIN, SIM_EV_CHAN, SIM_EV_WARMUP };
 
 struct sim {
@@ -201,9 +194,7 @@ struct sim {
 	sg_mailbox_t *pcie_mb;     /* per GPU: [2g] host-to-device, [2g+1] device-to-host */
 	struct sim_vram *vram;     /* sim/vram.c; NULL when no workload touches memory */
 	/* the event loop (sim/loop.c) */
-	struct sim_timer *heap;
-	size_t nheap, capheap;
-	uint64_t timer_seq;
+	struct vgs_timerheap timers; /* kinds: enum sim_event */
 	GQueue runq;               /* tenants, domains and channels to run now (tagged pointers, loop.c) */
 	GQueue yielded;            /* domains that let the rest of this instant go first */
 	GQueue xfer_done;          /* struct sim_xfer * whose transfer ended, in order */

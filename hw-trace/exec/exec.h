@@ -29,6 +29,7 @@
 #include "models/metrics.h"
 #include "models/scenario.h"
 #include "models/timeline.h"
+#include "models/timerheap.h"
 #include "models/types.h"
 #include "models/workload.h"
 #include "policies/vgs_policy.h"
@@ -142,8 +143,6 @@ struct ex_backend {
 extern const struct ex_backend ex_backend_host;
 extern const struct ex_backend ex_backend_cuda; /* fails cleanly when not built or no device */
 
-struct ex_timer;
-
 struct exec {
 	const struct vgs_scenario *scn;
 	const struct ex_backend *be;
@@ -156,9 +155,7 @@ struct exec {
 	struct ex_domain *domains;
 	struct ex_tenant *tenants;
 	/* the event loop (rt.c) */
-	struct ex_timer *heap;
-	size_t nheap, capheap;
-	uint64_t timer_seq;
+	struct vgs_timerheap timers; /* kinds: enum ex_timer_kind */
 	GQueue runq;               /* domains and tenants to run now (tagged pointers, see rt.c) */
 	bool warmed_up;
 	bool stop;                 /* SIGINT/SIGTERM or an engine error */

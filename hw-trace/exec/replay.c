@@ -172,7 +172,7 @@ static void teardown(struct exec *x)
 	g_free(x->engines);
 	g_free(x->domains);
 	g_free(x->tenants);
-	g_free(x->heap);
+	vgs_timerheap_fini(&x->timers);
 	g_queue_clear(&x->runq);
 	vgs_hist_fini(&x->dispatch_lat);
 	vgs_hist_fini(&x->timer_slack);

@@ -11,14 +11,6 @@
 
 #include "hw-trace/exec/exec.h"
 
-struct ex_timer {
-	uint64_t at_ns;
-	uint64_t seq;              /* FIFO among timers due at the same ns */
-	int kind;
-	void *obj;
-	uint64_t gen;
-};
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -43,52 +35,9 @@ uint64_t ex_sleep_until(const struct exec *x, uint64_t at_ns)
 	return now > at_ns ? now - at_ns : 0;
 }
 
-static bool before(const struct ex_timer *a, const struct ex_timer *b)
-{
-	return a->at_ns < b->at_ns || (a->at_ns == b->at_ns && a->seq < b->seq);
-}
-
 void ex_timer_add(struct exec *x, uint64_t at_ns, int kind, void *obj, uint64_t gen)
 {
-	size_t i;
-
-	if (x->nheap == x->capheap) {
-		x->capheap = x->capheap ? 2 * x->capheap : 256;
-		x->heap = g_renew(struct ex_timer, x->heap, x->capheap);
-	}
-	i = x->nheap++;
-	x->heap[i] = (struct ex_timer){ at_ns, x->timer_seq++, kind, obj, gen };
-	while (i > 0 && before(&x->heap[i], &x->heap[(i - 1) / 2])) {
-		struct ex_timer t = x->heap[i];
-
-		x->heap[i] = x->heap[(i - 1) / 2];
-		x->heap[(i - 1) / 2] = t;
-		i = (i - 1) / 2;
-	}
-}
-
-static struct ex_timer timer_pop(struct exec *x)
-{
-	struct ex_timer top = x->heap[0];
-	size_t i = 0;
-
-	x->heap[0] = x->heap[--x->nheap];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < x->nheap && before(&x->heap[l], &x->heap[m]))
-			m = l;
-		if (r < x->nheap && before(&x->heap[r], &x->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		struct ex_timer t = x->heap[i];
-
-		x->heap[i] = x->heap[m];
-		x->heap[m] = t;
-		i = m;
-	}
-	return top;
+	vgs_timerheap_push(&x->timers, at_ns, kind, obj, gen);
 }
 
 /* Run lists: tenants are tagged with the low pointer bit clear, domains with it set. */
@@ -108,7 +57,7 @@ void ex_run_tenant(struct exec *x, struct ex_tenant *t)
 	}
 }
 
-static void fire(struct exec *x, const struct ex_timer *tm, uint64_t now)
+static void fire(struct exec *x, const struct vgs_timer *tm, uint64_t now)
 {
 	switch (tm->kind) {
 	case EV_TENANT: {
@@ -159,8 +108,8 @@ uint64_t ex_loop(struct exec *x)
 		now = ex_now(x);
 		if (x->stop || ex_interrupted() || now >= x->end_ns)
 			break;
-		while (x->nheap && x->heap[0].at_ns <= now) {
-			struct ex_timer tm = timer_pop(x);
+		while (vgs_timerheap_next(&x->timers) <= now) {
+			struct vgs_timer tm = vgs_timerheap_pop(&x->timers);
 
 			if (tm.kind != EV_POLL)
 				vgs_hist_add(&x->timer_slack, now - tm.at_ns);
@@ -184,8 +133,8 @@ uint64_t ex_loop(struct exec *x)
 		}
 		uint64_t next = x->end_ns;
 
-		if (x->nheap && x->heap[0].at_ns < next)
-			next = x->heap[0].at_ns;
+		if (vgs_timerheap_next(&x->timers) < next)
+			next = vgs_timerheap_next(&x->timers);
 		if (x->be->poll) {
 			uint64_t p = x->be->poll(x, ex_now(x));
 
