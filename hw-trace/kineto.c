@@ -54,17 +54,20 @@ enum kn_key {
 	KN_K_M_ADDR, KN_K_M_BYTES, KN_K_M_TOTAL, KN_K_M_DTYPE, KN_K_M_DID,     /* [memory] args */
 };
 
+#define KN_KEY(str, key) { str, sizeof(str) - 1, key }
 static const struct {
 	const char *s;
+	size_t n;
 	enum kn_key k;
 } kn_keys[] = {
-	{ "traceEvents", KN_K_TRACE_EVENTS }, { "deviceProperties", KN_K_DEVPROPS },
-	{ "ph", KN_K_PH }, { "cat", KN_K_CAT }, { "name", KN_K_NAME }, { "pid", KN_K_PID },
-	{ "tid", KN_K_TID }, { "ts", KN_K_TS }, { "dur", KN_K_DUR }, { "args", KN_K_ARGS },
-	{ "stream", KN_K_STREAM }, { "queue", KN_K_QUEUE }, { "correlation", KN_K_CORR },
-	{ "bytes", KN_K_BYTES }, { "device", KN_K_DEVICE }, { "kind", KN_K_KIND }, { "id", KN_K_ID },
-	{ "Addr", KN_K_M_ADDR }, { "Bytes", KN_K_M_BYTES }, { "Total Allocated", KN_K_M_TOTAL },
-	{ "Device Type", KN_K_M_DTYPE }, { "Device Id", KN_K_M_DID },
+	KN_KEY("traceEvents", KN_K_TRACE_EVENTS), KN_KEY("deviceProperties", KN_K_DEVPROPS),
+	KN_KEY("ph", KN_K_PH), KN_KEY("cat", KN_K_CAT), KN_KEY("name", KN_K_NAME), KN_KEY("pid", KN_K_PID),
+	KN_KEY("tid", KN_K_TID), KN_KEY("ts", KN_K_TS), KN_KEY("dur", KN_K_DUR), KN_KEY("args", KN_K_ARGS),
+	KN_KEY("stream", KN_K_STREAM), KN_KEY("queue", KN_K_QUEUE), KN_KEY("correlation", KN_K_CORR),
+	KN_KEY("bytes", KN_K_BYTES), KN_KEY("device", KN_K_DEVICE), KN_KEY("kind", KN_K_KIND),
+	KN_KEY("id", KN_K_ID), KN_KEY("Addr", KN_K_M_ADDR), KN_KEY("Bytes", KN_K_M_BYTES),
+	KN_KEY("Total Allocated", KN_K_M_TOTAL), KN_KEY("Device Type", KN_K_M_DTYPE),
+	KN_KEY("Device Id", KN_K_M_DID),
 };
 
 /* Fields seen in the current event (bit set), or seen with a value of the wrong type (bad). */
@@ -470,9 +473,12 @@ static int kn_map_key(void *ctx, const unsigned char *s, size_t len)
 	if (k->depth < 1 || k->depth >= KN_MAXD)
 		return 1;
 	k->key[k->depth] = KN_K_OTHER;
-	for (size_t i = 0; i < G_N_ELEMENTS(kn_keys); i++)
-		if (strlen(kn_keys[i].s) == len && memcmp(kn_keys[i].s, s, len) == 0)
+	for (size_t i = 0; i < G_N_ELEMENTS(kn_keys); i++) {
+		if (kn_keys[i].n == len && memcmp(kn_keys[i].s, s, len) == 0) {
 			k->key[k->depth] = kn_keys[i].k;
+			break;
+		}
+	}
 	return 1;
 }
 
