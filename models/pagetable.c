@@ -31,6 +31,8 @@ struct pde {
 
 struct vgs_pt {
 	GHashTable *regions;          /* va >> 21 -> struct pde * */
+	gpointer last_key;            /* the region looked up last (the pages of an allocation are */
+	struct pde *last;             /* mapped one after the other): NULL when none */
 	uint64_t pages, bytes;
 };
 
@@ -67,6 +69,31 @@ static gpointer region_key(uint64_t va)
 	return GSIZE_TO_POINTER((gsize)(va >> VGS_PAGE_2M));
 }
 
+static struct pde *region(struct vgs_pt *pt, uint64_t va)
+{
+	gpointer key = region_key(va);
+
+	if (!pt->last || pt->last_key != key) {
+		pt->last = g_hash_table_lookup(pt->regions, key);
+		pt->last_key = key;
+	}
+	return pt->last;
+}
+
+static void region_add(struct vgs_pt *pt, uint64_t va, struct pde *d)
+{
+	g_hash_table_insert(pt->regions, region_key(va), d);
+	pt->last_key = region_key(va);
+	pt->last = d;
+}
+
+static void region_remove(struct vgs_pt *pt, uint64_t va)
+{
+	if (pt->last_key == region_key(va))
+		pt->last = NULL;
+	g_hash_table_remove(pt->regions, region_key(va));
+}
+
 static unsigned slot64(uint64_t va)
 {
 	return (unsigned)(va >> VGS_PAGE_64K) & (SLOTS_64K - 1);
@@ -86,13 +113,13 @@ int vgs_pt_map(struct vgs_pt *pt, uint64_t va, unsigned shift, uint64_t frame)
 	    (va & ((1ull << shift) - 1)) || (frame & ((1ull << (shift - VGS_PAGE_4K)) - 1)) ||
 	    frame == VGS_VRAM_NONE)
 		return -EINVAL;
-	d = g_hash_table_lookup(pt->regions, region_key(va));
+	d = region(pt, va);
 	if (shift == VGS_PAGE_2M) {
 		if (d)
 			return -EEXIST; /* a region exists only while something is mapped in it */
 		d = g_new0(struct pde, 1);
 		d->pte = frame + 1;
-		g_hash_table_insert(pt->regions, region_key(va), d);
+		region_add(pt, va, d);
 		goto mapped;
 	}
 	if (d && d->pte)
@@ -103,7 +130,7 @@ int vgs_pt_map(struct vgs_pt *pt, uint64_t va, unsigned shift, uint64_t frame)
 		return -EEXIST;
 	if (!d) {
 		d = g_new0(struct pde, 1);
-		g_hash_table_insert(pt->regions, region_key(va), d);
+		region_add(pt, va, d);
 	}
 	if (!d->big)
 		d->big = g_new0(struct pt64, 1);
@@ -126,7 +153,7 @@ mapped:
 
 int vgs_pt_unmap(struct vgs_pt *pt, uint64_t va, unsigned shift)
 {
-	struct pde *d = g_hash_table_lookup(pt->regions, region_key(va));
+	struct pde *d = region(pt, va);
 	unsigned s = slot64(va), i = slot4(va);
 
 	if (!d || (va & ((1ull << shift) - 1)))
@@ -134,7 +161,7 @@ int vgs_pt_unmap(struct vgs_pt *pt, uint64_t va, unsigned shift)
 	if (shift == VGS_PAGE_2M) {
 		if (!d->pte)
 			return -ENOENT;
-		g_hash_table_remove(pt->regions, region_key(va));
+		region_remove(pt, va);
 		goto unmapped;
 	}
 	if (!d->big)
@@ -159,7 +186,7 @@ int vgs_pt_unmap(struct vgs_pt *pt, uint64_t va, unsigned shift)
 		return -ENOENT;
 	}
 	if (d->big->n == 0)
-		g_hash_table_remove(pt->regions, region_key(va));
+		region_remove(pt, va);
 unmapped:
 	pt->pages--;
 	pt->bytes -= 1ull << shift;

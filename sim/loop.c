@@ -48,25 +48,50 @@ void sim_timer_add(struct sim *sim, uint64_t at_ns, enum sim_event kind, void *o
 /* Run lists: pointers tagged in their low bits, 0 tenant, 1 domain, 2 channel. */
 enum { TAG_TENANT, TAG_DOMAIN, TAG_CHAN, TAG_MASK = 3 };
 
+static void runq_push(struct sim *sim, uintptr_t p)
+{
+	if (sim->runq_len == sim->runq_cap) {
+		size_t cap = sim->runq_cap ? 2 * sim->runq_cap : 64;
+		uintptr_t *q = g_new(uintptr_t, cap);
+
+		for (size_t i = 0; i < sim->runq_len; i++)
+			q[i] = sim->runq[(sim->runq_head + i) % sim->runq_cap];
+		g_free(sim->runq);
+		sim->runq = q;
+		sim->runq_cap = cap;
+		sim->runq_head = 0;
+	}
+	sim->runq[(sim->runq_head + sim->runq_len++) % sim->runq_cap] = p;
+}
+
+static uintptr_t runq_pop(struct sim *sim)
+{
+	uintptr_t p = sim->runq[sim->runq_head];
+
+	sim->runq_head = (sim->runq_head + 1) % sim->runq_cap;
+	sim->runq_len--;
+	return p;
+}
+
 void sim_run_domain(struct sim_domain *d)
 {
 	if (!d->queued) {
 		d->queued = true;
-		g_queue_push_tail(&d->sim->runq, (gpointer)((uintptr_t)d | TAG_DOMAIN));
+		runq_push(d->sim, (uintptr_t)d | TAG_DOMAIN);
 	}
 }
 
 /* A dispatched channel starts after the domain that dispatched it has run (and set its own timer). */
 void sim_run_chan(struct sim_chan *ch)
 {
-	g_queue_push_tail(&ch->engine->domain->sim->runq, (gpointer)((uintptr_t)ch | TAG_CHAN));
+	runq_push(ch->engine->domain->sim, (uintptr_t)ch | TAG_CHAN);
 }
 
 void sim_run_tenant(struct sim_tenant *t)
 {
 	if (!t->queued) {
 		t->queued = true;
-		g_queue_push_tail(&t->sim->runq, t);
+		runq_push(t->sim, (uintptr_t)t | TAG_TENANT);
 	}
 }
 
@@ -212,8 +237,8 @@ void sim_loop(struct sim *sim)
 		/* At the end itself only the timers due then fire: what they notify comes too late. */
 		if (now == end)
 			break;
-		while (!g_queue_is_empty(&sim->runq)) {
-			uintptr_t p = (uintptr_t)g_queue_pop_head(&sim->runq);
+		while (sim->runq_len) {
+			uintptr_t p = runq_pop(sim);
 			void *obj = (void *)(p & ~(uintptr_t)TAG_MASK);
 
 			switch (p & TAG_MASK) {
@@ -285,7 +310,7 @@ void sim_loop_free(struct sim *sim)
 	if (sim->xfer_sem)
 		sg_sem_destroy(sim->xfer_sem);
 	vgs_timerheap_fini(&sim->timers);
-	g_queue_clear(&sim->runq);
+	g_free(sim->runq);
 	g_queue_clear(&sim->yielded);
 	g_queue_clear(&sim->xfer_done);
 }

@@ -195,7 +195,8 @@ struct sim {
 	struct sim_vram *vram;     /* sim/vram.c; NULL when no workload touches memory */
 	/* the event loop (sim/loop.c) */
 	struct vgs_timerheap timers; /* kinds: enum sim_event */
-	GQueue runq;               /* tenants, domains and channels to run now (tagged pointers, loop.c) */
+	uintptr_t *runq;           /* tenants, domains and channels to run now: a ring of tagged pointers */
+	size_t runq_cap, runq_head, runq_len;
 	GQueue yielded;            /* domains that let the rest of this instant go first */
 	GQueue xfer_done;          /* struct sim_xfer * whose transfer ended, in order */
 	sg_sem_t xfer_sem;         /* released by a transfer's end */
