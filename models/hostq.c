@@ -9,9 +9,7 @@ struct vgs_open_unit {
 
 void vgs_hostq_init(struct vgs_hostq *q)
 {
-	q->done = g_new(struct vgs_done, VGS_DEP_WINDOW);
-	for (uint32_t k = 0; k < VGS_DEP_WINDOW; k++)
-		q->done[k].seq = UINT64_MAX;
+	q->done = g_new0(struct vgs_done, VGS_DEP_WINDOW);
 	q->stream_last = g_hash_table_new(g_direct_hash, g_direct_equal);
 	q->units = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 }
@@ -31,12 +29,12 @@ bool vgs_hostq_done(const struct vgs_hostq *q, uint64_t seq, uint64_t *end_ns)
 {
 	const struct vgs_done *d = &q->done[seq % VGS_DEP_WINDOW];
 
-	if (d->seq == seq) {
+	if (d->seq1 == seq + 1) {
 		*end_ns = d->end_ns;
 		return true;
 	}
 	/* A later command reused the slot: seq completed long ago (fences lie within the window). */
-	if (d->seq != UINT64_MAX && d->seq > seq) {
+	if (d->seq1 > seq + 1) {
 		*end_ns = 0;
 		return true;
 	}
@@ -86,7 +84,7 @@ void vgs_hostq_complete(struct vgs_hostq *q, const struct vgs_cmd *c, uint64_t e
 	struct vgs_done *d = &q->done[c->seq % VGS_DEP_WINDOW];
 	struct vgs_open_unit *u;
 
-	d->seq = c->seq;
+	d->seq1 = c->seq + 1;
 	d->end_ns = end_ns;
 	if (dropped) {
 		u = g_hash_table_lookup(q->units, &c->unit);

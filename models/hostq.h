@@ -20,12 +20,12 @@
 #include "models/types.h"
 
 struct vgs_done {
-	uint64_t seq;
+	uint64_t seq1;             /* seq + 1 of the command that completed in this slot, 0: none yet */
 	uint64_t end_ns;
 };
 
 struct vgs_hostq {
-	struct vgs_done *done;     /* ring of VGS_DEP_WINDOW completions */
+	struct vgs_done *done;     /* ring of VGS_DEP_WINDOW completions, zeroed: pages are touched as used */
 	GHashTable *stream_last;   /* stream -> last submitted seq + 1 */
 	GHashTable *units;         /* unit -> struct vgs_open_unit, the open units */
 };
