@@ -86,7 +86,8 @@ $(O)/hw-trace/exec/%.o: hw-trace/exec/%.c
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(BASE) $(PKG_CFLAGS) $(CUDA_DEF) -DVGS_VERSION='"$(VERSION)"' -c $< -o $@
 
-$(O)/hw-trace/exec/backend_cuda.o: hw-trace/exec/backend_cuda.cu hw-trace/exec/exec.h hw-trace/exec/cuda_host.h
+$(O)/hw-trace/exec/backend_cuda.o: hw-trace/exec/backend_cuda.cu hw-trace/exec/exec.h hw-trace/exec/cuda_host.h \
+				  $(wildcard models/*.h policies/*.h)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  NVCC    $<")
 	$(Q)$(NVCC) -O2 -I. $(filter -I%,$(PKG_CFLAGS)) -diag-suppress 1217 -Xcompiler -fPIC -c $< -o $@

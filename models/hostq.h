@@ -1,6 +1,6 @@
 /*
- * The host-side bookkeeping of one tenant that both drivers (the simulator, sim/tenant.c, and the
- * executor, hw-trace/exec/tenant.c) keep the same way, so that a fence, a stream order or a unit means
+ * The host-side bookkeeping of one tenant that both drivers (the simulator and the executor, through
+ * models/driver_tenant.c) keep the same way, so that a fence, a stream order or a unit means
  * the same thing in both:
  *   - completions of the last VGS_DEP_WINDOW commands (fences look back no further: types.h);
  *   - the last submitted command of each stream (a command starts after its stream predecessor);

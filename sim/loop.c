@@ -1,10 +1,7 @@
 /*
- * The simulator's discrete-event loop.  Tenants, domains and channels are state machines; the loop
- * keeps a binary heap of their timers (FIFO among timers due at the same ns) and run lists of tenants
- * and domains notified at the current instant.  At each instant it fires every due timer, then runs the
- * notified tenants (their submissions at an instant come before the decisions made at it), then the
- * notified domains, then the domains that yielded; then it moves to the next timer.  This is the
- * executor's loop (hw-trace/exec/rt.c) on a simulated clock, so both make the same same-instant choices.
+ * The simulator's discrete-event loop over the driver model's timers and run lists (models/driver.h,
+ * shared with the executor's real-time loop, hw-trace/exec/rt.c).  At each instant it fires every due
+ * timer, then runs what they notified, then the domains that yielded; then it moves to the next timer.
  *
  * SimGrid is entered only where it decides.  A PCIe transfer is a SimGrid communication on the GPU's
  * link, so its end depends on the transfers sharing the link: while one is in flight, the loop waits
@@ -19,7 +16,6 @@
  * until they arrived, then queues itself on xfer_done and releases the loop's semaphore.
  */
 #include <simgrid/engine.h>
-#include <simgrid/plugins/energy.h>
 
 #include "sim/sim.h"
 
@@ -28,7 +24,7 @@ uint64_t sim_clock_ns;
 static struct sim *the_sim; /* one simulation per process */
 
 struct sim_xfer {
-	struct sim_chan *ch;
+	struct drv_chan *ch;
 	sg_sem_t job;              /* released by the loop when a job is set */
 	sg_mailbox_t mb;
 	uint64_t bytes;
@@ -38,108 +34,6 @@ struct sim_xfer {
 uint64_t sim_simgrid_ns(void)
 {
 	return (uint64_t)(simgrid_get_clock() * 1e9 + 0.5);
-}
-
-void sim_timer_add(struct sim *sim, uint64_t at_ns, enum sim_event kind, void *obj, uint64_t gen)
-{
-	vgs_timerheap_push(&sim->timers, at_ns, kind, obj, gen);
-}
-
-/* Run lists: pointers tagged in their low bits, 0 tenant, 1 domain, 2 channel. */
-enum { TAG_TENANT, TAG_DOMAIN, TAG_CHAN, TAG_MASK = 3 };
-
-static void runq_push(struct sim *sim, uintptr_t p)
-{
-	if (sim->runq_len == sim->runq_cap) {
-		size_t cap = sim->runq_cap ? 2 * sim->runq_cap : 64;
-		uintptr_t *q = g_new(uintptr_t, cap);
-
-		for (size_t i = 0; i < sim->runq_len; i++)
-			q[i] = sim->runq[(sim->runq_head + i) % sim->runq_cap];
-		g_free(sim->runq);
-		sim->runq = q;
-		sim->runq_cap = cap;
-		sim->runq_head = 0;
-	}
-	sim->runq[(sim->runq_head + sim->runq_len++) % sim->runq_cap] = p;
-}
-
-static uintptr_t runq_pop(struct sim *sim)
-{
-	uintptr_t p = sim->runq[sim->runq_head];
-
-	sim->runq_head = (sim->runq_head + 1) % sim->runq_cap;
-	sim->runq_len--;
-	return p;
-}
-
-void sim_run_domain(struct sim_domain *d)
-{
-	if (!d->queued) {
-		d->queued = true;
-		runq_push(d->sim, (uintptr_t)d | TAG_DOMAIN);
-	}
-}
-
-/* A dispatched channel starts after the domain that dispatched it has run (and set its own timer). */
-void sim_run_chan(struct sim_chan *ch)
-{
-	runq_push(ch->engine->domain->sim, (uintptr_t)ch | TAG_CHAN);
-}
-
-void sim_run_tenant(struct sim_tenant *t)
-{
-	if (!t->queued) {
-		t->queued = true;
-		runq_push(t->sim, (uintptr_t)t | TAG_TENANT);
-	}
-}
-
-void sim_yield_domain(struct sim_domain *d)
-{
-	d->yielded = true;
-	g_queue_push_tail(&d->sim->yielded, d);
-}
-
-static void fire(struct sim *sim, const struct vgs_timer *tm, uint64_t now)
-{
-	switch (tm->kind) {
-	case SIM_EV_TENANT: {
-		struct sim_tenant *t = tm->obj;
-
-		if (t->gen == tm->gen)
-			sim_tenant_step(t, now);
-		break;
-	}
-	case SIM_EV_DOMAIN: {
-		struct sim_domain *d = tm->obj;
-
-		if (d->gen == tm->gen) {
-			d->timer_at = VGS_NO_TIME;
-			sim_domain_step(d, now);
-		}
-		break;
-	}
-	case SIM_EV_CHAN: {
-		struct sim_chan *ch = tm->obj;
-
-		if (ch->gen == tm->gen)
-			sim_chan_timer(ch, now);
-		break;
-	}
-	case SIM_EV_WARMUP:
-		for (uint32_t i = 0; i < sim->scn->ntenants; i++)
-			sim->tenants[i].dropped_at_warmup = vgs_workload_dropped_units(sim->tenants[i].wl);
-		if (sim->lockstep) {
-			sg_host_energy_update_all();
-			for (uint32_t i = 0; i < sim->scn->nengines; i++)
-				sim->engines[i].energy_at_warmup_j = sg_host_get_consumed_energy(sim->engines[i].host);
-		}
-		sim->warmed_up = true;
-		break;
-	default:
-		break;
-	}
 }
 
 static void xfer_actor(int argc, char **argv)
@@ -157,17 +51,17 @@ static void xfer_actor(int argc, char **argv)
 	}
 }
 
-void sim_transfer_start(struct sim_chan *ch, bool d2h, uint64_t bytes)
+void sim_transfer_start(struct drv_chan *ch, bool d2h, uint64_t bytes)
 {
-	struct sim_engine *e = ch->engine;
-	struct sim *sim = e->domain->sim;
-	struct sim_xfer *x = ch->xfer;
+	struct drv_engine *e = ch->engine;
+	struct sim *sim = sim_of(e->domain->drv);
+	struct sim_xfer *x = sim_chan(ch)->xfer;
 
 	if (!x) {
 		char *name = g_strdup_printf("%s/%u.pcie", e->cfg->name, ch->index);
-		sg_actor_t a = sg_actor_init(name, e->host);
+		sg_actor_t a = sg_actor_init(name, sim_engine(e)->host);
 
-		x = ch->xfer = g_new0(struct sim_xfer, 1);
+		x = sim_chan(ch)->xfer = g_new0(struct sim_xfer, 1);
 		x->ch = ch;
 		x->job = sg_sem_init(0);
 		sg_actor_set_data(a, x);
@@ -214,61 +108,32 @@ static bool simgrid_until(struct sim *sim, uint64_t until)
 
 void sim_loop(struct sim *sim)
 {
-	uint64_t end = sim->end_ns;
+	struct drv *d = &sim->drv;
+	uint64_t end = d->end_ns;
 
 	the_sim = sim;
 	sim->xfer_sem = sg_sem_init(0);
 	sim_clock_ns = 0;
-	if (sim->scn->warmup_ns <= end)
-		sim_timer_add(sim, sim->scn->warmup_ns, SIM_EV_WARMUP, NULL, 0);
-	for (uint32_t i = 0; i < sim->scn->ntenants; i++)
-		sim_run_tenant(&sim->tenants[i]);
-	for (uint32_t i = 0; i < sim->scn->ndomains; i++)
-		sim_run_domain(&sim->domains[i]);
-
+	drv_start(d);
 	for (;;) {
 		uint64_t now = sim_clock_ns, next;
 
-		while (vgs_timerheap_next(&sim->timers) <= now) {
-			struct vgs_timer tm = vgs_timerheap_pop(&sim->timers);
+		while (vgs_timerheap_next(&d->timers) <= now) {
+			struct vgs_timer tm = vgs_timerheap_pop(&d->timers);
 
-			fire(sim, &tm, now);
+			drv_fire(d, &tm, now);
 		}
 		/* At the end itself only the timers due then fire: what they notify comes too late. */
 		if (now == end)
 			break;
-		while (sim->runq_len) {
-			uintptr_t p = runq_pop(sim);
-			void *obj = (void *)(p & ~(uintptr_t)TAG_MASK);
-
-			switch (p & TAG_MASK) {
-			case TAG_DOMAIN:
-				((struct sim_domain *)obj)->queued = false;
-				sim_domain_step(obj, now);
-				break;
-			case TAG_CHAN:
-				sim_chan_start(obj, now);
-				break;
-			default:
-				((struct sim_tenant *)obj)->queued = false;
-				sim_tenant_step(obj, now);
-				break;
-			}
-		}
-		if (vgs_timerheap_next(&sim->timers) <= now)
+		drv_run_pending(d);
+		if (vgs_timerheap_next(&d->timers) <= now)
 			continue;
-		if (!g_queue_is_empty(&sim->yielded)) {
-			while (!g_queue_is_empty(&sim->yielded)) {
-				struct sim_domain *d = g_queue_pop_head(&sim->yielded);
-
-				d->yielded = false;
-				sim_run_domain(d);
-			}
+		if (drv_resume_yielded(d))
 			continue;
-		}
 
 		/* Timers due at the end itself still fire: the run closes after them. */
-		next = vgs_timerheap_next(&sim->timers);
+		next = vgs_timerheap_next(&d->timers);
 		if (next > end)
 			next = end + 1;
 		if (sim->xfers || sim->lockstep) {
@@ -295,11 +160,9 @@ void sim_loop(struct sim *sim)
 
 void sim_loop_free(struct sim *sim)
 {
-	for (uint32_t i = 0; i < sim->scn->nengines; i++) {
-		struct sim_engine *e = &sim->engines[i];
-
-		for (uint32_t k = 0; k < e->nchan; k++) {
-			struct sim_xfer *x = e->chans[k].xfer;
+	for (uint32_t i = 0; sim->chan_of && i < sim->drv.scn->nengines; i++) {
+		for (uint32_t k = 0; sim->chan_of[i] && k < sim->drv.engines[i].nchan; k++) {
+			struct sim_xfer *x = sim->chan_of[i][k].xfer;
 
 			if (!x)
 				continue;
@@ -309,8 +172,5 @@ void sim_loop_free(struct sim *sim)
 	}
 	if (sim->xfer_sem)
 		sg_sem_destroy(sim->xfer_sem);
-	vgs_timerheap_fini(&sim->timers);
-	g_free(sim->runq);
-	g_queue_clear(&sim->yielded);
 	g_queue_clear(&sim->xfer_done);
 }

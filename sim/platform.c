@@ -53,7 +53,7 @@ int sim_platform_load_xml(GString *x, struct vgs_error *err)
 
 int sim_platform_load(struct sim *sim, struct vgs_error *err)
 {
-	const struct vgs_scenario *scn = sim->scn;
+	const struct vgs_scenario *scn = sim->drv.scn;
 	GString *x = g_string_new("<?xml version='1.0'?>\n"
 				  "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
 				  "<platform version=\"4.1\">\n <zone id=\"vgpusim\" routing=\"Full\">\n");

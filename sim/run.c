@@ -27,51 +27,97 @@
  * reads SimGrid's energy plugin instead, which integrates the same model over its execs: the two agree
  * to the clock's rounding (tests/e2e/coalesce.py).
  */
-static double engine_energy_j(const struct sim *sim, const struct sim_engine *e)
+static double engine_energy_j(const struct sim *sim, const struct drv_engine *e)
 {
-	double window_s = (double)(sim->end_ns - sim->scn->warmup_ns) * 1e-9;
+	const struct sim_engine *se = sim_engine(e);
+	double window_s = (double)(sim->drv.end_ns - sim->drv.scn->warmup_ns) * 1e-9;
 
 	if (sim->lockstep)
-		return sg_host_get_consumed_energy(e->host) - e->energy_at_warmup_j;
-	return e->cls->idle_w * window_s + (e->cls->busy_w - e->cls->idle_w) / e->nchan * e->exec_ns * 1e-9;
+		return sg_host_get_consumed_energy(se->host) - se->energy_at_warmup_j;
+	return e->cls->idle_w * window_s + (e->cls->busy_w - e->cls->idle_w) / e->nchan * se->exec_ns * 1e-9;
 }
 
 /* Runs the event loop (sim/loop.c), then closes what is still open at the end of the run. */
 static void driver_actor(int argc, char **argv)
 {
 	struct sim *sim = sg_actor_self_get_data();
-	const struct vgs_scenario *scn = sim->scn;
-	uint64_t end = sim->end_ns;
+	const struct vgs_scenario *scn = sim->drv.scn;
+	uint64_t end = sim->drv.end_ns;
 
 	sim_loop(sim);
 	if (sim->lockstep)
 		sg_host_energy_update_all();
 	for (uint32_t i = 0; i < scn->nengines; i++) {
-		struct sim_engine *e = &sim->engines[i];
+		struct drv_engine *e = &sim->drv.engines[i];
 
-		/* Close what is still running: busy channels and engines, and the owners' slices. */
 		for (uint32_t k = 0; k < e->nchan; k++)
 			sim_chan_close(&e->chans[k], end);
-		if (e->busy)
-			vgs_metrics_engine_busy(sim->metrics, i, e->busy_since_ns, end);
-		vgs_metrics_engine_energy(sim->metrics, i, engine_energy_j(sim, e));
+		vgs_metrics_engine_energy(sim->drv.metrics, i, engine_energy_j(sim, e));
 	}
-	for (uint32_t i = 0; i < scn->ndomains; i++) {
-		struct sim_domain *d = &sim->domains[i];
-
-		if (!d->owner)
-			continue;
-		vgs_metrics_slice(sim->metrics, i, d->owner->idx, d->slice_start_ns, end, VGS_CHARGE_EXPIRED);
-		if (sim->tl)
-			vgs_timeline_slice_end(sim->tl, i, d->owner->idx, d->slice_start_ns, end, -1);
-	}
-	if (sim->tl)
-		vgs_timeline_stop(sim->tl);
+	drv_close(&sim->drv, end);
 	if (sim->progress)
 		sim_progress(sim, true);
-	for (uint32_t i = 0; i < scn->ntenants; i++)
-		vgs_metrics_units_dropped(sim->metrics, i,
-					  vgs_workload_dropped_units(sim->tenants[i].wl) - sim->tenants[i].dropped_at_warmup);
+}
+
+static uint64_t sim_ops_now(struct drv *d)
+{
+	return sim_clock_ns;
+}
+
+static void sim_ops_submitted(struct drv_tenant *t, struct drv_cmd *cmd)
+{
+	sim_vram_submit(t, cmd); /* host-side allocations and frees (sim/vram.c) */
+}
+
+static void sim_ops_completed(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now, bool dropped)
+{
+	struct sim *sim = sim_of(t->drv);
+
+	if (!dropped && sim->commands_csv)
+		fprintf(sim->commands_csv, "%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", t->cfg->name,
+			cmd->c.seq, vgs_class_name(cmd->c.cls), sim->drv.scn->engines[cmd->engine].name, cmd->submit_ns,
+			cmd->start_ns, now);
+	sim_vram_complete(t, cmd, now); /* unpin its allocations (sim/vram.c) */
+	if ((sim->drv.completed & 1023) == 0 && sim->progress)
+		sim_progress(sim, false);
+}
+
+static void sim_ops_warmup(struct drv *d)
+{
+	struct sim *sim = sim_of(d);
+
+	if (!sim->lockstep)
+		return;
+	sg_host_energy_update_all();
+	for (uint32_t i = 0; i < d->scn->nengines; i++)
+		sim->engines[i].energy_at_warmup_j = sg_host_get_consumed_energy(sim->engines[i].host);
+}
+
+static const struct drv_ops sim_ops = {
+	.now = sim_ops_now,
+	.chan_start = sim_chan_start,
+	.chan_preempt = sim_chan_preempt,
+	.timer = sim_chan_timer,
+	.submitted = sim_ops_submitted,
+	.completed = sim_ops_completed,
+	.warmup = sim_ops_warmup,
+};
+
+/* The simulator's side of the engines and channels. */
+static void build_platform_state(struct sim *sim)
+{
+	const struct vgs_scenario *scn = sim->drv.scn;
+
+	sim->engines = g_new0(struct sim_engine, scn->nengines);
+	sim->chan_of = g_new0(struct sim_chan *, scn->nengines);
+	for (uint32_t i = 0; i < scn->nengines; i++) {
+		struct drv_engine *e = &sim->drv.engines[i];
+
+		e->plat = &sim->engines[i];
+		sim->chan_of[i] = g_new0(struct sim_chan, e->nchan);
+		for (uint32_t k = 0; k < e->nchan; k++)
+			e->chans[k].plat = &sim->chan_of[i][k];
+	}
 }
 
 static void start_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool daemon)
@@ -82,108 +128,9 @@ static void start_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool
 		sg_actor_daemonize(a);
 }
 
-/* Policies first: a bad parameter is a config error, reported before anything runs. */
-static int build_domains(struct sim *sim, struct vgs_error *err)
-{
-	const struct vgs_scenario *scn = sim->scn;
-	const struct vgs_policy_ops *ops = vgs_policy_load_scenario(scn, err);
-
-	if (!ops)
-		return -1;
-	for (uint32_t i = 0; i < scn->ndomains; i++) {
-		struct sim_domain *d = &sim->domains[i];
-		const struct vgs_domain *dc = &scn->domains[i];
-
-		d->sim = sim;
-		d->idx = i;
-		d->cfg = dc;
-		d->class_mask = dc->class_mask;
-		d->state = D_PICK;
-		d->timer_at = VGS_NO_TIME;
-		d->nengines = dc->nengines;
-		d->engines = g_new0(struct sim_engine *, dc->nengines);
-		for (uint32_t k = 0; k < dc->nengines; k++) {
-			d->engines[k] = &sim->engines[dc->engines[k]];
-			d->engines[k]->domain = d;
-		}
-		if (vgs_policy_sched_init(&d->sched, ops, scn, dc->gpu, err))
-			return -1;
-		d->ntenants = 0;
-		d->tenants = g_new0(struct sim_tenant *, scn->ntenants);
-		d->vgpus = g_new0(struct vgs_vgpu, scn->ntenants);
-	}
-	return 0;
-}
-
-static int build_tenants(struct sim *sim, struct vgs_error *err)
-{
-	const struct vgs_scenario *scn = sim->scn;
-
-	for (uint32_t i = 0; i < scn->ntenants; i++) {
-		struct sim_tenant *t = &sim->tenants[i];
-		const struct vgs_tenant *tc = &scn->tenants[i];
-
-		t->sim = sim;
-		t->idx = i;
-		t->cfg = tc;
-		t->gpu = &scn->gpus[tc->gpu];
-		t->wl = vgs_workload_new(tc->workload, scn->seed * 0x9e3779b97f4a7c15ull + tc->rng_stream + 1);
-		for (int c = 0; c < VGS_NCLASS; c++)
-			g_queue_init(&t->ring[c]);
-		vgs_hostq_init(&t->hq);
-		sim_tenant_init(t);
-		t->domains = g_new0(struct sim_domain *, scn->ndomains);
-		t->vgpu_index = g_new0(uint32_t, scn->ndomains);
-		for (uint32_t k = 0; k < scn->ndomains; k++) {
-			struct sim_domain *d = &sim->domains[k];
-			struct vgs_vgpu *v;
-			int rc;
-
-			if (d->cfg->gpu != tc->gpu)
-				continue;
-			v = &d->vgpus[d->ntenants];
-			v->weight = tc->weight;
-			v->priority = tc->priority;
-			v->flags = vgs_workload_latency_sensitive(tc->workload) ? VGS_VGPU_LATENCY_SENSITIVE : 0;
-			v->deadline_ns = VGS_SCHED_NO_TIME;
-			v->oldest_submit_ns = VGS_SCHED_NO_TIME;
-			v->owner = t;
-			rc = vgs_sched_add(&d->sched, v);
-			if (rc) {
-				vgs_error_set(err, "policy %s refused vGPU %s (error %d)", d->sched.ops->name, tc->name, rc);
-				return -1;
-			}
-			d->tenants[d->ntenants] = t;
-			t->vgpu_index[t->ndomains] = d->ntenants++;
-			t->domains[t->ndomains++] = d;
-		}
-	}
-	return 0;
-}
-
-static void build_engines(struct sim *sim)
-{
-	const struct vgs_scenario *scn = sim->scn;
-
-	for (uint32_t i = 0; i < scn->nengines; i++) {
-		struct sim_engine *e = &sim->engines[i];
-
-		e->idx = i;
-		e->cfg = &scn->engines[i];
-		e->cls = &scn->gpus[e->cfg->gpu].cls[e->cfg->cls];
-		e->nchan = e->cls->channels ? e->cls->channels : 1;
-		e->chans = g_new0(struct sim_chan, e->nchan);
-		for (uint32_t k = 0; k < e->nchan; k++) {
-			e->chans[k].engine = e;
-			e->chans[k].index = k;
-			e->chans[k].preempt_at_ns = VGS_NO_TIME;
-		}
-	}
-}
-
 static void start_actors(struct sim *sim)
 {
-	const struct vgs_scenario *scn = sim->scn;
+	const struct vgs_scenario *scn = sim->drv.scn;
 
 	sim->pcie_mb = g_new0(sg_mailbox_t, 2 * scn->ngpus);
 	for (uint32_t g = 0; g < scn->ngpus; g++) {
@@ -220,48 +167,13 @@ void sim_simgrid_start(void)
 
 static void sim_free(struct sim *sim)
 {
-	const struct vgs_scenario *scn = sim->scn;
-
 	sim_loop_free(sim);
-
-	for (uint32_t i = 0; i < scn->ntenants; i++) {
-		struct sim_tenant *t = &sim->tenants[i];
-
-		for (int c = 0; c < VGS_NCLASS; c++) {
-			while (!g_queue_is_empty(&t->ring[c]))
-				g_free(g_queue_pop_head(&t->ring[c]));
-		}
-		if (t->wl)
-			vgs_workload_free(t->wl);
-		if (t->hq.done)
-			vgs_hostq_fini(&t->hq);
-		g_free(t->domains);
-		g_free(t->vgpu_index);
-		g_free(t->cmd);
-		for (uint32_t k = 0; k < t->nstaged; k++)
-			g_free(t->staged[k]);
-		g_free(t->staged);
-	}
-	for (uint32_t i = 0; i < scn->nengines; i++) {
-		struct sim_engine *e = &sim->engines[i];
-
-		for (uint32_t k = 0; k < e->nchan; k++)
-			g_free(e->chans[k].cmd);
-		g_free(e->chans);
-	}
-	for (uint32_t i = 0; i < scn->ndomains; i++) {
-		struct sim_domain *d = &sim->domains[i];
-
-		if (d->sched.ops)
-			vgs_sched_fini(&d->sched);
-		g_free(d->engines);
-		g_free(d->tenants);
-		g_free(d->vgpus);
-	}
+	for (uint32_t i = 0; sim->chan_of && i < sim->drv.scn->nengines; i++)
+		g_free(sim->chan_of[i]);
+	g_free(sim->chan_of);
+	drv_free(&sim->drv);
 	sim_vram_free(sim);
 	g_free(sim->engines);
-	g_free(sim->domains);
-	g_free(sim->tenants);
 	g_free(sim->pcie_mb);
 }
 
@@ -281,7 +193,7 @@ static double wall_now(void)
 void sim_progress(struct sim *sim, bool last)
 {
 	double now = wall_now(), elapsed = now - sim->wall_start_s;
-	double t_s = sim_now() * 1e-9, end_s = sim->end_ns * 1e-9;
+	double t_s = sim_now() * 1e-9, end_s = sim->drv.end_ns * 1e-9;
 
 	if (last) {
 		fputs("\r\033[K", stderr);
@@ -291,32 +203,29 @@ void sim_progress(struct sim *sim, bool last)
 		return;
 	sim->progress_at_s = now;
 	fprintf(stderr, "\r\033[K  simulated %.2f s of %.2f s  %3.0f %%  %.0f commands/s", t_s, end_s,
-		end_s > 0 ? 100.0 * t_s / end_s : 100.0, elapsed > 0 ? sim->completed / elapsed : 0.0);
+		end_s > 0 ? 100.0 * t_s / end_s : 100.0, elapsed > 0 ? sim->drv.completed / elapsed : 0.0);
 }
 
 int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = args->scn;
-	struct sim sim = { .scn = scn };
+	struct sim sim = { .lockstep = args->no_coalesce };
 	char *tmp = NULL;
 	double t0 = wall_now();
 	int rc = -1;
 
-	sim.end_ns = scn->warmup_ns + scn->duration_ns;
-	sim.lockstep = args->no_coalesce;
-	sim.engines = g_new0(struct sim_engine, scn->nengines);
-	sim.domains = g_new0(struct sim_domain, scn->ndomains);
-	sim.tenants = g_new0(struct sim_tenant, scn->ntenants);
-
+	sim.drv.host_wake = true;
 	sim_simgrid_start();
-	build_engines(&sim);
-	if (build_domains(&sim, err) || build_tenants(&sim, err) || sim_vram_init(&sim, err))
+	if (drv_build(&sim.drv, scn, &sim_ops, err))
+		goto out;
+	build_platform_state(&sim);
+	if (sim_vram_init(&sim, err))
 		goto out;
 	tmp = vgs_outdir_begin(args->outdir, err);
 	if (!tmp)
 		goto out;
-	sim.metrics = vgs_metrics_new(scn, tmp, err);
-	if (!sim.metrics)
+	sim.drv.metrics = vgs_metrics_new(scn, tmp, err);
+	if (!sim.drv.metrics)
 		goto out;
 	if (args->commands) {
 		char *path = g_build_filename(tmp, "commands.csv", NULL);
@@ -330,8 +239,8 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		fputs("tenant,seq,class,engine,submit_ns,start_ns,end_ns\n", sim.commands_csv);
 	}
 	if (args->slices || args->timeline) {
-		sim.tl = vgs_timeline_open(scn, tmp, args->slices, args->timeline, err);
-		if (!sim.tl)
+		sim.drv.tl = vgs_timeline_open(scn, tmp, args->slices, args->timeline, err);
+		if (!sim.drv.tl)
 			goto out;
 	}
 	sim.progress = !args->quiet && isatty(STDERR_FILENO);
@@ -344,11 +253,11 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 	struct vgs_run_info info = {
 		.version = VGS_VERSION,
 		.driver = "simgrid",
-		.policy = sim.domains[0].sched.ops->name,
-		.end_ns = sim.end_ns,
+		.policy = sim.drv.domains[0].sched.ops->name,
+		.end_ns = sim.drv.end_ns,
 		.wall_s = wall_now() - t0,
 		.activities = sim.activities,
-		.commands_total = sim.completed,
+		.commands_total = sim.drv.completed,
 		.coalesce = !sim.lockstep,
 		.execs_without_activity = sim.execs_without_activity,
 	};
@@ -363,39 +272,39 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		sim.commands_csv = NULL;
 	}
 	sim_vram_finish(&sim);
-	rc = vgs_timeline_close(sim.tl, sim.end_ns, err);
-	sim.tl = NULL;
+	rc = vgs_timeline_close(sim.drv.tl, sim.drv.end_ns, err);
+	sim.drv.tl = NULL;
 	if (rc)
 		goto out;
 	rc = -1;
-	vgs_metrics_finish(sim.metrics, &info);
-	if (vgs_metrics_write(sim.metrics, tmp, err))
+	vgs_metrics_finish(sim.drv.metrics, &info);
+	if (vgs_metrics_write(sim.drv.metrics, tmp, err))
 		goto out;
 	if (vgs_outdir_commit(tmp, args->outdir, err))
 		goto out;
 	g_free(tmp);
 	tmp = NULL;
 	if (!args->quiet)
-		vgs_metrics_print_table(sim.metrics, stdout);
+		vgs_metrics_print_table(sim.drv.metrics, stdout);
 	rc = 0;
 out:
 	if (sim.commands_csv)
 		fclose(sim.commands_csv);
-	if (sim.tl) {
+	if (sim.drv.tl) {
 		struct vgs_error ignored;
 
-		vgs_timeline_close(sim.tl, sim.end_ns, &ignored);
+		vgs_timeline_close(sim.drv.tl, sim.drv.end_ns, &ignored);
 	}
 	if (tmp) {
-		if (sim.metrics) {
-			vgs_metrics_free(sim.metrics);
-			sim.metrics = NULL;
+		if (sim.drv.metrics) {
+			vgs_metrics_free(sim.drv.metrics);
+			sim.drv.metrics = NULL;
 		}
 		vgs_outdir_abort(tmp);
 		g_free(tmp);
 	}
-	if (sim.metrics)
-		vgs_metrics_free(sim.metrics);
+	if (sim.drv.metrics)
+		vgs_metrics_free(sim.drv.metrics);
 	sim_free(&sim);
 	return rc;
 }

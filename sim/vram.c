@@ -29,7 +29,7 @@
 #include "models/vram.h"
 #include "sim/sim.h"
 
-/* The allocations a command in flight holds (sim_cmd.vram), on its tenant's list until it is done. */
+/* The allocations a command in flight holds (drv_cmd.vram), on its tenant's list until it is done. */
 struct pins {
 	struct pins *prev, *next;
 	uint32_t n;
@@ -50,7 +50,7 @@ struct sim_vram {
 
 int sim_vram_init(struct sim *sim, struct vgs_error *err)
 {
-	const struct vgs_scenario *scn = sim->scn;
+	const struct vgs_scenario *scn = sim->drv.scn;
 	struct sim_vram *v;
 	uint64_t *sum;
 	bool any = false;
@@ -107,18 +107,18 @@ static void report(struct sim *sim, uint32_t i, uint64_t now)
 	if (st->resident_bytes == o->resident_bytes && !events)
 		return;
 	if (st->resident_bytes != o->resident_bytes)
-		vgs_metrics_vram_level(sim->metrics, i, now, st->resident_bytes);
+		vgs_metrics_vram_level(sim->drv.metrics, i, now, st->resident_bytes);
 	if (events)
-		vgs_metrics_vram_events(sim->metrics, i, now, st->page_faults - o->page_faults,
+		vgs_metrics_vram_events(sim->drv.metrics, i, now, st->page_faults - o->page_faults,
 					st->invalid_faults - o->invalid_faults, st->evictions - o->evictions,
 					st->migrated_bytes - o->migrated_bytes,
 					st->alloc_failures - o->alloc_failures);
 	*o = *st;
 }
 
-void sim_vram_submit(struct sim_tenant *t, struct sim_cmd *cmd)
+void sim_vram_submit(struct drv_tenant *t, struct drv_cmd *cmd)
 {
-	struct sim *sim = t->sim;
+	struct sim *sim = sim_of(t->drv);
 	struct sim_vram_tenant *vt;
 	const struct vgs_mem_op *ops;
 	struct pins *p = NULL;
@@ -160,9 +160,9 @@ void sim_vram_submit(struct sim_tenant *t, struct sim_cmd *cmd)
 	report(sim, t->idx, sim_now());
 }
 
-void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now)
+void sim_vram_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now)
 {
-	struct sim *sim = t->sim;
+	struct sim *sim = sim_of(t->drv);
 	struct sim_vram_tenant *vt;
 	struct pins *p = cmd->vram;
 
@@ -183,9 +183,9 @@ void sim_vram_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now)
 }
 
 /* An address another vGPU of t's GPU maps right now (that vGPU and its page chosen at random), or 0. */
-static uint64_t foreign_va(struct sim *sim, const struct sim_tenant *t)
+static uint64_t foreign_va(struct sim *sim, const struct drv_tenant *t)
 {
-	const struct vgs_scenario *scn = sim->scn;
+	const struct vgs_scenario *scn = sim->drv.scn;
 	struct sim_vram_tenant *vt = &sim->vram->t[t->idx];
 	uint32_t n = scn->ntenants, start = (uint32_t)(vgs_rng_u64(&vt->rng) % n);
 
@@ -219,9 +219,9 @@ static int demand(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_mig
 /* How long a faulting command holds its channel: the time it would have run (engine.c's rules: a
  * host<->device copy with a byte count crosses the link, anything else runs its work at the class's
  * speed), at most the TDR timeout. */
-uint64_t sim_vram_fault_time_ns(const struct sim_chan *ch, const struct sim_cmd *cmd)
+uint64_t sim_vram_fault_time_ns(const struct drv_chan *ch, const struct drv_cmd *cmd)
 {
-	const struct vgs_gpu *gpu = &ch->engine->domain->sim->scn->gpus[ch->engine->cfg->gpu];
+	const struct vgs_gpu *gpu = &ch->engine->domain->drv->scn->gpus[ch->engine->cfg->gpu];
 	uint64_t ns;
 
 	if (cmd->c.bytes > 0 && (cmd->c.dir == VGS_DIR_H2D || cmd->c.dir == VGS_DIR_D2H) &&
@@ -233,10 +233,10 @@ uint64_t sim_vram_fault_time_ns(const struct sim_chan *ch, const struct sim_cmd 
 }
 
 /* Translate cmd's accesses at now (page faults, evictions and the migrations they need in *mig). */
-static enum sim_vram_verdict translate(struct sim_cmd *cmd, uint64_t now, struct vgs_migration *mig)
+static enum sim_vram_verdict translate(struct drv_cmd *cmd, uint64_t now, struct vgs_migration *mig)
 {
-	struct sim_tenant *t = cmd->tenant;
-	struct sim *sim = t->sim;
+	struct drv_tenant *t = cmd->tenant;
+	struct sim *sim = sim_of(t->drv);
 	struct sim_vram_tenant *vt;
 	const struct vgs_mem_op *ops;
 	const struct pins *p;
@@ -293,7 +293,7 @@ static enum sim_vram_verdict translate(struct sim_cmd *cmd, uint64_t now, struct
 	return verdict;
 }
 
-enum sim_vram_verdict sim_vram_translate(struct sim_cmd *cmd, uint64_t now, uint64_t *d2h_bytes,
+enum sim_vram_verdict sim_vram_translate(struct drv_cmd *cmd, uint64_t now, uint64_t *d2h_bytes,
 					 uint64_t *h2d_bytes)
 {
 	struct vgs_migration mig = { 0, 0 };
@@ -306,7 +306,7 @@ enum sim_vram_verdict sim_vram_translate(struct sim_cmd *cmd, uint64_t now, uint
 
 void sim_vram_finish(struct sim *sim)
 {
-	const struct vgs_scenario *scn = sim->scn;
+	const struct vgs_scenario *scn = sim->drv.scn;
 	struct sim_vram *v = sim->vram;
 
 	if (!v)
@@ -325,9 +325,9 @@ void sim_vram_finish(struct sim *sim)
 		}
 		vgs_vmem_check(vms, n, per);
 		for (size_t k = 0; k < n; k++)
-			vgs_metrics_vram_violations(sim->metrics, idx[k],
+			vgs_metrics_vram_violations(sim->drv.metrics, idx[k],
 						    per[k] + vgs_vmem_stats(vms[k])->check_violations);
-		vgs_metrics_gpu_vram(sim->metrics, g, vgs_vram_fragmentation(&v->gpus[g]),
+		vgs_metrics_gpu_vram(sim->drv.metrics, g, vgs_vram_fragmentation(&v->gpus[g]),
 				     (v->gpus[g].frames - v->gpus[g].free_frames) << VGS_VRAM_FRAME_SHIFT,
 				     v->gpus[g].used_peak_frames << VGS_VRAM_FRAME_SHIFT);
 		g_free(vms);
@@ -342,7 +342,7 @@ void sim_vram_free(struct sim *sim)
 
 	if (!v)
 		return;
-	for (uint32_t i = 0; i < sim->scn->ntenants; i++) {
+	for (uint32_t i = 0; i < sim->drv.scn->ntenants; i++) {
 		/* Commands still in flight at the end are freed without completing: their pins go here. */
 		for (struct pins *p = v->t[i].pins, *next; p; p = next) {
 			next = p->next;
@@ -350,7 +350,7 @@ void sim_vram_free(struct sim *sim)
 		}
 		vgs_vmem_free(v->t[i].vm);
 	}
-	for (uint32_t g = 0; g < sim->scn->ngpus; g++)
+	for (uint32_t g = 0; g < sim->drv.scn->ngpus; g++)
 		vgs_vram_fini(&v->gpus[g]);
 	g_free(v->t);
 	g_free(v->gpus);

@@ -86,11 +86,11 @@ static int cuda_init(struct exec *x, struct vgs_error *err)
 		return fail(err, "pinned host buffer", e);
 	if ((e = cudaMalloc(&p->dev_buf, p->buf_bytes)) != cudaSuccess)
 		return fail(err, "device buffer", e);
-	for (uint32_t i = 0; i < x->scn->nengines; i++) {
-		for (uint32_t k = 0; k < x->engines[i].nchan; k++) {
+	for (uint32_t i = 0; i < x->drv.scn->nengines; i++) {
+		for (uint32_t k = 0; k < x->drv.engines[i].nchan; k++) {
 			struct cuda_chan *c = (struct cuda_chan *)g_malloc0(sizeof(*c));
 
-			x->engines[i].chans[k].backend = c;
+			ex_chan_of(&x->drv.engines[i].chans[k])->backend = c;
 			if ((e = cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking)) != cudaSuccess ||
 			    (e = cudaEventCreateWithFlags(&c->done, cudaEventDisableTiming)) != cudaSuccess ||
 			    (e = cudaHostAlloc((void **)&c->ts, 2 * sizeof(*c->ts), cudaHostAllocMapped)) != cudaSuccess)
@@ -120,9 +120,9 @@ static void cuda_fini(struct exec *x)
 	if (!p)
 		return;
 	cudaDeviceSynchronize();
-	for (uint32_t i = 0; x->engines && i < x->scn->nengines; i++)
-		for (uint32_t k = 0; k < x->engines[i].nchan; k++) {
-			struct cuda_chan *c = (struct cuda_chan *)x->engines[i].chans[k].backend;
+	for (uint32_t i = 0; x->drv.engines && i < x->drv.scn->nengines; i++)
+		for (uint32_t k = 0; k < x->drv.engines[i].nchan; k++) {
+			struct cuda_chan *c = (struct cuda_chan *)ex_chan_of(&x->drv.engines[i].chans[k])->backend;
 
 			if (!c)
 				continue;
@@ -137,12 +137,12 @@ static void cuda_fini(struct exec *x)
 	x->be_priv = NULL;
 }
 
-static int cuda_start(struct exec *x, struct ex_chan *ch, uint64_t now)
+static int cuda_start(struct exec *x, struct drv_chan *ch, uint64_t now)
 {
 	struct cuda_priv *p = (struct cuda_priv *)x->be_priv;
-	struct cuda_chan *c = (struct cuda_chan *)ch->backend;
+	struct cuda_chan *c = (struct cuda_chan *)ex_chan_of(ch)->backend;
 	const struct vgs_cmd *cmd = &ch->cmd->c;
-	const struct vgs_gpu *gpu = &x->scn->gpus[ch->engine->cfg->gpu];
+	const struct vgs_gpu *gpu = &x->drv.scn->gpus[ch->engine->cfg->gpu];
 	cudaError_t e;
 
 	c->ts[0] = c->ts[1] = 0;
@@ -169,7 +169,7 @@ static int cuda_start(struct exec *x, struct ex_chan *ch, uint64_t now)
 	stamp<<<1, 1, 0, c->stream>>>(&c->ts[1]);
 	if ((e = cudaEventRecord(c->done, c->stream)) != cudaSuccess)
 		return fail(&x->err, "cudaEventRecord", e);
-	ch->due_ns = VGS_NO_TIME; /* the device tells when (poll) */
+	ex_chan_of(ch)->due_ns = VGS_NO_TIME; /* the device tells when (poll) */
 	p->inflight++;
 	return 0;
 }
@@ -181,12 +181,12 @@ static uint64_t cuda_poll(struct exec *x, uint64_t now)
 
 	if (!p || !p->inflight)
 		return VGS_NO_TIME;
-	for (uint32_t i = 0; i < x->scn->nengines; i++)
-		for (uint32_t k = 0; k < x->engines[i].nchan; k++) {
-			struct ex_chan *ch = &x->engines[i].chans[k];
-			struct cuda_chan *c = (struct cuda_chan *)ch->backend;
+	for (uint32_t i = 0; i < x->drv.scn->nengines; i++)
+		for (uint32_t k = 0; k < x->drv.engines[i].nchan; k++) {
+			struct drv_chan *ch = &x->drv.engines[i].chans[k];
+			struct cuda_chan *c = (struct cuda_chan *)ex_chan_of(ch)->backend;
 
-			if (!ch->cmd || cudaEventQuery(c->done) != cudaSuccess)
+			if (ch->state != DRV_CHAN_BUSY || cudaEventQuery(c->done) != cudaSuccess)
 				continue;
 			uint64_t start = ex_gt_to_replay(c->ts[0], p->offset, x->t0_mono_ns);
 			uint64_t end = ex_gt_to_replay(c->ts[1], p->offset, x->t0_mono_ns);
@@ -194,7 +194,7 @@ static uint64_t cuda_poll(struct exec *x, uint64_t now)
 			p->inflight--;
 			if (start > ch->run_start_ns && start <= now)
 				ch->run_start_ns = start;
-			ex_chan_finished(x, ch, end > ch->run_start_ns && end <= now ? end : now);
+			drv_chan_done(ch, end > ch->run_start_ns && end <= now ? end : now);
 		}
 	return p->inflight ? now + 20000 : VGS_NO_TIME; /* poll every 20 us while commands run */
 }

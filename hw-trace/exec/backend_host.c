@@ -10,7 +10,7 @@
 
 #include "hw-trace/exec/exec.h"
 
-uint64_t ex_host_duration_ns(const struct vgs_gpu *gpu, const struct ex_cmd *cmd)
+uint64_t ex_host_duration_ns(const struct vgs_gpu *gpu, const struct drv_cmd *cmd)
 {
 	const struct vgs_cmd *c = &cmd->c;
 
@@ -28,9 +28,9 @@ static void host_fini(struct exec *x)
 {
 }
 
-static int host_start(struct exec *x, struct ex_chan *ch, uint64_t now)
+static int host_start(struct exec *x, struct drv_chan *ch, uint64_t now)
 {
-	ch->due_ns = now + ex_host_duration_ns(&x->scn->gpus[ch->engine->cfg->gpu], ch->cmd);
+	ex_chan_of(ch)->due_ns = now + ex_host_duration_ns(&x->drv.scn->gpus[ch->engine->cfg->gpu], ch->cmd);
 	return 0;
 }
 

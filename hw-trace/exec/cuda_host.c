@@ -42,7 +42,7 @@ static void cuda_none_fini(struct exec *x)
 {
 }
 
-static int cuda_none_start(struct exec *x, struct ex_chan *ch, uint64_t now)
+static int cuda_none_start(struct exec *x, struct drv_chan *ch, uint64_t now)
 {
 	return -1;
 }

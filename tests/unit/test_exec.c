@@ -2,7 +2,7 @@
  * Host-side logic of the executor (hw-trace/exec/), tested without running anything in real time:
  * calibration maths, the profile writer (read back by the scenario loader's libconfig), the cuda
  * backend's clock conversion, the host backend's durations and the
- * completion ring the tenants' fences read.
+ * completion ring the tenants' fences read (models/driver_tenant.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -71,7 +71,7 @@ static void test_gt_offset(void)
 static void test_host_duration(void)
 {
 	struct vgs_gpu g = { 0 };
-	struct ex_cmd cmd = { 0 };
+	struct drv_cmd cmd = { 0 };
 
 	g.pcie_bw_Bps = 25e9;
 	g.pcie_latency_ns = 2000;
@@ -129,22 +129,22 @@ static void test_profile_roundtrip(void)
 
 static void test_done_ring(void)
 {
-	struct ex_tenant t = { 0 };
+	struct drv_tenant t = { 0 };
 	struct vgs_cmd c = { .seq = 7, .unit = 3, .flags = VGS_CMD_UNIT_BEGIN, .arrival_ns = VGS_NO_TIME,
 			     .deadline_ns = 5000 };
 	uint64_t end;
 
 	vgs_hostq_init(&t.hq);
-	CU_ASSERT_FALSE(ex_tenant_is_done(&t, 7, &end));
+	CU_ASSERT_FALSE(drv_tenant_is_done(&t, 7, &end));
 	vgs_hostq_unit_open(&t.hq, &c, 100);
 	CU_ASSERT_EQUAL(vgs_hostq_deadline(&t.hq), 5000);
 	c.flags = 0;
 	vgs_hostq_complete(&t.hq, &c, 1234, false, NULL, 0);
-	CU_ASSERT(ex_tenant_is_done(&t, 7, &end) && end == 1234);
+	CU_ASSERT(drv_tenant_is_done(&t, 7, &end) && end == 1234);
 	/* A later command reused the slot: seq 7 completed long ago. */
 	c.seq = 7 + VGS_DEP_WINDOW;
 	vgs_hostq_complete(&t.hq, &c, 9999, false, NULL, 0);
-	CU_ASSERT(ex_tenant_is_done(&t, 7, &end) && end == 0);
+	CU_ASSERT(drv_tenant_is_done(&t, 7, &end) && end == 0);
 	/* Stream order: the second command of stream 2 follows the first. */
 	c.stream = 2;
 	c.seq = 20;

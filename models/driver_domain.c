@@ -1,6 +1,5 @@
 /*
- * Scheduling domains: the shared loop of policies/vgs_policy.h, one per domain, as a state machine on
- * the event loop (sim/loop.c):
+ * Scheduling domains (models/driver.h): the shared loop of policies/vgs_policy.h, one per domain:
  *
  *   D_PICK   pick(now) -> NULL: D_IDLE until notified or the policy's wait ends; another vGPU than the
  *            one whose context is loaded: D_SWITCH for the switch cost; then D_RUN
@@ -14,29 +13,24 @@
  * ready there.  The switch cost is the slowest engine's save/restore, switch_ns for engines the outgoing
  * owner used during its slice and switch_idle_ns for the others; it is charged to nobody.
  */
-#include "sim/sim.h"
-
-void sim_domain_notify(struct sim_domain *d)
-{
-	sim_run_domain(d);
-}
+#include "models/driver.h"
 
 /* Be stepped at `at` (a notification steps the domain earlier; a later wake_at replaces this one). */
-static void wake_at(struct sim_domain *d, uint64_t at)
+static void wake_at(struct drv_domain *d, uint64_t at)
 {
 	if (d->timer_at == at)
 		return;
 	d->timer_at = at;
-	sim_timer_add(d->sim, at, SIM_EV_DOMAIN, d, ++d->gen);
+	drv_timer_add(d->drv, at, DRV_EV_DOMAIN, d, ++d->gen);
 }
 
-static void no_timer(struct sim_domain *d)
+static void no_timer(struct drv_domain *d)
 {
 	d->gen++;
 	d->timer_at = VGS_NO_TIME;
 }
 
-static uint32_t running(const struct sim_domain *d)
+static uint32_t running(const struct drv_domain *d)
 {
 	uint32_t n = 0;
 
@@ -45,7 +39,7 @@ static uint32_t running(const struct sim_domain *d)
 	return n;
 }
 
-static bool has_queued(const struct sim_domain *d, const struct sim_tenant *t)
+static bool has_queued(const struct drv_domain *d, const struct drv_tenant *t)
 {
 	for (int c = 0; c < VGS_NCLASS; c++)
 		if ((d->class_mask & (1u << c)) && t->ring[c].length)
@@ -53,54 +47,54 @@ static bool has_queued(const struct sim_domain *d, const struct sim_tenant *t)
 	return false;
 }
 
-static bool has_ready(const struct sim_domain *d, const struct sim_tenant *t)
+static bool has_ready(const struct drv_domain *d, const struct drv_tenant *t)
 {
 	for (int c = 0; c < VGS_NCLASS; c++) {
 		if (!(d->class_mask & (1u << c)))
 			continue;
 		for (GList *l = t->ring[c].head; l; l = l->next)
-			if (sim_cmd_startable(l->data))
+			if (drv_cmd_startable(l->data))
 				return true;
 	}
 	return false;
 }
 
 /* Start t's ready commands on d's idle channels at now; `only_none`: engines without preemption only. */
-static void dispatch(struct sim_domain *d, struct sim_tenant *t, bool only_none, uint64_t now)
+static void dispatch(struct drv_domain *d, struct drv_tenant *t, bool only_none, uint64_t now)
 {
 	bool moved = false;
 
 	for (uint32_t i = 0; i < d->nengines; i++) {
-		struct sim_engine *e = d->engines[i];
+		struct drv_engine *e = d->engines[i];
 		GQueue *q = &t->ring[e->cfg->cls];
 
 		if (only_none && e->cls->preempt != VGS_PREEMPT_NONE)
 			continue;
 		for (uint32_t k = 0; k < e->nchan && !g_queue_is_empty(q); k++) {
-			struct sim_chan *ch = &e->chans[k];
+			struct drv_chan *ch = &e->chans[k];
 			GList *l;
 
-			if (ch->state != CHAN_IDLE)
+			if (ch->state != DRV_CHAN_IDLE)
 				continue;
-			for (l = q->head; l && !sim_cmd_startable(l->data); l = l->next)
+			for (l = q->head; l && !drv_cmd_startable(l->data); l = l->next)
 				;
 			if (!l)
 				break;
-			struct sim_cmd *cmd = l->data;
+			struct drv_cmd *cmd = l->data;
 
 			g_queue_delete_link(q, l);
-			sim_chan_assign(ch, cmd, now);
+			drv_chan_assign(ch, cmd, now);
 			moved = true;
 		}
 	}
 	if (moved) {
 		if (t->waiting_space)
-			sim_run_tenant(t);
-		sim_tenant_update_ready(t, now);
+			drv_run_tenant(t);
+		drv_tenant_update_ready(t, now);
 	}
 }
 
-static bool all_none(const struct sim_domain *d)
+static bool all_none(const struct drv_domain *d)
 {
 	for (uint32_t i = 0; i < d->nengines; i++)
 		if (d->engines[i]->cls->preempt != VGS_PREEMPT_NONE)
@@ -108,12 +102,12 @@ static bool all_none(const struct sim_domain *d)
 	return true;
 }
 
-static uint64_t switch_cost(struct sim_domain *d)
+static uint64_t switch_cost(struct drv_domain *d)
 {
 	uint64_t cost = 0;
 
 	for (uint32_t i = 0; i < d->nengines; i++) {
-		struct sim_engine *e = d->engines[i];
+		struct drv_engine *e = d->engines[i];
 		uint64_t c = e->used ? e->cls->switch_ns : e->cls->switch_idle_ns;
 
 		if (c > cost)
@@ -123,10 +117,10 @@ static uint64_t switch_cost(struct sim_domain *d)
 	return cost;
 }
 
-static void begin_slice(struct sim_domain *d, uint64_t now)
+static void begin_slice(struct drv_domain *d, uint64_t now)
 {
-	struct sim *sim = d->sim;
-	struct sim_tenant *t = d->next->owner;
+	struct drv *drv = d->drv;
+	struct drv_tenant *t = d->next->owner;
 	uint64_t slice = d->next_slice_ns;
 
 	d->owner = t;
@@ -134,18 +128,18 @@ static void begin_slice(struct sim_domain *d, uint64_t now)
 	d->slice_end_ns = slice >= VGS_NO_TIME - now ? VGS_NO_TIME : now + slice;
 	d->preempt_req = false;
 	d->state = D_RUN;
-	if (sim->tl)
-		vgs_timeline_slice_begin(sim->tl, d->idx, t->idx, now);
+	if (drv->tl)
+		vgs_timeline_slice_begin(drv->tl, d->idx, t->idx, now);
 }
 
-static void charge(struct sim_domain *d, uint64_t now)
+static void charge(struct drv_domain *d, uint64_t now)
 {
-	struct sim *sim = d->sim;
-	struct sim_tenant *t = d->owner;
+	struct drv *drv = d->drv;
+	struct drv_tenant *t = d->owner;
 
-	vgs_metrics_slice(sim->metrics, d->idx, t->idx, d->slice_start_ns, now, d->reason);
-	if (sim->tl)
-		vgs_timeline_slice_end(sim->tl, d->idx, t->idx, d->slice_start_ns, now, d->reason);
+	vgs_metrics_slice(drv->metrics, d->idx, t->idx, d->slice_start_ns, now, d->reason);
+	if (drv->tl)
+		vgs_timeline_slice_end(drv->tl, d->idx, t->idx, d->slice_start_ns, now, d->reason);
 	d->owner = NULL;
 	d->last = t;
 	d->reset_req = false;
@@ -159,12 +153,12 @@ static void charge(struct sim_domain *d, uint64_t now)
  * here; after a few at one instant, let the rest of the instant run before charging and asking again,
  * so a stale view can never spin at one instant.
  */
-static void end_slice(struct sim_domain *d, uint64_t now)
+static void end_slice(struct drv_domain *d, uint64_t now)
 {
 	no_timer(d);
 	if (now == d->slice_start_ns && d->reason != VGS_CHARGE_EXPIRED && ++d->idle_spins > 2) {
 		d->state = D_CHARGE;
-		sim_yield_domain(d);
+		drv_yield_domain(d);
 		return;
 	}
 	if (now != d->slice_start_ns)
@@ -172,9 +166,9 @@ static void end_slice(struct sim_domain *d, uint64_t now)
 	charge(d, now);
 }
 
-void sim_domain_step(struct sim_domain *d, uint64_t now)
+void drv_domain_step(struct drv_domain *d, uint64_t now)
 {
-	struct sim *sim = d->sim;
+	struct drv *drv = d->drv;
 
 	for (;;) {
 		switch (d->state) {
@@ -206,21 +200,21 @@ void sim_domain_step(struct sim_domain *d, uint64_t now)
 			break;
 		}
 		case D_SWITCH: {
-			const struct sim_tenant *to = d->next->owner;
+			const struct drv_tenant *to = d->next->owner;
 
 			/* Notifications during a switch change nothing: only its end moves us on. */
 			if (now < d->switch_end_ns) {
 				wake_at(d, d->switch_end_ns);
 				return;
 			}
-			vgs_metrics_switch(sim->metrics, d->idx, to->idx, d->switch_start_ns, now);
-			if (sim->tl)
-				vgs_timeline_switch(sim->tl, d->idx, to->idx, d->switch_start_ns, now);
+			vgs_metrics_switch(drv->metrics, d->idx, to->idx, d->switch_start_ns, now);
+			if (drv->tl)
+				vgs_timeline_switch(drv->tl, d->idx, to->idx, d->switch_start_ns, now);
 			begin_slice(d, now);
 			break;
 		}
 		case D_RUN: {
-			struct sim_tenant *t = d->owner;
+			struct drv_tenant *t = d->owner;
 			bool no_preempt = all_none(d);
 			bool expired = now >= d->slice_end_ns && !no_preempt;
 
@@ -244,12 +238,12 @@ void sim_domain_step(struct sim_domain *d, uint64_t now)
 			/* Stop the engines at their granularity and wait until none runs the owner's work. */
 			no_timer(d);
 			for (uint32_t i = 0; i < d->nengines; i++) {
-				struct sim_engine *e = d->engines[i];
+				struct drv_engine *e = d->engines[i];
 
 				if (e->cls->preempt != VGS_PREEMPT_FINE)
 					continue;
 				for (uint32_t k = 0; k < e->nchan; k++)
-					sim_chan_preempt(&e->chans[k], now);
+					drv_chan_preempt(&e->chans[k], now);
 			}
 			d->state = D_STOP;
 			break;

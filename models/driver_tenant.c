@@ -1,6 +1,6 @@
 /*
- * Tenants: the host side of a GPU program, one per vGPU instance, as a state machine on the event loop
- * (sim/loop.c).  It draws commands from its workload in program order and submits each one at
+ * Tenants (models/driver.h): the host side of a GPU program, one per vGPU instance.  It draws commands
+ * from its workload in program order and submits each one at
  *     max(previous submission, base + gap, unit arrival)
  * where base is the latest completion among the command's fences (or the previous submission when it
  * has none): closed-loop replay, so a smaller share slows the tenant down as it would a real program.
@@ -8,42 +8,38 @@
  * submission (up to batch_max, or within batch_window_ns of the first), paying one trap per batch.  Each
  * command then enters the bounded ring of its (vGPU, engine class); a full ring blocks the submitter.
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <string.h>
+#include "models/driver.h"
 
-#include "sim/sim.h"
-
-bool sim_tenant_is_done(const struct sim_tenant *t, uint64_t seq, uint64_t *end_ns)
+bool drv_tenant_is_done(const struct drv_tenant *t, uint64_t seq, uint64_t *end_ns)
 {
 	return vgs_hostq_done(&t->hq, seq, end_ns);
 }
 
-bool sim_cmd_startable(const struct sim_cmd *cmd)
+bool drv_cmd_startable(const struct drv_cmd *cmd)
 {
 	uint64_t end;
 
-	return cmd->stream_prev == VGS_NO_TIME || sim_tenant_is_done(cmd->tenant, cmd->stream_prev, &end);
+	return cmd->stream_prev == VGS_NO_TIME || drv_tenant_is_done(cmd->tenant, cmd->stream_prev, &end);
 }
 
 /*
  * Recompute what every domain of t's GPU sees of t (ready work, oldest submission, deadline) and tell
  * the policies; wake the domains that may act on it.  O(ring length) per engine class.
  */
-void sim_tenant_update_ready(struct sim_tenant *t, uint64_t now)
+void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 {
 	uint64_t deadline = vgs_hostq_deadline(&t->hq);
 
-	if (t->sim->tl) {
+	if (t->drv->tl) {
 		uint64_t depth = 0;
 
 		for (int c = 0; c < VGS_NCLASS; c++)
 			depth += t->ring[c].length;
-		vgs_timeline_queue(t->sim->tl, t->idx, now, depth);
+		vgs_timeline_queue(t->drv->tl, t->idx, now, depth);
 	}
 
 	for (uint32_t k = 0; k < t->ndomains; k++) {
-		struct sim_domain *d = t->domains[k];
+		struct drv_domain *d = t->domains[k];
 		struct vgs_vgpu *v = &d->vgpus[t->vgpu_index[k]];
 		uint64_t queued = 0, oldest = VGS_SCHED_NO_TIME;
 		bool ready = false;
@@ -52,9 +48,9 @@ void sim_tenant_update_ready(struct sim_tenant *t, uint64_t now)
 			if (!(d->class_mask & (1u << c)))
 				continue;
 			for (GList *l = t->ring[c].head; l; l = l->next) {
-				const struct sim_cmd *cmd = l->data;
+				const struct drv_cmd *cmd = l->data;
 
-				if (!sim_cmd_startable(cmd))
+				if (!drv_cmd_startable(cmd))
 					continue;
 				ready = true;
 				queued++;
@@ -70,37 +66,33 @@ void sim_tenant_update_ready(struct sim_tenant *t, uint64_t now)
 		if (vgs_sched_set_runnable(&d->sched, v, ready, now) && d->owner && d->owner != t)
 			d->preempt_req = true;
 		if (changed && (d->owner == t || d->owner == NULL || d->preempt_req))
-			sim_run_domain(d);
+			drv_run_domain(d);
 	}
 }
 
-void sim_tenant_complete(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now, bool dropped)
+void drv_tenant_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now, bool dropped)
 {
-	struct sim *sim = t->sim;
+	struct drv *d = t->drv;
 	uint64_t seq = cmd->c.seq;
 
 	t->in_flight--;
+	d->completed++;
 	if (!dropped)
-		vgs_metrics_cmd_done(sim->metrics, t->idx, cmd->c.cls, cmd->submit_ns, cmd->start_ns, now);
-	if (!dropped && sim->commands_csv)
-		fprintf(sim->commands_csv, "%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", t->cfg->name,
-			cmd->c.seq, vgs_class_name(cmd->c.cls), sim->scn->engines[cmd->engine].name, cmd->submit_ns,
-			cmd->start_ns, now);
-	vgs_hostq_complete(&t->hq, &cmd->c, now, dropped, sim->metrics, t->idx);
-	sim_vram_complete(t, cmd, now); /* VRAM hook: unpin its allocations (sim/vram.c) */
+		vgs_metrics_cmd_done(d->metrics, t->idx, cmd->c.cls, cmd->submit_ns, cmd->start_ns, now);
+	vgs_hostq_complete(&t->hq, &cmd->c, now, dropped, d->metrics, t->idx);
+	if (d->ops->completed)
+		d->ops->completed(t, cmd, now, dropped);
 	g_free(cmd);
-	if ((++sim->completed & 1023) == 0 && sim->progress)
-		sim_progress(sim, false);
 	if (t->waiting_deps && seq == t->waiting_seq)
-		sim_run_tenant(t);
-	sim_tenant_update_ready(t, now);
+		drv_run_tenant(t);
+	drv_tenant_update_ready(t, now);
 }
 
 /*
  * Enter cmd into its ring at now; false while the ring is full (the tenant waits for a dispatch from
  * it, or a reset that empties it).
  */
-static bool ring_push(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now)
+static bool ring_push(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now)
 {
 	GQueue *q = &t->ring[cmd->eng_cls];
 
@@ -108,13 +100,13 @@ static bool ring_push(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now)
 		if (!t->waiting_space) {
 			t->waiting_space = true;
 			t->space_since_ns = now;
-			sim_tenant_update_ready(t, now);
+			drv_tenant_update_ready(t, now);
 		}
 		return false;
 	}
 	if (t->waiting_space) {
 		t->waiting_space = false;
-		vgs_metrics_backpressure(t->sim->metrics, t->idx, now - t->space_since_ns);
+		vgs_metrics_backpressure(t->drv->metrics, t->idx, now - t->space_since_ns);
 	}
 	cmd->submit_ns = now;
 	cmd->stream_prev = vgs_hostq_stream_link(&t->hq, &cmd->c);
@@ -123,27 +115,19 @@ static bool ring_push(struct sim_tenant *t, struct sim_cmd *cmd, uint64_t now)
 	return true;
 }
 
-static void wait_until(struct sim_tenant *t, uint64_t at)
+static void wait_until(struct drv_tenant *t, uint64_t at)
 {
-	sim_timer_add(t->sim, at, SIM_EV_TENANT, t, ++t->gen);
+	drv_timer_add(t->drv, at, DRV_EV_TENANT, t, ++t->gen);
 }
 
 /* Submit the staged batch, then go on in state `then`. */
-static void flush(struct sim_tenant *t, enum sim_tenant_state then)
+static void flush(struct drv_tenant *t, enum drv_tenant_state then)
 {
 	t->after_flush = then;
 	t->state = T_FLUSH;
 }
 
-void sim_tenant_init(struct sim_tenant *t)
-{
-	uint32_t bmax = t->cfg->submit.batch_max ? t->cfg->submit.batch_max : 1;
-
-	t->staged = g_new0(struct sim_cmd *, bmax);
-	t->state = T_NEXT;
-}
-
-void sim_tenant_step(struct sim_tenant *t, uint64_t now)
+void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 {
 	const struct vgs_submit_cfg *sub = &t->cfg->submit;
 	uint32_t bmax = sub->batch_max ? sub->batch_max : 1;
@@ -151,7 +135,7 @@ void sim_tenant_step(struct sim_tenant *t, uint64_t now)
 	for (;;) {
 		switch (t->state) {
 		case T_NEXT: {
-			struct sim_cmd *cmd = g_new0(struct sim_cmd, 1);
+			struct drv_cmd *cmd = g_new0(struct drv_cmd, 1);
 
 			if (vgs_workload_next(t->wl, now, &cmd->c) != 1) {
 				g_free(cmd);
@@ -172,13 +156,13 @@ void sim_tenant_step(struct sim_tenant *t, uint64_t now)
 			break;
 		}
 		case T_DEPS: {
-			struct sim_cmd *cmd = t->cmd;
+			struct drv_cmd *cmd = t->cmd;
 			uint64_t end;
 
 			for (; t->dep_i < cmd->c.ndeps; t->dep_i++) {
 				uint64_t dep = cmd->c.deps[t->dep_i];
 
-				if (sim_tenant_is_done(t, dep, &end)) {
+				if (drv_tenant_is_done(t, dep, &end)) {
 					if (end > t->base_ns)
 						t->base_ns = end;
 					continue;
@@ -218,19 +202,20 @@ void sim_tenant_step(struct sim_tenant *t, uint64_t now)
 			break;
 		case T_WHEN:
 			/* A host thread that sleeps wakes late (submit.wake_us, the executor's measured timer lateness). */
-			if (sub->wake_ns && t->when_ns > now)
+			if (t->drv->host_wake && sub->wake_ns && t->when_ns > now)
 				t->when_ns += sub->wake_ns;
 			t->state = T_SLEEP;
 			break;
 		case T_SLEEP: {
-			struct sim_cmd *cmd = t->cmd;
+			struct drv_cmd *cmd = t->cmd;
 
 			if (now < t->when_ns) {
 				wait_until(t, t->when_ns);
 				return;
 			}
 			t->last_submit_ns = now;
-			sim_vram_submit(t, cmd); /* VRAM hook: host-side allocations and frees (sim/vram.c) */
+			if (t->drv->ops->submitted)
+				t->drv->ops->submitted(t, cmd);
 			if (cmd->c.flags & VGS_CMD_UNIT_BEGIN)
 				vgs_hostq_unit_open(&t->hq, &cmd->c, now);
 			if (t->nstaged == 0)
@@ -263,7 +248,7 @@ void sim_tenant_step(struct sim_tenant *t, uint64_t now)
 				if (!ring_push(t, t->staged[t->pushed], now))
 					return; /* a dispatch from that ring runs us again */
 			t->nstaged = 0;
-			sim_tenant_update_ready(t, now);
+			drv_tenant_update_ready(t, now);
 			/* The trap is host time: the next command's gap starts after it. */
 			t->last_submit_ns = now;
 			t->state = t->after_flush;
