@@ -12,6 +12,8 @@ void vgs_hostq_init(struct vgs_hostq *q)
 	q->done = g_new0(struct vgs_done, VGS_DEP_WINDOW);
 	q->stream_last = g_hash_table_new(g_direct_hash, g_direct_equal);
 	q->units = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	q->deadline = UINT64_MAX;
+	q->deadline_stale = false;
 }
 
 void vgs_hostq_fini(struct vgs_hostq *q)
@@ -58,16 +60,21 @@ void vgs_hostq_unit_open(struct vgs_hostq *q, const struct vgs_cmd *c, uint64_t 
 	u->arrival_ns = c->arrival_ns != VGS_NO_TIME ? c->arrival_ns : host_now_ns;
 	u->deadline_ns = c->deadline_ns;
 	u->failed = false;
-	g_hash_table_replace(q->units, key, u);
+	if (!g_hash_table_replace(q->units, key, u))
+		q->deadline_stale = true; /* it replaced an open unit of the same number */
+	else if (u->deadline_ns < q->deadline)
+		q->deadline = u->deadline_ns;
 }
 
-/* O(open units): a handful per tenant (frames in flight, requests queued). */
-uint64_t vgs_hostq_deadline(const struct vgs_hostq *q)
+/* Recomputed, O(open units), only after a unit closed: it is asked at every change of the rings. */
+uint64_t vgs_hostq_deadline(struct vgs_hostq *q)
 {
 	GHashTableIter it;
 	gpointer key, val;
 	uint64_t dl = UINT64_MAX;
 
+	if (!q->deadline_stale)
+		return q->deadline;
 	g_hash_table_iter_init(&it, q->units);
 	while (g_hash_table_iter_next(&it, &key, &val)) {
 		const struct vgs_open_unit *u = val;
@@ -75,6 +82,8 @@ uint64_t vgs_hostq_deadline(const struct vgs_hostq *q)
 		if (u->deadline_ns < dl)
 			dl = u->deadline_ns;
 	}
+	q->deadline = dl;
+	q->deadline_stale = false;
 	return dl;
 }
 
@@ -97,6 +106,7 @@ void vgs_hostq_complete(struct vgs_hostq *q, const struct vgs_cmd *c, uint64_t e
 			if (!u->failed)
 				vgs_metrics_unit_done(m, tenant, c->unit, u->arrival_ns, end_ns, u->deadline_ns);
 			g_hash_table_remove(q->units, &c->unit);
+			q->deadline_stale = true;
 		}
 	}
 }

@@ -28,6 +28,8 @@ struct vgs_hostq {
 	struct vgs_done *done;     /* ring of VGS_DEP_WINDOW completions, zeroed: pages are touched as used */
 	GHashTable *stream_last;   /* stream -> last submitted seq + 1 */
 	GHashTable *units;         /* unit -> struct vgs_open_unit, the open units */
+	uint64_t deadline;         /* the earliest deadline among them, while !deadline_stale */
+	bool deadline_stale;       /* a unit closed (or was reopened): recompute */
 };
 
 void vgs_hostq_init(struct vgs_hostq *q);
@@ -39,7 +41,7 @@ uint64_t vgs_hostq_stream_link(struct vgs_hostq *q, const struct vgs_cmd *c);
 /* c (carrying VGS_CMD_UNIT_BEGIN) opens its unit; arrival: its open-loop arrival, else host_now_ns. */
 void vgs_hostq_unit_open(struct vgs_hostq *q, const struct vgs_cmd *c, uint64_t host_now_ns);
 /* The earliest deadline of the open units (VGS_SCHED_NO_TIME-compatible UINT64_MAX when none). */
-uint64_t vgs_hostq_deadline(const struct vgs_hostq *q);
+uint64_t vgs_hostq_deadline(struct vgs_hostq *q);
 /*
  * c completed at end_ns (dropped: discarded by a reset).  Records the completion, fails its unit when
  * dropped, and when c closes a unit reports the delivered unit to the metrics (tenant index `tenant`).

@@ -183,6 +183,27 @@ void vgs_metrics_cmd_done(struct vgs_metrics *m, uint32_t tenant, uint8_t cls, u
 	vgs_hist_add(&t->queue_ns, start_ns > submit_ns ? start_ns - submit_ns : 0);
 }
 
+static char *put_char(char *p, char c)
+{
+	*p = c;
+	return p + 1;
+}
+
+/* v in decimal at p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit, uint64_t arrival_ns,
 			   uint64_t end_ns, uint64_t deadline_ns)
 {
@@ -198,16 +219,22 @@ void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit
 	inw = vgs_metrics_in_window(m, end_ns);
 	lat = (arrival_ns != VGS_NO_TIME && end_ns > arrival_ns) ? end_ns - arrival_ns : 0;
 	if (m->units_csv) {
-		fputs(m->tenant_csv_name[tenant], m->units_csv);
-		fprintf(m->units_csv, ",%" PRIu64 ",", unit);
+		/* One row per unit: formatted by hand, fprintf was a fifth of a cloudgame run. */
+		char row[160], *p = row;
+
+		p = put_u64(put_char(p, ','), unit);
+		p = put_char(p, ',');
 		if (arrival_ns != VGS_NO_TIME)
-			fprintf(m->units_csv, "%" PRIu64, arrival_ns);
-		fprintf(m->units_csv, ",%" PRIu64 ",%" PRIu64 ",", end_ns, lat);
+			p = put_u64(p, arrival_ns);
+		p = put_u64(put_char(p, ','), end_ns);
+		p = put_char(put_u64(put_char(p, ','), lat), ',');
 		if (has_deadline)
-			fprintf(m->units_csv, "%" PRIu64 ",%d", deadline_ns, missed ? 1 : 0);
+			p = put_char(put_char(put_u64(p, deadline_ns), ','), missed ? '1' : '0');
 		else
-			fputc(',', m->units_csv);
-		fprintf(m->units_csv, ",%d\n", inw ? 1 : 0);
+			p = put_char(p, ',');
+		p = put_char(put_char(put_char(p, ','), inw ? '1' : '0'), '\n');
+		fputs(m->tenant_csv_name[tenant], m->units_csv);
+		fwrite(row, 1, (size_t)(p - row), m->units_csv);
 		if (ferror(m->units_csv))
 			m->units_io_error = true;
 	}
