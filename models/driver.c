@@ -14,6 +14,7 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 	d->end_ns = scn->warmup_ns + scn->duration_ns;
 	g_queue_init(&d->yielded);
 	d->engines = g_new0(struct drv_engine, scn->nengines);
+	d->engine_plat = g_malloc0(scn->nengines * (ops->engine_size ? ops->engine_size : 1));
 	d->domains = g_new0(struct drv_domain, scn->ndomains);
 	d->tenants = g_new0(struct drv_tenant, scn->ntenants);
 	if (!pops)
@@ -25,11 +26,14 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 		e->cfg = &scn->engines[i];
 		e->cls = &scn->gpus[e->cfg->gpu].cls[e->cfg->cls];
 		e->nchan = e->cls->channels ? e->cls->channels : 1;
+		e->plat = (char *)d->engine_plat + i * ops->engine_size;
 		e->chans = g_new0(struct drv_chan, e->nchan);
+		e->chan_plat = g_malloc0(e->nchan * (ops->chan_size ? ops->chan_size : 1));
 		for (uint32_t k = 0; k < e->nchan; k++) {
 			e->chans[k].engine = e;
 			e->chans[k].index = k;
 			e->chans[k].preempt_at_ns = VGS_NO_TIME;
+			e->chans[k].plat = (char *)e->chan_plat + k * ops->chan_size;
 		}
 	}
 	for (uint32_t i = 0; i < scn->ndomains; i++) {
@@ -126,6 +130,7 @@ void drv_free(struct drv *d)
 		for (uint32_t k = 0; e->chans && k < e->nchan; k++)
 			g_free(e->chans[k].cmd);
 		g_free(e->chans);
+		g_free(e->chan_plat);
 	}
 	for (uint32_t i = 0; d->domains && i < scn->ndomains; i++) {
 		struct drv_domain *dm = &d->domains[i];
@@ -137,12 +142,14 @@ void drv_free(struct drv *d)
 		g_free(dm->vgpus);
 	}
 	g_free(d->engines);
+	g_free(d->engine_plat);
 	g_free(d->domains);
 	g_free(d->tenants);
 	vgs_timerheap_fini(&d->timers);
 	g_free(d->runq);
 	g_queue_clear(&d->yielded);
 	d->engines = NULL;
+	d->engine_plat = NULL;
 	d->domains = NULL;
 	d->tenants = NULL;
 	d->runq = NULL;
@@ -212,44 +219,43 @@ void drv_yield_domain(struct drv_domain *dm)
 void drv_run_pending(struct drv *d)
 {
 	while (d->runq_len) {
-			uintptr_t p = runq_pop(d);
-			void *obj = (void *)(p & ~(uintptr_t)TAG_MASK);
-			uint64_t now = d->ops->now(d);
+		uintptr_t p = runq_pop(d);
+		void *obj = (void *)(p & ~(uintptr_t)TAG_MASK);
+		uint64_t now = d->ops->now(d);
 
-			switch (p & TAG_MASK) {
-			case TAG_DOMAIN:
-				((struct drv_domain *)obj)->queued = false;
-				drv_domain_step(obj, now);
-				break;
-			case TAG_CHAN: {
-				struct drv_chan *ch = obj;
+		switch (p & TAG_MASK) {
+		case TAG_DOMAIN:
+			((struct drv_domain *)obj)->queued = false;
+			drv_domain_step(obj, now);
+			break;
+		case TAG_CHAN: {
+			struct drv_chan *ch = obj;
 
-				ch->state = DRV_CHAN_BUSY;
-				ch->run_start_ns = now;
-				d->ops->chan_start(d, ch, now);
-				break;
-			}
-			default:
-				((struct drv_tenant *)obj)->queued = false;
-				drv_tenant_step(obj, now);
-				break;
-			}
+			ch->state = DRV_CHAN_BUSY;
+			ch->run_start_ns = now;
+			d->ops->chan_start(d, ch, now);
+			break;
+		}
+		default:
+			((struct drv_tenant *)obj)->queued = false;
+			drv_tenant_step(obj, now);
+			break;
+		}
 	}
 }
 
 bool drv_resume_yielded(struct drv *d)
 {
-	if (g_queue_is_empty(&d->yielded))
-		return false;
+	bool any = !g_queue_is_empty(&d->yielded);
+
 	while (!g_queue_is_empty(&d->yielded)) {
 		struct drv_domain *dm = g_queue_pop_head(&d->yielded);
 
 		dm->yielded = false;
 		drv_run_domain(dm);
 	}
-	return true;
+	return any;
 }
-
 void drv_fire(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 {
 	switch (tm->kind) {

@@ -68,8 +68,9 @@ struct drv_chan {
 	uint64_t decided_ns;       /* when the domain dispatched it */
 	uint64_t run_start_ns;     /* start of the current piece */
 	uint64_t preempt_at_ns;    /* fine preemption requested for this time, VGS_NO_TIME if none */
-	uint64_t gen;              /* bumped at every release: invalidates the platform's timers */
-	void *plat;                /* the platform's per-channel state */
+	uint64_t gen;              /* bumped at every release (and by a platform re-arming its timers):
+	                            * invalidates the platform's timers set before */
+	void *plat;                /* the platform's per-channel state (drv_ops.chan_size bytes) */
 };
 
 struct drv_engine {
@@ -82,7 +83,8 @@ struct drv_engine {
 	uint32_t busy;             /* channels not idle */
 	uint64_t busy_since_ns;
 	bool used;                 /* ran something since the last context switch */
-	void *plat;                /* the platform's per-engine state */
+	void *plat;                /* the platform's per-engine state (drv_ops.engine_size bytes) */
+	void *chan_plat;           /* its channels' platform state */
 };
 
 enum drv_domain_state {
@@ -170,6 +172,8 @@ enum { DRV_EV_TENANT, DRV_EV_DOMAIN, DRV_EV_WARMUP, DRV_EV_PLATFORM };
 
 /* What the platform provides. */
 struct drv_ops {
+	/* Sizes of its per-engine and per-channel state: drv_build() allocates them zeroed, at .plat. */
+	size_t engine_size, chan_size;
 	/* The current time: the simulator's clock is constant during a step, the executor's moves. */
 	uint64_t (*now)(struct drv *d);
 	/* Start ch's assigned command (ch->state is DRV_CHAN_BUSY from now on). */
@@ -195,6 +199,7 @@ struct drv {
 	bool host_wake;            /* add submit.wake_us to the host's sleeps (the simulator models what
 	                            * the executor's real host does by itself) */
 	struct drv_engine *engines;
+	void *engine_plat;         /* the engines' platform state */
 	struct drv_domain *domains;
 	struct drv_tenant *tenants;
 	struct vgs_timerheap timers;
@@ -236,7 +241,16 @@ void drv_tenant_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now
 /* driver_domain.c */
 void drv_domain_step(struct drv_domain *dm, uint64_t now);
 
+/* A host<->device copy with a byte count crosses the PCIe link; anything else runs on the engine. */
+static inline bool drv_cmd_is_transfer(const struct vgs_cmd *c)
+{
+	return c->bytes > 0 && (c->dir == VGS_DIR_H2D || c->dir == VGS_DIR_D2H) && !(c->flags & VGS_CMD_RECORDED_TIME);
+}
+
 /* driver_chan.c */
+/* How long cmd holds a channel of gpu, alone and without its launch: a transfer takes the link's
+ * latency + bytes / bandwidth, anything else remaining_ns / its class's speed, rounded up. */
+uint64_t drv_cmd_time_ns(const struct vgs_gpu *gpu, const struct drv_cmd *cmd);
 void drv_chan_assign(struct drv_chan *ch, struct drv_cmd *cmd, uint64_t now);
 /* Ask ch to stop its command preempt_latency later (fine preemption). */
 void drv_chan_preempt(struct drv_chan *ch, uint64_t now);

@@ -110,6 +110,15 @@ void drv_chan_reset(struct drv_chan *ch, uint64_t now)
 	drv_tenant_complete(t, cmd, now, true);
 }
 
+uint64_t drv_cmd_time_ns(const struct vgs_gpu *gpu, const struct drv_cmd *cmd)
+{
+	const struct vgs_cmd *c = &cmd->c;
+
+	if (drv_cmd_is_transfer(c))
+		return gpu->pcie_latency_ns + (uint64_t)ceil((double)c->bytes / gpu->pcie_bw_Bps * 1e9);
+	return (uint64_t)ceil((double)cmd->remaining_ns / gpu->cls[c->cls].speed);
+}
+
 uint64_t drv_remaining_after(const struct drv_engine *e, const struct drv_cmd *cmd, double speed,
 			     uint64_t launch_ns, uint64_t ran_ns)
 {

@@ -13,15 +13,8 @@
  * (--no-coalesce) each one also runs as a SimGrid exec on the engine's host, the reference the default
  * mode is checked against.
  */
-#include <math.h>
 
 #include "sim/sim.h"
-
-static bool is_transfer(const struct drv_cmd *cmd)
-{
-	return cmd->c.bytes > 0 && (cmd->c.dir == VGS_DIR_H2D || cmd->c.dir == VGS_DIR_D2H) &&
-	       !(cmd->c.flags & VGS_CMD_RECORDED_TIME);
-}
 
 static struct sim *sim_of_chan(const struct drv_chan *ch)
 {
@@ -31,12 +24,6 @@ static struct sim *sim_of_chan(const struct drv_chan *ch)
 static void timer_at(struct drv_chan *ch, uint64_t at)
 {
 	drv_timer_add(ch->engine->domain->drv, at, SIM_EV_CHAN, ch, ++ch->gen);
-}
-
-/* The end of cmd started at start on e: the launch overhead first (docs/config.md launch_us), then the work. */
-static uint64_t exec_end(const struct drv_engine *e, const struct drv_cmd *cmd, double speed, uint64_t start)
-{
-	return start + e->cls->launch_ns + (uint64_t)ceil((double)cmd->remaining_ns / speed);
 }
 
 /* Reference flops of cmd (and its launch) on e's host, whose speed is 1e9 x e's class speed. */
@@ -81,11 +68,23 @@ static void exec_stop(struct drv_chan *ch, uint64_t now, bool done)
 	}
 }
 
+/* Wake the running exec at its end, its preemption time or its TDR deadline, whichever is first. */
+static void exec_wait(struct drv_chan *ch)
+{
+	struct sim_chan *sc = sim_chan(ch);
+	uint64_t at = sc->end_ns;
+
+	if (ch->preempt_at_ns < at)
+		at = ch->preempt_at_ns;
+	if (sc->tdr_at_ns < at)
+		at = sc->tdr_at_ns;
+	timer_at(ch, at);
+}
+
 /* At now: complete the exec, preempt it or reset it if its time has come, else wait for the first. */
 static void exec_settle(struct drv_chan *ch, uint64_t now)
 {
 	struct sim_chan *sc = sim_chan(ch);
-	uint64_t at = sc->end_ns;
 
 	if (now >= sc->end_ns) {
 		exec_stop(ch, now, true);
@@ -101,11 +100,7 @@ static void exec_settle(struct drv_chan *ch, uint64_t now)
 		exec_stop(ch, now, false);
 		drv_chan_reset(ch, now);
 	} else {
-		if (ch->preempt_at_ns < at)
-			at = ch->preempt_at_ns;
-		if (sc->tdr_at_ns < at)
-			at = sc->tdr_at_ns;
-		timer_at(ch, at);
+		exec_wait(ch);
 	}
 }
 
@@ -120,7 +115,8 @@ static void start_exec(struct drv_chan *ch, uint64_t now)
 
 	sc->phase = PH_RUNNING;
 	sc->exec_start_ns = now;
-	sc->end_ns = exec_end(e, cmd, speed, now);
+	/* The launch overhead first (docs/config.md launch_us), then the work. */
+	sc->end_ns = now + e->cls->launch_ns + drv_cmd_time_ns(gpu, cmd);
 	sc->tdr_at_ns = gpu->tdr_timeout_ns ? now + gpu->tdr_timeout_ns : VGS_NO_TIME;
 	if (sim->lockstep) {
 		sc->exec = sg_actor_exec_init(exec_flops(e, cmd, speed));
@@ -152,7 +148,7 @@ static void begin(struct drv_chan *ch, uint64_t now)
 		sc->phase = PH_FAULT;
 		sc->end_ns = now + sim_vram_fault_time_ns(ch, ch->cmd);
 		timer_at(ch, sc->end_ns);
-	} else if (!is_transfer(ch->cmd)) {
+	} else if (!drv_cmd_is_transfer(&ch->cmd->c)) {
 		start_exec(ch, now);
 	} else if (e->cls->launch_ns) {
 		sc->phase = PH_LAUNCH;
@@ -231,17 +227,8 @@ void sim_chan_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 /* A stalled command or a copy is not preempted: an exec starting later stops at once. */
 void sim_chan_preempt(struct drv *d, struct drv_chan *ch, uint64_t now)
 {
-	struct sim_chan *sc = sim_chan(ch);
-
-	if (sc->phase == PH_RUNNING) {
-		uint64_t t = sc->end_ns;
-
-		if (ch->preempt_at_ns < t)
-			t = ch->preempt_at_ns;
-		if (sc->tdr_at_ns < t)
-			t = sc->tdr_at_ns;
-		timer_at(ch, t);
-	}
+	if (sim_chan(ch)->phase == PH_RUNNING)
+		exec_wait(ch);
 }
 
 void sim_chan_close(struct drv_chan *ch, uint64_t end)

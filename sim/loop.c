@@ -21,9 +21,8 @@
 
 uint64_t sim_clock_ns;
 
-static struct sim *the_sim; /* one simulation per process */
-
 struct sim_xfer {
+	struct sim *sim;
 	struct drv_chan *ch;
 	sg_sem_t job;              /* released by the loop when a job is set */
 	sg_mailbox_t mb;
@@ -46,8 +45,8 @@ static void xfer_actor(int argc, char **argv)
 
 		sg_comm_wait(comm);
 		x->done_ns = sim_simgrid_ns();
-		g_queue_push_tail(&the_sim->xfer_done, x);
-		sg_sem_release(the_sim->xfer_sem);
+		g_queue_push_tail(&x->sim->xfer_done, x);
+		sg_sem_release(x->sim->xfer_sem);
 	}
 }
 
@@ -62,6 +61,7 @@ void sim_transfer_start(struct drv_chan *ch, bool d2h, uint64_t bytes)
 		sg_actor_t a = sg_actor_init(name, sim_engine(e)->host);
 
 		x = sim_chan(ch)->xfer = g_new0(struct sim_xfer, 1);
+		x->sim = sim;
 		x->ch = ch;
 		x->job = sg_sem_init(0);
 		sg_actor_set_data(a, x);
@@ -87,17 +87,13 @@ void sim_transfer_start(struct drv_chan *ch, bool d2h, uint64_t bytes)
  */
 static bool simgrid_until(struct sim *sim, uint64_t until)
 {
-	double deadline = (double)until * 1e-9;
-
 	while (g_queue_is_empty(&sim->xfer_done)) {
 		double now = simgrid_get_clock();
 
-		if (until != VGS_NO_TIME && sim_simgrid_ns() >= until)
+		if (sim_simgrid_ns() >= until)
 			return false;
 		sim->activities++;
-		if (until == VGS_NO_TIME)
-			sg_sem_acquire(sim->xfer_sem);
-		else if (sg_sem_acquire_timeout(sim->xfer_sem, deadline - now) != 0) {
+		if (sg_sem_acquire_timeout(sim->xfer_sem, (double)until * 1e-9 - now) != 0) {
 			/* A transfer ending at this very instant comes before the timers due at it. */
 			sg_actor_yield();
 			return !g_queue_is_empty(&sim->xfer_done);
@@ -111,7 +107,6 @@ void sim_loop(struct sim *sim)
 	struct drv *d = &sim->drv;
 	uint64_t end = d->end_ns;
 
-	the_sim = sim;
 	sim->xfer_sem = sg_sem_init(0);
 	sim_clock_ns = 0;
 	drv_start(d);
@@ -134,10 +129,8 @@ void sim_loop(struct sim *sim)
 
 		/* Timers due at the end itself still fire: the run closes after them. */
 		next = vgs_timerheap_next(&d->timers);
-		if (next > end)
-			next = end + 1;
 		if (sim->xfers || sim->lockstep) {
-			if (simgrid_until(sim, next > end ? end : next)) {
+			if (simgrid_until(sim, next < end ? next : end)) {
 				/* Every transfer that ended at this instant, then what they notified. */
 				sg_actor_yield();
 				while (!g_queue_is_empty(&sim->xfer_done)) {
@@ -160,9 +153,9 @@ void sim_loop(struct sim *sim)
 
 void sim_loop_free(struct sim *sim)
 {
-	for (uint32_t i = 0; sim->chan_of && i < sim->drv.scn->nengines; i++) {
-		for (uint32_t k = 0; sim->chan_of[i] && k < sim->drv.engines[i].nchan; k++) {
-			struct sim_xfer *x = sim->chan_of[i][k].xfer;
+	for (uint32_t i = 0; sim->drv.engines && i < sim->drv.scn->nengines; i++) {
+		for (uint32_t k = 0; k < sim->drv.engines[i].nchan; k++) {
+			struct sim_xfer *x = sim_chan(&sim->drv.engines[i].chans[k])->xfer;
 
 			if (!x)
 				continue;

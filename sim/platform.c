@@ -105,6 +105,6 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 
 	sim->ctl_host = sg_host_by_name("ctl");
 	for (uint32_t i = 0; i < scn->nengines; i++)
-		sim->engines[i].host = sg_host_by_name(scn->engines[i].name);
+		sim_engine(&sim->drv.engines[i])->host = sg_host_by_name(scn->engines[i].name);
 	return 0;
 }

@@ -89,11 +89,16 @@ static void sim_ops_warmup(struct drv *d)
 	if (!sim->lockstep)
 		return;
 	sg_host_energy_update_all();
-	for (uint32_t i = 0; i < d->scn->nengines; i++)
-		sim->engines[i].energy_at_warmup_j = sg_host_get_consumed_energy(sim->engines[i].host);
+	for (uint32_t i = 0; i < d->scn->nengines; i++) {
+		struct sim_engine *se = sim_engine(&d->engines[i]);
+
+		se->energy_at_warmup_j = sg_host_get_consumed_energy(se->host);
+	}
 }
 
 static const struct drv_ops sim_ops = {
+	.engine_size = sizeof(struct sim_engine),
+	.chan_size = sizeof(struct sim_chan),
 	.now = sim_ops_now,
 	.chan_start = sim_chan_start,
 	.chan_preempt = sim_chan_preempt,
@@ -102,23 +107,6 @@ static const struct drv_ops sim_ops = {
 	.completed = sim_ops_completed,
 	.warmup = sim_ops_warmup,
 };
-
-/* The simulator's side of the engines and channels. */
-static void build_platform_state(struct sim *sim)
-{
-	const struct vgs_scenario *scn = sim->drv.scn;
-
-	sim->engines = g_new0(struct sim_engine, scn->nengines);
-	sim->chan_of = g_new0(struct sim_chan *, scn->nengines);
-	for (uint32_t i = 0; i < scn->nengines; i++) {
-		struct drv_engine *e = &sim->drv.engines[i];
-
-		e->plat = &sim->engines[i];
-		sim->chan_of[i] = g_new0(struct sim_chan, e->nchan);
-		for (uint32_t k = 0; k < e->nchan; k++)
-			e->chans[k].plat = &sim->chan_of[i][k];
-	}
-}
 
 static void start_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool daemon)
 {
@@ -168,12 +156,8 @@ void sim_simgrid_start(void)
 static void sim_free(struct sim *sim)
 {
 	sim_loop_free(sim);
-	for (uint32_t i = 0; sim->chan_of && i < sim->drv.scn->nengines; i++)
-		g_free(sim->chan_of[i]);
-	g_free(sim->chan_of);
 	drv_free(&sim->drv);
 	sim_vram_free(sim);
-	g_free(sim->engines);
 	g_free(sim->pcie_mb);
 }
 
@@ -216,10 +200,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 
 	sim.drv.host_wake = true;
 	sim_simgrid_start();
-	if (drv_build(&sim.drv, scn, &sim_ops, err))
-		goto out;
-	build_platform_state(&sim);
-	if (sim_vram_init(&sim, err))
+	if (drv_build(&sim.drv, scn, &sim_ops, err) || sim_vram_init(&sim, err))
 		goto out;
 	tmp = vgs_outdir_begin(args->outdir, err);
 	if (!tmp)

@@ -72,8 +72,6 @@ enum sim_event { SIM_EV_CHAN = DRV_EV_PLATFORM };
 
 struct sim {
 	struct drv drv;            /* first: a struct drv * of the simulator is its struct sim * */
-	struct sim_chan **chan_of; /* per engine: its channels' simulator state */
-	struct sim_engine *engines;
 	sg_host_t ctl_host;
 	sg_mailbox_t *pcie_mb;     /* per GPU: [2g] host-to-device, [2g+1] device-to-host */
 	struct sim_vram *vram;     /* sim/vram.c; NULL when no workload touches memory */

@@ -22,7 +22,6 @@
  * table only to choose the number; the access itself goes through the faulting vGPU's table.
  */
 #include <errno.h>
-#include <math.h>
 
 #include "models/rng.h"
 #include "models/vmem.h"
@@ -216,19 +215,14 @@ static int demand(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_mig
 	return vgs_vmem_touch_va(vm, va, len, mig) == 0 ? 0 : -1;
 }
 
-/* How long a faulting command holds its channel: the time it would have run (engine.c's rules: a
+/* How long a faulting command holds its channel: the time it would have run (drv_cmd_time_ns: a
  * host<->device copy with a byte count crosses the link, anything else runs its work at the class's
  * speed), at most the TDR timeout. */
 uint64_t sim_vram_fault_time_ns(const struct drv_chan *ch, const struct drv_cmd *cmd)
 {
 	const struct vgs_gpu *gpu = &ch->engine->domain->drv->scn->gpus[ch->engine->cfg->gpu];
-	uint64_t ns;
+	uint64_t ns = drv_cmd_time_ns(gpu, cmd);
 
-	if (cmd->c.bytes > 0 && (cmd->c.dir == VGS_DIR_H2D || cmd->c.dir == VGS_DIR_D2H) &&
-	    !(cmd->c.flags & VGS_CMD_RECORDED_TIME))
-		ns = gpu->pcie_latency_ns + (uint64_t)ceil((double)cmd->c.bytes / gpu->pcie_bw_Bps * 1e9);
-	else
-		ns = (uint64_t)ceil((double)cmd->remaining_ns / gpu->cls[cmd->c.cls].speed);
 	return gpu->tdr_timeout_ns && ns > gpu->tdr_timeout_ns ? gpu->tdr_timeout_ns : ns;
 }
 

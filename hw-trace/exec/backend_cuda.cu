@@ -147,8 +147,7 @@ static int cuda_start(struct exec *x, struct drv_chan *ch, uint64_t now)
 
 	c->ts[0] = c->ts[1] = 0;
 	stamp<<<1, 1, 0, c->stream>>>(&c->ts[0]);
-	if (cmd->bytes > 0 && (cmd->dir == VGS_DIR_H2D || cmd->dir == VGS_DIR_D2H) &&
-	    !(cmd->flags & VGS_CMD_RECORDED_TIME)) {
+	if (drv_cmd_is_transfer(cmd)) {
 		size_t left = cmd->bytes;
 
 		while (left) { /* larger copies reuse the 64 MiB buffers in pieces */

@@ -1,23 +1,13 @@
 /*
  * The host backend: every engine channel is a real-time timer on the executor's loop.  A command
  * occupies its channel from the moment it is dispatched for its duration on the scenario's GPU --
- * work_ns / speed, or for a host<->device copy the PCIe latency + bytes / bandwidth -- and ends when the
+ * work_ns / speed, or for a host<->device copy the PCIe latency + bytes / bandwidth (drv_cmd_time_ns,
+ * shared with the simulator) -- and ends when the
  * loop observes the timer (the lateness is measured: summary.json executor.timer_slack).  No CPU spins:
  * the whole replay runs on one thread, so any number of engines fits a 2-core machine.
  * The profile's launch_us is not added: it is what `vgpusim calibrate` measures of this backend.
  */
-#include <math.h>
-
 #include "hw-trace/exec/exec.h"
-
-uint64_t ex_host_duration_ns(const struct vgs_gpu *gpu, const struct drv_cmd *cmd)
-{
-	const struct vgs_cmd *c = &cmd->c;
-
-	if (c->bytes > 0 && (c->dir == VGS_DIR_H2D || c->dir == VGS_DIR_D2H) && !(c->flags & VGS_CMD_RECORDED_TIME))
-		return gpu->pcie_latency_ns + (uint64_t)ceil((double)c->bytes / gpu->pcie_bw_Bps * 1e9);
-	return (uint64_t)ceil((double)cmd->remaining_ns / gpu->cls[c->cls].speed);
-}
 
 static int host_init(struct exec *x, struct vgs_error *err)
 {
@@ -30,7 +20,7 @@ static void host_fini(struct exec *x)
 
 static int host_start(struct exec *x, struct drv_chan *ch, uint64_t now)
 {
-	ex_chan_of(ch)->due_ns = now + ex_host_duration_ns(&x->drv.scn->gpus[ch->engine->cfg->gpu], ch->cmd);
+	ex_chan_of(ch)->due_ns = now + drv_cmd_time_ns(&x->drv.scn->gpus[ch->engine->cfg->gpu], ch->cmd);
 	return 0;
 }
 

@@ -61,7 +61,6 @@ extern const struct ex_backend ex_backend_cuda; /* fails cleanly when not built 
 
 struct exec {
 	struct drv drv;            /* first: a struct drv * of the executor is its struct exec * */
-	struct ex_chan **chan_of;  /* per engine: its channels' executor state */
 	const struct ex_backend *be;
 	void *be_priv;
 	uint64_t t0_mono_ns;       /* CLOCK_MONOTONIC at the replay's time 0 */
@@ -90,8 +89,6 @@ enum ex_timer_kind { EV_CHAN_END = DRV_EV_PLATFORM, EV_CHAN_PREEMPT, EV_CHAN_TDR
 
 /* replay.c: SIGINT or SIGTERM arrived */
 bool ex_interrupted(void);
-/* backend_host.c: how long the host backend keeps a channel busy for cmd */
-uint64_t ex_host_duration_ns(const struct vgs_gpu *gpu, const struct drv_cmd *cmd);
 
 /* chan.c: how a channel runs a command on the backend (struct drv_ops) */
 void ex_chan_start(struct drv *d, struct drv_chan *ch, uint64_t now);

@@ -62,32 +62,15 @@ static uint64_t ops_now(struct drv *d)
 }
 
 static const struct drv_ops ex_ops = {
+	.chan_size = sizeof(struct ex_chan),
 	.now = ops_now,
 	.chan_start = ex_chan_start,
 	.chan_preempt = ex_chan_preempt,
 	.timer = ex_chan_timer,
 };
 
-static int build(struct exec *x, const struct vgs_scenario *scn, struct vgs_error *err)
-{
-	if (drv_build(&x->drv, scn, &ex_ops, err))
-		return -1;
-	x->chan_of = g_new0(struct ex_chan *, scn->nengines);
-	for (uint32_t i = 0; i < scn->nengines; i++) {
-		struct drv_engine *e = &x->drv.engines[i];
-
-		x->chan_of[i] = g_new0(struct ex_chan, e->nchan);
-		for (uint32_t k = 0; k < e->nchan; k++)
-			e->chans[k].plat = &x->chan_of[i][k];
-	}
-	return 0;
-}
-
 static void teardown(struct exec *x)
 {
-	for (uint32_t i = 0; x->chan_of && i < x->drv.scn->nengines; i++)
-		g_free(x->chan_of[i]);
-	g_free(x->chan_of);
 	drv_free(&x->drv);
 	vgs_hist_fini(&x->dispatch_lat);
 	vgs_hist_fini(&x->timer_slack);
@@ -146,7 +129,7 @@ int ex_replay(const struct ex_replay_args *args, struct vgs_error *err)
 	clock_gettime(CLOCK_MONOTONIC, &w0);
 	vgs_hist_init(&x.dispatch_lat, 1.01);
 	vgs_hist_init(&x.timer_slack, 1.01);
-	if (check_supported(scn, args->be, err) || build(&x, scn, err))
+	if (check_supported(scn, args->be, err) || drv_build(&x.drv, scn, &ex_ops, err))
 		goto out;
 	if (x.be->init(&x, err))
 		goto out;

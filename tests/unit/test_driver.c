@@ -26,7 +26,6 @@ struct fchan {
 
 struct fake {
 	struct drv d;               /* first: ops receive &fake->d */
-	struct fchan *chans;        /* engine i, channel k: chans[i * 8 + k] */
 	uint64_t now;
 	uint64_t busy[8];           /* per tenant: ns its commands held a channel */
 	GHashTable *ran;            /* (tenant, seq) -> work its earlier pieces ran (time x speed) */
@@ -131,6 +130,7 @@ static void f_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 }
 
 static const struct drv_ops fake_ops = {
+	.chan_size = sizeof(struct fchan),
 	.now = f_now,
 	.chan_start = f_start,
 	.chan_preempt = f_preempt,
@@ -162,12 +162,6 @@ static void run(struct fake *f, const struct vgs_scenario *s)
 	CU_ASSERT_EQUAL_FATAL(drv_build(d, s, &fake_ops, &err), 0);
 	d->metrics = vgs_metrics_new(s, dir, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d->metrics);
-	f->chans = calloc((size_t)s->nengines * 8, sizeof(struct fchan));
-	for (uint32_t i = 0; i < s->nengines; i++) {
-		CU_ASSERT_FATAL(d->engines[i].nchan <= 8);
-		for (uint32_t k = 0; k < d->engines[i].nchan; k++)
-			d->engines[i].chans[k].plat = &f->chans[i * 8 + k];
-	}
 	drv_start(d);
 	for (;;) {
 		while (vgs_timerheap_next(&d->timers) <= f->now) {
@@ -185,7 +179,6 @@ static void run(struct fake *f, const struct vgs_scenario *s)
 	drv_close(d, d->end_ns);
 	vgs_metrics_free(d->metrics);
 	drv_free(d);
-	free(f->chans);
 	g_hash_table_destroy(f->ran);
 	units = g_build_filename(dir, "units.csv", NULL);
 	unlink(units);

@@ -80,15 +80,15 @@ static void test_host_duration(void)
 	/* compute: work / the class's speed factor, rounded up */
 	cmd.c.cls = VGS_COMPUTE;
 	cmd.remaining_ns = 1000;
-	CU_ASSERT_EQUAL(ex_host_duration_ns(&g, &cmd), 625);
+	CU_ASSERT_EQUAL(drv_cmd_time_ns(&g, &cmd), 625);
 	/* a host-to-device copy crosses the link: latency + bytes / bandwidth */
 	cmd.c.cls = VGS_COPY;
 	cmd.c.bytes = 25000000;
 	cmd.c.dir = VGS_DIR_H2D;
-	CU_ASSERT_EQUAL(ex_host_duration_ns(&g, &cmd), 2000 + 1000000);
+	CU_ASSERT_EQUAL(drv_cmd_time_ns(&g, &cmd), 2000 + 1000000);
 	/* ... unless it keeps its recorded time */
 	cmd.c.flags = VGS_CMD_RECORDED_TIME;
-	CU_ASSERT_EQUAL(ex_host_duration_ns(&g, &cmd), 2000);
+	CU_ASSERT_EQUAL(drv_cmd_time_ns(&g, &cmd), 2000);
 }
 
 static void test_profile_roundtrip(void)
