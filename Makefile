@@ -4,7 +4,7 @@
 # Architecture, visible in the link lines:
 #   build/libvgspolicies.a  policies/*.c, libc only (checked by `make check-policies`), linked
 #                           unchanged into the simulator and every other driver
-#   build/libvgsmodels.a    models/*.c, plain C + GLib + libconfig
+#   build/libvgsmodels.a    models/*/*.c, plain C + GLib + libconfig
 #   build/libvgshwtrace.a   hw-trace/*.c, trace importers (+ yajl, zlib)
 #   vgpusim                 sim/*.c (the only SimGrid code) + the three archives
 #   vgpusim-replay          hw-trace/exec/ (the real-hardware executor, no SimGrid) + the same three
@@ -27,7 +27,7 @@ SG_LIBS    := -lsimgrid
 CUNIT_LIBS := -lcunit
 
 POLICY_SRC = $(sort $(wildcard policies/*.c))
-MODEL_SRC  = $(sort $(wildcard models/*.c))
+MODEL_SRC  = $(sort $(wildcard models/*/*.c))
 HW_SRC     = $(sort $(wildcard hw-trace/*.c))
 SIM_SRC    = $(sort $(wildcard sim/*.c))
 EXEC_SRC   = $(sort $(wildcard hw-trace/exec/*.c))
@@ -87,7 +87,7 @@ $(O)/hw-trace/exec/%.o: hw-trace/exec/%.c
 	$(Q)$(CC) $(CFLAGS) $(BASE) $(PKG_CFLAGS) $(CUDA_DEF) -DVGS_VERSION='"$(VERSION)"' -c $< -o $@
 
 $(O)/hw-trace/exec/backend_cuda.o: hw-trace/exec/backend_cuda.cu hw-trace/exec/exec.h hw-trace/exec/cuda_host.h \
-				  $(wildcard models/*.h policies/*.h)
+				  $(wildcard models/*/*.h policies/*.h)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  NVCC    $<")
 	$(Q)$(NVCC) -O2 -I. $(filter -I%,$(PKG_CFLAGS)) -diag-suppress 1217 -Xcompiler -fPIC -c $< -o $@

@@ -15,8 +15,8 @@
 
 #include <glib.h>
 
-#include "models/scenario.h"
-#include "models/types.h"
+#include "models/scenario/scenario.h"
+#include "models/base/types.h"
 
 enum vgs_op_flags {
 	VGS_OP_COLLECTIVE = 1u << 0,  /* an NCCL/RCCL collective kernel */

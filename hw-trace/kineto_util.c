@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "hw-trace/kineto_priv.h"
-#include "models/types.h"
+#include "models/base/types.h"
 
 /* ---- correlation table ---- */
 

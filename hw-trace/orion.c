@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "models/csv.h"
+#include "models/base/csv.h"
 #include "hw-trace/import.h"
 
 #define ORION_PLACEHOLDER_NS 100

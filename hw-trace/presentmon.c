@@ -31,7 +31,7 @@
  */
 #include <string.h>
 
-#include "models/csv.h"
+#include "models/base/csv.h"
 #include "hw-trace/import.h"
 
 #define PM_QPC_NS 100                /* ns per QPC tick at 10 MHz */

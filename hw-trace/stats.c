@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "hw-trace/stats.h"
-#include "models/trace.h"
+#include "models/workload/trace.h"
 
 int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error *err)
 {

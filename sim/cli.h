@@ -6,7 +6,7 @@
 
 #include <glib.h>
 
-#include "models/scenario.h"
+#include "models/scenario/scenario.h"
 
 enum { VGS_EXIT_BAD_INPUT = 2 };
 

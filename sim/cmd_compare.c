@@ -3,7 +3,7 @@
  * once per tenant kind alone (solo baselines), then write compare.csv, report.md and the plots
  * (docs/compare.md).  This file is the process glue: validate everything before any run, spawn the
  * runs as `vgpusim run` processes of this same binary (at most -j at once), and hand their exit
- * status to models/compare.c, which reads the results back and writes the files.
+ * status to models/results/compare.c, which reads the results back and writes the files.
  *
  * Layout of DIR (written as a temporary sibling and renamed into place at the end, like a run's):
  *   DIR/<item>/          each policy's results directory (`run --slices`), DIR/<item>.log its stderr
@@ -26,9 +26,9 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "models/compare.h"
-#include "models/outdir.h"
-#include "models/policy_load.h"
+#include "models/results/compare.h"
+#include "models/results/outdir.h"
+#include "models/scenario/policy_load.h"
 #include "sim/cli.h"
 
 extern char **environ;

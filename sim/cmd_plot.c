@@ -1,6 +1,6 @@
 /*
  * `vgpusim plot DIR [--gantt-ms N] [--quiet]`: (re)draw the plots of a run or of a comparison into
- * DIR/plots/, without running anything (docs/compare.md).  models/plotdata.c writes the data files;
+ * DIR/plots/, without running anything (docs/compare.md).  models/results/plotdata.c writes the data files;
  * this file finds gnuplot and the scripts, runs them (PNG and SVG per plot), and replaces DIR/plots
  * only when every plot was drawn.  `vgpusim compare` draws its plots through vgs_plot_dir() too.
  *
@@ -18,8 +18,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "models/outdir.h"
-#include "models/plotdata.h"
+#include "models/results/outdir.h"
+#include "models/results/plotdata.h"
 #include "sim/cli.h"
 
 /* The script every scripts folder has: how a folder is recognised. */

@@ -24,9 +24,9 @@
 #include <glib.h>
 #include <libconfig.h>
 
-#include "models/outdir.h"
-#include "models/plotdata.h"
-#include "models/results.h"
+#include "models/results/outdir.h"
+#include "models/results/plotdata.h"
+#include "models/results/results.h"
 #include "sim/cli.h"
 
 /* Acceptance bounds of docs/validation.md (issue #6). */

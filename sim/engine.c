@@ -1,5 +1,5 @@
 /*
- * How a channel runs a command in the simulator (the driver model's bookkeeping is models/driver_chan.c).
+ * How a channel runs a command in the simulator (the driver model's bookkeeping is models/driver/chan.c).
  * At its start the command's memory accesses are translated (sim/vram.c): pages that must
  * move first cross the PCIe link while the command stalls on its channel, and a faulting command holds
  * the channel for the time it would have run before it is dropped or its context reset.  Then a

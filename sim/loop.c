@@ -1,5 +1,5 @@
 /*
- * The simulator's discrete-event loop over the driver model's timers and run lists (models/driver.h,
+ * The simulator's discrete-event loop over the driver model's timers and run lists (models/driver/driver.h,
  * shared with the executor's real-time loop, hw-trace/exec/rt.c).  At each instant it fires every due
  * timer, then runs what they notified, then the domains that yielded; then it moves to the next timer.
  *

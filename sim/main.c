@@ -19,8 +19,8 @@
 #include <glib.h>
 
 #include "hw-trace/stats.h"
-#include "models/scenario.h"
-#include "models/trace.h"
+#include "models/scenario/scenario.h"
+#include "models/workload/trace.h"
 #include "policies/vgs_policy.h"
 #include "sim/cli.h"
 #include "sim/sim.h"

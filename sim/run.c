@@ -12,8 +12,8 @@
 #include <simgrid/engine.h>
 #include <simgrid/plugins/energy.h>
 
-#include "models/outdir.h"
-#include "models/policy_load.h"
+#include "models/results/outdir.h"
+#include "models/scenario/policy_load.h"
 #include "sim/sim.h"
 
 #ifndef VGS_VERSION

@@ -1,7 +1,7 @@
 /*
  * The simulator's internal objects (sim/ is the only code that includes the SimGrid headers).
  *
- * Tenants, domains and channels are the host driver model of models/driver.h, shared with the
+ * Tenants, domains and channels are the host driver model of models/driver/driver.h, shared with the
  * executor, stepped by one discrete-event loop (sim/loop.c) in simulated ns.  What is the simulator's
  * own: how a channel runs a command (sim/engine.c: VRAM translation and migrations, execs timed by the
  * loop, PCIe transfers), the VRAM model's hooks (sim/vram.c), energy, and SimGrid.  SimGrid is the clock
@@ -24,14 +24,14 @@
 #include <simgrid/mailbox.h>
 #include <simgrid/semaphore.h>
 
-#include "models/driver.h"
-#include "models/hostq.h"
-#include "models/metrics.h"
-#include "models/scenario.h"
-#include "models/timeline.h"
-#include "models/timerheap.h"
-#include "models/types.h"
-#include "models/workload.h"
+#include "models/driver/driver.h"
+#include "models/driver/hostq.h"
+#include "models/results/metrics.h"
+#include "models/scenario/scenario.h"
+#include "models/results/timeline.h"
+#include "models/driver/timerheap.h"
+#include "models/base/types.h"
+#include "models/workload/workload.h"
 #include "policies/vgs_policy.h"
 
 struct sim;

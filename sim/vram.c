@@ -1,6 +1,6 @@
 /*
- * VRAM in the simulator (docs/vram.md): one physical allocator per GPU (models/vram.h) and one memory
- * model per vGPU (models/vmem.h), driven by three hooks on a command's life:
+ * VRAM in the simulator (docs/vram.md): one physical allocator per GPU (models/memory/vram.h) and one memory
+ * model per vGPU (models/memory/vmem.h), driven by three hooks on a command's life:
  *
  *   sim_vram_submit      (tenant, at submission) the host side of its memory list: allocations and
  *                        frees in order, and a pin on every allocation it will access, so that a free
@@ -23,9 +23,9 @@
  */
 #include <errno.h>
 
-#include "models/rng.h"
-#include "models/vmem.h"
-#include "models/vram.h"
+#include "models/base/rng.h"
+#include "models/memory/vmem.h"
+#include "models/memory/vram.h"
 #include "sim/sim.h"
 
 /* The allocations a command in flight holds (drv_cmd.vram), on its tenant's list until it is done. */

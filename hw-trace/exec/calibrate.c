@@ -24,7 +24,7 @@
 
 #include "hw-trace/exec/calibrate.h"
 #include "hw-trace/exec/exec.h"
-#include "models/outdir.h"
+#include "models/results/outdir.h"
 
 #define CAL_COMMANDS 600u
 #define CAL_SIZES 3

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "models/scenario.h"
+#include "models/scenario/scenario.h"
 
 struct ex_backend;
 

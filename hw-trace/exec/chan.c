@@ -1,5 +1,5 @@
 /*
- * How a channel runs a command in the executor (the driver model's bookkeeping is models/driver_chan.c):
+ * How a channel runs a command in the executor (the driver model's bookkeeping is models/driver/chan.c):
  * the backend starts it; it ends when the backend's timer fires (host) or the backend reports it
  * (cuda, polled); a `fine` preemption stops it at its time and puts the rest back at the head of its
  * ring (plus resume_ns); a command running past tdr_timeout resets only its vGPU's context on that

@@ -2,7 +2,7 @@
  * The thin real-hardware executor (vgpusim-replay; docs/executor.md).
  *
  * It runs a scenario for real with the simulator's semantics: the same host driver model
- * (models/driver.h: tenants, scheduling domains, channels' bookkeeping) and the very same policy
+ * (models/driver/driver.h: tenants, scheduling domains, channels' bookkeeping) and the very same policy
  * objects (build/libvgspolicies.a), stepped by a real-time event loop (rt.c) with CLOCK_MONOTONIC ns as
  * `now`.  What is the executor's own: the loop that sleeps until the next timer, and the backends that
  * run the commands -- `host` keeps a channel busy for the command's duration with a timer; `cuda`
@@ -19,15 +19,15 @@
 
 #include <glib.h>
 
-#include "models/histogram.h"
-#include "models/driver.h"
-#include "models/hostq.h"
-#include "models/metrics.h"
-#include "models/scenario.h"
-#include "models/timeline.h"
-#include "models/timerheap.h"
-#include "models/types.h"
-#include "models/workload.h"
+#include "models/base/histogram.h"
+#include "models/driver/driver.h"
+#include "models/driver/hostq.h"
+#include "models/results/metrics.h"
+#include "models/scenario/scenario.h"
+#include "models/results/timeline.h"
+#include "models/driver/timerheap.h"
+#include "models/base/types.h"
+#include "models/workload/workload.h"
 #include "policies/vgs_policy.h"
 
 struct exec;

@@ -15,7 +15,7 @@
 #include "hw-trace/exec/calibrate.h"
 #include "hw-trace/exec/exec.h"
 #include "hw-trace/stats.h"
-#include "models/trace.h"
+#include "models/workload/trace.h"
 
 #ifndef VGS_VERSION
 #define VGS_VERSION "unknown"

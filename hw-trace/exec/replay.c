@@ -2,7 +2,7 @@
  * One replay: build the executor's engines, domains (each with its own instance of the scenario's
  * policy, from the same libvgspolicies.a as the simulator) and tenants, run the real-time loop until
  * warm-up + duration (or Ctrl-C), and write the results directory atomically in the simulator's
- * format (models/metrics.h), with summary.json "driver" = the backend and "partial" = true when the
+ * format (models/results/metrics.h), with summary.json "driver" = the backend and "partial" = true when the
  * replay was interrupted.  The executor's own measurements go to executor.json next to it.
  */
 #include <errno.h>
@@ -13,9 +13,9 @@
 #include <time.h>
 
 #include "hw-trace/exec/exec.h"
-#include "models/json.h"
-#include "models/outdir.h"
-#include "models/policy_load.h"
+#include "models/base/json.h"
+#include "models/results/outdir.h"
+#include "models/scenario/policy_load.h"
 
 #ifndef VGS_VERSION
 #define VGS_VERSION "unknown"

@@ -1,5 +1,5 @@
 /*
- * The executor's real-time event loop over the driver model's timers and run lists (models/driver.h),
+ * The executor's real-time event loop over the driver model's timers and run lists (models/driver/driver.h),
  * on CLOCK_MONOTONIC: it fires every due timer, runs what they notified, then the domains that yielded,
  * polls the backend, and sleeps with clock_nanosleep(TIMER_ABSTIME) until the next timer.  Timer slack is set to 1 ns so
  * the kernel does not batch our wake-ups; the remaining lateness is measured on every timer.

@@ -1,5 +1,5 @@
 /*
- * The comparison logic of `vgpusim compare` (models/compare.c, models/report.c, models/results.c):
+ * The comparison logic of `vgpusim compare` (models/results/compare.c, models/results/report.c, models/results/results.c):
  * policy items and their directory names, the --set overrides they become, slowdown maths, winner
  * selection at printed precision, and the whole collect -> compare.csv / report.md path on small
  * results directories written here (two policies, one of them failed, solo baselines).
@@ -13,8 +13,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "models/compare.h"
-#include "models/results.h"
+#include "models/results/compare.h"
+#include "models/results/results.h"
 #include "tests/unit/cunit_main.h"
 
 /* ---- items and names ------------------------------------------------------------------------- */

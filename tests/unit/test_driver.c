@@ -14,8 +14,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "models/driver.h"
-#include "models/metrics.h"
+#include "models/driver/driver.h"
+#include "models/results/metrics.h"
 #include "tests/unit/cunit_main.h"
 
 enum { EV_END = DRV_EV_PLATFORM, EV_PREEMPT, EV_TDR };

@@ -2,7 +2,7 @@
  * Host-side logic of the executor (hw-trace/exec/), tested without running anything in real time:
  * calibration maths, the profile writer (read back by the scenario loader's libconfig), the cuda
  * backend's clock conversion, the host backend's durations and the
- * completion ring the tenants' fences read (models/driver_tenant.c).
+ * completion ring the tenants' fences read (models/driver/tenant.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -165,7 +165,7 @@ static CU_TestInfo tests_calibration[] = {
 static CU_TestInfo tests_backends[] = {
 	{ "globaltimer offset from the tightest pairing", test_gt_offset },
 	{ "host backend durations (work/speed, PCIe)", test_host_duration },
-	{ "completions, units and stream order (models/hostq.c)", test_done_ring },
+	{ "completions, units and stream order (models/driver/hostq.c)", test_done_ring },
 	CU_TEST_INFO_NULL,
 };
 

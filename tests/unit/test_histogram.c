@@ -1,5 +1,5 @@
 /*
- * The quantile sketch (models/histogram.c): every quantile of random data lies within the stated
+ * The quantile sketch (models/base/histogram.c): every quantile of random data lies within the stated
  * relative error of the exact nearest-rank quantile of the sorted samples; count, min, max and mean
  * are exact; memory stays bounded over the whole uint64_t range.
  */
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "models/histogram.h"
+#include "models/base/histogram.h"
 #include "tests/unit/cunit_main.h"
 
 /* splitmix64: the test's own deterministic generator. */

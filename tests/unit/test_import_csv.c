@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "models/csv.h"
+#include "models/base/csv.h"
 #include "hw-trace/import.h"
 #include "tests/unit/cunit_main.h"
 

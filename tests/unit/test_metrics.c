@@ -1,5 +1,5 @@
 /*
- * Metrics (models/metrics.c, metrics_write.c) on a hand-built scenario fed synthetic events: one GPU
+ * Metrics (models/results/metrics.c, metrics_write.c) on a hand-built scenario fed synthetic events: one GPU
  * with a gfx and a venc engine in one "gpu" domain, two tenants of weights 1 and 3; measured window
  * W = [1 ms, 11 ms].  Checks clipping to W, shares and targets, Jain's index, energy attribution,
  * utilisation <= 1, the CSV and JSON files and byte-identical output for identical input.
@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "models/json.h"
-#include "models/metrics.h"
-#include "models/metrics_internal.h"
+#include "models/base/json.h"
+#include "models/results/metrics.h"
+#include "models/results/metrics_internal.h"
 #include "tests/unit/cunit_main.h"
 
 #define MS 1000000ull
@@ -462,7 +462,7 @@ static void test_bad_dir(void)
 }
 
 
-/* ---- the JSON writer (models/json.c) ---- */
+/* ---- the JSON writer (models/base/json.c) ---- */
 
 static char *json_to_string(void (*fn)(struct vgs_json *), int *rc)
 {

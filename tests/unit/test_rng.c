@@ -1,8 +1,8 @@
-/* models/rng.c: reproducibility, independence of derived streams, distribution moments. */
+/* models/base/rng.c: reproducibility, independence of derived streams, distribution moments. */
 #include <math.h>
 #include <string.h>
 
-#include "models/rng.h"
+#include "models/base/rng.h"
 #include "tests/unit/cunit_main.h"
 
 #define N 200000

@@ -1,5 +1,5 @@
 /*
- * The scenario loader (models/scenario.c, scenario_gpu.c, override.c): a good config expands into the
+ * The scenario loader (models/scenario/scenario.c, gpu.c, override.c): a good config expands into the
  * expected GPUs, engines, domains, tenants and policy parameters; overrides change it; every bad
  * fixture in tests/configs/ fails with one line naming the exact file:line (the line of the fixture
  * that carries a "MARK" comment) or the override at fault.  Run from the repository root.
@@ -11,8 +11,8 @@
 
 #include <glib.h>
 
-#include "models/scenario.h"
-#include "models/workload.h"
+#include "models/scenario/scenario.h"
+#include "models/workload/workload.h"
 #include "tests/unit/cunit_main.h"
 
 #define DIR "tests/configs/"

@@ -1,5 +1,5 @@
 /*
- * The event loops' timer heap (models/timerheap.h): timers come out in time order, FIFO among timers
+ * The event loops' timer heap (models/driver/timerheap.h): timers come out in time order, FIFO among timers
  * due at the same ns (the simulator's and the executor's same-instant order rests on it), and the heap
  * survives growth and interleaved pushes and pops.
  */
@@ -7,8 +7,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "models/rng.h"
-#include "models/timerheap.h"
+#include "models/base/rng.h"
+#include "models/driver/timerheap.h"
 #include "tests/unit/cunit_main.h"
 
 static void test_empty(void)

@@ -1,6 +1,6 @@
 /*
- * models/vram.c (buddy allocator, fragmentation, check mode), models/pagetable.c (mixed page sizes,
- * map/unmap/lookup) and models/vmem.c (quota, page-size choice, lazy population, LRU/FIFO eviction
+ * models/memory/vram.c (buddy allocator, fragmentation, check mode), models/memory/pagetable.c (mixed page sizes,
+ * map/unmap/lookup) and models/memory/vmem.c (quota, page-size choice, lazy population, LRU/FIFO eviction
  * within the share, stream-ordered free, demand maps, the isolation checker).  Cases are tables of
  * steps with a description each; a randomised run checks the invariants after every operation.
  */
@@ -10,10 +10,10 @@
 
 #include <glib.h>
 
-#include "models/pagetable.h"
-#include "models/rng.h"
-#include "models/vmem.h"
-#include "models/vram.h"
+#include "models/memory/pagetable.h"
+#include "models/base/rng.h"
+#include "models/memory/vmem.h"
+#include "models/memory/vram.h"
 #include "tests/unit/cunit_main.h"
 
 #define MiB (1ull << 20)

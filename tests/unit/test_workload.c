@@ -1,5 +1,5 @@
 /*
- * models/workload.c, gen_*.c, trace.c, dist.c: structure of each generator's units, arrivals and
+ * models/workload/workload.c, gen_*.c, trace.c, dist.c: structure of each generator's units, arrivals and
  * deadlines, skipped frame ticks, determinism, the native trace loader (good fixtures replay and
  * loop with offsets; each malformed fixture fails naming its exact FILE:LINE) and config errors.
  * Run from the repository root (fixtures are read from tests/traces/).
@@ -12,9 +12,9 @@
 
 #include <libconfig.h>
 
-#include "models/dist.h"
-#include "models/trace.h"
-#include "models/workload.h"
+#include "models/workload/dist.h"
+#include "models/workload/trace.h"
+#include "models/workload/workload.h"
 #include "tests/unit/cunit_main.h"
 
 /* Parse `workload = { ... };` from text; NULL with err set on failure. */

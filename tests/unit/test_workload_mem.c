@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <libconfig.h>
 
-#include "models/workload.h"
+#include "models/workload/workload.h"
 #include "tests/unit/cunit_main.h"
 
 static struct vgs_workload_spec *spec_from(const char *text, struct vgs_error *err)

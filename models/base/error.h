@@ -1,0 +1,13 @@
+/* User-facing errors: one line, "FILE:LINE: what was expected" (every loader and importer reports
+ * through this type, so the command line prints it as it is and exits 2). */
+#ifndef VGS_ERROR_H
+#define VGS_ERROR_H
+
+struct vgs_error {
+	char msg[1024];
+};
+
+/* Format the message into err (a NULL err is ignored). */
+void vgs_error_set(struct vgs_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * The host driver model (models/driver/driver.h): building and freeing it, its timers and run lists, and
+ * closing a run.
+ */
+#include "models/driver/driver.h"
+#include "models/scenario/policy_load.h"
+
+int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_ops *ops, struct vgs_error *err)
+{
+	const struct vgs_policy_ops *pops = vgs_policy_load_scenario(scn, err);
+
+	d->scn = scn;
+	d->ops = ops;
+	d->end_ns = scn->warmup_ns + scn->duration_ns;
+	g_queue_init(&d->yielded);
+	d->engines = g_new0(struct drv_engine, scn->nengines);
+	d->engine_plat = g_malloc0(scn->nengines * (ops->engine_size ? ops->engine_size : 1));
+	d->domains = g_new0(struct drv_domain, scn->ndomains);
+	d->tenants = g_new0(struct drv_tenant, scn->ntenants);
+	if (!pops)
+		return -1; /* a bad parameter is a config error, reported before anything runs */
+	for (uint32_t i = 0; i < scn->nengines; i++) {
+		struct drv_engine *e = &d->engines[i];
+
+		e->idx = i;
+		e->cfg = &scn->engines[i];
+		e->cls = &scn->gpus[e->cfg->gpu].cls[e->cfg->cls];
+		e->nchan = e->cls->channels ? e->cls->channels : 1;
+		e->plat = (char *)d->engine_plat + i * ops->engine_size;
+		e->chans = g_new0(struct drv_chan, e->nchan);
+		e->chan_plat = g_malloc0(e->nchan * (ops->chan_size ? ops->chan_size : 1));
+		for (uint32_t k = 0; k < e->nchan; k++) {
+			e->chans[k].engine = e;
+			e->chans[k].index = k;
+			e->chans[k].preempt_at_ns = VGS_NO_TIME;
+			e->chans[k].plat = (char *)e->chan_plat + k * ops->chan_size;
+		}
+	}
+	for (uint32_t i = 0; i < scn->ndomains; i++) {
+		struct drv_domain *dm = &d->domains[i];
+		const struct vgs_domain *dc = &scn->domains[i];
+
+		dm->drv = d;
+		dm->idx = i;
+		dm->cfg = dc;
+		dm->class_mask = dc->class_mask;
+		dm->state = D_PICK;
+		dm->timer_at = VGS_NO_TIME;
+		dm->nengines = dc->nengines;
+		dm->engines = g_new0(struct drv_engine *, dc->nengines);
+		for (uint32_t k = 0; k < dc->nengines; k++) {
+			dm->engines[k] = &d->engines[dc->engines[k]];
+			dm->engines[k]->domain = dm;
+		}
+		dm->tenants = g_new0(struct drv_tenant *, scn->ntenants);
+		dm->vgpus = g_new0(struct vgs_vgpu, scn->ntenants);
+		if (vgs_policy_sched_init(&dm->sched, pops, scn, dc->gpu, err))
+			return -1;
+	}
+	for (uint32_t i = 0; i < scn->ntenants; i++) {
+		struct drv_tenant *t = &d->tenants[i];
+		const struct vgs_tenant *tc = &scn->tenants[i];
+
+		t->drv = d;
+		t->idx = i;
+		t->cfg = tc;
+		t->gpu = &scn->gpus[tc->gpu];
+		/* One seed rule for both drivers, so they replay the same command stream. */
+		t->wl = vgs_workload_new(tc->workload, scn->seed * 0x9e3779b97f4a7c15ull + tc->rng_stream + 1);
+		for (int c = 0; c < VGS_NCLASS; c++)
+			g_queue_init(&t->ring[c]);
+		vgs_hostq_init(&t->hq);
+		t->staged = g_new0(struct drv_cmd *, tc->submit.batch_max ? tc->submit.batch_max : 1);
+		t->state = T_NEXT;
+		t->domains = g_new0(struct drv_domain *, scn->ndomains);
+		t->vgpu_index = g_new0(uint32_t, scn->ndomains);
+		for (uint32_t k = 0; k < scn->ndomains; k++) {
+			struct drv_domain *dm = &d->domains[k];
+			struct vgs_vgpu *v;
+			int rc;
+
+			if (dm->cfg->gpu != tc->gpu)
+				continue;
+			v = &dm->vgpus[dm->ntenants];
+			v->weight = tc->weight;
+			v->priority = tc->priority;
+			v->flags = vgs_workload_latency_sensitive(tc->workload) ? VGS_VGPU_LATENCY_SENSITIVE : 0;
+			v->deadline_ns = VGS_SCHED_NO_TIME;
+			v->oldest_submit_ns = VGS_SCHED_NO_TIME;
+			v->owner = t;
+			rc = vgs_sched_add(&dm->sched, v);
+			if (rc) {
+				vgs_error_set(err, "policy %s refused vGPU %s (error %d)", dm->sched.ops->name, tc->name, rc);
+				return -1;
+			}
+			dm->tenants[dm->ntenants] = t;
+			t->vgpu_index[t->ndomains] = dm->ntenants++;
+			t->domains[t->ndomains++] = dm;
+		}
+	}
+	return 0;
+}
+
+void drv_free(struct drv *d)
+{
+	const struct vgs_scenario *scn = d->scn;
+
+	if (!scn)
+		return;
+	for (uint32_t i = 0; d->tenants && i < scn->ntenants; i++) {
+		struct drv_tenant *t = &d->tenants[i];
+
+		for (int c = 0; c < VGS_NCLASS; c++)
+			while (!g_queue_is_empty(&t->ring[c]))
+				g_free(g_queue_pop_head(&t->ring[c]));
+		g_free(t->cmd);
+		for (uint32_t k = 0; k < t->nstaged; k++)
+			g_free(t->staged[k]);
+		g_free(t->staged);
+		if (t->wl)
+			vgs_workload_free(t->wl);
+		if (t->hq.done)
+			vgs_hostq_fini(&t->hq);
+		g_free(t->domains);
+		g_free(t->vgpu_index);
+	}
+	for (uint32_t i = 0; d->engines && i < scn->nengines; i++) {
+		struct drv_engine *e = &d->engines[i];
+
+		for (uint32_t k = 0; e->chans && k < e->nchan; k++)
+			g_free(e->chans[k].cmd);
+		g_free(e->chans);
+		g_free(e->chan_plat);
+	}
+	for (uint32_t i = 0; d->domains && i < scn->ndomains; i++) {
+		struct drv_domain *dm = &d->domains[i];
+
+		if (dm->sched.ops)
+			vgs_sched_fini(&dm->sched);
+		g_free(dm->engines);
+		g_free(dm->tenants);
+		g_free(dm->vgpus);
+	}
+	g_free(d->engines);
+	g_free(d->engine_plat);
+	g_free(d->domains);
+	g_free(d->tenants);
+	vgs_timerheap_fini(&d->timers);
+	g_free(d->runq);
+	g_queue_clear(&d->yielded);
+	d->engines = NULL;
+	d->engine_plat = NULL;
+	d->domains = NULL;
+	d->tenants = NULL;
+	d->runq = NULL;
+}
+
+void drv_timer_add(struct drv *d, uint64_t at_ns, int kind, void *obj, uint64_t gen)
+{
+	vgs_timerheap_push(&d->timers, at_ns, kind, obj, gen);
+}
+
+/* Run lists: pointers tagged in their low bits. */
+enum { TAG_TENANT, TAG_DOMAIN, TAG_CHAN, TAG_MASK = 3 };
+
+static void runq_push(struct drv *d, uintptr_t p)
+{
+	if (d->runq_len == d->runq_cap) {
+		size_t cap = d->runq_cap ? 2 * d->runq_cap : 64;
+		uintptr_t *q = g_new(uintptr_t, cap);
+
+		for (size_t i = 0; i < d->runq_len; i++)
+			q[i] = d->runq[(d->runq_head + i) % d->runq_cap];
+		g_free(d->runq);
+		d->runq = q;
+		d->runq_cap = cap;
+		d->runq_head = 0;
+	}
+	d->runq[(d->runq_head + d->runq_len++) % d->runq_cap] = p;
+}
+
+static uintptr_t runq_pop(struct drv *d)
+{
+	uintptr_t p = d->runq[d->runq_head];
+
+	d->runq_head = (d->runq_head + 1) % d->runq_cap;
+	d->runq_len--;
+	return p;
+}
+
+void drv_run_domain(struct drv_domain *dm)
+{
+	if (!dm->queued) {
+		dm->queued = true;
+		runq_push(dm->drv, (uintptr_t)dm | TAG_DOMAIN);
+	}
+}
+
+void drv_run_tenant(struct drv_tenant *t)
+{
+	if (!t->queued) {
+		t->queued = true;
+		runq_push(t->drv, (uintptr_t)t | TAG_TENANT);
+	}
+}
+
+/* A dispatched channel starts after the domain that dispatched it has run (and set its own timer). */
+void drv_run_chan(struct drv_chan *ch)
+{
+	runq_push(ch->engine->domain->drv, (uintptr_t)ch | TAG_CHAN);
+}
+
+void drv_yield_domain(struct drv_domain *dm)
+{
+	dm->yielded = true;
+	g_queue_push_tail(&dm->drv->yielded, dm);
+}
+
+void drv_run_pending(struct drv *d)
+{
+	while (d->runq_len) {
+		uintptr_t p = runq_pop(d);
+		void *obj = (void *)(p & ~(uintptr_t)TAG_MASK);
+		uint64_t now = d->ops->now(d);
+
+		switch (p & TAG_MASK) {
+		case TAG_DOMAIN:
+			((struct drv_domain *)obj)->queued = false;
+			drv_domain_step(obj, now);
+			break;
+		case TAG_CHAN: {
+			struct drv_chan *ch = obj;
+
+			ch->state = DRV_CHAN_BUSY;
+			ch->run_start_ns = now;
+			d->ops->chan_start(d, ch, now);
+			break;
+		}
+		default:
+			((struct drv_tenant *)obj)->queued = false;
+			drv_tenant_step(obj, now);
+			break;
+		}
+	}
+}
+
+bool drv_resume_yielded(struct drv *d)
+{
+	bool any = !g_queue_is_empty(&d->yielded);
+
+	while (!g_queue_is_empty(&d->yielded)) {
+		struct drv_domain *dm = g_queue_pop_head(&d->yielded);
+
+		dm->yielded = false;
+		drv_run_domain(dm);
+	}
+	return any;
+}
+void drv_fire(struct drv *d, const struct vgs_timer *tm, uint64_t now)
+{
+	switch (tm->kind) {
+	case DRV_EV_TENANT: {
+		struct drv_tenant *t = tm->obj;
+
+		if (t->gen == tm->gen)
+			drv_tenant_step(t, now);
+		break;
+	}
+	case DRV_EV_DOMAIN: {
+		struct drv_domain *dm = tm->obj;
+
+		if (dm->gen == tm->gen) {
+			dm->timer_at = VGS_NO_TIME;
+			drv_domain_step(dm, now);
+		}
+		break;
+	}
+	case DRV_EV_WARMUP:
+		for (uint32_t i = 0; i < d->scn->ntenants; i++)
+			d->tenants[i].dropped_at_warmup = vgs_workload_dropped_units(d->tenants[i].wl);
+		if (d->ops->warmup)
+			d->ops->warmup(d);
+		break;
+	default:
+		d->ops->timer(d, tm, now);
+		break;
+	}
+}
+
+void drv_start(struct drv *d)
+{
+	drv_timer_add(d, d->scn->warmup_ns, DRV_EV_WARMUP, NULL, 0);
+	for (uint32_t i = 0; i < d->scn->ntenants; i++)
+		drv_run_tenant(&d->tenants[i]);
+	for (uint32_t i = 0; i < d->scn->ndomains; i++)
+		drv_run_domain(&d->domains[i]);
+}
+
+void drv_close(struct drv *d, uint64_t end)
+{
+	const struct vgs_scenario *scn = d->scn;
+
+	for (uint32_t i = 0; i < scn->nengines; i++) {
+		struct drv_engine *e = &d->engines[i];
+
+		/* Busy channels and engines, and the owners' slices. */
+		for (uint32_t k = 0; k < e->nchan; k++) {
+			struct drv_chan *ch = &e->chans[k];
+
+			if (ch->state != DRV_CHAN_BUSY)
+				continue;
+			vgs_metrics_busy(d->metrics, ch->cmd->tenant->idx, i, ch->run_start_ns, end);
+			if (d->tl)
+				vgs_timeline_busy(d->tl, i, k, ch->cmd->tenant->idx, ch->cmd->c.seq, ch->cmd->c.cls,
+						  ch->run_start_ns, end);
+		}
+		if (e->busy)
+			vgs_metrics_engine_busy(d->metrics, i, e->busy_since_ns, end);
+	}
+	for (uint32_t i = 0; i < scn->ndomains; i++) {
+		struct drv_domain *dm = &d->domains[i];
+
+		if (!dm->owner)
+			continue;
+		vgs_metrics_slice(d->metrics, i, dm->owner->idx, dm->slice_start_ns, end, VGS_CHARGE_EXPIRED);
+		if (d->tl)
+			vgs_timeline_slice_end(d->tl, i, dm->owner->idx, dm->slice_start_ns, end, -1);
+	}
+	if (d->tl)
+		vgs_timeline_stop(d->tl);
+	for (uint32_t i = 0; i < scn->ntenants; i++)
+		vgs_metrics_units_dropped(d->metrics, i,
+					  vgs_workload_dropped_units(d->tenants[i].wl) - d->tenants[i].dropped_at_warmup);
+}

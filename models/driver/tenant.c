@@ -1,0 +1,260 @@
+/*
+ * Tenants (models/driver/driver.h): the host side of a GPU program, one per vGPU instance.  It draws commands
+ * from its workload in program order and submits each one at
+ *     max(previous submission, base + gap, unit arrival)
+ * where base is the latest completion among the command's fences (or the previous submission when it
+ * has none): closed-loop replay, so a smaller share slows the tenant down as it would a real program.
+ * A submission costs the configured trap/doorbell time on the host; commands may be merged into one
+ * submission (up to batch_max, or within batch_window_ns of the first), paying one trap per batch.  Each
+ * command then enters the bounded ring of its (vGPU, engine class); a full ring blocks the submitter.
+ */
+#include "models/driver/driver.h"
+
+bool drv_tenant_is_done(const struct drv_tenant *t, uint64_t seq, uint64_t *end_ns)
+{
+	return vgs_hostq_done(&t->hq, seq, end_ns);
+}
+
+bool drv_cmd_startable(const struct drv_cmd *cmd)
+{
+	uint64_t end;
+
+	return cmd->stream_prev == VGS_NO_TIME || drv_tenant_is_done(cmd->tenant, cmd->stream_prev, &end);
+}
+
+/*
+ * Recompute what every domain of t's GPU sees of t (ready work, oldest submission, deadline) and tell
+ * the policies; wake the domains that may act on it.  O(ring length) per engine class.
+ */
+void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
+{
+	uint64_t deadline = vgs_hostq_deadline(&t->hq);
+
+	if (t->drv->tl) {
+		uint64_t depth = 0;
+
+		for (int c = 0; c < VGS_NCLASS; c++)
+			depth += t->ring[c].length;
+		vgs_timeline_queue(t->drv->tl, t->idx, now, depth);
+	}
+
+	for (uint32_t k = 0; k < t->ndomains; k++) {
+		struct drv_domain *d = t->domains[k];
+		struct vgs_vgpu *v = &d->vgpus[t->vgpu_index[k]];
+		uint64_t queued = 0, oldest = VGS_SCHED_NO_TIME;
+		bool ready = false;
+
+		for (int c = 0; c < VGS_NCLASS; c++) {
+			if (!(d->class_mask & (1u << c)))
+				continue;
+			for (GList *l = t->ring[c].head; l; l = l->next) {
+				const struct drv_cmd *cmd = l->data;
+
+				if (!drv_cmd_startable(cmd))
+					continue;
+				ready = true;
+				queued++;
+				if (cmd->submit_ns < oldest)
+					oldest = cmd->submit_ns;
+			}
+		}
+		bool changed = v->queued != queued || v->runnable != ready;
+
+		v->queued = queued;
+		v->oldest_submit_ns = oldest;
+		v->deadline_ns = deadline;
+		if (vgs_sched_set_runnable(&d->sched, v, ready, now) && d->owner && d->owner != t)
+			d->preempt_req = true;
+		if (changed && (d->owner == t || d->owner == NULL || d->preempt_req))
+			drv_run_domain(d);
+	}
+}
+
+void drv_tenant_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now, bool dropped)
+{
+	struct drv *d = t->drv;
+	uint64_t seq = cmd->c.seq;
+
+	t->in_flight--;
+	d->completed++;
+	if (!dropped)
+		vgs_metrics_cmd_done(d->metrics, t->idx, cmd->c.cls, cmd->submit_ns, cmd->start_ns, now);
+	vgs_hostq_complete(&t->hq, &cmd->c, now, dropped, d->metrics, t->idx);
+	if (d->ops->completed)
+		d->ops->completed(t, cmd, now, dropped);
+	g_free(cmd);
+	if (t->waiting_deps && seq == t->waiting_seq)
+		drv_run_tenant(t);
+	drv_tenant_update_ready(t, now);
+}
+
+/*
+ * Enter cmd into its ring at now; false while the ring is full (the tenant waits for a dispatch from
+ * it, or a reset that empties it).
+ */
+static bool ring_push(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now)
+{
+	GQueue *q = &t->ring[cmd->eng_cls];
+
+	if (q->length >= t->cfg->queue_depth) {
+		if (!t->waiting_space) {
+			t->waiting_space = true;
+			t->space_since_ns = now;
+			drv_tenant_update_ready(t, now);
+		}
+		return false;
+	}
+	if (t->waiting_space) {
+		t->waiting_space = false;
+		vgs_metrics_backpressure(t->drv->metrics, t->idx, now - t->space_since_ns);
+	}
+	cmd->submit_ns = now;
+	cmd->stream_prev = vgs_hostq_stream_link(&t->hq, &cmd->c);
+	g_queue_push_tail(q, cmd);
+	t->in_flight++;
+	return true;
+}
+
+static void wait_until(struct drv_tenant *t, uint64_t at)
+{
+	drv_timer_add(t->drv, at, DRV_EV_TENANT, t, ++t->gen);
+}
+
+/* Submit the staged batch, then go on in state `then`. */
+static void flush(struct drv_tenant *t, enum drv_tenant_state then)
+{
+	t->after_flush = then;
+	t->state = T_FLUSH;
+}
+
+void drv_tenant_step(struct drv_tenant *t, uint64_t now)
+{
+	const struct vgs_submit_cfg *sub = &t->cfg->submit;
+	uint32_t bmax = sub->batch_max ? sub->batch_max : 1;
+
+	for (;;) {
+		switch (t->state) {
+		case T_NEXT: {
+			struct drv_cmd *cmd = g_new0(struct drv_cmd, 1);
+
+			if (vgs_workload_next(t->wl, now, &cmd->c) != 1) {
+				g_free(cmd);
+				if (t->nstaged)
+					flush(t, T_DONE);
+				else
+					t->state = T_DONE;
+				break;
+			}
+			cmd->tenant = t;
+			cmd->start_ns = VGS_NO_TIME;
+			cmd->remaining_ns = cmd->c.work_ns;
+			cmd->eng_cls = t->gpu->route[cmd->c.cls];
+			t->cmd = cmd;
+			t->base_ns = cmd->c.ndeps ? 0 : t->last_submit_ns;
+			t->dep_i = 0;
+			t->state = T_DEPS;
+			break;
+		}
+		case T_DEPS: {
+			struct drv_cmd *cmd = t->cmd;
+			uint64_t end;
+
+			for (; t->dep_i < cmd->c.ndeps; t->dep_i++) {
+				uint64_t dep = cmd->c.deps[t->dep_i];
+
+				if (drv_tenant_is_done(t, dep, &end)) {
+					if (end > t->base_ns)
+						t->base_ns = end;
+					continue;
+				}
+				/* A fence on a command still in the batch: submit the batch first. */
+				if (t->nstaged) {
+					flush(t, T_DEPS);
+					break;
+				}
+				t->waiting_deps = true;
+				t->waiting_seq = dep;
+				return; /* its completion runs us again */
+			}
+			if (t->state != T_DEPS)
+				break;
+			t->waiting_deps = false;
+			t->when_ns = t->base_ns + cmd->c.gap_ns;
+			if (t->when_ns < t->last_submit_ns)
+				t->when_ns = t->last_submit_ns;
+			if (cmd->c.arrival_ns != VGS_NO_TIME && cmd->c.arrival_ns > t->when_ns)
+				t->when_ns = cmd->c.arrival_ns;
+			/* Merging: the batch closes when full or when its window would expire before `when`. */
+			if (t->nstaged && sub->batch_window_ns && t->when_ns > t->staged_first_ns + sub->batch_window_ns) {
+				t->window_ns = t->staged_first_ns + sub->batch_window_ns;
+				t->state = T_WINDOW;
+			} else {
+				t->state = T_WHEN;
+			}
+			break;
+		}
+		case T_WINDOW:
+			if (now < t->window_ns) {
+				wait_until(t, t->window_ns);
+				return;
+			}
+			flush(t, T_WHEN);
+			break;
+		case T_WHEN:
+			/* A host thread that sleeps wakes late (submit.wake_us, the executor's measured timer lateness). */
+			if (t->drv->host_wake && sub->wake_ns && t->when_ns > now)
+				t->when_ns += sub->wake_ns;
+			t->state = T_SLEEP;
+			break;
+		case T_SLEEP: {
+			struct drv_cmd *cmd = t->cmd;
+
+			if (now < t->when_ns) {
+				wait_until(t, t->when_ns);
+				return;
+			}
+			t->last_submit_ns = now;
+			if (t->drv->ops->submitted)
+				t->drv->ops->submitted(t, cmd);
+			if (cmd->c.flags & VGS_CMD_UNIT_BEGIN)
+				vgs_hostq_unit_open(&t->hq, &cmd->c, now);
+			if (t->nstaged == 0)
+				t->staged_first_ns = now;
+			t->staged[t->nstaged++] = cmd;
+			t->cmd = NULL;
+			if (t->nstaged >= bmax)
+				flush(t, T_NEXT);
+			else
+				t->state = T_NEXT;
+			break;
+		}
+		case T_FLUSH:
+			t->pushed = 0;
+			t->state = T_PUSH;
+			if (sub->trap_ns) {
+				t->trap_end_ns = now + sub->trap_ns;
+				t->state = T_TRAP;
+			}
+			break;
+		case T_TRAP:
+			if (now < t->trap_end_ns) {
+				wait_until(t, t->trap_end_ns);
+				return;
+			}
+			t->state = T_PUSH;
+			break;
+		case T_PUSH:
+			for (; t->pushed < t->nstaged; t->pushed++)
+				if (!ring_push(t, t->staged[t->pushed], now))
+					return; /* a dispatch from that ring runs us again */
+			t->nstaged = 0;
+			drv_tenant_update_ready(t, now);
+			/* The trap is host time: the next command's gap starts after it. */
+			t->last_submit_ns = now;
+			t->state = t->after_flush;
+			break;
+		case T_DONE:
+			return;
+		}
+	}
+}

@@ -1,0 +1,665 @@
+/*
+ * A vGPU's GPU memory (models/memory/vmem.h): allocations in a private virtual address space, lazy population,
+ * eviction within the vGPU's share, and the isolation check.
+ *
+ * Residency list: the vGPU's resident pages, least recently used (LRU) or first mapped (FIFO) at the
+ * head.  With LRU a resident page moves to the tail when accessed; that is only needed when eviction
+ * can happen at all (share < quota), so without overcommit an access to a fully resident allocation
+ * costs O(1) whatever its size.
+ *
+ * Frames for a page come from the physical allocator as one block of the page's size; when VRAM is
+ * too fragmented for that, as 64 KiB or 4 KiB pieces, each mapped as its own smaller page (so one
+ * allocation may end up with mixed page sizes); when even that fails, the vGPU's own LRU pages are
+ * evicted until it succeeds.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "models/base/rng.h"
+#include "models/memory/vmem.h"
+
+enum { PG_NEW = 0, PG_RESIDENT, PG_EVICTED };
+
+/* Ids below this are looked up in an array (grown on demand), the others in a hash table. */
+#define SMALL_IDS 65536u
+
+struct vpage {
+	struct vpage *prev, *next;   /* residency list, while resident */
+	struct vgs_alloc *a;
+	union {
+		uint64_t frame;      /* npieces == 1 */
+		uint64_t *pieces;    /* npieces > 1: first frame of each piece */
+	} u;
+	uint16_t npieces;
+	uint8_t state;
+	uint8_t piece_shift;
+};
+
+struct vgs_alloc {
+	uint64_t va;                 /* key of by_va */
+	uint64_t bytes;              /* rounded up to the page size */
+	uint64_t npages;
+	uint64_t resident_pages;
+	uint32_t id;
+	uint32_t pins;
+	unsigned shift;
+	bool anon;                   /* a demand-mapped page: no id */
+	bool freed;                  /* released by the host, waiting for its last pin */
+	struct vpage *pages;
+};
+
+struct vgs_vmem {
+	struct vgs_vram *phys;
+	struct vgs_vmem_cfg cfg;
+	struct vgs_pt *pt;
+	struct vgs_alloc **small;    /* id -> live (not freed) allocation, ids < nsmall (the common case: */
+	uint32_t nsmall;             /* workloads number their allocations from 0 or 1) */
+	GHashTable *ids;             /* ... ids >= SMALL_IDS */
+	GTree *by_va;                /* &va -> every allocation that still holds its range */
+	struct vpage *head, *tail;   /* residency list */
+	uint64_t va_next;            /* next virtual address to try */
+	bool reorder;                /* LRU and eviction possible: accesses reorder the list */
+	struct vgs_rng rng;
+	struct vgs_vmem_stats st;
+};
+
+uint64_t vgs_vmem_share(uint64_t vram, uint64_t q, uint64_t sum)
+{
+	if (sum <= vram)
+		return q;
+	return (uint64_t)((unsigned __int128)vram * q / sum) & ~((1ull << VGS_PAGE_4K) - 1);
+}
+
+static gint cmp_va(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct vgs_vmem *vgs_vmem_new(struct vgs_vram *phys, const struct vgs_vmem_cfg *cfg)
+{
+	struct vgs_vmem *vm = g_new0(struct vgs_vmem, 1);
+
+	vm->phys = phys;
+	vm->cfg = *cfg;
+	if (vm->cfg.max_shift != VGS_PAGE_4K && vm->cfg.max_shift != VGS_PAGE_64K)
+		vm->cfg.max_shift = VGS_PAGE_2M;
+	vm->pt = vgs_pt_new();
+	vm->ids = g_hash_table_new(g_direct_hash, g_direct_equal);
+	vm->by_va = g_tree_new_full(cmp_va, NULL, NULL, NULL);
+	vm->va_next = VGS_VA_BASE;
+	vm->reorder = cfg->evict == VGS_EVICT_LRU && cfg->share_bytes < cfg->quota_bytes;
+	vgs_rng_seed(&vm->rng, cfg->seed);
+	return vm;
+}
+
+/* ---- residency list --------------------------------------------------------------------------- */
+
+static void list_remove(struct vgs_vmem *vm, struct vpage *p)
+{
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		vm->head = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	else
+		vm->tail = p->prev;
+	p->prev = p->next = NULL;
+}
+
+static void list_append(struct vgs_vmem *vm, struct vpage *p)
+{
+	p->prev = vm->tail;
+	p->next = NULL;
+	if (vm->tail)
+		vm->tail->next = p;
+	else
+		vm->head = p;
+	vm->tail = p;
+}
+
+/* ---- frames of one page ----------------------------------------------------------------------- */
+
+static uint64_t page_va(const struct vgs_alloc *a, const struct vpage *p)
+{
+	return a->va + ((uint64_t)(p - a->pages) << a->shift);
+}
+
+static uint64_t piece_frame(const struct vpage *p, unsigned k)
+{
+	return p->npieces == 1 ? p->u.frame : p->u.pieces[k];
+}
+
+static void unback(struct vgs_vmem *vm, struct vpage *p)
+{
+	uint64_t va = page_va(p->a, p);
+	unsigned ps = p->piece_shift;
+
+	for (unsigned k = 0; k < p->npieces; k++) {
+		uint64_t f = piece_frame(p, k);
+
+		vgs_pt_unmap(vm->pt, va + ((uint64_t)k << ps), ps);
+		vm->st.check_violations += vgs_vram_note_unmap(vm->phys, f, 1ull << (ps - VGS_PAGE_4K), vm->cfg.owner);
+		vgs_vram_free(vm->phys, f, ps - VGS_PAGE_4K);
+	}
+	if (p->npieces > 1)
+		g_free(p->u.pieces);
+	p->npieces = 0;
+}
+
+/* Frames for page p in pieces of 2^ps bytes, mapped; false (nothing held) when VRAM has too few. */
+static bool try_back(struct vgs_vmem *vm, struct vpage *p, unsigned ps)
+{
+	struct vgs_alloc *a = p->a;
+	unsigned n = 1u << (a->shift - ps), k;
+	uint64_t va = page_va(a, p);
+	uint64_t *f = n > 1 ? g_new(uint64_t, n) : &p->u.frame;
+
+	for (k = 0; k < n; k++) {
+		f[k] = vgs_vram_alloc(vm->phys, ps - VGS_PAGE_4K);
+		if (f[k] == VGS_VRAM_NONE)
+			break;
+		if (vgs_pt_map(vm->pt, va + ((uint64_t)k << ps), ps, f[k]) != 0) {
+			/* Not reached: allocations never overlap.  Treated as no memory. */
+			vgs_vram_free(vm->phys, f[k], ps - VGS_PAGE_4K);
+			break;
+		}
+		vm->st.check_violations += vgs_vram_note_map(vm->phys, f[k], 1ull << (ps - VGS_PAGE_4K), vm->cfg.owner);
+	}
+	if (k < n) {
+		while (k-- > 0) {
+			vgs_pt_unmap(vm->pt, va + ((uint64_t)k << ps), ps);
+			vm->st.check_violations += vgs_vram_note_unmap(vm->phys, f[k], 1ull << (ps - VGS_PAGE_4K),
+								       vm->cfg.owner);
+			vgs_vram_free(vm->phys, f[k], ps - VGS_PAGE_4K);
+		}
+		if (n > 1)
+			g_free(f);
+		return false;
+	}
+	if (n > 1)
+		p->u.pieces = f;
+	p->npieces = (uint16_t)n;
+	p->piece_shift = (uint8_t)ps;
+	return true;
+}
+
+static void evict(struct vgs_vmem *vm, struct vpage *p, struct vgs_migration *mig)
+{
+	uint64_t size = 1ull << p->a->shift;
+
+	unback(vm, p);
+	list_remove(vm, p);
+	p->state = PG_EVICTED;
+	p->a->resident_pages--;
+	vm->st.resident_bytes -= size;
+	vm->st.evictions++;
+	vm->st.migrated_bytes += size;
+	mig->d2h_bytes += size;
+}
+
+/* Frames for p: whole, else in smaller pieces, else after evicting the vGPU's own pages. */
+static int back(struct vgs_vmem *vm, struct vpage *p, struct vgs_migration *mig)
+{
+	static const unsigned sizes[] = { VGS_PAGE_2M, VGS_PAGE_64K, VGS_PAGE_4K };
+
+	for (;;) {
+		for (unsigned i = 0; i < 3; i++)
+			if (sizes[i] <= p->a->shift && try_back(vm, p, sizes[i]))
+				return 0;
+		if (!vm->head)
+			return -ENOMEM;
+		evict(vm, vm->head, mig);
+	}
+}
+
+static int touch_page(struct vgs_vmem *vm, struct vpage *p, struct vgs_migration *mig)
+{
+	uint64_t size = 1ull << p->a->shift;
+	bool fetch = p->state == PG_EVICTED;
+	int rc;
+
+	if (p->state == PG_RESIDENT) {
+		if (vm->reorder && p != vm->tail) {
+			list_remove(vm, p);
+			list_append(vm, p);
+		}
+		return 0;
+	}
+	/* Stay within the share: the vGPU's own least recently used pages go first. */
+	while (vm->st.resident_bytes + size > vm->cfg.share_bytes && vm->head)
+		evict(vm, vm->head, mig);
+	rc = back(vm, p, mig);
+	if (rc)
+		return rc;
+	if (fetch) {
+		vm->st.page_faults++;
+		vm->st.fetches++;
+		vm->st.migrated_bytes += size;
+		mig->h2d_bytes += size;
+	}
+	p->state = PG_RESIDENT;
+	list_append(vm, p);
+	p->a->resident_pages++;
+	vm->st.resident_bytes += size;
+	return 0;
+}
+
+/* ---- allocations ------------------------------------------------------------------------------ */
+
+static struct vgs_alloc *id_get(const struct vgs_vmem *vm, uint32_t id)
+{
+	if (id < SMALL_IDS)
+		return id < vm->nsmall ? vm->small[id] : NULL;
+	return g_hash_table_lookup(vm->ids, GUINT_TO_POINTER(id));
+}
+
+static void id_set(struct vgs_vmem *vm, uint32_t id, struct vgs_alloc *a)
+{
+	if (id >= SMALL_IDS) {
+		if (a)
+			g_hash_table_insert(vm->ids, GUINT_TO_POINTER(id), a);
+		else
+			g_hash_table_remove(vm->ids, GUINT_TO_POINTER(id));
+		return;
+	}
+	if (id >= vm->nsmall) {
+		uint32_t n = vm->nsmall ? vm->nsmall : 16;
+
+		if (!a)
+			return;
+		while (n <= id)
+			n *= 2;
+		vm->small = g_renew(struct vgs_alloc *, vm->small, n);
+		memset(vm->small + vm->nsmall, 0, (n - vm->nsmall) * sizeof(*vm->small));
+		vm->nsmall = n;
+	}
+	vm->small[id] = a;
+}
+
+/* The allocation with the highest start <= va, or NULL. */
+static struct vgs_alloc *floor_alloc(const struct vgs_vmem *vm, uint64_t va)
+{
+	GTreeNode *n = g_tree_upper_bound(vm->by_va, &va);
+
+	n = n ? g_tree_node_previous(n) : g_tree_node_last(vm->by_va);
+	return n ? g_tree_node_value(n) : NULL;
+}
+
+static struct vgs_alloc *covering(const struct vgs_vmem *vm, uint64_t va)
+{
+	struct vgs_alloc *a = floor_alloc(vm, va);
+
+	return a && va < a->va + a->bytes ? a : NULL;
+}
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+/* A free virtual range of `size` bytes aligned to `align`, or 0. */
+static uint64_t place(struct vgs_vmem *vm, uint64_t size, uint64_t align)
+{
+	uint64_t va = align_up(vm->va_next, align);
+
+	for (;;) {
+		struct vgs_alloc *o;
+
+		if (va < vm->va_next || va > VGS_VA_LIMIT || size > VGS_VA_LIMIT - va)
+			return 0;
+		o = floor_alloc(vm, va + size - 1);
+		if (!o || o->va + o->bytes <= va)
+			break;
+		va = align_up(o->va + o->bytes, align);
+	}
+	vm->va_next = va + size;
+	return va;
+}
+
+static struct vgs_alloc *alloc_new(struct vgs_vmem *vm, uint64_t va, uint64_t bytes, unsigned shift)
+{
+	struct vgs_alloc *a = g_new0(struct vgs_alloc, 1);
+
+	a->va = va;
+	a->bytes = bytes;
+	a->shift = shift;
+	a->npages = bytes >> shift;
+	a->pages = g_new0(struct vpage, a->npages);
+	for (uint64_t i = 0; i < a->npages; i++)
+		a->pages[i].a = a;
+	g_tree_insert(vm->by_va, &a->va, a);
+	vm->st.allocated_bytes += bytes;
+	return a;
+}
+
+static void alloc_destroy(struct vgs_vmem *vm, struct vgs_alloc *a)
+{
+	for (uint64_t i = 0; i < a->npages; i++) {
+		struct vpage *p = &a->pages[i];
+
+		if (p->state != PG_RESIDENT)
+			continue;
+		unback(vm, p);
+		list_remove(vm, p);
+		vm->st.resident_bytes -= 1ull << a->shift;
+	}
+	g_tree_remove(vm->by_va, &a->va);
+	vm->st.allocated_bytes -= a->bytes;
+	g_free(a->pages);
+	g_free(a);
+}
+
+int vgs_vmem_alloc(struct vgs_vmem *vm, uint32_t id, uint64_t bytes, unsigned shift)
+{
+	uint64_t rounded, va;
+
+	if (bytes == 0 || (shift && shift != VGS_PAGE_4K && shift != VGS_PAGE_64K && shift != VGS_PAGE_2M))
+		return -EINVAL;
+	if (id_get(vm, id))
+		return -EEXIST;
+	if (!shift || shift > vm->cfg.max_shift) {
+		shift = vm->cfg.max_shift;
+		while (shift > VGS_PAGE_4K && (1ull << shift) > bytes)
+			shift = shift == VGS_PAGE_2M ? VGS_PAGE_64K : VGS_PAGE_4K;
+	}
+	if (bytes > VGS_VA_LIMIT) {
+		vm->st.alloc_failures++;
+		return -EDQUOT; /* larger than any quota can be */
+	}
+	rounded = align_up(bytes, 1ull << shift);
+	if (rounded > vm->cfg.quota_bytes || vm->st.allocated_bytes > vm->cfg.quota_bytes - rounded) {
+		vm->st.alloc_failures++;
+		return -EDQUOT;
+	}
+	va = place(vm, rounded, 1ull << shift);
+	if (!va) {
+		vm->st.alloc_failures++;
+		return -ENOSPC;
+	}
+	struct vgs_alloc *a = alloc_new(vm, va, rounded, shift);
+
+	a->id = id;
+	id_set(vm, id, a);
+	vm->st.allocs++;
+	return 0;
+}
+
+int vgs_vmem_release(struct vgs_vmem *vm, uint32_t id)
+{
+	struct vgs_alloc *a = id_get(vm, id);
+
+	if (!a)
+		return -ENOENT;
+	id_set(vm, id, NULL);
+	vm->st.frees++;
+	a->freed = true;
+	if (a->pins == 0)
+		alloc_destroy(vm, a);
+	return 0;
+}
+
+struct vgs_alloc *vgs_vmem_pin(struct vgs_vmem *vm, uint32_t id)
+{
+	struct vgs_alloc *a = id_get(vm, id);
+
+	if (a)
+		a->pins++;
+	return a;
+}
+
+void vgs_vmem_unpin(struct vgs_vmem *vm, struct vgs_alloc *a)
+{
+	if (a && --a->pins == 0 && a->freed)
+		alloc_destroy(vm, a);
+}
+
+/* ---- accesses --------------------------------------------------------------------------------- */
+
+static int invalid(struct vgs_vmem *vm)
+{
+	vm->st.invalid_faults++;
+	vm->st.page_faults++;
+	return -EFAULT;
+}
+
+static int touch_range(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, uint64_t end,
+		       struct vgs_migration *mig)
+{
+	if (a->resident_pages == a->npages && !vm->reorder)
+		return 0; /* everything resident and nothing to reorder */
+	for (uint64_t i = off >> a->shift; i <= (end - 1) >> a->shift; i++) {
+		int rc = touch_page(vm, &a->pages[i], mig);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int vgs_vmem_touch(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, uint64_t len,
+		   struct vgs_migration *mig)
+{
+	uint64_t end;
+
+	if (!a || off >= a->bytes)
+		return invalid(vm);
+	end = len == 0 || len > a->bytes - off ? a->bytes : off + len;
+	return touch_range(vm, a, off, end, mig);
+}
+
+int vgs_vmem_touch_va(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_migration *mig)
+{
+	uint64_t end = len == 0 || va + len < va ? va + 1 : va + len, cur;
+
+	/* Every byte must lie in an allocation before any is accessed. */
+	for (cur = va; cur < end && cur >= va;) {
+		struct vgs_alloc *a = covering(vm, cur);
+
+		if (!a)
+			return invalid(vm);
+		cur = a->va + a->bytes;
+	}
+	for (cur = va; cur < end && cur >= va;) {
+		struct vgs_alloc *a = covering(vm, cur);
+		uint64_t stop = end < a->va + a->bytes ? end : a->va + a->bytes;
+		int rc = touch_range(vm, a, cur - a->va, stop - a->va, mig);
+
+		if (rc)
+			return rc;
+		cur = stop;
+	}
+	return 0;
+}
+
+int vgs_vmem_demand_map(struct vgs_vmem *vm, uint64_t va, struct vgs_migration *mig)
+{
+	uint64_t page = va & ~((1ull << VGS_PAGE_4K) - 1), size = 1ull << VGS_PAGE_4K;
+	struct vgs_alloc *a;
+
+	if (page < VGS_VA_BASE || page >= VGS_VA_LIMIT || covering(vm, page))
+		return -EFAULT;
+	if (vm->st.allocated_bytes + size > vm->cfg.quota_bytes)
+		return -EDQUOT;
+	a = alloc_new(vm, page, size, VGS_PAGE_4K);
+	a->anon = true;
+	vm->st.demand_maps++;
+	return touch_page(vm, &a->pages[0], mig);
+}
+
+bool vgs_vmem_covers(const struct vgs_vmem *vm, uint64_t va)
+{
+	return covering(vm, va) != NULL;
+}
+
+uint64_t vgs_vmem_wild_va(struct vgs_vmem *vm)
+{
+	uint64_t pages = (VGS_VA_LIMIT - VGS_VA_BASE) >> VGS_PAGE_4K, va = VGS_VA_BASE;
+
+	for (int tries = 0; tries < 64; tries++) {
+		va = VGS_VA_BASE + ((vgs_rng_u64(&vm->rng) % pages) << VGS_PAGE_4K);
+		if (!covering(vm, va))
+			break;
+	}
+	return va;
+}
+
+struct pick {
+	uint64_t k, seen, va;
+};
+
+static gboolean count_resident(gpointer key, gpointer value, gpointer data)
+{
+	const struct vgs_alloc *a = value;
+
+	*(uint64_t *)data += a->resident_pages > 0;
+	return FALSE;
+}
+
+static gboolean pick_resident(gpointer key, gpointer value, gpointer data)
+{
+	const struct vgs_alloc *a = value;
+	struct pick *p = data;
+
+	if (a->resident_pages == 0)
+		return FALSE;
+	if (p->seen++ < p->k)
+		return FALSE;
+	for (uint64_t i = 0; i < a->npages; i++)
+		if (a->pages[i].state == PG_RESIDENT) {
+			p->va = page_va(a, &a->pages[i]);
+			break;
+		}
+	return TRUE;
+}
+
+uint64_t vgs_vmem_some_mapped_va(const struct vgs_vmem *vm, uint64_t r)
+{
+	uint64_t n = 0;
+	struct pick p = { 0, 0, 0 };
+
+	g_tree_foreach(vm->by_va, count_resident, &n);
+	if (n == 0)
+		return 0;
+	p.k = r % n;
+	g_tree_foreach(vm->by_va, pick_resident, &p);
+	return p.va;
+}
+
+const struct vgs_vmem_stats *vgs_vmem_stats(const struct vgs_vmem *vm)
+{
+	return &vm->st;
+}
+
+uint32_t vgs_vmem_owner(const struct vgs_vmem *vm)
+{
+	return vm->cfg.owner;
+}
+
+struct vgs_pt *vgs_vmem_pt(struct vgs_vmem *vm)
+{
+	return vm->pt;
+}
+
+static gboolean collect(gpointer key, gpointer value, gpointer data)
+{
+	g_ptr_array_add(data, value);
+	return FALSE;
+}
+
+void vgs_vmem_free(struct vgs_vmem *vm)
+{
+	GPtrArray *all;
+
+	if (!vm)
+		return;
+	all = g_ptr_array_new();
+	g_tree_foreach(vm->by_va, collect, all);
+	for (guint i = 0; i < all->len; i++)
+		alloc_destroy(vm, all->pdata[i]);
+	g_ptr_array_free(all, TRUE);
+	g_tree_destroy(vm->by_va);
+	g_hash_table_destroy(vm->ids);
+	g_free(vm->small);
+	vgs_pt_free(vm->pt);
+	g_free(vm);
+}
+
+/* ---- the isolation check ---------------------------------------------------------------------- */
+
+struct mapping {
+	uint64_t first, end;         /* frames [first, end) */
+	uint32_t who;                /* index into vms[] */
+};
+
+struct check_ctx {
+	const struct vgs_vmem *vm;
+	uint32_t who;
+	GArray *maps;
+	uint64_t bad;
+};
+
+static void check_pte(const struct vgs_pte *e, void *data)
+{
+	struct check_ctx *c = data;
+	const struct vgs_alloc *a = covering(c->vm, e->va);
+	uint64_t n = 1ull << (e->shift - VGS_PAGE_4K);
+	struct mapping m = { e->frame, e->frame + n, c->who };
+
+	/* Inside one of the vGPU's own allocations, onto a block the allocator handed out (every page is
+	 * one block of its size: a 2 MiB page backed by pieces is mapped as pages of the pieces' size). */
+	if (!a || e->va + (1ull << e->shift) > a->va + a->bytes ||
+	    !vgs_vram_block_used(c->vm->phys, e->frame, e->shift - VGS_PAGE_4K))
+		c->bad++;
+	g_array_append_val(c->maps, m);
+}
+
+static gint cmp_mapping(gconstpointer a, gconstpointer b)
+{
+	const struct mapping *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+uint64_t vgs_vmem_check(struct vgs_vmem *const *vms, size_t n, uint64_t *per_vgpu)
+{
+	GArray *maps = g_array_new(FALSE, FALSE, sizeof(struct mapping));
+	uint64_t total = 0, reach = 0;
+	uint32_t reach_who = 0;
+
+	if (per_vgpu)
+		memset(per_vgpu, 0, n * sizeof(*per_vgpu));
+	for (size_t i = 0; i < n; i++) {
+		struct check_ctx c = { vms[i], (uint32_t)i, maps, 0 };
+
+		vgs_pt_foreach(vms[i]->pt, check_pte, &c);
+		total += c.bad;
+		if (per_vgpu)
+			per_vgpu[i] += c.bad;
+	}
+	/* Sweep the mappings by first frame: one that starts below the furthest end seen so far, of
+	 * another vGPU, shares frames with it. */
+	g_array_sort(maps, cmp_mapping);
+	for (guint k = 0; k < maps->len; k++) {
+		const struct mapping *m = &g_array_index(maps, struct mapping, k);
+
+		if (k > 0 && m->first < reach && m->who != reach_who) {
+			total++;
+			if (per_vgpu) {
+				per_vgpu[m->who]++;
+				per_vgpu[reach_who]++;
+			}
+		}
+		if (m->end > reach) {
+			reach = m->end;
+			reach_who = m->who;
+		}
+	}
+	g_array_free(maps, TRUE);
+	return total;
+}

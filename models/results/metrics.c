@@ -1,0 +1,498 @@
+/*
+ * Metrics accumulation and final computation.  The driver reports events as they happen; each report
+ * is clipped to the measured window W = [w0, w1] = [warmup_ns, warmup_ns + duration_ns] and folded
+ * into fixed-size counters (intervals by their overlap with W, point events by their time).  Units are
+ * also streamed, one row each, to units.csv, so memory is independent of the run's length.  The output
+ * files and the table are in metrics_write.c; every formula is in docs/metrics.md.
+ *
+ * A few reports carry no time (preempt, units_dropped, backpressure): they are placed at `now_ns`,
+ * the latest time any report carried so far.  The driver reports in simulated-time order, so that is
+ * the current simulated time to within the last event.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/results/metrics_internal.h"
+#include "models/workload/workload.h"
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return UINT64_MAX - a < b ? UINT64_MAX : a + b;
+}
+
+char *vgs_metrics_csv_field(const char *s)
+{
+	size_t n = 0, q = 0;
+	char *out, *p;
+
+	if (!s)
+		s = "";
+	for (const char *c = s; *c; c++, n++)
+		if (*c == '"')
+			q++;
+	if (!strpbrk(s, ",\"\r\n"))
+		return strdup(s);
+	out = malloc(n + q + 3);
+	if (!out)
+		return NULL;
+	p = out;
+	*p++ = '"';
+	for (const char *c = s; *c; c++) {
+		if (*c == '"')
+			*p++ = '"';
+		*p++ = *c;
+	}
+	*p++ = '"';
+	*p = '\0';
+	return out;
+}
+
+static const char *const units_header =
+	"tenant,unit,arrival_ns,end_ns,latency_ns,deadline_ns,deadline_missed,measured\n";
+
+struct vgs_metrics *vgs_metrics_new(const struct vgs_scenario *s, const char *dir, struct vgs_error *err)
+{
+	struct vgs_metrics *m;
+	size_t nt = s->ntenants, ne = s->nengines, nd = s->ndomains;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		goto err_oom;
+	m->s = s;
+	m->w0 = s->warmup_ns;
+	m->w1 = sat_add(s->warmup_ns, s->duration_ns);
+	m->t = calloc(nt ? nt : 1, sizeof(*m->t));
+	m->e = calloc(ne ? ne : 1, sizeof(*m->e));
+	m->d = calloc(nd ? nd : 1, sizeof(*m->d));
+	m->g = calloc(s->ngpus ? s->ngpus : 1, sizeof(*m->g));
+	m->gv = calloc(s->ngpus ? s->ngpus : 1, sizeof(*m->gv));
+	m->busy_te = calloc(nt * ne + 1, sizeof(*m->busy_te));
+	m->held_td = calloc(nt * nd + 1, sizeof(*m->held_td));
+	m->tenant_csv_name = calloc(nt ? nt : 1, sizeof(*m->tenant_csv_name));
+	if (!m->t || !m->e || !m->d || !m->g || !m->gv || !m->busy_te || !m->held_td || !m->tenant_csv_name)
+		goto err_oom;
+	for (size_t i = 0; i < nt; i++) {
+		vgs_hist_init(&m->t[i].queue_ns, VGS_HIST_GAMMA);
+		vgs_hist_init(&m->t[i].latency_ns, VGS_HIST_GAMMA);
+		m->tenant_csv_name[i] = vgs_metrics_csv_field(s->tenants[i].name);
+		if (!m->tenant_csv_name[i])
+			goto err_oom;
+	}
+
+	size_t len = strlen(dir) + sizeof("/units.csv");
+	m->units_path = malloc(len);
+	if (!m->units_path)
+		goto err_oom;
+	snprintf(m->units_path, len, "%s/units.csv", dir);
+	m->units_csv = fopen(m->units_path, "w");
+	if (!m->units_csv) {
+		vgs_error_set(err, "%s: cannot create: %s", m->units_path, strerror(errno));
+		goto err_free;
+	}
+	setvbuf(m->units_csv, NULL, _IOFBF, 1 << 16);
+	fputs(units_header, m->units_csv);
+	return m;
+
+err_oom:
+	vgs_error_set(err, "metrics: out of memory");
+err_free:
+	vgs_metrics_free(m);
+	return NULL;
+}
+
+void vgs_metrics_free(struct vgs_metrics *m)
+{
+	if (!m)
+		return;
+	if (m->units_csv)
+		fclose(m->units_csv);
+	if (m->t)
+		for (uint32_t i = 0; i < m->s->ntenants; i++) {
+			vgs_hist_fini(&m->t[i].queue_ns);
+			vgs_hist_fini(&m->t[i].latency_ns);
+		}
+	if (m->tenant_csv_name)
+		for (uint32_t i = 0; i < m->s->ntenants; i++)
+			free(m->tenant_csv_name[i]);
+	free(m->tenant_csv_name);
+	free(m->units_path);
+	free(m->busy_te);
+	free(m->held_td);
+	free(m->t);
+	free(m->e);
+	free(m->d);
+	free(m->g);
+	free(m->gv);
+	free(m);
+}
+
+/* Reports with an out-of-range index are ignored: metrics never abort a run. */
+#define TENANT_OK(m, i) ((i) < (m)->s->ntenants)
+#define ENGINE_OK(m, i) ((i) < (m)->s->nengines)
+#define DOMAIN_OK(m, i) ((i) < (m)->s->ndomains)
+
+void vgs_metrics_busy(struct vgs_metrics *m, uint32_t tenant, uint32_t engine, uint64_t start_ns, uint64_t end_ns)
+{
+	uint64_t ns;
+
+	if (!TENANT_OK(m, tenant) || !ENGINE_OK(m, engine))
+		return;
+	vgs_metrics_advance(m, end_ns);
+	ns = vgs_metrics_clip(m, start_ns, end_ns);
+	m->busy_te[(size_t)tenant * m->s->nengines + engine] += ns;
+	m->t[tenant].busy_cls_ns[m->s->engines[engine].cls % VGS_NCLASS] += ns;
+	m->e[engine].channel_ns += ns;
+	if (vgs_metrics_in_window(m, end_ns))
+		m->e[engine].pieces++;
+}
+
+void vgs_metrics_engine_busy(struct vgs_metrics *m, uint32_t engine, uint64_t start_ns, uint64_t end_ns)
+{
+	struct vgs_metrics_engine *e;
+
+	if (!ENGINE_OK(m, engine))
+		return;
+	vgs_metrics_advance(m, end_ns);
+	e = &m->e[engine];
+	/* Intervals must not overlap; if a driver reports an overlap anyway, count each ns once so
+	 * utilisation can never exceed 1. */
+	if (start_ns < e->last_end_ns)
+		start_ns = e->last_end_ns;
+	if (end_ns > start_ns)
+		e->busy_ns += vgs_metrics_clip(m, start_ns, end_ns);
+	if (end_ns > e->last_end_ns)
+		e->last_end_ns = end_ns;
+}
+
+void vgs_metrics_cmd_done(struct vgs_metrics *m, uint32_t tenant, uint8_t cls, uint64_t submit_ns,
+			  uint64_t start_ns, uint64_t end_ns)
+{
+	struct vgs_metrics_tenant *t;
+
+	if (!TENANT_OK(m, tenant))
+		return;
+	vgs_metrics_advance(m, end_ns);
+	if (!vgs_metrics_in_window(m, end_ns))
+		return;
+	t = &m->t[tenant];
+	t->commands++;
+	m->commands++;
+	vgs_hist_add(&t->queue_ns, start_ns > submit_ns ? start_ns - submit_ns : 0);
+}
+
+static char *put_char(char *p, char c)
+{
+	*p = c;
+	return p + 1;
+}
+
+/* v in decimal at p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit, uint64_t arrival_ns,
+			   uint64_t end_ns, uint64_t deadline_ns)
+{
+	struct vgs_metrics_tenant *t;
+	uint64_t lat;
+	bool has_deadline = deadline_ns != VGS_NO_TIME;
+	bool missed = has_deadline && end_ns > deadline_ns;
+	bool inw;
+
+	if (!TENANT_OK(m, tenant))
+		return;
+	vgs_metrics_advance(m, end_ns);
+	inw = vgs_metrics_in_window(m, end_ns);
+	lat = (arrival_ns != VGS_NO_TIME && end_ns > arrival_ns) ? end_ns - arrival_ns : 0;
+	if (m->units_csv) {
+		/* One row per unit: formatted by hand, fprintf was a fifth of a cloudgame run. */
+		char row[160], *p = row;
+
+		p = put_u64(put_char(p, ','), unit);
+		p = put_char(p, ',');
+		if (arrival_ns != VGS_NO_TIME)
+			p = put_u64(p, arrival_ns);
+		p = put_u64(put_char(p, ','), end_ns);
+		p = put_char(put_u64(put_char(p, ','), lat), ',');
+		if (has_deadline)
+			p = put_char(put_char(put_u64(p, deadline_ns), ','), missed ? '1' : '0');
+		else
+			p = put_char(p, ',');
+		p = put_char(put_char(put_char(p, ','), inw ? '1' : '0'), '\n');
+		fputs(m->tenant_csv_name[tenant], m->units_csv);
+		fwrite(row, 1, (size_t)(p - row), m->units_csv);
+		if (ferror(m->units_csv))
+			m->units_io_error = true;
+	}
+	if (!inw)
+		return;
+	t = &m->t[tenant];
+	t->units++;
+	m->units++;
+	vgs_hist_add(&t->latency_ns, lat);
+	if (missed) {
+		t->deadline_misses++;
+		m->deadline_misses++;
+	}
+}
+
+void vgs_metrics_units_dropped(struct vgs_metrics *m, uint32_t tenant, uint64_t n)
+{
+	if (TENANT_OK(m, tenant) && vgs_metrics_in_window(m, m->now_ns))
+		m->t[tenant].dropped_units += n;
+}
+
+void vgs_metrics_slice(struct vgs_metrics *m, uint32_t domain, uint32_t tenant, uint64_t start_ns,
+		       uint64_t end_ns, int reason)
+{
+	uint64_t ns;
+
+	if (!TENANT_OK(m, tenant) || !DOMAIN_OK(m, domain))
+		return;
+	vgs_metrics_advance(m, end_ns);
+	ns = vgs_metrics_clip(m, start_ns, end_ns);
+	m->held_td[(size_t)tenant * m->s->ndomains + domain] += ns;
+	m->d[domain].held_ns += ns;
+	if (vgs_metrics_in_window(m, end_ns) && reason >= 0 && reason < VGS_CHARGE_NREASONS) {
+		m->t[tenant].slices[reason]++;
+		m->d[domain].slices[reason]++;
+	}
+}
+
+void vgs_metrics_switch(struct vgs_metrics *m, uint32_t domain, uint32_t to, uint64_t start_ns, uint64_t end_ns)
+{
+	uint64_t ns;
+
+	if (!DOMAIN_OK(m, domain))
+		return;
+	vgs_metrics_advance(m, end_ns);
+	ns = vgs_metrics_clip(m, start_ns, end_ns);
+	m->d[domain].switch_ns += ns;
+	if (vgs_metrics_in_window(m, end_ns))
+		m->d[domain].switches++;
+	if (TENANT_OK(m, to)) {
+		m->t[to].switch_ns += ns;
+		if (vgs_metrics_in_window(m, end_ns))
+			m->t[to].switches++;
+	}
+}
+
+void vgs_metrics_preempt(struct vgs_metrics *m, uint32_t tenant, uint32_t engine)
+{
+	if (!vgs_metrics_in_window(m, m->now_ns))
+		return;
+	if (TENANT_OK(m, tenant))
+		m->t[tenant].preemptions++;
+	if (ENGINE_OK(m, engine))
+		m->e[engine].preemptions++;
+}
+
+void vgs_metrics_reset(struct vgs_metrics *m, uint32_t tenant, uint32_t engine, uint64_t at_ns, uint64_t dropped)
+{
+	vgs_metrics_advance(m, at_ns);
+	if (!vgs_metrics_in_window(m, at_ns))
+		return;
+	if (TENANT_OK(m, tenant)) {
+		m->t[tenant].resets++;
+		m->t[tenant].reset_dropped += dropped;
+	}
+	if (ENGINE_OK(m, engine))
+		m->e[engine].resets++;
+}
+
+void vgs_metrics_backpressure(struct vgs_metrics *m, uint32_t tenant, uint64_t blocked_ns)
+{
+	/* Reported when the submitter unblocks: the blocked interval ends at now_ns. */
+	uint64_t end = m->now_ns;
+	uint64_t start = end > blocked_ns ? end - blocked_ns : 0;
+
+	if (TENANT_OK(m, tenant))
+		m->t[tenant].backpressure_ns += vgs_metrics_clip(m, start, end);
+}
+
+void vgs_metrics_engine_energy(struct vgs_metrics *m, uint32_t engine, double joules)
+{
+	if (ENGINE_OK(m, engine) && isfinite(joules))
+		m->e[engine].energy_j += joules;
+}
+
+uint64_t vgs_metrics_commands(const struct vgs_metrics *m)
+{
+	return m->commands;
+}
+
+static double ratio(double num, double den)
+{
+	return den > 0 ? num / den : NAN;
+}
+
+static void finish_tenants(struct vgs_metrics *m)
+{
+	const struct vgs_scenario *s = m->s;
+
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		struct vgs_metrics_tenant *t = &m->t[i];
+		const struct vgs_tenant *st = &s->tenants[i];
+		uint64_t held = 0, den = 0, wsum = 0;
+
+		/* share_i = sum_{d on i's GPU} held_{i,d} / sum_{d on i's GPU} sum_j held_{j,d} */
+		for (uint32_t d = 0; d < s->ndomains; d++) {
+			if (s->domains[d].gpu != st->gpu)
+				continue;
+			held += m->held_td[(size_t)i * s->ndomains + d];
+			den += m->d[d].held_ns;
+		}
+		/* target_i = w_i / sum_{j on i's GPU} w_j */
+		for (uint32_t j = 0; j < s->ntenants; j++)
+			if (s->tenants[j].gpu == st->gpu)
+				wsum += s->tenants[j].weight ? s->tenants[j].weight : 1;
+		t->held_ns = held;
+		t->share = den ? (double)held / (double)den : 0.0;
+		t->target = wsum ? (double)(st->weight ? st->weight : 1) / (double)wsum : 0.0;
+		t->share_error = t->share - t->target;
+
+		t->unit_rate = ratio((double)t->units, m->duration_s);
+		t->sla_rate_set = st->sla.fps > 0;
+		t->sla_rate_met = t->sla_rate_set && t->unit_rate >= 0.99 * st->sla.fps;
+
+		t->q_mean = vgs_hist_mean(&t->queue_ns);
+		t->q_p50 = vgs_hist_quantile(&t->queue_ns, 0.50);
+		t->q_p95 = vgs_hist_quantile(&t->queue_ns, 0.95);
+		t->q_p99 = vgs_hist_quantile(&t->queue_ns, 0.99);
+		t->q_max = t->queue_ns.count ? (double)t->queue_ns.max : NAN;
+		t->l_mean = vgs_hist_mean(&t->latency_ns);
+		t->l_p50 = vgs_hist_quantile(&t->latency_ns, 0.50);
+		t->l_p95 = vgs_hist_quantile(&t->latency_ns, 0.95);
+		t->l_p99 = vgs_hist_quantile(&t->latency_ns, 0.99);
+		t->l_max = t->latency_ns.count ? (double)t->latency_ns.max : NAN;
+		t->sla_latency_set = st->sla.latency_ns > 0;
+		t->sla_latency_met = t->sla_latency_set && t->latency_ns.count > 0 &&
+				     t->l_p99 <= (double)st->sla.latency_ns;
+
+		t->unit_name = st->workload ? vgs_workload_unit_name(st->workload) : "unit";
+		if (!t->unit_name)
+			t->unit_name = "unit";
+		t->energy_j = 0.0;
+	}
+}
+
+static void finish_engines(struct vgs_metrics *m)
+{
+	const struct vgs_scenario *s = m->s;
+	double util_sum = 0.0;
+
+	m->energy_j = 0.0;
+	m->energy_unattributed_j = 0.0;
+	for (uint32_t e = 0; e < s->nengines; e++) {
+		struct vgs_metrics_engine *en = &m->e[e];
+		uint64_t den = 0;
+
+		en->commands = en->pieces > en->preemptions ? en->pieces - en->preemptions : 0;
+		en->utilisation = m->duration_s > 0 ? (double)en->busy_ns / (double)s->duration_ns : NAN;
+		if (isfinite(en->utilisation))
+			util_sum += en->utilisation;
+		m->energy_j += en->energy_j;
+		/* energy_{i} += E_e * busy_{i,e} / sum_j busy_{j,e} */
+		for (uint32_t i = 0; i < s->ntenants; i++)
+			den += m->busy_te[(size_t)i * s->nengines + e];
+		if (!den) {
+			m->energy_unattributed_j += en->energy_j;
+			continue;
+		}
+		for (uint32_t i = 0; i < s->ntenants; i++) {
+			uint64_t b = m->busy_te[(size_t)i * s->nengines + e];
+			if (b)
+				m->t[i].energy_j += en->energy_j * (double)b / (double)den;
+		}
+	}
+	m->utilisation = s->nengines ? util_sum / s->nengines : NAN;
+}
+
+static void finish_gpus(struct vgs_metrics *m)
+{
+	const struct vgs_scenario *s = m->s;
+	uint32_t ncls[VGS_NCLASS];
+
+	m->switch_ns = 0;
+	for (uint32_t d = 0; d < s->ndomains; d++) {
+		struct vgs_metrics_domain *dm = &m->d[d];
+		dm->idle_ns = (int64_t)s->duration_ns - (int64_t)dm->held_ns - (int64_t)dm->switch_ns;
+		m->switch_ns += dm->switch_ns;
+	}
+	m->switch_pct = ratio(100.0 * (double)m->switch_ns, (double)s->ndomains * (double)s->duration_ns);
+
+	for (uint32_t gi = 0; gi < s->ngpus; gi++) {
+		struct vgs_metrics_gpu *g = &m->g[gi];
+		double usum = 0.0, ucls[VGS_NCLASS] = { 0 };
+
+		memset(g, 0, sizeof(*g));
+		memset(ncls, 0, sizeof(ncls));
+		for (uint32_t e = 0; e < s->nengines; e++) {
+			if (s->engines[e].gpu != gi)
+				continue;
+			uint8_t c = s->engines[e].cls % VGS_NCLASS;
+			double u = isfinite(m->e[e].utilisation) ? m->e[e].utilisation : 0.0;
+			g->nengines++;
+			usum += u;
+			ucls[c] += u;
+			ncls[c]++;
+			g->energy_j += m->e[e].energy_j;
+		}
+		for (uint32_t i = 0; i < s->ntenants; i++)
+			if (s->tenants[i].gpu == gi)
+				g->commands += m->t[i].commands;
+		g->utilisation = g->nengines && m->duration_s > 0 ? usum / g->nengines : NAN;
+		for (int c = 0; c < VGS_NCLASS; c++)
+			g->util_cls[c] = ncls[c] && m->duration_s > 0 ? ucls[c] / ncls[c] : NAN;
+		for (uint32_t d = 0; d < s->ndomains; d++) {
+			if (s->domains[d].gpu != gi)
+				continue;
+			g->ndomains++;
+			g->switch_ns += m->d[d].switch_ns;
+		}
+		/* switch overhead % = 100 * sum_{d on g} switch_d / (ndomains_g * duration) */
+		g->switch_pct = ratio(100.0 * (double)g->switch_ns, (double)g->ndomains * (double)s->duration_ns);
+	}
+}
+
+/* Jain's index on x_i = share_i / target_i: (sum x)^2 / (n sum x^2); NaN when every x is 0. */
+static double jain(const struct vgs_metrics *m)
+{
+	double sx = 0.0, sxx = 0.0;
+	uint32_t n = m->s->ntenants;
+
+	for (uint32_t i = 0; i < n; i++) {
+		double x = m->t[i].target > 0 ? m->t[i].share / m->t[i].target : 0.0;
+		sx += x;
+		sxx += x * x;
+	}
+	return (n && sxx > 0) ? (sx * sx) / ((double)n * sxx) : NAN;
+}
+
+void vgs_metrics_finish(struct vgs_metrics *m, const struct vgs_run_info *info)
+{
+	if (info)
+		m->info = *info;
+	m->duration_s = (double)m->s->duration_ns / 1e9;
+	m->warmup_s = (double)m->s->warmup_ns / 1e9;
+	finish_tenants(m);
+	finish_engines(m);
+	finish_gpus(m);
+	vgs_metrics_vram_finish(m);
+	m->jain = jain(m);
+	m->finished = true;
+}

@@ -1,0 +1,155 @@
+/*
+ * Private to models/results/metrics.c (accumulation, final computation) and models/results/metrics_write.c (files
+ * and table): the accumulator layout.  Nothing here grows with the run's length: counters, a
+ * tenant x engine busy matrix, a tenant x domain held matrix and two bounded histograms per tenant.
+ */
+#ifndef VGS_METRICS_INTERNAL_H
+#define VGS_METRICS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models/base/histogram.h"
+#include "models/results/metrics.h"
+#include "models/scenario/scenario.h"
+#include "policies/vgs_policy.h"
+
+struct vgs_metrics_tenant {
+	/* accumulated (window-clipped) */
+	uint64_t busy_cls_ns[VGS_NCLASS]; /* channel-time, by the class of the engine that ran it */
+	uint64_t commands;
+	struct vgs_hist queue_ns;         /* start - submit of commands done in W */
+	uint64_t units;
+	struct vgs_hist latency_ns;       /* end - arrival of units done in W */
+	uint64_t deadline_misses;
+	uint64_t dropped_units;
+	uint64_t switches;
+	uint64_t switch_ns;
+	uint64_t preemptions;
+	uint64_t resets;
+	uint64_t reset_dropped;
+	uint64_t backpressure_ns;
+	uint64_t slices[VGS_CHARGE_NREASONS];
+	/* VRAM (metrics_vram.c) */
+	uint64_t vram_level;              /* bytes held now */
+	uint64_t vram_since_ns;           /* ... since then */
+	double vram_byte_ns;              /* integral of the level over W */
+	uint64_t vram_peak;               /* highest level held during W */
+	uint64_t page_faults, invalid_faults, evictions, migrated_bytes, alloc_failures;
+	uint64_t fault_stall_ns;
+	uint64_t fault_kills;
+	uint64_t isolation_violations;    /* end of run, whole run */
+	double vram_avg;                  /* finish: bytes */
+	/* computed by finish */
+	uint64_t held_ns;                 /* over the domains of its GPU */
+	double share, target, share_error;
+	double energy_j;
+	double unit_rate;                 /* units / duration_s */
+	bool sla_rate_set, sla_rate_met;
+	bool sla_latency_set, sla_latency_met;
+	double q_p50, q_p95, q_p99, q_mean, q_max;         /* queueing delay, ns */
+	double l_p50, l_p95, l_p99, l_mean, l_max;         /* unit latency, ns */
+	const char *unit_name;            /* "frame", "request", ... */
+};
+
+struct vgs_metrics_engine {
+	uint64_t busy_ns;                 /* >= 1 channel busy, clipped, overlaps removed */
+	uint64_t last_end_ns;             /* end of the latest engine_busy interval (overlap guard) */
+	uint64_t channel_ns;              /* sum of tenants' channel-time */
+	uint64_t pieces;                  /* busy reports ending in W */
+	uint64_t preemptions;
+	uint64_t resets;
+	double energy_j;
+	/* computed by finish */
+	uint64_t commands;                /* pieces - preemptions */
+	double utilisation;
+};
+
+struct vgs_metrics_domain {
+	uint64_t held_ns;
+	uint64_t switch_ns;
+	uint64_t switches;
+	uint64_t slices[VGS_CHARGE_NREASONS];
+	int64_t idle_ns;                  /* finish: duration - held - switch */
+};
+
+struct vgs_metrics_gpu {
+	double utilisation;               /* mean over its engines */
+	double util_cls[VGS_NCLASS];      /* mean over its engines of class c; NaN if none */
+	uint32_t nengines, ndomains;
+	uint64_t switch_ns;
+	double switch_pct;
+	double energy_j;
+	uint64_t commands;
+};
+
+struct vgs_metrics_gpu_vram {
+	double fragmentation;             /* end of run */
+	uint64_t used_bytes, used_peak_bytes;
+};
+
+struct vgs_metrics {
+	const struct vgs_scenario *s;
+	uint64_t w0, w1;                  /* measured window [w0, w1] */
+	uint64_t now_ns;                  /* latest time reported so far (for untimed reports) */
+	FILE *units_csv;
+	char *units_path;
+	bool units_io_error;
+	char **tenant_csv_name;           /* tenant names quoted for CSV where needed */
+
+	struct vgs_metrics_tenant *t;
+	struct vgs_metrics_engine *e;
+	struct vgs_metrics_domain *d;
+	struct vgs_metrics_gpu *g;
+	struct vgs_metrics_gpu_vram *gv;
+	uint64_t *busy_te;                /* [tenant * nengines + engine] channel-time ns */
+	uint64_t *held_td;                /* [tenant * ndomains + domain] held ns */
+
+	uint64_t commands;
+	uint64_t units;
+	uint64_t deadline_misses;
+
+	/* computed by finish */
+	bool finished;
+	struct vgs_run_info info;         /* strings point into the caller's storage */
+	double duration_s, warmup_s;
+	double jain;
+	double utilisation;
+	double switch_pct;
+	double energy_j;
+	double energy_unattributed_j;
+	uint64_t switch_ns;
+	uint64_t isolation_violations;    /* sum over tenants */
+};
+
+/* ns of [start, end] inside W. */
+static inline uint64_t vgs_metrics_clip(const struct vgs_metrics *m, uint64_t start_ns, uint64_t end_ns)
+{
+	uint64_t a = start_ns > m->w0 ? start_ns : m->w0;
+	uint64_t b = end_ns < m->w1 ? end_ns : m->w1;
+
+	return b > a ? b - a : 0;
+}
+
+static inline bool vgs_metrics_in_window(const struct vgs_metrics *m, uint64_t t)
+{
+	return t >= m->w0 && t <= m->w1;
+}
+
+/* The latest time reported so far moves on to t. */
+static inline void vgs_metrics_advance(struct vgs_metrics *m, uint64_t t)
+{
+	if (t != VGS_NO_TIME && t > m->now_ns)
+		m->now_ns = t;
+}
+
+/* metrics_vram.c: close the VRAM level intervals at the end of W, compute averages and totals. */
+void vgs_metrics_vram_finish(struct vgs_metrics *m);
+
+/* "a,b" -> "\"a,b\"": a CSV field, quoted when it holds a comma, quote or line break.  malloc'd. */
+char *vgs_metrics_csv_field(const char *s);
+/* Format for CSV/JSON-free text: "%.6f"-style, "" for NaN, no "-0.000000".  Returns buf. */
+char *vgs_metrics_fmt(char *buf, size_t size, const char *fmt, double v);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * Private to the scenario loader (models/scenario/scenario.c, models/scenario/gpu.c): the loader state and the
+ * schema helpers every group is checked with.  Not part of the public interface.
+ *
+ * Helpers returning int give -1 after setting ld->err to "FILE:LINE: message" (or "--set ...: message"
+ * for a setting an override touched), 0 when an optional key is absent (out = default), 1 when it
+ * was read and is valid.
+ */
+#ifndef VGS_SCENARIO_LOAD_H
+#define VGS_SCENARIO_LOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+
+#include "models/scenario/scenario.h"
+
+struct vgs_ld {
+	config_t cfg;
+	const char *path;          /* the config file, as given */
+	char *cfgdir;              /* its directory: relative trace paths resolve here */
+	char *incdir;              /* the @include directory the parse succeeded with */
+	struct vgs_error *err;
+	struct vgs_scenario *s;
+	void *labels;              /* GPtrArray of override labels (setting hooks) */
+	/* scheduler.domain as parsed, before expansion */
+	uint32_t *dgroups;         /* class mask of each explicit group */
+	uint8_t (*dorder)[VGS_NCLASS]; /* classes of each group in the order written */
+	uint32_t ndgroups;
+};
+
+struct vgs_ld_range {
+	bool required;
+	double def;
+	double lo;
+	bool lo_open;              /* value must be > lo rather than >= lo */
+	double hi;                 /* inclusive; HUGE_VAL for none */
+};
+
+char *vgs_ld_file(const struct vgs_ld *ld, const char *source_file);
+char *vgs_ld_where(const struct vgs_ld *ld, const config_setting_t *st);
+int vgs_ld_fail(struct vgs_ld *ld, const config_setting_t *st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *vgs_ld_type_word(const config_setting_t *st);
+char *vgs_ld_key(const char *ctx, const char *key);
+double vgs_ld_number_of(const config_setting_t *st);
+long long vgs_ld_int_of(const config_setting_t *st); /* INT or INT64 */
+
+int vgs_ld_check_keys(struct vgs_ld *ld, const config_setting_t *g, const char *ctx,
+		      const char *const *keys);
+int vgs_ld_num(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
+	       const struct vgs_ld_range *r, double *out);
+int vgs_ld_int(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
+	       bool required, long long def, long long lo, long long hi, long long *out);
+int vgs_ld_str(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
+	       bool required, const char *def, const char **out);
+int vgs_ld_group(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
+		 bool required, config_setting_t **out);
+int vgs_ld_ident(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
+		 const char *v, size_t maxlen);
+uint64_t vgs_ld_ns(double v, double ns_per_unit);
+
+/* gpu.c: `gpus` -> s->gpus and s->engines; scheduler.domain -> s->domains. */
+int vgs_ld_gpus_load(struct vgs_ld *ld, const config_setting_t *root);
+int vgs_ld_domain_parse(struct vgs_ld *ld, const config_setting_t *domain);
+int vgs_ld_domains_build(struct vgs_ld *ld);
+void vgs_ld_domain_free(struct vgs_ld *ld);
+
+/* vram_cfg.c: simulation.vram_check; a vGPU entry's `vram` group (enum vgs_vram_fault, enum
+ * vgs_evict); the GPU's quota budget, adding tenant tn's quota to *gpu_sum (an error past VRAM x
+ * overcommit, at the entry's vram_mb). */
+int vgs_ld_vram_check(struct vgs_ld *ld, const config_setting_t *sim, bool *out);
+int vgs_ld_vram_group(struct vgs_ld *ld, const config_setting_t *entry, const char *ctx, uint8_t *fault,
+		      uint8_t *evict);
+int vgs_ld_vram_quota(struct vgs_ld *ld, const config_setting_t *entry, const struct vgs_tenant *tn,
+		      uint64_t *gpu_sum);
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * A scenario: what `vgpusim run CONFIG` simulates, loaded from a libconfig file (docs/config.md) and
+ * expanded into flat arrays: GPU instances, their engines, scheduling domains and tenants (vGPU
+ * instances).  Every index below is an index into these arrays.  Plain C + GLib + libconfig.
+ */
+#ifndef VGS_SCENARIO_H
+#define VGS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/base/error.h"
+#include "models/base/types.h"
+
+struct vgs_workload_spec; /* models/workload/workload.h */
+
+
+enum vgs_preempt {
+	VGS_PREEMPT_COMMAND = 0, /* slice end waits for running commands; the overrun is charged */
+	VGS_PREEMPT_FINE,        /* slice end preempts mid-command after preempt_latency_ns */
+	VGS_PREEMPT_NONE,        /* no preemption: the owner keeps the domain until it runs dry */
+};
+const char *vgs_preempt_name(int p);
+
+/* One engine class of a GPU profile (configs/gpus/<name>.cfg, `engines.<class>`). */
+struct vgs_class_cfg {
+	uint32_t count;              /* engines of this class; 0 = the GPU has none */
+	uint32_t channels;           /* commands one context runs at once on one engine (>= 1) */
+	double speed;                /* speed factor vs. the reference GPU (> 0) */
+	uint64_t switch_ns;          /* context save+restore when the engine was busy */
+	uint64_t switch_idle_ns;     /* ... when it was idle */
+	enum vgs_preempt preempt;
+	uint64_t preempt_latency_ns; /* fine: from the request to the engine being free */
+	uint64_t resume_ns;          /* fine: extra work to resume a preempted command */
+	uint64_t launch_ns;          /* a channel's time on each command (piece) before its work starts:
+	                              * dispatch/launch overhead, measured by `vgpusim calibrate` */
+	double idle_w;               /* power when idle (energy plugin) */
+	double busy_w;               /* power with all channels busy */
+};
+
+/* A GPU profile instance (one per physical GPU after expanding `count`). */
+struct vgs_gpu {
+	char *name;                  /* instance name: "<profile>-<k>", e.g. "a10-0" */
+	char *profile;               /* profile name, e.g. "a10" */
+	char *model;                 /* human-readable model, e.g. "NVIDIA A10" */
+	struct vgs_class_cfg cls[VGS_NCLASS];
+	uint64_t tdr_timeout_ns;     /* a command running longer resets its vGPU's context */
+	uint64_t vram_bytes;
+	unsigned vram_page_shift;    /* largest GPU page allocations use: 12, 16 or 21 (vram_page_kb) */
+	double overcommit;           /* quotas of its vGPUs may add up to this x vram_bytes (>= 1) */
+	double pcie_bw_Bps;          /* per direction */
+	uint64_t pcie_latency_ns;
+	uint32_t max_vgpus;          /* vGPUs per GPU the profile allows (fixed-share denominator) */
+	/* Engine class that runs commands of class c: route[c] == c, or another class when the profile
+	 * says `same_as` (NVIDIA's graphics engine runs both gfx and compute work); VGS_NCLASS when the
+	 * GPU has no engine for c. */
+	uint8_t route[VGS_NCLASS];
+};
+
+struct vgs_engine {
+	uint32_t gpu;                /* index into scenario.gpus */
+	uint8_t cls;
+	uint32_t index;              /* index within its class on its GPU */
+	char name[64];               /* "<gpu>.<class><index>", e.g. "a10-0.gfx0" */
+};
+
+struct vgs_domain {
+	uint32_t gpu;
+	uint32_t nengines;
+	uint32_t *engines;           /* indexes into scenario.engines */
+	uint32_t class_mask;         /* bit c set: the domain has engines of class c */
+	char name[96];               /* "a10-0" (gpu), "a10-0.gfx0" (engine), "a10-0.gfx+venc" (group) */
+};
+
+struct vgs_submit_cfg {
+	uint64_t trap_ns;            /* cost of one submission (trap / doorbell) on the tenant's host */
+	uint32_t batch_max;          /* merge up to this many commands into one submission (1 = off) */
+	uint64_t batch_window_ns;    /* ... or those within this window of the first (0 = no window) */
+	uint64_t wake_ns;            /* host timer lateness: a submission that waits for a time happens
+	                              * this much after it (an OS timer fires late; `calibrate` measures it) */
+};
+
+/* What an access outside a vGPU's allocations does (docs/vram.md). */
+enum vgs_vram_fault {
+	VGS_VRAM_FAULT_RESET = 0,    /* reset the vGPU's context on that engine (as a TDR does) */
+	VGS_VRAM_FAULT_KILL,         /* drop the faulting command */
+	VGS_VRAM_FAULT_DEMAND,       /* map a fresh page there, charged to the quota (reset when full) */
+};
+const char *vgs_vram_fault_name(int f);
+
+struct vgs_sla {
+	double fps;                  /* target unit rate (frames/s, req/s, it/s); 0 = none */
+	uint64_t latency_ns;         /* unit latency bound; 0 = none */
+};
+
+struct vgs_tenant {
+	char *name;                  /* "<vgpu name>" or "<vgpu name>-<k>" when count > 1 */
+	char *group;                 /* the vgpus entry's name */
+	uint32_t replica;            /* k */
+	uint32_t rng_stream;         /* which random stream its workload draws from: its index in the
+	                              * scenario as loaded (kept by --solo, so a solo tenant draws the same
+	                              * frames and arrivals as in the shared run) */
+	uint32_t gpu;
+	uint32_t weight;             /* >= 1 */
+	int32_t priority;
+	uint64_t vram_quota_bytes;
+	uint8_t vram_fault;          /* enum vgs_vram_fault */
+	uint8_t vram_evict;          /* enum vgs_evict (models/memory/vmem.h) */
+	uint32_t queue_depth;        /* capacity of each per-(vGPU, engine class) ring */
+	struct vgs_submit_cfg submit;
+	struct vgs_sla sla;
+	struct vgs_workload_spec *workload; /* shared by the replicas of one vgpus entry */
+};
+
+/* A policy parameter as written in the config, with where it was written (for errors). */
+struct vgs_param {
+	char *key;
+	char *value;                 /* text form */
+	char *file;
+	int line;
+};
+
+struct vgs_scenario {
+	char *path;
+	char *name;                  /* simulation.name, else the file's basename without .cfg */
+	uint64_t duration_ns;        /* measured interval, after warm-up */
+	uint64_t warmup_ns;
+	uint64_t seed;
+	bool vram_check;             /* check isolation at every page mapped, not only at the end */
+	char *policy;                /* scheduler.policy: a built-in name or a path to a .so */
+	char *policy_file;           /* where it was set, for errors */
+	int policy_line;
+	char *domain_mode;           /* "gpu", "engine" or "groups" */
+	struct vgs_param *params;    /* scheduler.<policy> group of the selected policy */
+	size_t nparams;
+
+	struct vgs_gpu *gpus;
+	uint32_t ngpus;
+	struct vgs_engine *engines;
+	uint32_t nengines;
+	struct vgs_domain *domains;
+	uint32_t ndomains;
+	struct vgs_tenant *tenants;
+	uint32_t ntenants;
+
+	char *echo;                  /* the effective configuration (after overrides), libconfig text */
+};
+
+struct vgs_override {
+	const char *path;            /* setting path, "simulation.duration_s" or "vgpus.[0].weight" */
+	const char *value;           /* libconfig literal: 10, 2.5, "text", true */
+};
+
+struct vgs_load_args {
+	const char *path;
+	const struct vgs_override *overrides; /* --set, applied in order before validation */
+	size_t noverrides;
+	const char *policy;          /* -p: replaces scheduler.policy when non-NULL */
+	bool have_seed;              /* --seed */
+	uint64_t seed;
+	double duration_s;           /* --duration when > 0 */
+	const char *include_dir;     /* extra @include directory (NULL: the config's own dir) */
+};
+
+/* Load, override, validate and expand.  0, or -1 with err set ("file:line: ..."). */
+int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, struct vgs_error *err);
+void vgs_scenario_fini(struct vgs_scenario *s);
+
+/*
+ * `run --solo GROUP` (models/scenario/solo.c): keep only the first instance of the vgpus entry GROUP,
+ * alone on its GPU (the other GPUs, their engines and domains are dropped; indexes are renumbered).
+ * 0, or -1 with err set when the scenario has no such entry (s is then unchanged).
+ */
+int vgs_scenario_keep_solo(struct vgs_scenario *s, const char *group, struct vgs_error *err);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * Native trace files (docs/trace-format.md): the loader and the loaded form.  A trace is read and
+ * validated completely at load time into one compact array; workloads replaying it (the `trace`
+ * workload kind in trace.c) share that array read-only.  Importers (hw-trace/) write this format and
+ * their solo-replay tests read start_ns/end_ns back through this header.
+ */
+#ifndef VGS_TRACE_H
+#define VGS_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/scenario/scenario.h"
+#include "models/workload/trace_mem.h"
+#include "models/base/types.h"
+
+#define VGS_TRACE_MAGIC "#vgpusim-trace 1"
+
+enum vgs_arrival_kind {
+	VGS_ARRIVAL_CLOSED = 0, /* units start when the host gets to them */
+	VGS_ARRIVAL_PERIODIC,   /* unit u arrives at tick u (ticks skipped when the host is late) */
+	VGS_ARRIVAL_POISSON,    /* exponential inter-arrival times */
+};
+
+/* One command, as compact as the column set allows: 64 bytes. */
+struct vgs_trace_cmd {
+	uint64_t work_ns;
+	uint64_t bytes;
+	uint64_t gap_ns;
+	uint64_t unit;
+	uint32_t stream;
+	uint32_t dep_back[VGS_MAX_DEPS]; /* seq - dep, in 1 .. VGS_DEP_WINDOW */
+	uint8_t ndeps;
+	uint8_t cls;
+	uint8_t dir;
+	uint8_t flags;
+	uint32_t mem;                    /* its memory lines: list index in vgs_trace.mem, 0 = none */
+	uint32_t mem_loop;               /* ... on loop passes after the first (no allocation that the
+					  * file never frees: those are made once) */
+};
+
+struct vgs_trace {
+	char *path;
+	char *unit_name;         /* @unit, NULL when absent */
+	char *source;            /* @source, NULL when absent */
+	char *gpu;               /* @gpu, NULL when absent */
+	enum vgs_arrival_kind arrival;
+	uint64_t arrival_ns;     /* period (periodic) or mean inter-arrival (poisson); 0 when closed */
+	uint64_t deadline_ns;    /* @deadline_ns: unit deadline after its arrival; VGS_NO_TIME if none */
+	char *context;           /* the selected context, NULL when the file has no ctx column */
+	struct vgs_trace_cmd *cmds; /* the selected context's commands, renumbered 0 .. ncmds-1 */
+	size_t ncmds;
+	uint64_t nunits;         /* units of the selected context, numbered 0 .. nunits-1 */
+	uint64_t *start_ns;      /* recorded times per command, VGS_NO_TIME for '-'; NULL when the */
+	uint64_t *end_ns;        /* file has no start_ns/end_ns columns */
+	uint32_t *line;          /* source line of each command */
+	uint32_t class_mask;
+	struct vgs_trace_memlists mem; /* memory lines, per command (vgs_trace_cmd.mem) */
+	char **contexts;         /* every context in the file, in order of first appearance */
+	size_t ncontexts;
+};
+
+/*
+ * Load and validate `path`, keeping the commands of context `context` (NULL: the file must have one
+ * context or none).  Returns 0; -1 with err = "FILE:LINE: what was expected" for a bad file; -2 with
+ * err = a message without location when `context` does not fit the file (the caller names the
+ * config setting).
+ */
+int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out, struct vgs_error *err);
+
+/*
+ * Captures in other formats (Kineto, ftrace, ...) can be named directly by a `trace` workload: the
+ * program registers a converter that imports `path` in `format` ("auto": detected from the content)
+ * into a temporary native trace and returns its path (g_free; the caller unlinks it), or NULL with
+ * err set.  models/ does not depend on the importers (hw-trace/): vgpusim registers them at start.
+ */
+typedef char *(*vgs_trace_import_fn)(const char *path, const char *format, struct vgs_error *err);
+void vgs_trace_set_import(vgs_trace_import_fn fn);
+void vgs_trace_free(struct vgs_trace *t);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * Workloads: what a tenant submits.  A spec is parsed once from a config's `workload` group (a
+ * generator with its parameters, or a native trace file); each tenant then draws its own command
+ * stream from an instance seeded independently.  See docs/trace-format.md and docs/config.md.
+ */
+#ifndef VGS_WORKLOAD_H
+#define VGS_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+
+#include "models/scenario/scenario.h"
+#include "models/base/types.h"
+
+struct vgs_workload_spec;
+struct vgs_workload;
+
+/*
+ * Parse a `workload = { type = "game"; ... }` group (or `{ trace = "file"; ... }`).  Relative trace
+ * paths resolve against config_dir.  Errors name the config file:line of the offending setting, or
+ * the trace file:line.  0, or -1 with err set.
+ */
+int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_dir,
+			    struct vgs_workload_spec **out, struct vgs_error *err);
+void vgs_workload_spec_free(struct vgs_workload_spec *spec);
+
+/* "frame", "request", "iteration" or "unit": what one unit of this workload is. */
+const char *vgs_workload_unit_name(const struct vgs_workload_spec *spec);
+/* One line, e.g. "game 60 fps, gfx lognormal(7.1 ms, cv 0.25) + venc ..." for logs and summary.json. */
+const char *vgs_workload_describe(const struct vgs_workload_spec *spec);
+/* Bit c set when the workload issues commands of engine class c. */
+uint32_t vgs_workload_class_mask(const struct vgs_workload_spec *spec);
+/* True when units have deadlines or open-loop arrivals whose latency matters (frames, requests). */
+bool vgs_workload_latency_sensitive(const struct vgs_workload_spec *spec);
+/* Source file:line of the workload group, for errors raised later (e.g. a class the GPU lacks). */
+const char *vgs_workload_where(const struct vgs_workload_spec *spec);
+
+/* An independent command stream; same spec + seed gives the same stream. */
+struct vgs_workload *vgs_workload_new(const struct vgs_workload_spec *spec, uint64_t seed);
+/*
+ * Next command, asked for when the tenant's host is ready for it at now_ns (tenant-relative time:
+ * 0 when the tenant starts).  Open-loop generators use now_ns to place arrivals (a game late by more
+ * than a frame period skips the missed ticks instead of bursting).  Returns 1 with *cmd filled
+ * (seq numbering is the workload's: 0, 1, 2, ...), or 0 when the workload has finished.
+ */
+int vgs_workload_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cmd);
+/*
+ * Memory operations of a command (docs/vram.md): the list its `mem` names, *n entries, or NULL with
+ * *n = 0 for mem 0.  The table belongs to the spec and lives as long as it.
+ */
+const struct vgs_mem_op *vgs_workload_mem(const struct vgs_workload *w, uint32_t mem, uint32_t *n);
+/* Whether any command of the workload allocates, frees or accesses memory. */
+bool vgs_workload_has_memory(const struct vgs_workload_spec *spec);
+/* Units skipped because the host fell more than one period behind (periodic arrivals). */
+uint64_t vgs_workload_dropped_units(const struct vgs_workload *w);
+void vgs_workload_free(struct vgs_workload *w);
+
+#endif
