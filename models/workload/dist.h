@@ -23,7 +23,7 @@
 #include <libconfig.h>
 
 #include "models/base/rng.h"
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 
 enum vgs_dist_kind {
 	VGS_DIST_CONST = 0,

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 #include "models/workload/trace_mem.h"
 #include "models/base/types.h"
 

@@ -11,7 +11,7 @@
 
 #include <libconfig.h>
 
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 #include "models/base/types.h"
 
 struct vgs_workload_spec;

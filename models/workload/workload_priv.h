@@ -17,7 +17,7 @@
 
 #include "models/workload/dist.h"
 #include "models/base/rng.h"
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 #include "models/base/types.h"
 #include "models/workload/workload.h"
 
