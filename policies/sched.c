@@ -7,7 +7,8 @@
  * is checked before a driver acts on it: a policy is user code (docs/examples/mypolicy.c), and a bad
  * answer must cost simulated time, never a crash or a livelock.
  *
- * Libc only, no global mutable state: the built-in table below is const.
+ * Libc only, no global mutable state.  The table of built-in policies is in builtins.c, so that the
+ * policies call this file and nothing here calls a policy by name.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,24 +45,6 @@ const char *vgs_charge_reason_name(enum vgs_charge_reason r)
 	if ((unsigned)r >= VGS_CHARGE_NREASONS)
 		return "unknown";
 	return sched_reason_names[r];
-}
-
-const struct vgs_policy_ops *const vgs_policy_builtins[] = {
-	&vgs_policy_timeslice,
-	&vgs_policy_weighted,
-	&vgs_policy_dynprio,
-	&vgs_policy_fifo,
-	NULL,
-};
-
-const struct vgs_policy_ops *vgs_policy_find(const char *name)
-{
-	if (!name)
-		return NULL;
-	for (size_t i = 0; vgs_policy_builtins[i]; i++)
-		if (strcmp(vgs_policy_builtins[i]->name, name) == 0)
-			return vgs_policy_builtins[i];
-	return NULL;
 }
 
 int vgs_sched_init(struct vgs_sched *s, const struct vgs_sched_args *args)

@@ -215,3 +215,11 @@ const char *vgs_dist_format(const struct vgs_dist *d, double unit_ns, const char
 	}
 	return buf;
 }
+
+int vgs_wl_get_dist(const config_setting_t *g, const char *key, double unit_ns, struct vgs_dist *out,
+		    struct vgs_error *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+
+	return s ? vgs_dist_parse(s, unit_ns, out, err) : 0;
+}

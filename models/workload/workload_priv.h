@@ -1,6 +1,8 @@
 /*
- * Inside models/workload/workload.c, gen_*.c and trace.c: the kind table each workload kind fills in, the
- * spec and instance structs, and the config-reading helpers that give every error its FILE:LINE.
+ * Inside models/workload/: the kind table each workload kind fills in, the spec and instance structs,
+ * the config-reading helpers that give every error its FILE:LINE (keys.c), and what the kinds build
+ * commands with (cmds.c).  Calls go one way: workload.c -> the kinds -> dist.c, cmds.c, keys.c, and
+ * dist.c -> keys.c.
  *
  * Object model.  A spec (struct vgs_workload_spec) is parsed once per vgpus entry and is read-only
  * afterwards; its `priv` holds the kind's parameters (and, for traces, the loaded command array,
@@ -64,7 +66,7 @@ struct vgs_mem_list {
 	struct vgs_mem_op op[VGS_MEM_LIST_MAX];
 };
 
-/* Append one operation (ignored past VGS_MEM_LIST_MAX: generators stay well below). */
+/* cmds.c: append one operation (ignored past VGS_MEM_LIST_MAX: generators stay well below). */
 void vgs_mem_list_add(struct vgs_mem_list *l, enum vgs_mem_kind kind, uint32_t id, uint64_t arg, uint64_t len);
 /* Append operations to the spec's table as one list: its `mem` index, 0 for an empty list. */
 uint32_t vgs_mem_table_add(struct vgs_workload_spec *spec, const struct vgs_mem_op *ops, uint32_t n);
@@ -75,7 +77,7 @@ uint32_t vgs_mem_table_add(struct vgs_workload_spec *spec, const struct vgs_mem_
  * equal slices of `bytes` (the part of a tensor one layer's kernels touch).
  */
 void vgs_mem_slice(uint64_t bytes, uint32_t k, uint32_t j, uint64_t *off, uint64_t *len);
-/* `KEY_mb` in MiB (a number >= 0) to bytes; absent: *bytes unchanged. */
+/* keys.c: `KEY_mb` in MiB (a number >= 0) to bytes; absent: *bytes unchanged. */
 int vgs_wl_get_mb(const config_setting_t *g, const char *key, uint64_t *bytes, struct vgs_error *err);
 
 struct vgs_workload {
@@ -86,7 +88,7 @@ struct vgs_workload {
 
 extern const struct vgs_wl_kind vgs_wl_game, vgs_wl_train, vgs_wl_infer, vgs_wl_adversary, vgs_wl_trace;
 
-/* "FILE:LINE" of a setting ("<config>" for a string), or the --set option that created it. */
+/* keys.c: "FILE:LINE" of a setting ("<config>" for a string), or the --set option that created it. */
 const char *vgs_wl_where(const config_setting_t *s);
 
 /*
@@ -107,12 +109,12 @@ int vgs_wl_get_choice(const config_setting_t *g, const char *key, const char *co
 		      struct vgs_error *err);
 /* *out points into the config (valid while it lives). */
 int vgs_wl_get_str(const config_setting_t *g, const char *key, const char **out, struct vgs_error *err);
-/* A distribution (models/workload/dist.h) in units of unit_ns. */
+/* dist.c: a distribution (models/workload/dist.h) in units of unit_ns. */
 int vgs_wl_get_dist(const config_setting_t *g, const char *key, double unit_ns, struct vgs_dist *out,
 		    struct vgs_error *err);
 
 /*
- * Periodic arrivals with skipping: tick k is at phase_ns + k * period_ns.  vgs_ticker_next returns the arrival
+ * cmds.c: periodic arrivals with skipping: tick k is at phase_ns + k * period_ns.  vgs_ticker_next returns the arrival
  * of the next unit asked for at now_ns: the next unused tick, or, when now_ns is past that tick plus
  * one period, the first tick whose period still contains now_ns; the ticks passed over are added to
  * *dropped.
