@@ -61,7 +61,7 @@ static void driver_actor(int argc, char **argv)
 
 static uint64_t sim_ops_now(struct drv *d)
 {
-	return sim_clock_ns;
+	return sim_of(d)->clock_ns;
 }
 
 static void sim_ops_submitted(struct drv_tenant *t, struct drv_cmd *cmd)
@@ -155,7 +155,7 @@ void sim_simgrid_start(void)
 
 static void sim_free(struct sim *sim)
 {
-	sim_loop_free(sim);
+	sim_transfers_free(sim);
 	drv_free(&sim->drv);
 	sim_vram_free(sim);
 	g_free(sim->pcie_mb);
@@ -177,7 +177,7 @@ static double wall_now(void)
 void sim_progress(struct sim *sim, bool last)
 {
 	double now = wall_now(), elapsed = now - sim->wall_start_s;
-	double t_s = sim_now() * 1e-9, end_s = sim->drv.end_ns * 1e-9;
+	double t_s = sim->clock_ns * 1e-9, end_s = sim->drv.end_ns * 1e-9;
 
 	if (last) {
 		fputs("\r\033[K", stderr);

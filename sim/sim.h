@@ -36,7 +36,7 @@
 
 struct sim;
 
-/* A PCIe transfer on behalf of a channel, run by a SimGrid actor on the engine's host (sim/loop.c). */
+/* A PCIe transfer on behalf of a channel, run by a SimGrid actor on the engine's host (sim/transfer.c). */
 struct sim_xfer;
 
 /* What a busy channel is doing (sim/engine.c). */
@@ -72,6 +72,7 @@ enum sim_event { SIM_EV_CHAN = DRV_EV_PLATFORM };
 
 struct sim {
 	struct drv drv;            /* first: a struct drv * of the simulator is its struct sim * */
+	uint64_t clock_ns;         /* the loop's current time (ns since the start of the run) */
 	sg_host_t ctl_host;
 	sg_mailbox_t *pcie_mb;     /* per GPU: [2g] host-to-device, [2g+1] device-to-host */
 	struct sim_vram *vram;     /* sim/vram.c; NULL when no workload touches memory */
@@ -102,20 +103,19 @@ static inline struct sim_engine *sim_engine(const struct drv_engine *e)
 	return e->plat;
 }
 
-/* The loop's current time (ns since the start of the run); one simulation per process. */
-extern uint64_t sim_clock_ns;
+/* sim/loop.c: process events until the end of the run. */
+void sim_loop(struct sim *sim);
 
-static inline uint64_t sim_now(void)
-{
-	return sim_clock_ns;
-}
-
-/* sim/loop.c */
+/* sim/transfer.c: PCIe transfers */
+void sim_transfers_init(struct sim *sim);
 /* Move bytes over the GPU's PCIe link (d2h: device to host) for ch; sim_chan_transfer_done() at the end. */
 void sim_transfer_start(struct drv_chan *ch, bool d2h, uint64_t bytes);
-/* Process events until the end of the run. */
-void sim_loop(struct sim *sim);
-void sim_loop_free(struct sim *sim);
+/* Let SimGrid run until `until` (ns) or until a transfer ends, whichever is first; true when one
+ * ended.  SimGrid's clock is then at the end of that transfer, or at `until`. */
+bool sim_transfers_wait(struct sim *sim, uint64_t until);
+/* The channel of the next transfer that ended (in order; the loop's clock moved to its end), or NULL. */
+struct drv_chan *sim_transfers_next_done(struct sim *sim);
+void sim_transfers_free(struct sim *sim);
 /* SimGrid's clock, in ns, rounded. */
 uint64_t sim_simgrid_ns(void);
 

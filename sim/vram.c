@@ -156,7 +156,7 @@ void sim_vram_submit(struct drv_tenant *t, struct drv_cmd *cmd)
 			break;
 		}
 	}
-	report(sim, t->idx, sim_now());
+	report(sim, t->idx, sim->clock_ns);
 }
 
 void sim_vram_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now)

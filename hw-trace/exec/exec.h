@@ -87,9 +87,6 @@ uint64_t ex_sleep_until(const struct exec *x, uint64_t at_ns);
 /* The executor's timers (its channels'). */
 enum ex_timer_kind { EV_CHAN_END = DRV_EV_PLATFORM, EV_CHAN_PREEMPT, EV_CHAN_TDR };
 
-/* replay.c: SIGINT or SIGTERM arrived */
-bool ex_interrupted(void);
-
 /* chan.c: how a channel runs a command on the backend (struct drv_ops) */
 void ex_chan_start(struct drv *d, struct drv_chan *ch, uint64_t now);
 void ex_chan_preempt(struct drv *d, struct drv_chan *ch, uint64_t now);

@@ -7,12 +7,12 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "hw-trace/exec/exec.h"
+#include "models/base/interrupt.h"
 #include "models/base/json.h"
 #include "models/results/outdir.h"
 #include "models/scenario/policy_load.h"
@@ -20,18 +20,6 @@
 #ifndef VGS_VERSION
 #define VGS_VERSION "unknown"
 #endif
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	interrupted = 1;
-}
-
-bool ex_interrupted(void)
-{
-	return interrupted != 0;
-}
 
 /* What the executor cannot replay faithfully is refused up front, with the config's words. */
 static int check_supported(const struct vgs_scenario *scn, const struct ex_backend *be, struct vgs_error *err)
@@ -120,7 +108,7 @@ int ex_replay(const struct ex_replay_args *args, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = args->scn;
 	struct exec x = { .be = args->be };
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct vgs_interrupt sigs;
 	char *tmp = NULL;
 	bool be_up = false;
 	int rc = -1;
@@ -145,16 +133,13 @@ int ex_replay(const struct ex_replay_args *args, struct vgs_error *err)
 		if (!x.drv.tl)
 			goto out;
 	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	vgs_interrupt_catch(&sigs);
 
 	x.t0_mono_ns = 0;
 	x.t0_mono_ns = ex_now(&x);
 	uint64_t stopped = ex_loop(&x);
 
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	vgs_interrupt_release(&sigs);
 	bool partial = stopped < x.drv.end_ns;
 
 	if (x.error) {

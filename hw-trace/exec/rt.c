@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "hw-trace/exec/exec.h"
+#include "models/base/interrupt.h"
 
 static uint64_t mono_ns(void)
 {
@@ -43,7 +44,7 @@ uint64_t ex_loop(struct exec *x)
 	drv_start(d);
 	for (;;) {
 		now = ex_now(x);
-		if (x->stop || ex_interrupted() || now >= d->end_ns)
+		if (x->stop || vgs_interrupted() || now >= d->end_ns)
 			break;
 		while (vgs_timerheap_next(&d->timers) <= now) {
 			struct vgs_timer tm = vgs_timerheap_pop(&d->timers);

@@ -1,6 +1,8 @@
 /*
- * The host driver model (models/driver/driver.h): building and freeing it, its timers and run lists, and
- * closing a run.
+ * The host driver model (models/driver/driver.h): building and freeing it, stepping what is on its run
+ * list and firing its timers, and closing a run.  The state machines (tenant.c, domain.c, chan.c) put
+ * themselves on the run list and set timers through runq.c, so calls go one way: this file steps them,
+ * they never call back into it.
  */
 #include "models/driver/driver.h"
 #include "models/scenario/policy_load.h"
@@ -155,80 +157,19 @@ void drv_free(struct drv *d)
 	d->runq = NULL;
 }
 
-void drv_timer_add(struct drv *d, uint64_t at_ns, int kind, void *obj, uint64_t gen)
-{
-	vgs_timerheap_push(&d->timers, at_ns, kind, obj, gen);
-}
-
-/* Run lists: pointers tagged in their low bits. */
-enum { TAG_TENANT, TAG_DOMAIN, TAG_CHAN, TAG_MASK = 3 };
-
-static void runq_push(struct drv *d, uintptr_t p)
-{
-	if (d->runq_len == d->runq_cap) {
-		size_t cap = d->runq_cap ? 2 * d->runq_cap : 64;
-		uintptr_t *q = g_new(uintptr_t, cap);
-
-		for (size_t i = 0; i < d->runq_len; i++)
-			q[i] = d->runq[(d->runq_head + i) % d->runq_cap];
-		g_free(d->runq);
-		d->runq = q;
-		d->runq_cap = cap;
-		d->runq_head = 0;
-	}
-	d->runq[(d->runq_head + d->runq_len++) % d->runq_cap] = p;
-}
-
-static uintptr_t runq_pop(struct drv *d)
-{
-	uintptr_t p = d->runq[d->runq_head];
-
-	d->runq_head = (d->runq_head + 1) % d->runq_cap;
-	d->runq_len--;
-	return p;
-}
-
-void drv_run_domain(struct drv_domain *dm)
-{
-	if (!dm->queued) {
-		dm->queued = true;
-		runq_push(dm->drv, (uintptr_t)dm | TAG_DOMAIN);
-	}
-}
-
-void drv_run_tenant(struct drv_tenant *t)
-{
-	if (!t->queued) {
-		t->queued = true;
-		runq_push(t->drv, (uintptr_t)t | TAG_TENANT);
-	}
-}
-
-/* A dispatched channel starts after the domain that dispatched it has run (and set its own timer). */
-void drv_run_chan(struct drv_chan *ch)
-{
-	runq_push(ch->engine->domain->drv, (uintptr_t)ch | TAG_CHAN);
-}
-
-void drv_yield_domain(struct drv_domain *dm)
-{
-	dm->yielded = true;
-	g_queue_push_tail(&dm->drv->yielded, dm);
-}
-
 void drv_run_pending(struct drv *d)
 {
 	while (d->runq_len) {
-		uintptr_t p = runq_pop(d);
-		void *obj = (void *)(p & ~(uintptr_t)TAG_MASK);
+		uintptr_t p = drv_runq_pop(d);
+		void *obj = (void *)(p & ~(uintptr_t)DRV_RUNQ_TAG_MASK);
 		uint64_t now = d->ops->now(d);
 
-		switch (p & TAG_MASK) {
-		case TAG_DOMAIN:
+		switch (p & DRV_RUNQ_TAG_MASK) {
+		case DRV_RUNQ_DOMAIN:
 			((struct drv_domain *)obj)->queued = false;
 			drv_domain_step(obj, now);
 			break;
-		case TAG_CHAN: {
+		case DRV_RUNQ_CHAN: {
 			struct drv_chan *ch = obj;
 
 			ch->state = DRV_CHAN_BUSY;
@@ -244,18 +185,6 @@ void drv_run_pending(struct drv *d)
 	}
 }
 
-bool drv_resume_yielded(struct drv *d)
-{
-	bool any = !g_queue_is_empty(&d->yielded);
-
-	while (!g_queue_is_empty(&d->yielded)) {
-		struct drv_domain *dm = g_queue_pop_head(&d->yielded);
-
-		dm->yielded = false;
-		drv_run_domain(dm);
-	}
-	return any;
-}
 void drv_fire(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 {
 	switch (tm->kind) {

@@ -219,17 +219,23 @@ void drv_start(struct drv *d);
 void drv_fire(struct drv *d, const struct vgs_timer *tm, uint64_t now);
 /* Run what is on the run list until it is empty. */
 void drv_run_pending(struct drv *d);
-/* Once nothing else is due at this instant: put the domains that yielded back on the run list (false
- * when there were none). */
-bool drv_resume_yielded(struct drv *d);
+
 /* The end of the run (or of an interrupted replay): close what is still open at `end`. */
 void drv_close(struct drv *d, uint64_t end);
 
+/* runq.c: timers and the run list (tenants, domains and channels to run now, each once). */
 void drv_timer_add(struct drv *d, uint64_t at_ns, int kind, void *obj, uint64_t gen);
 void drv_run_tenant(struct drv_tenant *t);
 void drv_run_domain(struct drv_domain *dm);
 void drv_yield_domain(struct drv_domain *dm);
 void drv_run_chan(struct drv_chan *ch);
+/* The run list's entries: a pointer tagged in its low bits with what it points to. */
+enum drv_runq_tag { DRV_RUNQ_TENANT, DRV_RUNQ_DOMAIN, DRV_RUNQ_CHAN, DRV_RUNQ_TAG_MASK = 3 };
+/* The oldest entry of the non-empty run list, removed. */
+uintptr_t drv_runq_pop(struct drv *d);
+/* Once nothing else is due at this instant: put the domains that yielded back on the run list (false
+ * when there were none). */
+bool drv_resume_yielded(struct drv *d);
 
 /* tenant.c */
 void drv_tenant_step(struct drv_tenant *t, uint64_t now);
