@@ -1,10 +1,10 @@
 # vgpusim build.  `make` builds ./vgpusim; `make check` builds and runs every test, then again under
 # AddressSanitizer + UndefinedBehaviorSanitizer; `make deps` installs the Debian packages.
 #
-# Architecture, visible in the link lines:
+# Architecture, visible in the link lines (docs/architecture.md; `make check-layout` checks the rules):
 #   build/libvgspolicies.a  policies/*.c, libc only (checked by `make check-policies`), linked
 #                           unchanged into the simulator and every other driver
-#   build/libvgsmodels.a    models/*/*.c, plain C + GLib + libconfig
+#   build/libvgsmodels.a    models/*/*.c, plain C + GLib + libconfig, one folder per concern
 #   build/libvgshwtrace.a   hw-trace/*.c, trace importers (+ yajl, zlib)
 #   vgpusim                 sim/*.c (the only SimGrid code) + the three archives
 #   vgpusim-replay          hw-trace/exec/ (the real-hardware executor, no SimGrid) + the same three
@@ -67,7 +67,7 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # Test objects are intermediate files of a pattern chain: keep them so rebuilds stay incremental.
 .SECONDARY:
 
-.PHONY: all deps check check-unit check-e2e check-asan check-policies check-shared-policies bench clean examples
+.PHONY: all deps check check-unit check-e2e check-asan check-policies check-shared-policies check-layout bench clean examples
 all: $(BIN) $(REPLAY_BIN) examples
 
 # policies/ sees libc and its own headers only: no package include paths.
@@ -148,6 +148,11 @@ check-shared-policies: $(BIN) $(REPLAY_BIN) $(POLICY_LIB)
 	if nm -u $(REPLAY_BIN) | grep -q simgrid || ldd $(REPLAY_BIN) | grep -q simgrid; then echo "check-shared-policies: vgpusim-replay links SimGrid" >&2; exit 1; fi; \
 	echo "check-shared-policies: scheduling core and 4 built-in policies identical (nm -S) in $(POLICY_LIB), $(BIN) and $(REPLAY_BIN); no SimGrid in $(REPLAY_BIN)"
 
+# The architecture (docs/architecture.md): which folder may include which, SimGrid in sim/ alone, and no
+# call circle between the files of the programs; the check first proves it catches a forbidden include.
+check-layout: $(BIN) $(REPLAY_BIN)
+	@python3 tests/check_layout.py --self-test --objects $(O)
+
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
@@ -158,7 +163,7 @@ check-asan:
 	$(MAKE) O=build/asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 		CFLAGS='-O1 -g' VGS_E2E_QUICK=1 check-unit check-e2e
 
-check: check-policies check-shared-policies check-unit check-e2e check-asan
+check: check-policies check-shared-policies check-layout check-unit check-e2e check-asan
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -15,7 +15,7 @@
 
 #include <glib.h>
 
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 #include "models/base/types.h"
 
 enum vgs_op_flags {

@@ -19,7 +19,7 @@
 #include <stdio.h>
 
 #include "models/results/results.h"
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 
 /* Directory names a policy item may not take: they hold the solo runs, the plots and the logs. */
 #define VGS_COMPARE_SOLO_DIR "solo"

@@ -1,5 +1,6 @@
 /* Atomic results directories (see outdir.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

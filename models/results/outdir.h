@@ -6,7 +6,7 @@
 #ifndef VGS_OUTDIR_H
 #define VGS_OUTDIR_H
 
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 
 /* Create the temporary sibling of `final`; returns its path (g_free) or NULL with err set. */
 char *vgs_outdir_begin(const char *final, struct vgs_error *err);

@@ -18,7 +18,7 @@
 
 #include <glib.h>
 
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 
 /* One run to plot. */
 struct vgs_plot_src {

@@ -13,7 +13,7 @@
 
 #include <glib.h>
 
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 #include "models/base/types.h"
 
 /* A whole CSV file in memory: small files only (tenants.csv, engines.csv, compare.csv). */

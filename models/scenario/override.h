@@ -10,7 +10,7 @@
 
 #include <libconfig.h>
 
-#include "models/scenario/scenario.h"
+#include "models/base/error.h"
 
 /*
  * Set the setting at `path` ("simulation.duration_s", "vgpus.[0].weight", "vgpus[0].weight") to the
