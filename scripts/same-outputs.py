@@ -118,6 +118,17 @@ def main():
     work = a.keep or tempfile.mkdtemp(prefix="vgs-same-")
     same = differ = 0
     try:
+        # Copies of both binaries (with their vgpusim-replay siblings): a rebuild during the run must
+        # not change what is compared.
+        for which in ("old", "new"):
+            src = getattr(a, which)
+            dst = os.path.join(work, "bin-" + which)
+            os.makedirs(dst, exist_ok=True)
+            shutil.copy(src, os.path.join(dst, "vgpusim"))
+            sib = os.path.join(os.path.dirname(os.path.abspath(src)), "vgpusim-replay")
+            if os.path.exists(sib):
+                shutil.copy(sib, os.path.join(dst, "vgpusim-replay"))
+            setattr(a, which, os.path.join(dst, "vgpusim"))
         for name, argv in cases(a.duration):
             d1, d2 = os.path.join(work, "old", name), os.path.join(work, "new", name)
             cur = os.path.join(work, "cur")
