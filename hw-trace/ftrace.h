@@ -1,5 +1,5 @@
 /*
- * Linux ftrace importer (hw-trace/ftrace.c): the text of `trace-cmd report` (plain or gzip), with the
+ * Linux ftrace importer (hw-trace/ftrace*.c): the text of `trace-cmd report` (plain or gzip), with the
  * figures that do not fit struct vgs_import.  vgs_import_ftrace() (import.h) is
  * vgs_import_ftrace_stats() with the figures thrown away.
  */
@@ -12,7 +12,7 @@
 
 struct vgs_ftrace_stats {
 	uint64_t jobs;        /* jobs matched submit/run -> done: ops added */
-	uint64_t reordered;   /* jobs a ring ran after a job submitted later than them (see ftrace.c) */
+	uint64_t reordered;   /* jobs a ring ran after a job submitted later than them (see ftrace_jobs.c) */
 	uint64_t unmatched;   /* completions (drm_sched done, i915 out) of no job seen running: skipped */
 	uint64_t incomplete;  /* jobs seen submitted or running that never completed in the capture */
 	uint64_t preempted;   /* i915_request_out with completed?=0: the request ran again later */

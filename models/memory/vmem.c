@@ -1,6 +1,7 @@
 /*
- * A vGPU's GPU memory (models/memory/vmem.h): allocations in a private virtual address space, lazy population,
- * eviction within the vGPU's share, and the isolation check.
+ * A vGPU's GPU memory (models/memory/vmem.h): allocations in a private virtual address space, lazy
+ * population, and eviction within the vGPU's share.  Its object model is in vmem_priv.h; the
+ * isolation check over all the vGPUs of a GPU is vmem_check.c.
  *
  * Residency list: the vGPU's resident pages, least recently used (LRU) or first mapped (FIFO) at the
  * head.  With LRU a resident page moves to the tail when accessed; that is only needed when eviction
@@ -18,53 +19,7 @@
 
 #include <glib.h>
 
-#include "models/base/rng.h"
-#include "models/memory/vmem.h"
-
-enum { PG_NEW = 0, PG_RESIDENT, PG_EVICTED };
-
-/* Ids below this are looked up in an array (grown on demand), the others in a hash table. */
-#define SMALL_IDS 65536u
-
-struct vpage {
-	struct vpage *prev, *next;   /* residency list, while resident */
-	struct vgs_alloc *a;
-	union {
-		uint64_t frame;      /* npieces == 1 */
-		uint64_t *pieces;    /* npieces > 1: first frame of each piece */
-	} u;
-	uint16_t npieces;
-	uint8_t state;
-	uint8_t piece_shift;
-};
-
-struct vgs_alloc {
-	uint64_t va;                 /* key of by_va */
-	uint64_t bytes;              /* rounded up to the page size */
-	uint64_t npages;
-	uint64_t resident_pages;
-	uint32_t id;
-	uint32_t pins;
-	unsigned shift;
-	bool anon;                   /* a demand-mapped page: no id */
-	bool freed;                  /* released by the host, waiting for its last pin */
-	struct vpage *pages;
-};
-
-struct vgs_vmem {
-	struct vgs_vram *phys;
-	struct vgs_vmem_cfg cfg;
-	struct vgs_pt *pt;
-	struct vgs_alloc **small;    /* id -> live (not freed) allocation, ids < nsmall (the common case: */
-	uint32_t nsmall;             /* workloads number their allocations from 0 or 1) */
-	GHashTable *ids;             /* ... ids >= SMALL_IDS */
-	GTree *by_va;                /* &va -> every allocation that still holds its range */
-	struct vpage *head, *tail;   /* residency list */
-	uint64_t va_next;            /* next virtual address to try */
-	bool reorder;                /* LRU and eviction possible: accesses reorder the list */
-	struct vgs_rng rng;
-	struct vgs_vmem_stats st;
-};
+#include "models/memory/vmem_priv.h"
 
 uint64_t vgs_vmem_share(uint64_t vram, uint64_t q, uint64_t sum)
 {
@@ -291,7 +246,7 @@ static struct vgs_alloc *floor_alloc(const struct vgs_vmem *vm, uint64_t va)
 	return n ? g_tree_node_value(n) : NULL;
 }
 
-static struct vgs_alloc *covering(const struct vgs_vmem *vm, uint64_t va)
+struct vgs_alloc *vgs_vmem_covering(const struct vgs_vmem *vm, uint64_t va)
 {
 	struct vgs_alloc *a = floor_alloc(vm, va);
 
@@ -459,14 +414,14 @@ int vgs_vmem_touch_va(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs
 
 	/* Every byte must lie in an allocation before any is accessed. */
 	for (cur = va; cur < end && cur >= va;) {
-		struct vgs_alloc *a = covering(vm, cur);
+		struct vgs_alloc *a = vgs_vmem_covering(vm, cur);
 
 		if (!a)
 			return invalid(vm);
 		cur = a->va + a->bytes;
 	}
 	for (cur = va; cur < end && cur >= va;) {
-		struct vgs_alloc *a = covering(vm, cur);
+		struct vgs_alloc *a = vgs_vmem_covering(vm, cur);
 		uint64_t stop = end < a->va + a->bytes ? end : a->va + a->bytes;
 		int rc = touch_range(vm, a, cur - a->va, stop - a->va, mig);
 
@@ -482,7 +437,7 @@ int vgs_vmem_demand_map(struct vgs_vmem *vm, uint64_t va, struct vgs_migration *
 	uint64_t page = va & ~((1ull << VGS_PAGE_4K) - 1), size = 1ull << VGS_PAGE_4K;
 	struct vgs_alloc *a;
 
-	if (page < VGS_VA_BASE || page >= VGS_VA_LIMIT || covering(vm, page))
+	if (page < VGS_VA_BASE || page >= VGS_VA_LIMIT || vgs_vmem_covering(vm, page))
 		return -EFAULT;
 	if (vm->st.allocated_bytes + size > vm->cfg.quota_bytes)
 		return -EDQUOT;
@@ -494,7 +449,7 @@ int vgs_vmem_demand_map(struct vgs_vmem *vm, uint64_t va, struct vgs_migration *
 
 bool vgs_vmem_covers(const struct vgs_vmem *vm, uint64_t va)
 {
-	return covering(vm, va) != NULL;
+	return vgs_vmem_covering(vm, va) != NULL;
 }
 
 uint64_t vgs_vmem_wild_va(struct vgs_vmem *vm)
@@ -503,7 +458,7 @@ uint64_t vgs_vmem_wild_va(struct vgs_vmem *vm)
 
 	for (int tries = 0; tries < 64; tries++) {
 		va = VGS_VA_BASE + ((vgs_rng_u64(&vm->rng) % pages) << VGS_PAGE_4K);
-		if (!covering(vm, va))
+		if (!vgs_vmem_covering(vm, va))
 			break;
 	}
 	return va;
@@ -588,78 +543,4 @@ void vgs_vmem_free(struct vgs_vmem *vm)
 	g_free(vm->small);
 	vgs_pt_free(vm->pt);
 	g_free(vm);
-}
-
-/* ---- the isolation check ---------------------------------------------------------------------- */
-
-struct mapping {
-	uint64_t first, end;         /* frames [first, end) */
-	uint32_t who;                /* index into vms[] */
-};
-
-struct check_ctx {
-	const struct vgs_vmem *vm;
-	uint32_t who;
-	GArray *maps;
-	uint64_t bad;
-};
-
-static void check_pte(const struct vgs_pte *e, void *data)
-{
-	struct check_ctx *c = data;
-	const struct vgs_alloc *a = covering(c->vm, e->va);
-	uint64_t n = 1ull << (e->shift - VGS_PAGE_4K);
-	struct mapping m = { e->frame, e->frame + n, c->who };
-
-	/* Inside one of the vGPU's own allocations, onto a block the allocator handed out (every page is
-	 * one block of its size: a 2 MiB page backed by pieces is mapped as pages of the pieces' size). */
-	if (!a || e->va + (1ull << e->shift) > a->va + a->bytes ||
-	    !vgs_vram_block_used(c->vm->phys, e->frame, e->shift - VGS_PAGE_4K))
-		c->bad++;
-	g_array_append_val(c->maps, m);
-}
-
-static gint cmp_mapping(gconstpointer a, gconstpointer b)
-{
-	const struct mapping *x = a, *y = b;
-
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
-uint64_t vgs_vmem_check(struct vgs_vmem *const *vms, size_t n, uint64_t *per_vgpu)
-{
-	GArray *maps = g_array_new(FALSE, FALSE, sizeof(struct mapping));
-	uint64_t total = 0, reach = 0;
-	uint32_t reach_who = 0;
-
-	if (per_vgpu)
-		memset(per_vgpu, 0, n * sizeof(*per_vgpu));
-	for (size_t i = 0; i < n; i++) {
-		struct check_ctx c = { vms[i], (uint32_t)i, maps, 0 };
-
-		vgs_pt_foreach(vms[i]->pt, check_pte, &c);
-		total += c.bad;
-		if (per_vgpu)
-			per_vgpu[i] += c.bad;
-	}
-	/* Sweep the mappings by first frame: one that starts below the furthest end seen so far, of
-	 * another vGPU, shares frames with it. */
-	g_array_sort(maps, cmp_mapping);
-	for (guint k = 0; k < maps->len; k++) {
-		const struct mapping *m = &g_array_index(maps, struct mapping, k);
-
-		if (k > 0 && m->first < reach && m->who != reach_who) {
-			total++;
-			if (per_vgpu) {
-				per_vgpu[m->who]++;
-				per_vgpu[reach_who]++;
-			}
-		}
-		if (m->end > reach) {
-			reach = m->end;
-			reach_who = m->who;
-		}
-	}
-	g_array_free(maps, TRUE);
-	return total;
 }

@@ -1,6 +1,7 @@
 /*
- * Private to the scenario loader (models/scenario/scenario.c, models/scenario/gpu.c): the loader state and the
- * schema helpers every group is checked with.  Not part of the public interface.
+ * Private to the scenario loader (models/scenario/scenario.c and the files it calls: read.c, gpu.c,
+ * vram_cfg.c, vgpus.c, schema.c): the loader state, the schema helpers every group is checked with,
+ * and each file's entry points.  Not part of the public interface.
  *
  * Helpers returning int give -1 after setting ld->err to "FILE:LINE: message" (or "--set ...: message"
  * for a setting an override touched), 0 when an optional key is absent (out = default), 1 when it
@@ -61,6 +62,13 @@ int vgs_ld_ident(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, 
 		 const char *v, size_t maxlen);
 uint64_t vgs_ld_ns(double v, double ns_per_unit);
 
+/* read.c: parse ld->path into ld->cfg (extra_dir: where else an @include may be, or NULL); refuse
+ * decimal literals libconfig wrapped to 32 bits; apply args' overrides (--set, -p, --seed,
+ * --duration), each setting they touch labelled with the option's text. */
+int vgs_ld_config_read(struct vgs_ld *ld, const char *extra_dir);
+int vgs_ld_ints_check(struct vgs_ld *ld);
+int vgs_ld_overrides_apply(struct vgs_ld *ld, const struct vgs_load_args *a);
+
 /* gpu.c: `gpus` -> s->gpus and s->engines; scheduler.domain -> s->domains. */
 int vgs_ld_gpus_load(struct vgs_ld *ld, const config_setting_t *root);
 int vgs_ld_domain_parse(struct vgs_ld *ld, const config_setting_t *domain);
@@ -75,5 +83,8 @@ int vgs_ld_vram_group(struct vgs_ld *ld, const config_setting_t *entry, const ch
 		      uint8_t *evict);
 int vgs_ld_vram_quota(struct vgs_ld *ld, const config_setting_t *entry, const struct vgs_tenant *tn,
 		      uint64_t *gpu_sum);
+
+/* vgpus.c: top-level `placement` and the `vgpus` list -> s->tenants (needs s->gpus). */
+int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * Command-line overrides of a parsed libconfig tree (`--set PATH=VALUE`, -p, --seed, --duration).
- * Private to the scenario loader (models/scenario/scenario.c); see docs/config.md "Overrides".
+ * Private to the scenario loader (models/scenario/read.c); see docs/config.md "Overrides".
  *
  * Every setting an override creates or changes gets `label` as its libconfig hook, so that a later
  * validation error on it can say "--set PATH=VALUE: ..." instead of a file:line it never had.

@@ -1,8 +1,8 @@
 /*
- * Native trace files (docs/trace-format.md): the loader and the loaded form.  A trace is read and
- * validated completely at load time into one compact array; workloads replaying it (the `trace`
- * workload kind in trace.c) share that array read-only.  Importers (hw-trace/) write this format and
- * their solo-replay tests read start_ns/end_ns back through this header.
+ * Native trace files (docs/trace-format.md): the loader (trace_load.c) and the loaded form.  A trace
+ * is read and validated completely at load time into one compact array; workloads replaying it (the
+ * `trace` workload kind in trace.c) share that array read-only.  Importers (hw-trace/) write this
+ * format and their solo-replay tests read start_ns/end_ns back through this header.
  */
 #ifndef VGS_TRACE_H
 #define VGS_TRACE_H

@@ -1,5 +1,5 @@
 /*
- * Memory lines of native traces (docs/trace-format.md, "Memory"), private to models/workload/trace.c:
+ * Memory lines of native traces (docs/trace-format.md, "Memory"), private to models/workload/trace_load.c:
  *
  *     m alloc ID BYTES [PAGE_KB]      m free ID      m touch ID [OFFSET LENGTH]      m va ADDRESS LENGTH
  *

@@ -1,5 +1,5 @@
 /*
- * hw-trace/ftrace.c: hand-written fixtures in tests/traces/ftrace (trace-cmd report text of each event
+ * hw-trace/ftrace*.c: hand-written fixtures in tests/traces/ftrace (trace-cmd report text of each event
  * family: legacy amdgpu, drm_sched before and from 6.16, i915, with their exact expected ops), malformed
  * ones in tests/traces/ftrace/bad with the expected FILE:LINE, and the real SteamVR capture in
  * ../shared/traces (skipped when absent), checked against the figures of its SOURCE.txt.

@@ -1,5 +1,5 @@
 /*
- * hw-trace/kineto.c: hand-written fixtures in tests/traces/kineto (current NVIDIA layout, legacy 2021
+ * hw-trace/kineto*.c: hand-written fixtures in tests/traces/kineto (current NVIDIA layout, legacy 2021
  * layout plain and gzip, roctracer layout) with their exact expected ops; malformed ones in
  * tests/traces/kineto/bad with the exact one-line error; and every real capture under
  * ../shared/traces/kineto (skipped when absent), checked against the figures of its SOURCE.txt.

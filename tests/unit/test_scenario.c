@@ -1,8 +1,8 @@
 /*
- * The scenario loader (models/scenario/scenario.c, gpu.c, override.c): a good config expands into the
- * expected GPUs, engines, domains, tenants and policy parameters; overrides change it; every bad
- * fixture in tests/configs/ fails with one line naming the exact file:line (the line of the fixture
- * that carries a "MARK" comment) or the override at fault.  Run from the repository root.
+ * The scenario loader (models/scenario/scenario.c, read.c, gpu.c, vgpus.c, override.c): a good config
+ * expands into the expected GPUs, engines, domains, tenants and policy parameters; overrides change
+ * it; every bad fixture in tests/configs/ fails with one line naming the exact file:line (the line of
+ * the fixture that carries a "MARK" comment) or the override at fault.  Run from the repository root.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,9 @@
 /*
- * models/memory/vram.c (buddy allocator, fragmentation, check mode), models/memory/pagetable.c (mixed page sizes,
- * map/unmap/lookup) and models/memory/vmem.c (quota, page-size choice, lazy population, LRU/FIFO eviction
- * within the share, stream-ordered free, demand maps, the isolation checker).  Cases are tables of
- * steps with a description each; a randomised run checks the invariants after every operation.
+ * models/memory/vram.c (buddy allocator, fragmentation, check mode), models/memory/pagetable.c (mixed
+ * page sizes, map/unmap/lookup), models/memory/vmem.c (quota, page-size choice, lazy population,
+ * LRU/FIFO eviction within the share, stream-ordered free, demand maps) and vmem_check.c (the
+ * isolation checker).  Cases are tables of steps with a description each; a randomised run checks
+ * the invariants after every operation.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,8 @@
 /*
- * models/workload/workload.c, gen_*.c, trace.c, dist.c: structure of each generator's units, arrivals and
- * deadlines, skipped frame ticks, determinism, the native trace loader (good fixtures replay and
- * loop with offsets; each malformed fixture fails naming its exact FILE:LINE) and config errors.
+ * models/workload/workload.c, gen_*.c, trace.c, trace_load.c, dist.c: structure of each generator's
+ * units, arrivals and deadlines, skipped frame ticks, determinism, the native trace loader (good
+ * fixtures replay and loop with offsets; each malformed fixture fails naming its exact FILE:LINE)
+ * and config errors.
  * Run from the repository root (fixtures are read from tests/traces/).
  */
 #include <math.h>
