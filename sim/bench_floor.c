@@ -7,31 +7,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <simgrid/engine.h>
 
 #include "sim/cli.h"
 #include "sim/sim.h"
 
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+const struct vgs_cli_cmd vgs_cli_bench_floor = {
+	.name = "bench-floor", .synopsis = "[EXECS]",
+	.summary = "SimGrid's cost of one exec per command (make bench)",
+	.run = sim_bench_floor,
+	.help = "Run EXECS (default 1000000) back-to-back SimGrid execs of one actor on one host, with vgpusim's\n"
+		"SimGrid settings, and print the wall time per exec: the floor that `make bench` reports the\n"
+		"simulator's commands/s against (bench/, docs/simulator.md).\n",
+};
 
 static unsigned long floor_n;
 static double floor_wall;
 
 static void floor_actor(int argc, char **argv)
 {
-	double t0 = wall_s();
+	double t0 = vgs_cli_wall_s();
 
 	for (unsigned long i = 0; i < floor_n; i++)
 		sg_actor_execute(1000.0);
-	floor_wall = wall_s() - t0;
+	floor_wall = vgs_cli_wall_s() - t0;
 }
 
 int sim_bench_floor(int argc, char **argv)

@@ -30,20 +30,41 @@
 #include "models/results/outdir.h"
 #include "models/scenario/policy_load.h"
 #include "sim/cli.h"
+#include "sim/cmd_plot.h"
+
+const struct vgs_cli_cmd vgs_cli_compare = {
+	.name = "compare", .synopsis = "CONFIG -p POLICY[,POLICY]... [options]",
+	.summary = "run CONFIG under each policy, compare them (docs/compare.md)",
+	.run = vgs_cmd_compare,
+	.help = "Run CONFIG once per policy and once per vgpus entry alone (solo baseline), then write\n"
+		"compare.csv, report.md and plots/ into DIR (docs/compare.md).\n"
+		"\n"
+		"  -p, --policies LIST     comma-separated items POLICY[:KEY=VALUE]..., e.g.\n"
+		"                          timeslice,weighted,weighted:slice_us=500,dynprio:boost=4:max_wait_us=20000\n"
+		"                          (KEY=VALUE sets scheduler.<policy>.<KEY> for that run only)\n"
+		"  -o, --output DIR        comparison directory (default: results/<scenario>-compare)\n"
+		"  -j, --jobs N            runs at once (default: the number of online CPUs)\n"
+		"      --set PATH=VALUE    config override for every run, as for `vgpusim run`\n"
+		"      --seed N            random seed of every run\n"
+		"      --duration S        measured simulated seconds of every run\n"
+		"      --gantt-ms N        length of the Gantt charts, from the start of the measured window\n"
+		"                          (default 20)\n"
+		"      --no-plots          do not draw plots (no gnuplot needed)\n"
+		"  -q, --quiet             no progress line, no summary\n"
+		"\n"
+		"Exit status: 0 when every run succeeded, 2 on bad input (nothing written) or when a run\n"
+		"failed (the others' results are kept; report.md marks the failed one).\n",
+};
 
 extern char **environ;
 
 struct opts {
 	const char *config;
 	const char *policies;
-	const char *outdir;
 	unsigned jobs;
-	GPtrArray *sets;             /* "PATH=VALUE" as given */
-	const char *seed;
-	const char *duration;
+	struct vgs_args args;        /* -o, -q; --set, --seed, --duration for every run (-p is --policies) */
 	double gantt_ms;
 	bool plots;
-	bool quiet;
 };
 
 /* A sub-run to spawn. */
@@ -54,153 +75,67 @@ struct job {
 	pid_t pid;
 };
 
-static void usage(FILE *out)
-{
-	fputs("usage: vgpusim compare CONFIG -p POLICY[,POLICY]... [options]\n"
-	      "Run CONFIG once per policy and once per vgpus entry alone (solo baseline), then write\n"
-	      "compare.csv, report.md and plots/ into DIR (docs/compare.md).\n"
-	      "\n"
-	      "  -p, --policies LIST     comma-separated items POLICY[:KEY=VALUE]..., e.g.\n"
-	      "                          timeslice,weighted,weighted:slice_us=500,dynprio:boost=4:max_wait_us=20000\n"
-	      "                          (KEY=VALUE sets scheduler.<policy>.<KEY> for that run only)\n"
-	      "  -o, --output DIR        comparison directory (default: results/<scenario>-compare)\n"
-	      "  -j, --jobs N            runs at once (default: the number of online CPUs)\n"
-	      "      --set PATH=VALUE    config override for every run, as for `vgpusim run`\n"
-	      "      --seed N            random seed of every run\n"
-	      "      --duration S        measured simulated seconds of every run\n"
-	      "      --gantt-ms N        length of the Gantt charts, from the start of the measured window\n"
-	      "                          (default 20)\n"
-	      "      --no-plots          do not draw plots (no gnuplot needed)\n"
-	      "  -q, --quiet             no progress line, no summary\n"
-	      "\n"
-	      "Exit status: 0 when every run succeeded, 2 on bad input (nothing written) or when a run\n"
-	      "failed (the others' results are kept; report.md marks the failed one).\n",
-	      out);
-}
-
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	if (!*s || *s == '-')
-		return false;
-	*v = strtoull(s, &end, 10);
-	return errno == 0 && !*end;
-}
-
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "policies", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
-		{ "jobs", required_argument, NULL, 'j' },     { "set", required_argument, NULL, 's' },
-		{ "seed", required_argument, NULL, 'S' },     { "duration", required_argument, NULL, 'd' },
-		{ "gantt-ms", required_argument, NULL, 'g' }, { "no-plots", no_argument, NULL, 'P' },
-		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "policies", required_argument, NULL, 'p' },   { "output", required_argument, NULL, VGS_ARG_OUTPUT },
+		{ "jobs", required_argument, NULL, 'j' },       { "set", required_argument, NULL, VGS_ARG_SET },
+		{ "seed", required_argument, NULL, VGS_ARG_SEED }, { "duration", required_argument, NULL, VGS_ARG_DURATION },
+		{ "gantt-ms", required_argument, NULL, 'g' },   { "no-plots", no_argument, NULL, 'P' },
+		{ "quiet", no_argument, NULL, VGS_ARG_QUIET },  { NULL, 0, NULL, 0 },
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t u;
-	char *end;
 	int c;
 
 	o->jobs = cpus > 0 ? (unsigned)cpus : 1;
 	o->gantt_ms = VGS_GANTT_MS_DEFAULT;
 	o->plots = true;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:o:j:qh", lo, NULL)) != -1) {
+	while ((c = vgs_args_next(&o->args, "compare", argc, argv, "p:o:j:q", lo)) > 0) {
 		switch (c) {
 		case 'p':
 			o->policies = optarg;
 			break;
-		case 'o':
-			o->outdir = optarg;
-			break;
 		case 'j':
-			if (!parse_u64(optarg, &u) || u < 1 || u > 4096)
-				return vgs_cli_usage_error("-j expects a number of runs from 1 to 4096, got '%s'", optarg);
+			if (!vgs_args_parse_u64(optarg, &u) || u < 1 || u > 4096)
+				return vgs_args_usage_error("-j expects a number of runs from 1 to 4096, got '%s'", optarg);
 			o->jobs = (unsigned)u;
-			break;
-		case 's':
-			if (!strchr(optarg, '=') || optarg[0] == '=')
-				return vgs_cli_usage_error("--set expects PATH=VALUE, got '%s'", optarg);
-			g_ptr_array_add(o->sets, optarg);
-			break;
-		case 'S':
-			if (!parse_u64(optarg, &u))
-				return vgs_cli_usage_error("--seed expects a non-negative integer, got '%s'", optarg);
-			o->seed = optarg;
-			break;
-		case 'd':
-			if (!(g_ascii_strtod(optarg, &end) > 0) || *end)
-				return vgs_cli_usage_error("--duration expects a positive number of seconds, got '%s'",
-							   optarg);
-			o->duration = optarg;
 			break;
 		case 'g':
 			if (!vgs_cli_parse_ms(optarg, &o->gantt_ms))
-				return vgs_cli_usage_error("--gantt-ms expects a positive number of milliseconds, got '%s'",
+				return vgs_args_usage_error("--gantt-ms expects a positive number of milliseconds, got '%s'",
 							   optarg);
 			break;
 		case 'P':
 			o->plots = false;
 			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			return vgs_cli_usage_error("%s", "bad option for 'compare'");
 		}
 	}
+	if (c < 0)
+		return VGS_EXIT_BAD_INPUT;
 	if (optind != argc - 1)
-		return vgs_cli_usage_error("%s", optind >= argc ? "compare expects a CONFIG file"
+		return vgs_args_usage_error("%s", optind >= argc ? "compare expects a CONFIG file"
 								: "compare expects exactly one CONFIG");
 	o->config = argv[optind];
 	if (!o->policies)
-		return vgs_cli_usage_error("%s", "compare expects -p POLICY[,POLICY]... (e.g. -p timeslice,weighted,dynprio)");
+		return vgs_args_usage_error("%s", "compare expects -p POLICY[,POLICY]... (e.g. -p timeslice,weighted,dynprio)");
 	return 0;
 }
 
-/* Load CONFIG as the run of `it` would, with `extra` overrides after the user's. */
+/* Load CONFIG as the run of `it` would, with `extra` options ("--set", "PATH=VALUE", ...) after the user's. */
 static int load_as_run(const struct opts *o, const struct vgs_compare_item *it, GPtrArray *extra,
 		       struct vgs_scenario *s, struct vgs_error *err)
 {
-	size_t n = o->sets->len + (extra ? extra->len / 2 : 0), k = 0;
-	struct vgs_override *ov = g_new0(struct vgs_override, n + 1);
-	GPtrArray *split = g_ptr_array_new_with_free_func(g_free);
-	struct vgs_load_args la = { .path = o->config, .policy = it->policy };
-	int rc;
+	struct vgs_args a;
+	int rc = -1;
 
-	for (guint i = 0; i < o->sets->len; i++, k++) {
-		char *p = g_strdup(o->sets->pdata[i]), *eq = strchr(p, '=');
-
-		*eq = '\0';
-		ov[k].path = p;
-		ov[k].value = eq + 1;
-		g_ptr_array_add(split, p);
+	vgs_args_init(&a);
+	if (vgs_args_take_all(&a, o->args.given, err) == 0 && (!extra || vgs_args_take_all(&a, extra, err) == 0)) {
+		a.load.path = o->config;
+		a.load.policy = it->policy;
+		rc = vgs_scenario_load(s, &a.load, err);
 	}
-	for (guint i = 1; extra && i < extra->len; i += 2, k++) {
-		char *p = g_strdup(extra->pdata[i]), *eq = strchr(p, '=');
-
-		*eq = '\0';
-		ov[k].path = p;
-		ov[k].value = eq + 1;
-		g_ptr_array_add(split, p);
-	}
-	la.overrides = ov;
-	la.noverrides = n;
-	if (o->seed) {
-		la.have_seed = true;
-		la.seed = g_ascii_strtoull(o->seed, NULL, 10);
-	}
-	if (o->duration)
-		la.duration_s = g_ascii_strtod(o->duration, NULL);
-	rc = vgs_scenario_load(s, &la, err);
-	g_ptr_array_free(split, TRUE);
-	g_free(ov);
+	vgs_args_fini(&a);
 	return rc;
 }
 
@@ -265,22 +200,12 @@ static struct job *job_new(const struct opts *o, const struct vgs_compare_item *
 	g_ptr_array_add(a, g_strdup("vgpusim"));
 	g_ptr_array_add(a, g_strdup("run"));
 	g_ptr_array_add(a, g_strdup(o->config));
-	for (guint i = 0; i < o->sets->len; i++) {
-		g_ptr_array_add(a, g_strdup("--set"));
-		g_ptr_array_add(a, g_strdup(o->sets->pdata[i]));
-	}
+	for (guint i = 0; i < o->args.given->len; i++)
+		g_ptr_array_add(a, g_strdup(o->args.given->pdata[i]));
 	for (guint i = 0; i < params->len; i++)
 		g_ptr_array_add(a, g_strdup(params->pdata[i]));
 	g_ptr_array_add(a, g_strdup("-p"));
 	g_ptr_array_add(a, g_strdup(it->policy));
-	if (o->seed) {
-		g_ptr_array_add(a, g_strdup("--seed"));
-		g_ptr_array_add(a, g_strdup(o->seed));
-	}
-	if (o->duration) {
-		g_ptr_array_add(a, g_strdup("--duration"));
-		g_ptr_array_add(a, g_strdup(o->duration));
-	}
 	if (solo_group) {
 		g_ptr_array_add(a, g_strdup("--solo"));
 		g_ptr_array_add(a, g_strdup(solo_group));
@@ -442,16 +367,16 @@ static void header(struct vgs_compare *c, const struct opts *o, const struct vgs
 	c->seed = s->seed;
 	c->duration_s = (double)s->duration_ns / 1e9;
 	c->warmup_s = (double)s->warmup_ns / 1e9;
-	c->nsets = o->sets->len;
-	c->sets = g_new0(char *, o->sets->len + 1);
-	for (guint i = 0; i < o->sets->len; i++)
-		c->sets[i] = g_strdup(o->sets->pdata[i]);
+	c->nsets = o->args.load.noverrides;
+	c->sets = g_new0(char *, c->nsets + 1);
+	for (size_t i = 0; i < c->nsets; i++)
+		c->sets[i] = g_strdup_printf("%s=%s", o->args.load.overrides[i].path, o->args.load.overrides[i].value);
 	c->solo_policy = g_strdup(items[0].text);
 }
 
 int vgs_cmd_compare(int argc, char **argv)
 {
-	struct opts o = { .sets = g_ptr_array_new() };
+	struct opts o = { 0 };
 	struct vgs_compare_item *items = NULL;
 	struct vgs_scenario first = { 0 };
 	struct vgs_compare c = { 0 };
@@ -462,9 +387,10 @@ int vgs_cmd_compare(int argc, char **argv)
 	bool plotted = false;
 	int rc = VGS_EXIT_BAD_INPUT;
 
+	vgs_args_init(&o.args);
 	if ((rc = parse_opts(argc, argv, &o)) != 0) {
-		g_ptr_array_free(o.sets, TRUE);
-		return rc < 0 ? 0 : rc;
+		vgs_args_fini(&o.args);
+		return rc;
 	}
 	rc = VGS_EXIT_BAD_INPUT;
 	if (vgs_compare_items_parse(o.policies, &items, &nitems, &err) < 0)
@@ -479,7 +405,7 @@ int vgs_cmd_compare(int argc, char **argv)
 		vgs_error_set(&err, "%s (or use --no-plots)", msg);
 		goto bad;
 	}
-	final = o.outdir ? g_strdup(o.outdir) : g_strdup_printf("results/%s-compare", first.name);
+	final = o.args.outdir ? g_strdup(o.args.outdir) : g_strdup_printf("results/%s-compare", first.name);
 	if (!replaceable(final, &err))
 		goto bad;
 	tmp = vgs_outdir_begin(final, &err);
@@ -507,7 +433,7 @@ int vgs_cmd_compare(int argc, char **argv)
 		g_ptr_array_add(jobs, job_new(&o, &items[i], params[i], tmp, &c.runs[i], NULL));
 	for (size_t g = 0; g < c.ngroups; g++)
 		g_ptr_array_add(jobs, job_new(&o, &items[0], params[0], tmp, &c.solos[g], c.groups[g]));
-	run_jobs(jobs, o.jobs, !o.quiet && isatty(STDERR_FILENO));
+	run_jobs(jobs, o.jobs, !o.args.quiet && isatty(STDERR_FILENO));
 
 	vgs_compare_collect(&c, tmp);
 	for (size_t k = 0; k < c.nruns + c.ngroups; k++) {
@@ -533,7 +459,7 @@ int vgs_cmd_compare(int argc, char **argv)
 		goto fail;
 	g_free(tmp);
 	tmp = NULL;
-	if (!o.quiet) {
+	if (!o.args.quiet) {
 		printf("Who wins on what (%s):\n", final);
 		vgs_report_winners(&c, stdout);
 		printf("\nresults: %s/ (report.md, compare.csv%s, one directory per policy, solo/)\n", final,
@@ -566,6 +492,6 @@ out:
 	vgs_compare_fini(&c);
 	vgs_compare_items_free(items, nitems);
 	vgs_scenario_fini(&first);
-	g_ptr_array_free(o.sets, TRUE);
+	vgs_args_fini(&o.args);
 	return rc;
 }

@@ -21,6 +21,22 @@
 #include "models/results/outdir.h"
 #include "models/results/plotdata.h"
 #include "sim/cli.h"
+#include "sim/cmd_plot.h"
+
+const struct vgs_cli_cmd vgs_cli_plot = {
+	.name = "plot", .synopsis = "DIR [options]",
+	.summary = "(re)draw the plots of a run or comparison into DIR/plots",
+	.run = vgs_cmd_plot,
+	.help = "(Re)draw the plots of a results directory -- a run or a comparison -- into DIR/plots/\n"
+		"(rate, share, latency-cdf, util, gantt-<policy>; .png and .svg) without running\n"
+		"anything.  Needs gnuplot; the scripts are found in $VGS_SCRIPTS or a scripts/ folder next to\n"
+		"the binary (docs/compare.md).\n"
+		"\n"
+		"options:\n"
+		"      --gantt-ms N        length of the Gantt charts, from the start of the measured window\n"
+		"                          (default 20)\n"
+		"  -q, --quiet             do not print where the plots are\n",
+};
 
 /* The script every scripts folder has: how a folder is recognised. */
 #define PROBE_SCRIPT "plot-rate.gp"
@@ -158,19 +174,11 @@ out:
 	return rc;
 }
 
-bool vgs_cli_parse_ms(const char *s, double *ms)
-{
-	char *end;
-
-	*ms = g_ascii_strtod(s, &end);
-	return *s && !*end && *ms > 0 && *ms <= 1e9;
-}
-
 int vgs_cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "gantt-ms", required_argument, NULL, 'g' }, { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct vgs_error err = { { 0 } };
 	double gantt_ms = VGS_GANTT_MS_DEFAULT;
@@ -179,26 +187,22 @@ int vgs_cmd_plot(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			if (!vgs_cli_parse_ms(optarg, &gantt_ms))
-				return vgs_cli_usage_error("--gantt-ms expects a positive number of milliseconds, got '%s'",
+				return vgs_args_usage_error("--gantt-ms expects a positive number of milliseconds, got '%s'",
 							   optarg);
 			break;
 		case 'q':
 			quiet = true;
 			break;
-		case 'h':
-			printf("usage: vgpusim plot DIR [--gantt-ms N] [--quiet]\n"
-			       "(re)draw the plots of a results directory (a run or a comparison) into DIR/plots/\n");
-			return 0;
 		default:
-			return vgs_cli_usage_error("%s", "bad option for 'plot'");
+			return vgs_args_usage_error("%s", "bad option for 'plot'");
 		}
 	}
 	if (optind != argc - 1)
-		return vgs_cli_usage_error("%s", "plot expects exactly one results DIR");
+		return vgs_args_usage_error("%s", "plot expects exactly one results DIR");
 	if (!g_file_test(argv[optind], G_FILE_TEST_IS_DIR)) {
 		fprintf(stderr, "vgpusim: %s: no such results directory\n", argv[optind]);
 		return VGS_EXIT_BAD_INPUT;

@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -16,30 +15,41 @@
 #include "hw-trace/stats.h"
 #include "sim/cli.h"
 
-static double wall(void)
-{
-	struct timespec ts;
+/* What both commands read; the end of both helps. */
+#define FORMATS_HELP                                                                                        \
+	"\nFORMAT: kineto, ftrace, orion, presentmon, or auto: detected from the content (native traces\n"    \
+	"included; gzip is looked through).\n"
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+const struct vgs_cli_cmd vgs_cli_import = {
+	.name = "import", .synopsis = "FORMAT INPUT [-o OUT] [--context NAME]",
+	.summary = "convert a capture into the native trace format",
+	.run = vgs_cmd_import,
+	.help = "Convert the capture INPUT into the native trace format (docs/trace-format.md), dependencies and\n"
+		"host gaps reconstructed (docs/traces.md).\n"
+		"\n"
+		"options:\n"
+		"  -o, --output OUT        the trace file to write (default: standard output); written beside\n"
+		"                          OUT and renamed, so a failed import leaves nothing\n"
+		"  -c, --context NAME      keep only the context NAME of a multi-context capture (default: all\n"
+		"                          of them, with a ctx column)\n"
+		FORMATS_HELP,
+};
 
 int vgs_cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "context", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out_path = NULL, *context = NULL;
 	struct vgs_import im;
 	struct vgs_error err = { { 0 } };
 	int c, ctx = -1, rc = VGS_EXIT_BAD_INPUT;
-	double t0 = wall();
+	double t0 = vgs_cli_wall_s();
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:c:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out_path = optarg;
@@ -47,17 +57,12 @@ int vgs_cmd_import(int argc, char **argv)
 		case 'c':
 			context = optarg;
 			break;
-		case 'h':
-			printf("usage: vgpusim import FORMAT INPUT [-o OUT] [--context NAME]\n"
-			       "FORMAT: kineto, ftrace, orion, presentmon, or auto. Writes the native trace format\n"
-			       "(docs/trace-format.md) to OUT, or to standard output.\n");
-			return 0;
 		default:
-			return vgs_cli_usage_error("bad option for 'import'", NULL);
+			return vgs_args_usage_error("bad option for 'import'", NULL);
 		}
 	}
 	if (argc - optind != 2)
-		return vgs_cli_usage_error("import expects FORMAT and INPUT", NULL);
+		return vgs_args_usage_error("import expects FORMAT and INPUT", NULL);
 	if (vgs_import_file(&im, argv[optind], argv[optind + 1], &err)) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		return VGS_EXIT_BAD_INPUT;
@@ -99,7 +104,7 @@ int vgs_cmd_import(int argc, char **argv)
 		}
 		g_free(tmp);
 		fprintf(stderr, "vgpusim: %u ops of %u context%s (%s) -> %s in %.2f s\n", im.ops->len,
-			im.ctx_names->len, im.ctx_names->len == 1 ? "" : "s", im.format, out_path, wall() - t0);
+			im.ctx_names->len, im.ctx_names->len == 1 ? "" : "s", im.format, out_path, vgs_cli_wall_s() - t0);
 	} else if (vgs_import_write(&im, ctx, stdout, &err)) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		goto out;
@@ -110,19 +115,28 @@ out:
 	return rc;
 }
 
+const struct vgs_cli_cmd vgs_cli_trace = {
+	.name = "trace", .synopsis = "stats FILE [--format FORMAT]",
+	.summary = "ops per class and stream, span, busy time, overlap",
+	.run = vgs_cmd_trace,
+	.help = "What a native trace or a capture holds: its ops per engine class and per stream, time span,\n"
+		"busy time, maximum overlap, units.\n"
+		"\n"
+		"options:\n"
+		"  -f, --format FORMAT     how to read FILE (default: auto)\n"
+		FORMATS_HELP,
+};
+
 int vgs_cmd_trace(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
 	const char *format = NULL;
 	struct vgs_import im;
 	struct vgs_error err = { { 0 } };
 	int c;
 
 	if (argc < 2 || strcmp(argv[1], "stats"))
-		return vgs_cli_usage_error("expected 'trace stats FILE'", NULL);
+		return vgs_args_usage_error("expected 'trace stats FILE'", NULL);
 	argc--;
 	argv++;
 	optind = 1;
@@ -130,10 +144,10 @@ int vgs_cmd_trace(int argc, char **argv)
 		if (c == 'f')
 			format = optarg;
 		else
-			return vgs_cli_usage_error("bad option for 'trace stats'", NULL);
+			return vgs_args_usage_error("bad option for 'trace stats'", NULL);
 	}
 	if (argc - optind != 1)
-		return vgs_cli_usage_error("trace stats expects one FILE", NULL);
+		return vgs_args_usage_error("trace stats expects one FILE", NULL);
 	if (vgs_import_file(&im, format, argv[optind], &err)) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		return VGS_EXIT_BAD_INPUT;

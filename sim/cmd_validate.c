@@ -28,28 +28,31 @@
 #include "models/results/plotdata.h"
 #include "models/results/results.h"
 #include "sim/cli.h"
+#include "sim/cmd_plot.h"
+
+const struct vgs_cli_cmd vgs_cli_validate = {
+	.name = "validate", .synopsis = "CONFIG --backend host|cuda [options]",
+	.summary = "simulate and replay the scenario, report the errors",
+	.run = vgs_cmd_validate,
+	.help = "Does the simulator predict the executor?  Calibrate the backend (or take --profile), replay\n"
+		"CONFIG on it and simulate it with the measured overheads, with the same seed, policy and\n"
+		"overrides; then report per tenant the unit rate, share and p50/p99 latency, simulated vs.\n"
+		"measured: DIR/validation.csv, DIR/report.md, DIR/plots/ (docs/validation.md).\n"
+		"\n"
+		"options:\n"
+		"      --backend NAME      host (the default) or cuda, as for `vgpusim replay`\n"
+		"  -o, --output DIR        results directory (default: results/<scenario>-validate-<backend>)\n"
+		"      --profile FILE      a profile written by `vgpusim calibrate`, instead of calibrating now\n"
+		VGS_ARGS_HELP
+		"      --gantt-ms N        length of the Gantt charts, from the start of the measured window\n"
+		"                          (default 20)\n"
+		"  -q, --quiet             no progress lines nor per-tenant summary\n",
+};
 
 /* Acceptance bounds of docs/validation.md (issue #6). */
 #define VAL_SHARE_PP 2.0
 #define VAL_RATE_PCT 3.0
 #define VAL_P50_PCT 10.0
-
-char *vgs_cli_sibling(const char *name)
-{
-	char *exe = g_file_read_link("/proc/self/exe", NULL), *dir, *path;
-
-	if (!exe)
-		return NULL;
-	dir = g_path_get_dirname(exe);
-	path = g_build_filename(dir, name, NULL);
-	g_free(exe);
-	g_free(dir);
-	if (!g_file_test(path, G_FILE_TEST_IS_EXECUTABLE)) {
-		g_free(path);
-		return NULL;
-	}
-	return path;
-}
 
 /* Run argv; 0 on exit 0, else -1 with err = "WHAT failed: <its last stderr line>". */
 static int spawn(GPtrArray *argv, const char *what, struct vgs_error *err)
@@ -311,74 +314,27 @@ out:
 int vgs_cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "policy", required_argument, NULL, 'p' },
-		{ "set", required_argument, NULL, 's' },    { "seed", required_argument, NULL, 'S' },
-		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
+		VGS_ARGS_OPTIONS,
 		{ "backend", required_argument, NULL, 'b' }, { "profile", required_argument, NULL, 'P' },
 		{ "gantt-ms", required_argument, NULL, 'g' }, { NULL, 0, NULL, 0 },
 	};
-	GPtrArray *common = g_ptr_array_new_with_free_func(g_free);
-	struct vgs_override *ov = g_new0(struct vgs_override, argc);
-	struct vgs_load_args la = { 0 };
+	/* The scenario options, handed on to the replay and to the simulation alike. */
+	struct vgs_args args;
 	struct vgs_scenario scn = { 0 };
 	struct vgs_error err = { { 0 } };
-	const char *backend = "host", *outdir = NULL, *profile = NULL;
-	char *replay_bin = NULL, *self = NULL, *tmp = NULL, *def_out = NULL, *end;
+	const char *backend = "host", *outdir, *profile = NULL;
+	char *replay_bin = NULL, *self = NULL, *tmp = NULL, *def_out = NULL;
 	double gantt_ms = VGS_GANTT_MS_DEFAULT;
 	struct overheads o = { 0 };
-	bool quiet = false, ok = false;
+	bool quiet, ok = false;
 	int c, rc = VGS_EXIT_BAD_INPUT;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:p:q", opts, NULL)) != -1) {
+	vgs_args_init(&args);
+	while ((c = vgs_args_next(&args, "validate", argc, argv, "o:p:q", opts)) > 0) {
 		switch (c) {
-		case 'o':
-			outdir = optarg;
-			break;
-		case 'p':
-			la.policy = optarg;
-			add(common, "-p");
-			add(common, optarg);
-			break;
-		case 's': {
-			char *eq = strchr(optarg, '=');
-
-			if (!eq || eq == optarg) {
-				rc = vgs_cli_usage_error("--set expects PATH=VALUE, got '%s'", optarg);
-				goto out;
-			}
-			add(common, "--set");
-			add(common, optarg);
-			*eq = '\0';
-			ov[la.noverrides].path = optarg;
-			ov[la.noverrides++].value = eq + 1;
-			break;
-		}
-		case 'S':
-			la.seed = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || *optarg == '-') {
-				rc = vgs_cli_usage_error("--seed expects a non-negative integer, got '%s'", optarg);
-				goto out;
-			}
-			la.have_seed = true;
-			add(common, "--seed");
-			add(common, optarg);
-			break;
-		case 'd':
-			la.duration_s = strtod(optarg, &end);
-			if (*end || !(la.duration_s > 0)) {
-				rc = vgs_cli_usage_error("--duration expects a positive number of seconds, got '%s'", optarg);
-				goto out;
-			}
-			add(common, "--duration");
-			add(common, optarg);
-			break;
-		case 'q':
-			quiet = true;
-			break;
 		case 'b':
 			if (strcmp(optarg, "host") && strcmp(optarg, "cuda")) {
-				rc = vgs_cli_usage_error("--backend expects host or cuda, got '%s'", optarg);
+				vgs_args_usage_error("--backend expects host or cuda, got '%s'", optarg);
 				goto out;
 			}
 			backend = optarg;
@@ -388,25 +344,16 @@ int vgs_cmd_validate(int argc, char **argv)
 			break;
 		case 'g':
 			if (!vgs_cli_parse_ms(optarg, &gantt_ms)) {
-				rc = vgs_cli_usage_error("--gantt-ms expects a positive number of milliseconds, got '%s'", optarg);
+				vgs_args_usage_error("--gantt-ms expects a positive number of milliseconds, got '%s'", optarg);
 				goto out;
 			}
 			break;
-		default:
-			rc = vgs_cli_usage_error("%s", "bad option for 'validate'");
-			goto out;
 		}
 	}
-	if (optind != argc - 1) {
-		rc = vgs_cli_usage_error("%s", "validate expects exactly one CONFIG");
+	if (c < 0 || vgs_args_load(&args, "validate", argc - optind, argv + optind, &scn) < 0)
 		goto out;
-	}
-	la.path = argv[optind];
-	la.overrides = ov;
-	if (vgs_scenario_load(&scn, &la, &err)) {
-		fprintf(stderr, "vgpusim: %s\n", err.msg);
-		goto out;
-	}
+	outdir = args.outdir;
+	quiet = args.quiet;
 	replay_bin = vgs_cli_sibling("vgpusim-replay");
 	self = g_file_read_link("/proc/self/exe", NULL);
 	if (!replay_bin || !self) {
@@ -464,7 +411,7 @@ int vgs_cmd_validate(int argc, char **argv)
 
 		add(a, k == 0 ? replay_bin : self);
 		add(a, k == 0 ? "replay" : "run");
-		add(a, la.path);
+		add(a, args.load.path);
 		if (k == 0) {
 			add(a, "--backend");
 			add(a, backend);
@@ -473,8 +420,8 @@ int vgs_cmd_validate(int argc, char **argv)
 		add(a, "--quiet");
 		add(a, "-o");
 		add_fmt(a, "%s/%s", tmp, k == 0 ? "replay" : "sim");
-		for (guint i = 0; i < common->len; i++)
-			add(a, common->pdata[i]);
+		for (guint i = 0; i < args.given->len; i++)
+			add(a, args.given->pdata[i]);
 		if (k == 1)
 			add_overheads(a, &scn, &o);
 		if (!quiet)
@@ -504,8 +451,7 @@ out:
 		g_free(tmp);
 	}
 	vgs_scenario_fini(&scn);
-	g_ptr_array_free(common, TRUE);
-	g_free(ov);
+	vgs_args_fini(&args);
 	g_free(replay_bin);
 	g_free(self);
 	g_free(def_out);

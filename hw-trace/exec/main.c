@@ -15,20 +15,20 @@
 #include "hw-trace/exec/calibrate.h"
 #include "hw-trace/exec/exec.h"
 #include "hw-trace/stats.h"
+#include "models/scenario/args.h"
 #include "models/workload/trace.h"
 
 #ifndef VGS_VERSION
 #define VGS_VERSION "unknown"
 #endif
 
-enum { EXIT_BAD_INPUT = 2 };
-
-static int usage_error(const char *msg, const char *arg)
+static void usage(FILE *out)
 {
-	fprintf(stderr, "vgpusim: ");
-	fprintf(stderr, msg, arg ? arg : "");
-	fprintf(stderr, "\n(run 'vgpusim --help' for usage)\n");
-	return EXIT_BAD_INPUT;
+	fputs("usage: vgpusim-replay replay CONFIG --backend host|cuda [options]\n"
+	      "       vgpusim-replay calibrate --backend host|cuda -o PROFILE.cfg [--base PROFILE.cfg] [--name NAME]\n"
+	      "(normally run as 'vgpusim replay' / 'vgpusim calibrate': 'vgpusim replay --help' lists the\n"
+	      "options; docs/executor.md)\n",
+	      out);
 }
 
 static const struct ex_backend *backend_by_name(const char *name)
@@ -43,84 +43,36 @@ static const struct ex_backend *backend_by_name(const char *name)
 static int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "policy", required_argument, NULL, 'p' },
-		{ "set", required_argument, NULL, 's' },    { "seed", required_argument, NULL, 'S' },
-		{ "duration", required_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
-		{ "backend", required_argument, NULL, 'b' }, { "slices", no_argument, NULL, 'L' },
+		VGS_ARGS_OPTIONS,
+		{ "backend", required_argument, NULL, 'b' },
+		{ "slices", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vgs_load_args la = { 0 };
-	struct vgs_override *ov = g_new0(struct vgs_override, argc);
+	struct vgs_args args;
 	struct ex_replay_args ra = { .be = &ex_backend_host };
 	struct vgs_scenario scn = { 0 };
 	struct vgs_error err = { { 0 } };
-	char *def_out = NULL, *end;
-	int c, rc = EXIT_BAD_INPUT;
+	char *def_out = NULL;
+	int c, rc = VGS_EXIT_BAD_INPUT;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:p:q", opts, NULL)) != -1) {
+	vgs_args_init(&args);
+	while ((c = vgs_args_next(&args, "replay", argc, argv, "o:p:q", opts)) > 0) {
 		switch (c) {
-		case 'o':
-			ra.outdir = optarg;
-			break;
-		case 'p':
-			la.policy = optarg;
-			break;
-		case 's': {
-			char *eq = strchr(optarg, '=');
-
-			if (!eq || eq == optarg) {
-				rc = usage_error("--set expects PATH=VALUE, got '%s'", optarg);
-				goto out;
-			}
-			*eq = '\0';
-			ov[la.noverrides].path = optarg;
-			ov[la.noverrides++].value = eq + 1;
-			break;
-		}
-		case 'S':
-			la.seed = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || *optarg == '-') {
-				rc = usage_error("--seed expects a non-negative integer, got '%s'", optarg);
-				goto out;
-			}
-			la.have_seed = true;
-			break;
-		case 'd':
-			la.duration_s = strtod(optarg, &end);
-			if (*end || !(la.duration_s > 0)) {
-				rc = usage_error("--duration expects a positive number of seconds, got '%s'", optarg);
-				goto out;
-			}
-			break;
-		case 'q':
-			ra.quiet = true;
-			break;
 		case 'b':
-			ra.be = backend_by_name(optarg);
-			if (!ra.be) {
-				rc = usage_error("--backend expects host or cuda, got '%s'", optarg);
+			if (!(ra.be = backend_by_name(optarg))) {
+				vgs_args_usage_error("--backend expects host or cuda, got '%s'", optarg);
 				goto out;
 			}
 			break;
 		case 'L':
 			ra.slices = true;
 			break;
-		default:
-			rc = usage_error("%s", "bad option for 'replay'");
-			goto out;
 		}
 	}
-	if (optind != argc - 1) {
-		rc = usage_error("%s", "replay expects exactly one CONFIG");
+	if (c < 0 || vgs_args_load(&args, "replay", argc - optind, argv + optind, &scn) < 0)
 		goto out;
-	}
-	la.path = argv[optind];
-	la.overrides = ov;
-	if (vgs_scenario_load(&scn, &la, &err)) {
-		fprintf(stderr, "vgpusim: %s\n", err.msg);
-		goto out;
-	}
+	ra.outdir = args.outdir;
+	ra.quiet = args.quiet;
 	if (!ra.outdir)
 		ra.outdir = def_out = g_strdup_printf("results/%s-%s", scn.name, ra.be->name);
 	ra.scn = &scn;
@@ -129,14 +81,14 @@ static int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "vgpusim: replay interrupted: results in %s/ are marked partial\n", ra.outdir);
 	} else if (rc) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
-		rc = strstr(err.msg, "backend") ? 1 : EXIT_BAD_INPUT;
+		rc = strstr(err.msg, "backend") ? 1 : VGS_EXIT_BAD_INPUT;
 	} else if (!ra.quiet) {
 		printf("\nresults: %s/ (summary.json, tenants.csv, engines.csv, units.csv, executor.json)\n", ra.outdir);
 	}
 out:
 	vgs_scenario_fini(&scn);
 	g_free(def_out);
-	g_free(ov);
+	vgs_args_fini(&args);
 	return rc;
 }
 
@@ -160,7 +112,7 @@ static int cmd_calibrate(int argc, char **argv)
 		case 'b':
 			ca.be = backend_by_name(optarg);
 			if (!ca.be)
-				return usage_error("--backend expects host or cuda, got '%s'", optarg);
+				return vgs_args_usage_error("--backend expects host or cuda, got '%s'", optarg);
 			break;
 		case 'B':
 			ca.base = optarg;
@@ -172,14 +124,14 @@ static int cmd_calibrate(int argc, char **argv)
 			ca.quiet = true;
 			break;
 		default:
-			return usage_error("%s", "bad option for 'calibrate'");
+			return vgs_args_usage_error("%s", "bad option for 'calibrate'");
 		}
 	}
 	if (optind != argc || !ca.out)
-		return usage_error("%s", "calibrate expects -o PROFILE.cfg and no other argument");
+		return vgs_args_usage_error("%s", "calibrate expects -o PROFILE.cfg and no other argument");
 	if (ex_calibrate(&ca, &err)) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
-		return err.msg[0] && strstr(err.msg, "CUDA") ? 1 : EXIT_BAD_INPUT;
+		return err.msg[0] && strstr(err.msg, "CUDA") ? 1 : VGS_EXIT_BAD_INPUT;
 	}
 	return 0;
 }
@@ -187,16 +139,18 @@ static int cmd_calibrate(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	vgs_trace_set_import(vgs_import_to_tempfile);
-	if (argc >= 2 && !strcmp(argv[1], "replay"))
-		return cmd_replay(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "calibrate"))
-		return cmd_calibrate(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("vgpusim-replay %s\n", VGS_VERSION);
 		return 0;
 	}
-	fprintf(stderr, "usage: vgpusim-replay replay CONFIG --backend host|cuda [options]\n"
-			"       vgpusim-replay calibrate --backend host|cuda -o PROFILE.cfg [--base PROFILE.cfg]\n"
-			"(normally run as 'vgpusim replay' / 'vgpusim calibrate'; see docs/executor.md)\n");
-	return EXIT_BAD_INPUT;
+	if (argc >= 2 && (!strcmp(argv[1], "help") || vgs_args_wants_help(argc, argv))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "calibrate"))
+		return cmd_calibrate(argc - 1, argv + 1);
+	usage(stderr);
+	return VGS_EXIT_BAD_INPUT;
 }

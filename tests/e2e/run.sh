@@ -144,7 +144,7 @@ bad_input "unknown policy on the command line" "unknown policy 'nope'" run confi
 bad_input "bad --set path" "--set" run configs/cloudgame.cfg --set simulation.nokey.x=1
 bad_input "missing config file" "nope.cfg" run configs/nope.cfg
 bad_input "bad --duration" "--duration" run configs/cloudgame.cfg --duration -1
-bad_input "unknown command" "unknown command" frobnicate
+bad_input "unknown command" "unknown command 'frobnicate'; expected one of: run, compare," frobnicate
 
 # Trace import: the CLI, errors, a capture named directly by a config, and solo-replay exactness.
 if "$VGPUSIM" import auto tests/traces/orion/good.csv -o "$WORK/good.vgt" 2>"$WORK/err" &&
@@ -242,6 +242,8 @@ co_ok "coalescing: identical with TDR resets" tdr "$VGPUSIM" "$WORK/co-tdr" "$co
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
 source tests/e2e/compare.sh
 source tests/e2e/replay.sh
+# The command table: the usage, every command's --help, policies PATH.so (tests/e2e/cli.sh).
+source tests/e2e/cli.sh
 # VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
 mkdir -p "$WORK/vram"; python3 tests/e2e/vram.py "$VGPUSIM" "$WORK/vram" >"$WORK/vr" 2>&1; grep -E '^(ok|FAIL)' "$WORK/vr"; pass=$((pass + $(grep -c '^ok' "$WORK/vr"))); fail=$((fail + $(grep -c '^FAIL' "$WORK/vr"))); grep -q '^vram: [0-9]* passed, 0 failed' "$WORK/vr" || { fail=$((fail + 1)); echo "FAIL - vram.py"; tail -5 "$WORK/vr"; }
 

@@ -1,0 +1,61 @@
+/*
+ * `vgpusim policies [NAME | PATH.so]`: the scheduling policies and their parameters -- every built-in,
+ * one built-in, or a user policy loaded from its shared object exactly as a run would load it (so a
+ * plug-in that lists here also loads in a run).
+ */
+#include <stdio.h>
+
+#include <glib.h>
+
+#include "models/scenario/policy_load.h"
+#include "policies/vgs_policy.h"
+#include "sim/cli.h"
+
+const struct vgs_cli_cmd vgs_cli_policies = {
+	.name = "policies", .synopsis = "[NAME | PATH.so]",
+	.summary = "list scheduling policies and their parameters",
+	.run = vgs_cmd_policies,
+	.help = "List the built-in scheduling policies, or only NAME, or the user policy in the shared object\n"
+		"PATH.so (docs/policies.md): each one's name, summary and parameters with their defaults.\n"
+		"\n"
+		"A PATH.so that does not load, or lacks the ops table, is an error (exit 2).\n",
+};
+
+static void print_policy(const struct vgs_policy_ops *ops)
+{
+	printf("%s\n    %s\n", ops->name, ops->summary);
+	for (const struct vgs_policy_param *p = ops->params; p && p->name; p++)
+		printf("    %-20s default %-12s %s\n", p->name, p->def, p->help);
+	printf("\n");
+}
+
+int vgs_cmd_policies(int argc, char **argv)
+{
+	const struct vgs_policy_ops *ops;
+	struct vgs_error err = { { 0 } };
+	char *group;
+
+	if (argc > 2)
+		return vgs_args_usage_error("%s", "policies expects at most one NAME or PATH.so");
+	if (argc == 1) {
+		for (int i = 0; vgs_policy_builtins[i]; i++)
+			print_policy(vgs_policy_builtins[i]);
+		printf("Parameters go in the config's scheduler.<policy> group, e.g.\n"
+		       "  scheduler = { policy = \"timeslice\"; timeslice = { slice_us = 2000; }; };\n"
+		       "A policy can also be loaded from a shared object: policy = \"./libmine.so\" (docs/policies.md).\n");
+		return 0;
+	}
+	ops = vgs_policy_load(argv[1], &err);
+	if (!ops) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		return VGS_EXIT_BAD_INPUT;
+	}
+	print_policy(ops);
+	/* A .so's parameters live in the group named after its file (docs/policies.md), not its .name. */
+	group = vgs_policy_group_name(argv[1]);
+	printf("Parameters go in the config's scheduler.%s group:\n"
+	       "  scheduler = { policy = \"%s\"; %s = { ... }; };\n",
+	       group, argv[1], group);
+	g_free(group);
+	return 0;
+}
