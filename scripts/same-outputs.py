@@ -5,7 +5,7 @@ tests/e2e/scenarios/) is run by both, under its own policy and each built-in one
 --slices --timeline; every capture in tests/traces and ../shared/traces is imported and summarised by
 both.  Every file written is compared byte for byte, except summary.json, which is compared field by
 field without the fields that describe the run itself: wall-clock figures (`wall*`, `*per_wall_s`) and
-`version`.
+`version`; and messages ("in 0.12 s" becomes "in <wall> s").
 
 usage: scripts/same-outputs.py OLD_VGPUSIM NEW_VGPUSIM [--duration S] [--keep DIR]
   --duration S   simulated seconds of each run (default: each config's own, bench configs 2 s)
@@ -18,6 +18,7 @@ import filecmp
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "traces")
 POLICIES = ["timeslice", "weighted", "dynprio", "fifo"]
 SKIP = lambda k: k.startswith("wall") or k.endswith("per_wall_s") or k == "version"
+# Wall time in a message ("... -> out.vgt in 0.12 s"): not an output of the model.
+WALL = re.compile(rb" in [0-9]+\.[0-9]+ s\b")
 
 
 def json_diff(a, b, path=""):
@@ -64,6 +67,10 @@ def same_tree(d1, d2):
                 d = json_diff(json.load(x), json.load(y))
             if d:
                 return f"{f}: {d}"
+        elif f in ("stdout", "stderr"):
+            with open(a, "rb") as x, open(b, "rb") as y:
+                if WALL.sub(b" in <wall> s", x.read()) != WALL.sub(b" in <wall> s", y.read()):
+                    return f"{f}: contents differ"
         elif not filecmp.cmp(a, b, shallow=False):
             return f"{f}: contents differ"
     return None
