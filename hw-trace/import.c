@@ -337,10 +337,16 @@ int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs
 		if (ctx < 0)
 			sanitize_word(name, im->ctx_names->pdata[op->ctx]);
 		fprintf(out, "%zu\t%s\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%s%s%s\t%" PRIu64
-			"\t%" PRIu64 "\n",
+			"\t%" PRIu64,
 			i, vgs_class_name(op->cls), op->stream, op->end_ns - op->start_ns, op->bytes, vgs_dir_name(op->dir),
 			dep, r->gap, r->unit, flag_text(r->flags), ctx < 0 ? "\t" : "", name->str,
 			op->start_ns - origin, op->end_ns - origin);
+		/* The optional kernel keys (docs/trace-format.md), only where the capture has them. */
+		if (op->sm)
+			fprintf(out, "\tsm=%u", op->sm);
+		if (op->bound != VGS_BOUND_UNKNOWN)
+			fprintf(out, "\tprofile=%s", vgs_bound_name(op->bound));
+		fputc('\n', out);
 		g_string_free(name, TRUE);
 	}
 	for (uint32_t c = 0; c < nctx; c++)

@@ -35,6 +35,8 @@ struct vgs_op {
 	uint8_t cls;                  /* enum vgs_engine_class */
 	uint8_t dir;                  /* enum vgs_copy_dir */
 	uint8_t flags;                /* enum vgs_op_flags */
+	uint8_t bound;                /* enum vgs_bound, written as profile=P when known */
+	uint16_t sm;                  /* SMs the kernel wants, written as sm=N when known (not 0) */
 };
 
 /*

@@ -6,7 +6,8 @@
  * on one compute stream from t = 0: start(i) = end(i-1), end(i) = start(i) + Duration(i).  Submit times
  * are unknown: the core then submits each kernel at its recorded start, i.e. right after the previous
  * one completes, which is the back-to-back replay the profiles describe.  One context, named after the
- * file; the first kernel opens the (single) unit, an iteration.
+ * file; the first kernel opens the (single) unit, an iteration.  SM_usage and Profile become the
+ * kernel keys sm=N and profile=P (docs/trace-format.md) that spatial sharing uses.
  *
  * The *_fb0 profiles of that repository hold a placeholder Duration (7 ns for every kernel) instead of
  * a measurement.  A kernel measured by Nsight on a real GPU takes microseconds (the shortest in the
@@ -22,6 +23,8 @@
 
 static const char *const orion_cols[] = { "Name", "Profile", "Memory_footprint", "SM_usage", "Duration" };
 #define ORION_NCOLS G_N_ELEMENTS(orion_cols)
+#define ORION_PROFILE 1
+#define ORION_SM_USAGE 3
 #define ORION_DURATION 4
 
 static bool header_ok(const struct vgs_csv *c)
@@ -44,6 +47,35 @@ static char *ctx_name(const char *path)
 	if (g_str_has_suffix(base, ".csv"))
 		base[strlen(base) - 4] = '\0';
 	return base;
+}
+
+/*
+ * The kernel's shape for spatial sharing (docs/spatial.md): SM_usage = the SMs (thread blocks) it
+ * wants, written as sm=N (clamped to 65535; 0 = not given); Profile 1 = compute-bound, 0 = memory-bound,
+ * -1 = unknown (Nsight Compute's roofline, SOURCE.txt).
+ */
+static int kernel_shape(const struct vgs_csv *c, struct vgs_op *op, const char *path, struct vgs_error *err)
+{
+	const char *p = vgs_csv_field(c, ORION_PROFILE), *s = vgs_csv_field(c, ORION_SM_USAGE);
+	uint64_t sm;
+
+	if (strcmp(p, "1") == 0)
+		op->bound = VGS_BOUND_COMPUTE;
+	else if (strcmp(p, "0") == 0)
+		op->bound = VGS_BOUND_MEMORY;
+	else if (strcmp(p, "-1") == 0)
+		op->bound = VGS_BOUND_UNKNOWN;
+	else {
+		vgs_error_set(err, "%s:%u: Profile: 1, 0 or -1 (compute-bound, memory-bound, unknown), found '%s'",
+			      path, c->line, p);
+		return -1;
+	}
+	if (vgs_csv_u64(s, &sm)) {
+		vgs_error_set(err, "%s:%u: SM_usage: an integer number of SMs, found '%s'", path, c->line, s);
+		return -1;
+	}
+	op->sm = sm > UINT16_MAX ? UINT16_MAX : (uint16_t)sm;
+	return 0;
 }
 
 int vgs_import_orion(struct vgs_import *im, const char *path, struct vgs_error *err)
@@ -88,6 +120,8 @@ int vgs_import_orion(struct vgs_import *im, const char *path, struct vgs_error *
 			vgs_error_set(err, "%s:%u: Duration: an integer number of ns, found '%s'", path, c.line, d);
 			goto err_close;
 		}
+		if (kernel_shape(&c, &op, path, err))
+			goto err_close;
 		op.start_ns = t;
 		op.end_ns = t + dur;
 		op.flags = kernels == 0 ? VGS_OP_UNIT_BEGIN : 0;

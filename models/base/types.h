@@ -15,6 +15,10 @@
  *   - Memory behaviour (docs/vram.md): `mem` names a list of struct vgs_mem_op in the workload's table
  *     (vgs_workload_mem); 0 = the command allocates, frees and accesses nothing.  The command carries
  *     only that index, so it stays small however many pages its accesses cover.
+ *   - Spatial sharing (docs/spatial.md): a kernel wants `sm` SMs (thread blocks it can keep resident,
+ *     0 = unknown: the whole GPU) and is compute- or memory-bound (`bound`, enum vgs_bound).  They
+ *     matter only where kernels share SMs (MPS-style policies, MIG instances); both fit in what was
+ *     padding, so the command keeps its size.
  */
 #ifndef VGS_TYPES_H
 #define VGS_TYPES_H
@@ -44,6 +48,17 @@ enum vgs_copy_dir {
 
 const char *vgs_dir_name(int dir);   /* "-", "h2d", "d2h", "d2d" */
 int vgs_dir_parse(const char *name); /* -1 when unknown */
+
+/* What limits a kernel's speed: the roofline class a profiler gives it (Orion's `Profile` column). */
+enum vgs_bound {
+	VGS_BOUND_UNKNOWN = 0,
+	VGS_BOUND_COMPUTE,   /* above the roofline's ridge point: limited by the SMs' throughput */
+	VGS_BOUND_MEMORY,    /* below it: limited by DRAM bandwidth */
+	VGS_NBOUND
+};
+
+const char *vgs_bound_name(int b);     /* "unknown", "compute", "memory"; NULL when out of range */
+int vgs_bound_parse(const char *name); /* -1 when unknown */
 
 #define VGS_MAX_DEPS 4
 /* Dependencies must lie within this many commands of the dependent one: completion times are kept in
@@ -75,6 +90,8 @@ struct vgs_cmd {
 	uint8_t dir;           /* enum vgs_copy_dir */
 	uint8_t flags;         /* enum vgs_cmd_flags */
 	uint32_t mem;          /* memory operations: index into the workload's table, 0 = none */
+	uint16_t sm;           /* SMs the kernel wants (resident thread blocks), 0 = unknown: all */
+	uint8_t bound;         /* enum vgs_bound */
 };
 
 /*

@@ -1,7 +1,9 @@
 /*
  * What the workload kinds build commands with (workload_priv.h): a command's defaults, periodic
- * arrivals that skip the ticks a slow tenant missed, and the memory-operation lists and table.
+ * arrivals that skip the ticks a slow tenant missed, the memory-operation lists and table, and a
+ * kernel's shape (SMs, compute- or memory-bound).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <glib.h>
@@ -72,4 +74,40 @@ uint64_t vgs_ticker_next(struct vgs_ticker *t, uint64_t now_ns, uint64_t *droppe
 	}
 	t->next = k + 1;
 	return t->phase_ns + k * p;
+}
+
+int vgs_kshape_parse(const config_setting_t *g, struct vgs_kshape *k, struct vgs_error *err)
+{
+	memset(k, 0, sizeof(*k));
+	k->memory_frac = -1;
+	if (vgs_wl_get_num(g, "memory_bound", 0, false, 1, &k->memory_frac, err))
+		return -1;
+	k->bound_set = k->memory_frac >= 0;
+	if (!config_setting_get_member(g, "kernel_sm"))
+		return 0;
+	k->sm_set = true;
+	return vgs_wl_get_dist(g, "kernel_sm", 1.0, &k->sm, err);
+}
+
+void vgs_kshape_draw(const struct vgs_kshape *k, struct vgs_rng *rng, struct vgs_cmd *cmd)
+{
+	if (k->sm_set) {
+		uint64_t sm = vgs_dist_sample_ns(&k->sm, rng);
+
+		cmd->sm = (uint16_t)(sm > UINT16_MAX ? UINT16_MAX : sm);
+	}
+	if (k->bound_set)
+		cmd->bound = vgs_rng_uniform(rng) < k->memory_frac ? VGS_BOUND_MEMORY : VGS_BOUND_COMPUTE;
+}
+
+void vgs_kshape_describe(const struct vgs_kshape *k, char *buf, size_t n)
+{
+	char d[96];
+	int w = 0;
+
+	buf[0] = 0;
+	if (k->sm_set)
+		w = snprintf(buf, n, ", kernels want %s", vgs_dist_format(&k->sm, 1.0, "SMs", d, sizeof(d)));
+	if (k->bound_set && w >= 0 && (size_t)w < n)
+		snprintf(buf + w, n - (size_t)w, ", %g %% memory-bound", 100.0 * k->memory_frac);
 }

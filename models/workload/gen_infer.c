@@ -37,7 +37,7 @@
 
 static const char *const infer_keys[] = {
 	"type", "rate", "kernels", "kernel_us", "launch_gap_us", "input_bytes", "output_bytes", "deadline_ms",
-	"units", "memory", "weights_mb", "activations_mb", NULL,
+	"units", "memory", "weights_mb", "activations_mb", VGS_KSHAPE_KEYS, NULL,
 };
 
 #define INFER_SLICES 16
@@ -51,6 +51,7 @@ struct infer_params {
 	uint64_t input_bytes, output_bytes;
 	double deadline_ms;      /* 0: none */
 	uint64_t units;
+	struct vgs_kshape shape; /* kernel_sm, memory_bound */
 	/* memory */
 	bool memory;
 	uint64_t weights, act;
@@ -150,12 +151,12 @@ static int infer_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	    vgs_wl_get_u64(g, "units", 0, UINT64_MAX / 2, &p->units, err) ||
 	    vgs_wl_get_bool(g, "memory", &p->memory, err) ||
 	    vgs_wl_get_mb(g, "weights_mb", &p->weights, err) ||
-	    vgs_wl_get_mb(g, "activations_mb", &p->act, err))
+	    vgs_wl_get_mb(g, "activations_mb", &p->act, err) || vgs_kshape_parse(g, &p->shape, err))
 		return -1;
 	if (p->memory)
 		infer_memory(spec, p);
 
-	char a[96], b[96], d[48];
+	char a[96], b[96], d[48], k[240];
 
 	spec->unit_name = g_strdup("request");
 	spec->class_mask = 1u << VGS_COMPUTE;
@@ -166,11 +167,12 @@ static int infer_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		snprintf(d, sizeof(d), ", deadline %g ms", p->deadline_ms);
 	else
 		d[0] = 0;
-	spec->describe = g_strdup_printf("infer poisson %g req/s, %llu kernels x %s, launch gap %s%s%s%s", p->rate,
+	vgs_kshape_describe(&p->shape, k, sizeof(k));
+	spec->describe = g_strdup_printf("infer poisson %g req/s, %llu kernels x %s, launch gap %s%s%s%s%s", p->rate,
 					 (unsigned long long)p->kernels,
 					 vgs_dist_format(&p->kernel, 1e3, "us", a, sizeof(a)),
 					 vgs_dist_format(&p->launch_gap, 1e3, "us", b, sizeof(b)),
-					 p->input_bytes ? ", h2d input" : "", p->output_bytes ? ", d2h output" : "", d);
+					 p->input_bytes ? ", h2d input" : "", p->output_bytes ? ", d2h output" : "", d, k);
 	return 0;
 }
 
@@ -184,6 +186,7 @@ enum infer_phase { PH_START, PH_KERNELS, PH_OUTPUT };
 struct infer_inst {
 	struct vgs_rng arr_rng;  /* arrivals only */
 	struct vgs_rng rng;      /* service */
+	struct vgs_rng shape_rng; /* kernel shapes only */
 	double next_arrival_ns;
 	uint64_t seq;
 	uint64_t req;
@@ -201,6 +204,7 @@ static int infer_inst_init(struct vgs_workload *w, uint64_t seed)
 		return -1;
 	vgs_rng_seed(&s->arr_rng, vgs_rng_derive(seed, 0));
 	vgs_rng_seed(&s->rng, vgs_rng_derive(seed, 1));
+	vgs_rng_seed(&s->shape_rng, vgs_rng_derive(seed, 2));
 	s->next_arrival_ns = vgs_rng_exp(&s->arr_rng, 1e9 / p->rate);
 	w->priv = s;
 	return 0;
@@ -250,6 +254,7 @@ static int infer_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	if (p->memory && !(cmd->flags & VGS_CMD_UNIT_BEGIN))
 		cmd->mem = s->kdone == p->kernels - 1 ? p->mem_last : p->mem_kernel[infer_slice(p, s->kdone)];
 	cmd->work_ns = vgs_dist_sample_ns(&p->kernel, &s->rng);
+	vgs_kshape_draw(&p->shape, &s->shape_rng, cmd);
 	if (++s->kdone == p->kernels) {
 		if (p->output_bytes)
 			s->phase = PH_OUTPUT;

@@ -54,7 +54,7 @@
 
 static const char *const train_keys[] = {
 	"type", "kernels", "kernel_us", "launch_gap_us", "iter_gap_us", "input_bytes", "allreduce_count",
-	"allreduce_us", "units", "memory", "weights_mb", "optimizer", "activations_mb", NULL,
+	"allreduce_us", "units", "memory", "weights_mb", "optimizer", "activations_mb", VGS_KSHAPE_KEYS, NULL,
 };
 
 #define TRAIN_SLICES 16
@@ -67,6 +67,7 @@ struct train_params {
 	uint64_t input_bytes;
 	uint64_t allreduce_count;
 	uint64_t units;
+	struct vgs_kshape shape;              /* kernel_sm, memory_bound (compute kernels) */
 	/* memory */
 	bool memory;
 	uint64_t weights, optim, act;         /* bytes; optim = 0, 1 or 2 x weights */
@@ -191,7 +192,7 @@ static int train_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	    vgs_wl_get_u64(g, "units", 0, UINT64_MAX / 2, &p->units, err) ||
 	    vgs_wl_get_bool(g, "memory", &p->memory, err) ||
 	    vgs_wl_get_mb(g, "weights_mb", &p->weights, err) ||
-	    vgs_wl_get_mb(g, "activations_mb", &p->act, err))
+	    vgs_wl_get_mb(g, "activations_mb", &p->act, err) || vgs_kshape_parse(g, &p->shape, err))
 		return -1;
 	static const char *const optims[] = { "none", "sgd", "adam", NULL };
 	int optim = 1;
@@ -209,18 +210,19 @@ static int train_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		return -1;
 	}
 
-	char a[96], b[96], c[96];
+	char a[96], b[96], c[96], k[240];
 
 	spec->unit_name = g_strdup("iteration");
 	spec->class_mask = 1u << VGS_COMPUTE;
 	if (p->input_bytes)
 		spec->class_mask |= 1u << VGS_COPY;
 	spec->latency_sensitive = false;
+	vgs_kshape_describe(&p->shape, k, sizeof(k));
 	spec->describe = g_strdup_printf(
-		"train %llu kernels x %s, launch gap %s%s, %llu allreduce x %s",
+		"train %llu kernels x %s, launch gap %s%s, %llu allreduce x %s%s",
 		(unsigned long long)p->kernels, vgs_dist_format(&p->kernel, 1e3, "us", a, sizeof(a)),
 		vgs_dist_format(&p->launch_gap, 1e3, "us", b, sizeof(b)), p->input_bytes ? ", h2d input" : "",
-		(unsigned long long)p->allreduce_count, vgs_dist_format(&p->allreduce, 1e3, "us", c, sizeof(c)));
+		(unsigned long long)p->allreduce_count, vgs_dist_format(&p->allreduce, 1e3, "us", c, sizeof(c)), k);
 	if (p->memory && p->weights == 0) {
 		const config_setting_t *s = config_setting_get_member(g, "weights_mb");
 
@@ -244,6 +246,7 @@ static void train_spec_fini(struct vgs_workload_spec *spec)
 
 struct train_inst {
 	struct vgs_rng rng;
+	struct vgs_rng shape_rng; /* kernel shapes only */
 	uint64_t seq;
 	uint64_t iter;
 	bool started;            /* the current iteration has emitted its first command */
@@ -261,6 +264,7 @@ static int train_inst_init(struct vgs_workload *w, uint64_t seed)
 	if (!s)
 		return -1;
 	vgs_rng_seed(&s->rng, vgs_rng_derive(seed, 1));
+	vgs_rng_seed(&s->shape_rng, vgs_rng_derive(seed, 2));
 	w->priv = s;
 	return 0;
 }
@@ -313,6 +317,7 @@ static int train_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	}
 	/* Compute kernel K_kdone; the first command of an iteration has its memory list already. */
 	cmd->work_ns = vgs_dist_sample_ns(&p->kernel, &s->rng);
+	vgs_kshape_draw(&p->shape, &s->shape_rng, cmd);
 	if (p->memory && !(cmd->flags & VGS_CMD_UNIT_BEGIN)) {
 		bool bw;
 		uint32_t j = train_slice(p, s->kdone, &bw);

@@ -7,6 +7,11 @@
  * deps shifted by L*n.  With loop = true the first command of iteration L > 0 gets one extra
  * dependency on the last command (in seq order) of iteration L-1, so iterations never overlap; its
  * own gap_ns then counts from that command's completion.
+ *
+ * With sync = "unit" the host waits only between units: a unit's first command depends on the
+ * command before it, every other command on nothing (its gap counts from the previous submission).
+ * That is how an asynchronous framework replays a capture that recorded no launch times (Orion's
+ * kernel profiles, laid back to back): it queues a whole iteration or request, then synchronises.
  */
 #include <math.h>
 #include <stdio.h>
@@ -19,13 +24,15 @@
 #include "models/workload/workload_priv.h"
 
 static const char *const trace_keys[] = {
-	"type", "trace", "loop", "context", "arrival", "period_ms", "rate", "deadline_ms", "copies", "format", NULL,
+	"type", "trace", "loop", "context", "arrival", "period_ms", "rate", "deadline_ms", "copies", "format", "sync",
+	NULL,
 };
 
 struct trace_params {
 	struct vgs_trace *trace;
 	bool loop;
 	bool copies_on_link;     /* copies = "link": host<->device copies are PCIe transfers */
+	bool sync_unit;          /* sync = "unit": the host waits only between units */
 	enum vgs_arrival_kind arrival;
 	uint64_t arrival_ns;     /* period or mean inter-arrival */
 	uint64_t deadline_ns;    /* VGS_NO_TIME: none */
@@ -139,6 +146,12 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	if (vgs_wl_get_choice(g, "copies", copies, &copy_mode, err))
 		return -1;
 	p->copies_on_link = copy_mode == 1;
+	static const char *const syncs[] = { "recorded", "unit", NULL };
+	int sync_mode = 0;
+
+	if (vgs_wl_get_choice(g, "sync", syncs, &sync_mode, err))
+		return -1;
+	p->sync_unit = sync_mode == 1;
 	path = resolve_trace(file, g, config_dir);
 	/* Without a registered importer (unit tests, other drivers) every file is read as native. */
 	if (trace_import && ((format && strcmp(format, "native")) || (!format && !is_native(path)))) {
@@ -250,7 +263,7 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 			       (unsigned long long)t->nunits, spec->unit_name);
 	if (t->context)
 		g_string_append_printf(d, ", context %s", t->context);
-	g_string_append_printf(d, ")%s", p->loop ? ", looped" : "");
+	g_string_append_printf(d, ")%s%s", p->loop ? ", looped" : "", p->sync_unit ? ", host syncs per unit" : "");
 	if (p->arrival == VGS_ARRIVAL_PERIODIC)
 		g_string_append_printf(d, ", periodic %g ms", p->arrival_ns / 1e6);
 	else if (p->arrival == VGS_ARRIVAL_POISSON)
@@ -321,12 +334,19 @@ static int trace_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	cmd->dir = c->dir;
 	cmd->flags = c->flags;
 	cmd->mem = s->loop > 0 ? c->mem_loop : c->mem;
+	cmd->sm = c->sm;
+	cmd->bound = c->bound;
 	if (!p->copies_on_link)
 		cmd->flags |= VGS_CMD_RECORDED_TIME;
 	for (int d = 0; d < c->ndeps; d++)
 		cmd->deps[cmd->ndeps++] = cmd->seq - c->dep_back[d];
 	if (s->i == 0 && s->loop > 0)
 		cmd->deps[cmd->ndeps++] = cmd->seq - 1; /* seq 0 of a file has no deps: room is left */
+	if (p->sync_unit) {
+		cmd->ndeps = 0;
+		if ((c->flags & VGS_CMD_UNIT_BEGIN) && cmd->seq > 0)
+			cmd->deps[cmd->ndeps++] = cmd->seq - 1;
+	}
 	if (c->flags & VGS_CMD_UNIT_BEGIN) {
 		if (p->arrival == VGS_ARRIVAL_PERIODIC) {
 			cmd->arrival_ns = vgs_ticker_next(&s->tick, now_ns, &w->dropped);

@@ -22,7 +22,7 @@ enum vgs_arrival_kind {
 	VGS_ARRIVAL_POISSON,    /* exponential inter-arrival times */
 };
 
-/* One command, as compact as the column set allows: 64 bytes. */
+/* One command, as compact as the column set allows: 72 bytes. */
 struct vgs_trace_cmd {
 	uint64_t work_ns;
 	uint64_t bytes;
@@ -37,6 +37,9 @@ struct vgs_trace_cmd {
 	uint32_t mem;                    /* its memory lines: list index in vgs_trace.mem, 0 = none */
 	uint32_t mem_loop;               /* ... on loop passes after the first (no allocation that the
 					  * file never frees: those are made once) */
+	uint16_t sm;                     /* key sm=N: SMs the kernel wants, 0 = not given */
+	uint8_t bound;                   /* key profile=P: enum vgs_bound */
+	uint8_t bound_set;               /* the loader's: profile= was given */
 };
 
 struct vgs_trace {

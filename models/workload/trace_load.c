@@ -193,6 +193,42 @@ static void ctx_free(gpointer p)
 	g_free(c);
 }
 
+/*
+ * An optional key after the columns (docs/trace-format.md): `sm=N`, the SMs the kernel wants (1 ..
+ * 65535: thread blocks it can keep resident; Orion's SM_usage), or `profile=compute|memory|unknown`
+ * (Orion's Profile 1 / 0 / -1).  Each at most once.
+ */
+static int parse_kernel_key(struct loader *l, char *kv, struct vgs_trace_cmd *c)
+{
+	char *eq = strchr(kv, '=');
+	uint64_t v;
+	int b;
+
+	if (!eq)
+		return fail(l, "'%s': expected sm=N or profile=P after the columns", kv);
+	*eq = 0;
+	if (strcmp(kv, "sm") == 0) {
+		if (c->sm)
+			return fail(l, "key 'sm' given twice");
+		if (parse_u64(eq + 1, &v) != 0 || v < 1 || v > UINT16_MAX)
+			return fail(l, "key 'sm': expected an integer number of SMs in [1, %u], got '%s'", UINT16_MAX,
+				    eq + 1);
+		c->sm = (uint16_t)v;
+		return 0;
+	}
+	if (strcmp(kv, "profile") == 0) {
+		if (c->bound_set)
+			return fail(l, "key 'profile' given twice");
+		b = vgs_bound_parse(eq + 1);
+		if (b < 0)
+			return fail(l, "key 'profile': expected compute, memory or unknown, got '%s'", eq + 1);
+		c->bound = (uint8_t)b;
+		c->bound_set = 1;
+		return 0;
+	}
+	return fail(l, "unknown key '%s' after the columns; expected sm=N or profile=P", kv);
+}
+
 static int parse_command(struct loader *l, char *line)
 {
 	char *f[16];
@@ -202,8 +238,14 @@ static int parse_command(struct loader *l, char *line)
 	uint64_t expect = l->cmds->len;
 	int cls, dir;
 
-	if (n != l->ncols)
+	if (n < l->ncols)
 		return fail(l, "expected %d columns (" HEADER_HELP "), got %d", l->ncols, n);
+	if (n > l->ncols + 2 || (n > l->ncols && !strchr(f[l->ncols], '=')))
+		return fail(l, "expected %d columns (" HEADER_HELP "), then optionally sm=N and profile=P, "
+			    "got %d fields", l->ncols, n);
+	for (int k = l->ncols; k < n; k++)
+		if (parse_kernel_key(l, f[k], &c) < 0)
+			return -1;
 	if (parse_u64(f[0], &seq) != 0 || seq != expect)
 		return fail(l, "column 'seq': expected %llu (seqs are 0, 1, 2, ... in order), got '%s'",
 			    (unsigned long long)expect, f[0]);
@@ -300,7 +342,7 @@ static int parse_command(struct loader *l, char *line)
 		cs->ustate->data[c.unit] = U_CLOSED;
 
 	if (l->have_times) {
-		const char *s = f[n - 2], *e = f[n - 1];
+		const char *s = f[l->ncols - 2], *e = f[l->ncols - 1];
 
 		if (strcmp(s, "-") != 0 && parse_u64(s, &start) != 0)
 			return fail(l, "column 'start_ns': expected '-' or an integer number of ns, got '%s'", s);

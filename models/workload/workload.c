@@ -1,6 +1,7 @@
 /*
  * Workload specs and instances: the public API of models/workload/workload.h dispatched to the kinds
- * (gen_game.c, gen_train.c, gen_infer.c, gen_adversary.c, trace.c) through struct vgs_wl_kind.  The
+ * (gen_game.c, gen_train.c, gen_infer.c, gen_adversary.c, gen_sidechannel.c, trace.c) through struct
+ * vgs_wl_kind.  The
  * kinds read their keys with keys.c and build commands with cmds.c; nothing there calls back here.
  */
 #include <stdio.h>
@@ -11,7 +12,12 @@
 #include "models/workload/workload_priv.h"
 
 static const struct vgs_wl_kind *const kinds[] = { &vgs_wl_game, &vgs_wl_train, &vgs_wl_infer, &vgs_wl_adversary,
-						    &vgs_wl_trace };
+						    &vgs_wl_trace, &vgs_wl_victim, &vgs_wl_probe };
+
+uint64_t vgs_workload_seed(uint64_t scenario_seed, uint32_t rng_stream)
+{
+	return scenario_seed * 0x9e3779b97f4a7c15ull + rng_stream + 1;
+}
 
 static int check_keys(const config_setting_t *g, const struct vgs_wl_kind *kind, struct vgs_error *err)
 {
@@ -63,7 +69,7 @@ int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_
 				kind = kinds[i];
 		if (!kind) {
 			vgs_error_set(err, "%s: workload type '%s': expected \"game\", \"train\", \"infer\", "
-				      "\"adversary\" or \"trace\"", vgs_wl_where(ts), type);
+				      "\"adversary\", \"victim\", \"probe\" or \"trace\"", vgs_wl_where(ts), type);
 			return -1;
 		}
 		if (kind != &vgs_wl_trace && config_setting_get_member(setting, "trace")) {
@@ -199,4 +205,9 @@ void vgs_workload_free(struct vgs_workload *w)
 	if (w->spec->kind->inst_fini)
 		w->spec->kind->inst_fini(w);
 	free(w);
+}
+
+const char *vgs_workload_kind(const struct vgs_workload_spec *spec)
+{
+	return spec->kind->name;
 }

@@ -26,6 +26,8 @@ int vgs_workload_spec_parse(const config_setting_t *setting, const char *config_
 			    struct vgs_workload_spec **out, struct vgs_error *err);
 void vgs_workload_spec_free(struct vgs_workload_spec *spec);
 
+/* Its kind: the `type` ("game", "train", ..., "trace"). */
+const char *vgs_workload_kind(const struct vgs_workload_spec *spec);
 /* "frame", "request", "iteration" or "unit": what one unit of this workload is. */
 const char *vgs_workload_unit_name(const struct vgs_workload_spec *spec);
 /* One line, e.g. "game 60 fps, gfx lognormal(7.1 ms, cv 0.25) + venc ..." for logs and summary.json. */
@@ -36,6 +38,19 @@ uint32_t vgs_workload_class_mask(const struct vgs_workload_spec *spec);
 bool vgs_workload_latency_sensitive(const struct vgs_workload_spec *spec);
 /* Source file:line of the workload group, for errors raised later (e.g. a class the GPU lacks). */
 const char *vgs_workload_where(const struct vgs_workload_spec *spec);
+
+/*
+ * The seed of the workload instance of the tenant with random stream `rng_stream` in a scenario of
+ * seed `scenario_seed`: one rule for every driver, so they replay the same command stream.
+ */
+uint64_t vgs_workload_seed(uint64_t scenario_seed, uint32_t rng_stream);
+/*
+ * A `victim` workload's secret (gen_sidechannel.c, `vgpusim leak`): bit k (0 or 1) of the instance
+ * seeded `seed`, which it carries during [k * period, (k + 1) * period) of tenant time; -1 and 0 for a
+ * workload of another kind.
+ */
+int vgs_workload_secret_bit(const struct vgs_workload_spec *spec, uint64_t seed, uint64_t k);
+uint64_t vgs_workload_secret_period_ns(const struct vgs_workload_spec *spec);
 
 /* An independent command stream; same spec + seed gives the same stream. */
 struct vgs_workload *vgs_workload_new(const struct vgs_workload_spec *spec, uint64_t seed);

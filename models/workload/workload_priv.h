@@ -86,7 +86,8 @@ struct vgs_workload {
 	void *priv;
 };
 
-extern const struct vgs_wl_kind vgs_wl_game, vgs_wl_train, vgs_wl_infer, vgs_wl_adversary, vgs_wl_trace;
+extern const struct vgs_wl_kind vgs_wl_game, vgs_wl_train, vgs_wl_infer, vgs_wl_adversary, vgs_wl_trace,
+	vgs_wl_victim, vgs_wl_probe;
 
 /* keys.c: "FILE:LINE" of a setting ("<config>" for a string), or the --set option that created it. */
 const char *vgs_wl_where(const config_setting_t *s);
@@ -128,5 +129,24 @@ uint64_t vgs_ticker_next(struct vgs_ticker *t, uint64_t now_ns, uint64_t *droppe
 
 /* Fill *cmd with defaults: no deps, no arrival or deadline, class compute, stream 0. */
 void vgs_cmd_clear(struct vgs_cmd *cmd);
+
+/*
+ * The kernel-shape keys of the generators (docs/workloads.md, docs/spatial.md): `kernel_sm`, the SMs
+ * a kernel wants (a distribution in SMs, like kernel_us in us), and `memory_bound`, the fraction of
+ * kernels that are memory-bound (the others compute-bound).  Neither given: kernels keep sm 0 and
+ * bound unknown, and nothing is drawn.  Draws come from the instance's own `rng` (a stream of its
+ * own, so that giving the keys changes no other draw).
+ */
+struct vgs_kshape {
+	struct vgs_dist sm;
+	double memory_frac;
+	bool sm_set, bound_set;
+};
+#define VGS_KSHAPE_KEYS "kernel_sm", "memory_bound"
+/* cmds.c: read the keys; give a kernel its shape (a no-op when no key was given). */
+int vgs_kshape_parse(const config_setting_t *g, struct vgs_kshape *k, struct vgs_error *err);
+void vgs_kshape_draw(const struct vgs_kshape *k, struct vgs_rng *rng, struct vgs_cmd *cmd);
+/* " + kernels N SMs ..., X% memory-bound" for the description, or "" */
+void vgs_kshape_describe(const struct vgs_kshape *k, char *buf, size_t n);
 
 #endif

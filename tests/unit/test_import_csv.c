@@ -96,6 +96,8 @@ static void test_orion_good(void)
 	struct vgs_import im;
 	struct vgs_error err = { "" };
 	static const uint64_t dur[] = { 100000, 25000, 40000, 3000 };
+	static const uint16_t sms[] = { 98, 80, 64, 1 };
+	static const uint8_t bounds[] = { VGS_BOUND_COMPUTE, VGS_BOUND_COMPUTE, VGS_BOUND_MEMORY, VGS_BOUND_UNKNOWN };
 	uint64_t t = 0;
 
 	vgs_import_init(&im, "orion");
@@ -114,6 +116,8 @@ static void test_orion_good(void)
 		CU_ASSERT_EQUAL(op->cls, VGS_COMPUTE);
 		CU_ASSERT_EQUAL(op->stream, 0);
 		CU_ASSERT_EQUAL(op->flags, i == 0 ? VGS_OP_UNIT_BEGIN : 0);
+		CU_ASSERT_EQUAL(op->sm, sms[i]);
+		CU_ASSERT_EQUAL(op->bound, bounds[i]);
 		t = op->end_ns;
 	}
 	vgs_import_fini(&im);
@@ -126,7 +130,8 @@ static void test_orion_good(void)
 }
 
 /* The native trace the core writes from a profile: one unit, each kernel depending on the previous with
- * gap 0, so a solo replay runs them back to back as recorded. */
+ * gap 0, so a solo replay runs them back to back as recorded; SM_usage and Profile as the kernel keys
+ * sm= and profile= (docs/trace-format.md). */
 static void test_orion_write(void)
 {
 	struct vgs_import im;
@@ -140,9 +145,11 @@ static void test_orion_write(void)
 	CU_ASSERT_EQUAL(vgs_import_write(&im, 0, f, &err), 0);
 	fclose(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "@unit iteration\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n0\tcompute\t0\t100000\t0\t-\t-\t0\t0\tB\t0\t100000\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n1\tcompute\t0\t25000\t0\t-\t0\t0\t0\t-\t100000\t125000\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n3\tcompute\t0\t3000\t0\t-\t2\t0\t0\tE\t165000\t168000\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n0\tcompute\t0\t100000\t0\t-\t-\t0\t0\tB\t0\t100000\tsm=98\tprofile=compute\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n1\tcompute\t0\t25000\t0\t-\t0\t0\t0\t-\t100000\t125000\tsm=80\tprofile=compute\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n2\tcompute\t0\t40000\t0\t-\t1\t0\t0\t-\t125000\t165000\tsm=64\tprofile=memory\n"));
+	/* Profile -1 (unknown) writes no profile key. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n3\tcompute\t0\t3000\t0\t-\t2\t0\t0\tE\t165000\t168000\tsm=1\n"));
 	free(buf);
 	vgs_import_fini(&im);
 }
