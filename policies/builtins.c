@@ -13,6 +13,8 @@ const struct vgs_policy_ops *const vgs_policy_builtins[] = {
 	&vgs_policy_weighted,
 	&vgs_policy_dynprio,
 	&vgs_policy_fifo,
+	&vgs_policy_mps,
+	&vgs_policy_orion,
 	NULL,
 };
 

@@ -222,6 +222,43 @@ void vgs_sched_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, 
 	s->ops->charge(s, v, ran_ns, now_ns, reason);
 }
 
+struct vgs_vgpu *vgs_sched_no_pick(struct vgs_sched *s, uint64_t now_ns, uint64_t *slice_ns)
+{
+	*slice_ns = 0;
+	return NULL;
+}
+
+void vgs_sched_no_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, uint64_t now_ns,
+			 enum vgs_charge_reason reason)
+{
+}
+
+bool vgs_sched_is_spatial(const struct vgs_sched *s)
+{
+	return s && s->ops && s->ops->admit;
+}
+
+uint32_t vgs_sched_admit(struct vgs_sched *s, const struct vgs_engine_view *view, uint64_t now_ns, uint8_t *start)
+{
+	uint32_t n = 0;
+
+	if (!s || !s->ops || !s->ops->admit || !view || !start)
+		return 0;
+	memset(start, 0, view->nready);
+	if (!view->nready || !view->slots)
+		return 0;
+	s->ops->admit(s, view, now_ns, start);
+	for (uint32_t i = 0; i < view->nready; i++) {
+		if (!start[i])
+			continue;
+		if (n == view->slots)
+			start[i] = 0;	/* more than fit: the first ones in ready order start */
+		else
+			n++;
+	}
+	return n;
+}
+
 int vgs_param_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long x;

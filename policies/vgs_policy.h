@@ -17,6 +17,13 @@
  * passed in (uint64_t ns, monotonic, starting anywhere).  Same inputs, same decisions, bit for bit, in
  * the simulator and on hardware.
  *
+ * A *spatial* policy (one that fills `admit`) shares the domain's engines instead: no vGPU owns the
+ * domain, and whenever an engine has room the driver hands the policy the ready kernels of every vGPU
+ * and the kernels running there, and starts the ones it admits (MPS, Orion; docs/spatial.md):
+ *
+ *     on every change (a kernel ready, a kernel done):  for each engine with room:
+ *            vgs_sched_admit(s, &view, now, start)   start[i] set: start view.ready[i] now
+ *
  * This directory is libc only (no SimGrid, no GLib, no I/O, no global mutable state): it is compiled
  * once into libvgspolicies.a and linked unchanged into every driver.
  *
@@ -57,6 +64,9 @@ struct vgs_vgpu {
 	uint32_t weight;          /* integer share weight, >= 1 */
 	int32_t priority;         /* static priority, larger is more important, default 0 */
 	uint32_t flags;           /* VGS_VGPU_* */
+	uint32_t sm_cap;          /* spatial sharing: SMs its kernels may hold at once on the domain's SM
+	                           * engine (MPS active thread percentage), 0 = no cap.  (In what was
+	                           * padding: a policy built against an older header is unaffected.) */
 	uint64_t deadline_ns;     /* earliest deadline among its open units, VGS_SCHED_NO_TIME if none */
 	uint64_t queued;          /* ready commands this domain could run for it */
 	uint64_t oldest_submit_ns; /* submission time of its oldest ready command, VGS_SCHED_NO_TIME if none */
@@ -68,6 +78,42 @@ struct vgs_vgpu {
 	uint64_t charged_ns;      /* sum of ran_ns charged to it */
 	/* policy */
 	void *priv;
+};
+
+/*
+ * Spatial sharing (docs/spatial.md).  A kernel's profile, as a profiler's roofline classifies it (the
+ * values of models/base/types.h's enum vgs_bound).
+ */
+enum vgs_kernel_profile {
+	VGS_KERNEL_UNKNOWN = 0,
+	VGS_KERNEL_COMPUTE,       /* limited by the SMs' throughput */
+	VGS_KERNEL_MEMORY,        /* limited by DRAM bandwidth */
+};
+
+/* A kernel ready to start on a shared engine, or running there.  Read-only to the policy. */
+struct vgs_kernel {
+	struct vgs_vgpu *vgpu;    /* whose: its vGPU in this domain */
+	uint64_t submit_ns;       /* when it was submitted */
+	uint64_t work_ns;         /* reference work (ns alone on the whole reference GPU); running: left */
+	uint32_t sms;             /* SMs it wants here (1..view.sms, its vGPU's sm_cap applied); 0 on an
+	                           * engine without an SM pool */
+	uint32_t stream;          /* its stream within its vGPU */
+	uint8_t profile;          /* enum vgs_kernel_profile */
+	uint8_t cls;              /* engine class of the command (0 gfx, 1 compute, 2 copy, 3 venc, 4 vdec) */
+};
+
+/* One engine of a spatial domain, as admit() sees it. */
+struct vgs_engine_view {
+	uint32_t engine;          /* index among the domain's engines */
+	uint32_t sms;             /* SMs of the engine; 0: it has no SM pool (copy engines, codecs) */
+	uint32_t free_sms;        /* sms minus what the running kernels want (0 when they want more) */
+	uint32_t slots;           /* kernels it can start now (idle channels) */
+	const struct vgs_kernel *running;
+	uint32_t nrunning;
+	/* Startable kernels of every vGPU, oldest submission first (ties: lower vGPU id, then order of
+	 * submission); a vGPU appears at most as often as its own streams may still start kernels here. */
+	const struct vgs_kernel *ready;
+	uint32_t nready;
 };
 
 /* One tunable of a policy, for `vgpusim policies` and docs/policies.md. */
@@ -137,6 +183,18 @@ struct vgs_policy_ops {
 	 * decisions, never during a slice.  May be NULL.
 	 */
 	void (*tick)(struct vgs_sched *s, uint64_t now_ns);
+	/*
+	 * admit - spatial sharing: which of the ready kernels start now on engine view->engine, shared by
+	 * every vGPU of the domain.  Called when the engine has room (view->slots > 0) and ready kernels,
+	 * after any change (a kernel became ready, one completed), once per engine and instant at least.
+	 * Set start[i] (zeroed by the driver, view->nready entries) for each kernel to start; the driver
+	 * starts at most view->slots of them, in ready order.  Kernels not started are offered again at
+	 * the next change; an engine left idle with ready kernels waits for one.  Returns how many it set.
+	 * Optional: a policy with admit is *spatial* (no owner, no slices, no switches: pick_next, charge
+	 * and runnable are then never called; fill pick_next and charge with vgs_sched_no_pick and
+	 * vgs_sched_no_charge).
+	 */
+	uint32_t (*admit)(struct vgs_sched *s, const struct vgs_engine_view *view, uint64_t now_ns, uint8_t *start);
 };
 
 /* The loop state of one domain.  Allocated by the driver; filled by vgs_sched_init(). */
@@ -183,6 +241,14 @@ struct vgs_vgpu *vgs_sched_pick(struct vgs_sched *s, uint64_t now_ns, uint64_t *
 /* Charge the current owner (must be v) and clear s->current. */
 void vgs_sched_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, uint64_t now_ns,
 		      enum vgs_charge_reason reason);
+/* True when the policy shares the domain's engines (ops->admit). */
+bool vgs_sched_is_spatial(const struct vgs_sched *s);
+/*
+ * Spatial: ops->admit() for one engine; start[] is cleared first and, after the call, trimmed to the
+ * first view->slots kernels set (a policy that sets more costs nothing but them).  Returns how many
+ * start.
+ */
+uint32_t vgs_sched_admit(struct vgs_sched *s, const struct vgs_engine_view *view, uint64_t now_ns, uint8_t *start);
 
 /*
  * Helpers for policies (libc only, in libvgspolicies.a; a policy built as a .so may call them too, the
@@ -191,15 +257,22 @@ void vgs_sched_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, 
  * vgs_param_u64 - parse a decimal integer in [min, max] for set_param(): 0, or -EINVAL when the text is
  * empty, signed, not a number, has trailing characters or is out of range.
  * vgs_sched_free_priv - a ready-made ops->fini: free() every vgs_vgpu.priv and s->priv.
+ * vgs_sched_no_pick, vgs_sched_no_charge - a spatial policy's (never called) pick_next and charge.
  */
 int vgs_param_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 void vgs_sched_free_priv(struct vgs_sched *s);
+/* A spatial policy's pick_next and charge, which the driver never calls: no owner, nothing to charge. */
+struct vgs_vgpu *vgs_sched_no_pick(struct vgs_sched *s, uint64_t now_ns, uint64_t *slice_ns);
+void vgs_sched_no_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, uint64_t now_ns,
+			 enum vgs_charge_reason reason);
 
-/* Built-in policies: "timeslice", "weighted", "dynprio", "fifo". */
+/* Built-in policies: "timeslice", "weighted", "dynprio", "fifo"; spatial: "mps", "orion". */
 extern const struct vgs_policy_ops vgs_policy_timeslice;
 extern const struct vgs_policy_ops vgs_policy_weighted;
 extern const struct vgs_policy_ops vgs_policy_dynprio;
 extern const struct vgs_policy_ops vgs_policy_fifo;
+extern const struct vgs_policy_ops vgs_policy_mps;
+extern const struct vgs_policy_ops vgs_policy_orion;
 /* NULL-terminated list of the built-ins, and lookup by name (NULL if unknown). */
 extern const struct vgs_policy_ops *const vgs_policy_builtins[];
 const struct vgs_policy_ops *vgs_policy_find(const char *name);

@@ -55,13 +55,13 @@ static void test_reason_names(void)
 
 static void test_builtins(void)
 {
-	static const char *const names[] = { "timeslice", "weighted", "dynprio", "fifo" };
+	static const char *const names[] = { "timeslice", "weighted", "dynprio", "fifo", "mps", "orion" };
 	size_t n = 0;
 
 	for (; vgs_policy_builtins[n]; n++)
 		;
-	CU_ASSERT_EQUAL(n, 4);
-	for (size_t i = 0; i < 4; i++) {
+	CU_ASSERT_EQUAL(n, 6);
+	for (size_t i = 0; i < 6; i++) {
 		const struct vgs_policy_ops *ops = vgs_policy_find(names[i]);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(ops);
