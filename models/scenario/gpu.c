@@ -4,7 +4,8 @@
  * `gpus` is a list of profile groups (normally one `@include "gpus/<name>.cfg"` each, plus `count`).
  * Each profile expands into `count` GPU instances named "<profile>-<k>" (k numbers the instances of
  * one profile across the whole list), each instance into its engines "<gpu>.<class><i>" in class
- * order.  A class with `same_as = "gfx"` has no engines of its own: route[] sends its commands to
+ * order.  An entry with `mig_instances` expands each of its GPUs into its MIG instances instead,
+ * "<profile>-<k>.mig<i>", GPUs of their own that share the physical GPU's PCIe link (mig.c).  A class with `same_as = "gfx"` has no engines of its own: route[] sends its commands to
  * that class's engines (NVIDIA runs graphics and compute on one GR engine).
  *
  * Domains (scheduler.domain): "gpu" = one per GPU with all its engines; "engine" = one per engine;
@@ -121,7 +122,8 @@ static int parse_profile(struct vgs_ld *ld, const config_setting_t *g, const cha
 			 uint32_t *count)
 {
 	static const char *const keys[] = { "name", "model", "vram_gb", "max_vgpus", "tdr_timeout_ms",
-					    "pcie", "engines", "count", "vram_page_kb", "overcommit", NULL };
+					    "pcie", "engines", "count", "vram_page_kb", "overcommit", "spatial",
+					    "mig", "mig_instances", NULL };
 	static const struct vgs_ld_range overcommit = { .def = 1.0, .lo = 1.0, .hi = 1000.0 };
 	static const char *const pcie_keys[] = { "bandwidth_gbps", "latency_us", NULL };
 	static const struct vgs_ld_range vram = { .required = true, .lo = 0, .lo_open = true, .hi = 1e6 };
@@ -237,7 +239,9 @@ static int parse_profile(struct vgs_ld *ld, const config_setting_t *g, const cha
 		return -1;
 	}
 	g_free(sub);
-	return 0;
+	if (vgs_ld_spatial_group(ld, g, ctx, t) < 0)
+		return -1;
+	return vgs_ld_mig_geometry(ld, g, ctx, t);
 }
 
 int vgs_ld_gpus_load(struct vgs_ld *ld, const config_setting_t *root)
@@ -258,31 +262,51 @@ int vgs_ld_gpus_load(struct vgs_ld *ld, const config_setting_t *root)
 	next_k = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (uint32_t i = 0; i < n; i++) {
 		struct vgs_gpu t = { 0 };
+		const config_setting_t *entry = config_setting_get_elem(list, i);
 		char *ctx = g_strdup_printf("gpus.[%u]", i);
-		uint32_t count = 0, k;
-		int prc = parse_profile(ld, config_setting_get_elem(list, i), ctx, &t, &count);
+		struct vgs_ld_mig *mig = NULL;
+		uint32_t count = 0, k, ni;
+		int prc = parse_profile(ld, entry, ctx, &t, &count);
 
+		if (prc == 0)
+			prc = vgs_ld_mig_parse(ld, entry, ctx, &t, &mig);
 		g_free(ctx);
 		if (prc < 0) {
+			vgs_ld_mig_free(mig);
 			g_free(t.profile);
 			g_free(t.model);
 			goto out;
 		}
 		k = GPOINTER_TO_UINT(g_hash_table_lookup(next_k, t.profile));
-		if (s->ngpus + count > cap) {
-			cap = (s->ngpus + count) * 2;
+		ni = vgs_ld_mig_count(mig);
+		if (s->ngpus + count * ni > cap) {
+			cap = (s->ngpus + count * ni) * 2;
 			s->gpus = g_renew(struct vgs_gpu, s->gpus, cap);
 		}
 		for (uint32_t j = 0; j < count; j++) {
-			struct vgs_gpu *g = &s->gpus[s->ngpus++];
+			uint32_t phys = s->ngpus;
 
-			*g = t;
-			g->name = g_strdup_printf("%s-%u", t.profile, k + j);
-			g->profile = g_strdup(t.profile);
-			g->model = g_strdup(t.model);
-			for (int c = 0; c < VGS_NCLASS; c++)
-				ne += g->cls[c].count;
+			for (uint32_t q = 0; q < ni; q++) {
+				struct vgs_gpu *g = &s->gpus[s->ngpus++];
+
+				if (mig) {
+					vgs_ld_mig_instance(mig, q, &t, g);
+					g->name = g_strdup_printf("%s-%u.mig%u", t.profile, k + j, q);
+					g->mig_profile = g_strdup(vgs_ld_mig_name(mig, q));
+					g->model = g_strdup_printf("%s, MIG %s at memory slice %u", t.model, g->mig_profile,
+								   g->mig_start);
+				} else {
+					*g = t;
+					g->name = g_strdup_printf("%s-%u", t.profile, k + j);
+					g->model = g_strdup(t.model);
+				}
+				g->profile = g_strdup(t.profile);
+				g->phys = phys;
+				for (int c = 0; c < VGS_NCLASS; c++)
+					ne += g->cls[c].count;
+			}
 		}
+		vgs_ld_mig_free(mig);
 		g_hash_table_insert(next_k, g_strdup(t.profile), GUINT_TO_POINTER(k + count));
 		g_free(t.profile);
 		g_free(t.model);

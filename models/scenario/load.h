@@ -84,6 +84,23 @@ int vgs_ld_vram_group(struct vgs_ld *ld, const config_setting_t *entry, const ch
 int vgs_ld_vram_quota(struct vgs_ld *ld, const config_setting_t *entry, const struct vgs_tenant *tn,
 		      uint64_t *gpu_sum);
 
+/*
+ * mig.c: a profile's `spatial` group into t (sms 0 when absent), and a gpus entry's `mig_instances`
+ * checked against the profile's `mig` geometry (*out NULL when the entry has none); each instance is
+ * then a GPU made from the whole one by vgs_ld_mig_instance().
+ */
+struct vgs_ld_mig;
+int vgs_ld_spatial_group(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, struct vgs_gpu *t);
+/* The profile's `mig` group into t->mig (kept in s->migs), NULL when absent. */
+int vgs_ld_mig_geometry(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, struct vgs_gpu *t);
+void vgs_ld_mig_geoms_free(struct vgs_scenario *s);
+int vgs_ld_mig_parse(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const struct vgs_gpu *t,
+		     struct vgs_ld_mig **out);
+uint32_t vgs_ld_mig_count(const struct vgs_ld_mig *m); /* instances per GPU: 1 without a partition */
+void vgs_ld_mig_instance(const struct vgs_ld_mig *m, uint32_t i, const struct vgs_gpu *t, struct vgs_gpu *g);
+const char *vgs_ld_mig_name(const struct vgs_ld_mig *m, uint32_t i);
+void vgs_ld_mig_free(struct vgs_ld_mig *m);
+
 /* vgpus.c: top-level `placement` and the `vgpus` list -> s->tenants (needs s->gpus). */
 int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root);
 

@@ -169,6 +169,62 @@ static int load_scheduler(struct vgs_ld *ld, const config_setting_t *root)
 	return vgs_ld_domain_parse(ld, dom);
 }
 
+/* ---- spatial sharing ------------------------------------------------------------------------- */
+
+/*
+ * A spatial policy (one with the admit hook, docs/spatial.md) shares every GPU's SM engine between its
+ * vGPUs: each GPU's profile must then say how many SMs it has.  A policy that does not load is left
+ * for the run to report.
+ */
+static int check_spatial(struct vgs_ld *ld)
+{
+	struct vgs_scenario *s = ld->s;
+	struct vgs_error ignored;
+	const struct vgs_policy_ops *ops = vgs_policy_load_scenario(s, &ignored);
+
+	s->spatial = ops && ops->admit;
+	if (!s->spatial)
+		return 0;
+	for (uint32_t g = 0; g < s->ngpus; g++) {
+		if (s->gpus[g].sms)
+			continue;
+		if (s->policy_line > 0)
+			vgs_error_set(ld->err, "%s:%d: policy %s shares the SMs of GPU %s between vGPUs, but its "
+				      "profile (%s) has no spatial = { sms = N; } group (docs/spatial.md)", s->policy_file,
+				      s->policy_line, s->policy, s->gpus[g].name, s->gpus[g].profile);
+		else
+			vgs_error_set(ld->err, "%s: policy %s shares the SMs of GPU %s between vGPUs, but its profile "
+				      "(%s) has no spatial = { sms = N; } group (docs/spatial.md)",
+				      s->policy_file ? s->policy_file : "-p", s->policy, s->gpus[g].name,
+				      s->gpus[g].profile);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The echo leaves out a GPU profile's `spatial` and `mig` groups when the run uses neither (no
+ * spatial policy, no partition of that entry): they describe hardware the run does not model, and
+ * adding them to a profile then changes no output of a scenario that does not use them.
+ */
+static void trim_unused_spatial(struct vgs_ld *ld)
+{
+	config_setting_t *list = config_setting_get_member(config_root_setting(&ld->cfg), "gpus");
+
+	if (ld->s->spatial || !list)
+		return;
+	for (int i = 0; i < config_setting_length(list); i++) {
+		config_setting_t *g = config_setting_get_elem(list, i);
+
+		if (!config_setting_is_group(g) || config_setting_get_member(g, "mig_instances"))
+			continue;
+		if (config_setting_get_member(g, "spatial"))
+			config_setting_remove(g, "spatial");
+		if (config_setting_get_member(g, "mig"))
+			config_setting_remove(g, "mig");
+	}
+}
+
 /* ---- entry points ---------------------------------------------------------------------------- */
 
 static int make_echo(struct vgs_ld *ld)
@@ -215,7 +271,10 @@ int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, 
 	root = config_root_setting(&ld.cfg);
 	if (vgs_ld_check_keys(&ld, root, "", top_keys) < 0 || load_simulation(&ld, root) < 0 ||
 	    vgs_ld_gpus_load(&ld, root) < 0 || load_scheduler(&ld, root) < 0 ||
-	    vgs_ld_domains_build(&ld) < 0 || vgs_ld_vgpus_load(&ld, root) < 0 || make_echo(&ld) < 0)
+	    vgs_ld_domains_build(&ld) < 0 || vgs_ld_vgpus_load(&ld, root) < 0 || check_spatial(&ld) < 0)
+		goto out;
+	trim_unused_spatial(&ld);
+	if (make_echo(&ld) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -248,8 +307,10 @@ void vgs_scenario_fini(struct vgs_scenario *s)
 		g_free(s->gpus[i].name);
 		g_free(s->gpus[i].profile);
 		g_free(s->gpus[i].model);
+		g_free(s->gpus[i].mig_profile);
 	}
 	g_free(s->gpus);
+	vgs_ld_mig_geoms_free(s);
 	g_free(s->engines);
 	for (uint32_t i = 0; i < s->ndomains; i++)
 		g_free(s->domains[i].engines);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "models/base/error.h"
 #include "models/base/types.h"
 
@@ -39,6 +41,34 @@ struct vgs_class_cfg {
 	double busy_w;               /* power with all channels busy */
 };
 
+/*
+ * A GPU profile's MIG geometry (its `mig` group, docs/spatial.md): C compute and M memory slices, and
+ * the instance profiles, each with the memory slices it may start at (bit s of `placements`).
+ */
+struct vgs_mig_prof {
+	char *name;                  /* "1g.5gb" */
+	uint32_t cslices, mslices;   /* compute and memory slices it takes */
+	uint32_t sms;                /* its SMs */
+	uint32_t copy, vdec, venc;   /* its engines */
+	uint32_t max_count;          /* instances of it a GPU may hold, 0 = as many as fit */
+	double vram_gb;              /* usable VRAM */
+	uint32_t placements;         /* bit s: it may start at memory slice s */
+};
+
+struct vgs_mig_geom {
+	uint32_t cslices, mslices;
+	struct vgs_mig_prof *prof;
+	uint32_t nprof;
+};
+
+/*
+ * The libconfig list of n instances of one profile that fit the geometry -- the profile with the most
+ * compute slices of which n fit, e.g. ("3g.20gb", "3g.20gb") for n = 2 on an A100 -- or NULL when no
+ * profile fits n times (g_free the result).  What `compare -p ...,mig` and `leak` partition a GPU
+ * into (models/scenario/mig.c).
+ */
+char *vgs_mig_equal_split(const struct vgs_mig_geom *g, uint32_t n);
+
 /* A GPU profile instance (one per physical GPU after expanding `count`). */
 struct vgs_gpu {
 	char *name;                  /* instance name: "<profile>-<k>", e.g. "a10-0" */
@@ -56,6 +86,23 @@ struct vgs_gpu {
 	 * says `same_as` (NVIDIA's graphics engine runs both gfx and compute work); VGS_NCLASS when the
 	 * GPU has no engine for c. */
 	uint8_t route[VGS_NCLASS];
+	/*
+	 * Spatial sharing (docs/spatial.md): the profile's `spatial` group.  The engines that run compute
+	 * work (route[VGS_COMPUTE]) hold a pool of `sms` SMs and `mem_bw_frac` of the whole GPU's DRAM
+	 * bandwidth, shared by the kernels that run at once; the pool is modelled on a MIG instance and
+	 * under a spatial policy, never otherwise.
+	 */
+	uint32_t sms;                /* SMs of this GPU (a MIG instance: its own); 0 = the profile gives none */
+	uint32_t ref_sms;            /* SMs of the whole GPU (the kernels' recorded times used them all) */
+	double mem_bw_frac;          /* its share of the whole GPU's DRAM bandwidth: 1, or MIG memory slices */
+	double mem_saturation;       /* a memory-bound kernel on this fraction of ref_sms saturates DRAM */
+	double compute_mem_use;      /* DRAM bandwidth a compute-bound kernel uses, per SM fraction */
+	/* MIG (docs/spatial.md): an instance of a partitioned physical GPU is a GPU of its own here. */
+	const struct vgs_mig_geom *mig; /* the profile's MIG geometry (owned by the scenario), NULL if none */
+	char *mig_profile;           /* "1g.5gb" for a MIG instance, NULL for a whole GPU */
+	uint32_t mig_start;          /* its placement: first memory slice */
+	uint32_t phys;               /* the GPU whose PCIe link it uses: itself, or its physical GPU's first
+	                              * instance (MIG instances share the physical GPU's link) */
 };
 
 struct vgs_engine {
@@ -102,6 +149,7 @@ struct vgs_tenant {
 	                              * scenario as loaded (kept by --solo, so a solo tenant draws the same
 	                              * frames and arrivals as in the shared run) */
 	uint32_t gpu;
+	bool pinned;                 /* its vgpus entry names the GPU (`gpu`) */
 	uint32_t weight;             /* >= 1 */
 	int32_t priority;
 	uint64_t vram_quota_bytes;
@@ -110,6 +158,8 @@ struct vgs_tenant {
 	uint32_t queue_depth;        /* capacity of each per-(vGPU, engine class) ring */
 	struct vgs_submit_cfg submit;
 	struct vgs_sla sla;
+	double mps_active_thread_pct; /* `mps.active_thread_pct`: its kernels hold at most this % of the
+	                              * SMs under a spatial policy (CUDA_MPS_ACTIVE_THREAD_PERCENTAGE); 100 */
 	struct vgs_workload_spec *workload; /* shared by the replicas of one vgpus entry */
 };
 
@@ -132,11 +182,14 @@ struct vgs_scenario {
 	char *policy_file;           /* where it was set, for errors */
 	int policy_line;
 	char *domain_mode;           /* "gpu", "engine" or "groups" */
+	bool spatial;                /* the policy shares engines between vGPUs (it has the admit hook) */
 	struct vgs_param *params;    /* scheduler.<policy> group of the selected policy */
 	size_t nparams;
 
 	struct vgs_gpu *gpus;
 	uint32_t ngpus;
+	struct vgs_mig_geom **migs;  /* the profiles' MIG geometries, for vgs_gpu.mig */
+	uint32_t nmigs;
 	struct vgs_engine *engines;
 	uint32_t nengines;
 	struct vgs_domain *domains;
@@ -173,5 +226,13 @@ void vgs_scenario_fini(struct vgs_scenario *s);
  * 0, or -1 with err set when the scenario has no such entry (s is then unchanged).
  */
 int vgs_scenario_keep_solo(struct vgs_scenario *s, const char *group, struct vgs_error *err);
+
+/*
+ * The MIG variant of a loaded scenario, as --set overrides appended to argv ("--set", "PATH=VALUE"):
+ * its one GPU cut into equal instances, one per vGPU (vgs_mig_equal_split), round-robin placement.
+ * -1 with err set when the scenario has several GPUs, a GPU without MIG geometry or already
+ * partitioned, vGPUs pinned to a GPU, or more vGPUs than instances fit.
+ */
+int vgs_mig_variant_args(const struct vgs_scenario *s, GPtrArray *argv, struct vgs_error *err);
 
 #endif

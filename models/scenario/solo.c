@@ -88,8 +88,10 @@ int vgs_scenario_keep_solo(struct vgs_scenario *s, const char *group, struct vgs
 		g_free(s->gpus[i].name);
 		g_free(s->gpus[i].profile);
 		g_free(s->gpus[i].model);
+		g_free(s->gpus[i].mig_profile);
 	}
 	s->gpus[0] = s->gpus[g];
+	s->gpus[0].phys = 0;
 	s->ngpus = 1;
 
 	/* The config echo in summary.json says the file was not run as written. */

@@ -30,6 +30,7 @@ struct entry {
 	uint32_t queue_depth;
 	struct vgs_submit_cfg submit;
 	struct vgs_sla sla;
+	double mps_pct;            /* mps.active_thread_pct */
 	struct vgs_workload_spec *spec;
 	uint32_t *placed;          /* GPU of each replica */
 };
@@ -151,7 +152,9 @@ out:
 static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, struct entry *e)
 {
 	static const char *const keys[] = { "name", "count", "gpu", "weight", "priority", "vram_mb",
-					    "vram", "queue_depth", "submit", "sla", "workload", NULL };
+					    "vram", "queue_depth", "submit", "sla", "mps", "workload", NULL };
+	static const char *const mps_keys[] = { "active_thread_pct", NULL };
+	static const struct vgs_ld_range pct = { .def = 100, .lo = 0, .lo_open = true, .hi = 100 };
 	static const char *const submit_keys[] = { "trap_us", "batch", "batch_window_us", "wake_us", NULL };
 	static const char *const sla_keys[] = { "fps", "latency_ms", NULL };
 	static const struct vgs_ld_range vram = { .def = 0, .lo = 0, .lo_open = true, .hi = 1e9 };
@@ -255,6 +258,18 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 		e->sla.latency_ns = vgs_ld_ns(d, 1e6);
 		g_free(ctx2);
 	}
+	if (vgs_ld_group(ld, st, e->ctx, "mps", false, &sub) < 0)
+		return -1;
+	e->mps_pct = 100;
+	if (sub) {
+		ctx2 = vgs_ld_key(e->ctx, "mps");
+		if (vgs_ld_check_keys(ld, sub, ctx2, mps_keys) < 0 ||
+		    vgs_ld_num(ld, sub, ctx2, "active_thread_pct", &pct, &e->mps_pct) < 0) {
+			g_free(ctx2);
+			return -1;
+		}
+		g_free(ctx2);
+	}
 	if (vgs_ld_group(ld, st, e->ctx, "workload", true, &wl) < 0)
 		return -1;
 	if (vgs_workload_spec_parse(wl, ld->cfgdir, &e->spec, ld->err) < 0) {
@@ -325,6 +340,7 @@ int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root)
 			tn->replica = k;
 			tn->rng_stream = t;
 			tn->gpu = e->placed[k];
+			tn->pinned = e->gpu >= 0;
 			tn->weight = e->weight;
 			tn->priority = e->priority;
 			/* Default framebuffer: the profile's equal share, as NVIDIA's vGPU types divide it. */
@@ -341,6 +357,7 @@ int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root)
 			tn->queue_depth = e->queue_depth;
 			tn->submit = e->submit;
 			tn->sla = e->sla;
+			tn->mps_active_thread_pct = e->mps_pct;
 			tn->workload = e->spec;
 		}
 		e->spec = NULL; /* owned by the tenants now: freed with replica 0 */
