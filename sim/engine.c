@@ -12,6 +12,13 @@
  * An exec's end is known when it starts, so it needs nothing from SimGrid; in lockstep mode
  * (--no-coalesce) each one also runs as a SimGrid exec on the engine's host, the reference the default
  * mode is checked against.
+ *
+ * On an engine with an SM pool (a MIG instance, a spatial policy: models/driver/smpool.c) a kernel's
+ * end depends on the kernels running with it: after its launch it joins the pool (PH_POOL), its end is
+ * the pool's, and it moves (sim_chan_retime) whenever another kernel starts or ends there.  In
+ * lockstep mode its SimGrid exec then runs until the loop stops it (it is cancelled at its end), so
+ * the energy plugin sees the channel busy exactly as long as the default mode counts it.  Engines
+ * without a pool never take these paths.
  */
 
 #include "sim/sim.h"
@@ -38,6 +45,17 @@ static double cmd_speed(const struct sim *sim, const struct drv_engine *e, const
 	return sim->drv.scn->gpus[e->cfg->gpu].cls[cmd->c.cls].speed;
 }
 
+/* The channel-time [from, to) of an exec, clipped to the measured window, feeds the engine's energy. */
+static void count_exec(const struct sim *sim, const struct drv_engine *e, double from, double to)
+{
+	if (from < (double)sim->drv.scn->warmup_ns)
+		from = (double)sim->drv.scn->warmup_ns;
+	if (to > (double)sim->drv.end_ns)
+		to = (double)sim->drv.end_ns;
+	if (to > from)
+		sim_engine(e)->exec_ns += to - from;
+}
+
 /*
  * The exec stops at now (done: it ran to its end): its channel-time in the measured window feeds the
  * engine's energy.  A completed exec counts its exact length, launch + remaining / speed, as SimGrid's
@@ -53,12 +71,7 @@ static void exec_stop(struct drv_chan *ch, uint64_t now, bool done)
 
 	if (done)
 		to = from + (double)e->cls->launch_ns + (double)cmd->remaining_ns / cmd_speed(sim, e, cmd);
-	if (from < (double)sim->drv.scn->warmup_ns)
-		from = (double)sim->drv.scn->warmup_ns;
-	if (to > (double)sim->drv.end_ns)
-		to = (double)sim->drv.end_ns;
-	if (to > from)
-		sim_engine(e)->exec_ns += to - from;
+	count_exec(sim, e, from, to);
 	if (sc->exec) {
 		if (done)
 			sg_exec_wait(sc->exec); /* already done, or within the clock's rounding of done */
@@ -129,6 +142,90 @@ static void start_exec(struct drv_chan *ch, uint64_t now)
 	exec_settle(ch, now);
 }
 
+/* ---- kernels in an SM pool -------------------------------------------------------------------- */
+
+/* The pool kernel stops at now: its channel-time since its start (launch included) feeds the energy;
+ * a lockstep exec, which had no end of its own, is cancelled. */
+static void pool_stop(struct drv_chan *ch, uint64_t now)
+{
+	struct sim_chan *sc = sim_chan(ch);
+
+	count_exec(sim_of_chan(ch), ch->engine, (double)sc->exec_start_ns, (double)now);
+	if (sc->exec) {
+		sg_exec_cancel(sc->exec);
+		sc->exec = NULL;
+	}
+}
+
+/* At now: complete, preempt or reset the pool kernel if its time has come, else wait for the first. */
+static void pool_settle(struct drv_chan *ch, uint64_t now)
+{
+	struct sim_chan *sc = sim_chan(ch);
+
+	if (now >= sc->end_ns) {
+		pool_stop(ch, now);
+		drv_chan_done(ch, now);
+	} else if (now >= ch->preempt_at_ns) {
+		ch->cmd->remaining_ns = drv_pool_left_ns(ch, now) + ch->engine->cls->resume_ns;
+		pool_stop(ch, now);
+		drv_chan_requeue(ch, now);
+	} else if (now >= sc->tdr_at_ns) {
+		pool_stop(ch, now);
+		drv_chan_reset(ch, now);
+	} else {
+		exec_wait(ch);
+	}
+}
+
+/* Its launch is over: its work shares the engine's SMs from now on. */
+static void pool_work(struct drv_chan *ch, uint64_t now)
+{
+	struct sim_chan *sc = sim_chan(ch);
+
+	sc->phase = PH_POOL;
+	drv_pool_join(ch, now);
+	sc->end_ns = ch->pool_end_ns;
+	pool_settle(ch, now);
+}
+
+static void start_pool(struct drv_chan *ch, uint64_t now)
+{
+	struct sim *sim = sim_of_chan(ch);
+	struct sim_chan *sc = sim_chan(ch);
+	const struct vgs_gpu *gpu = &sim->drv.scn->gpus[ch->engine->cfg->gpu];
+	uint64_t launch = ch->engine->cls->launch_ns;
+
+	sc->exec_start_ns = now;
+	sc->tdr_at_ns = gpu->tdr_timeout_ns ? now + gpu->tdr_timeout_ns : VGS_NO_TIME;
+	if (sim->lockstep) { /* an exec that runs until the loop stops it: its end is not known yet */
+		sc->exec = sg_actor_exec_init(1e30);
+		sg_exec_set_host(sc->exec, sim_engine(ch->engine)->host);
+		sg_exec_start(sc->exec);
+		sim->activities++;
+	} else {
+		sim->execs_without_activity++;
+	}
+	if (!launch) {
+		pool_work(ch, now);
+		return;
+	}
+	sc->phase = PH_POOL_LAUNCH;
+	sc->end_ns = now + launch;
+	timer_at(ch, sc->end_ns);
+}
+
+void sim_chan_retime(struct drv *d, struct drv_chan *ch, uint64_t now)
+{
+	struct sim_chan *sc = sim_chan(ch);
+
+	if (sc->phase != PH_POOL)
+		return;
+	sc->end_ns = ch->pool_end_ns;
+	exec_wait(ch);
+}
+
+/* ---- copies ----------------------------------------------------------------------------------- */
+
 static void start_copy(struct drv_chan *ch)
 {
 	sim_chan(ch)->phase = PH_TRANSFER;
@@ -149,7 +246,10 @@ static void begin(struct drv_chan *ch, uint64_t now)
 		sc->end_ns = now + sim_vram_fault_time_ns(ch, ch->cmd);
 		timer_at(ch, sc->end_ns);
 	} else if (!drv_cmd_is_transfer(&ch->cmd->c)) {
-		start_exec(ch, now);
+		if (e->pool)
+			start_pool(ch, now);
+		else
+			start_exec(ch, now);
 	} else if (e->cls->launch_ns) {
 		sc->phase = PH_LAUNCH;
 		sc->end_ns = now + e->cls->launch_ns;
@@ -211,6 +311,12 @@ void sim_chan_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 	case PH_LAUNCH:
 		start_copy(ch);
 		break;
+	case PH_POOL:
+		pool_settle(ch, now);
+		break;
+	case PH_POOL_LAUNCH:
+		pool_work(ch, now);
+		break;
 	case PH_FAULT:
 		if (sc->verdict == SIM_VRAM_RESET) {
 			drv_chan_reset(ch, now);
@@ -227,7 +333,7 @@ void sim_chan_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 /* A stalled command or a copy is not preempted: an exec starting later stops at once. */
 void sim_chan_preempt(struct drv *d, struct drv_chan *ch, uint64_t now)
 {
-	if (sim_chan(ch)->phase == PH_RUNNING)
+	if (sim_chan(ch)->phase == PH_RUNNING || sim_chan(ch)->phase == PH_POOL)
 		exec_wait(ch);
 }
 
@@ -235,6 +341,8 @@ void sim_chan_close(struct drv_chan *ch, uint64_t end)
 {
 	if (ch->state == DRV_CHAN_BUSY && sim_chan(ch)->phase == PH_RUNNING)
 		exec_stop(ch, end, false);
+	else if (ch->state == DRV_CHAN_BUSY && (sim_chan(ch)->phase == PH_POOL || sim_chan(ch)->phase == PH_POOL_LAUNCH))
+		pool_stop(ch, end);
 }
 
 /* Host-memory end of a PCIe direction: accepts every transfer as it arrives. */

@@ -1,9 +1,9 @@
 /*
  * Builds the SimGrid platform of a scenario: one host per engine (speed 1e9 flop/s x the class's
  * speed factor, so 1 flop = 1 ns of reference work; one core per channel so concurrent streams of one
- * context each run at full speed), a control host for the tenant and scheduler actors, and per GPU
- * two host-memory endpoints joined to every engine by one PCIe link per direction (PCIe is full
- * duplex).  Power figures feed the host-energy plugin: "idle:idle:busy" makes power linear in the
+ * context each run at full speed), a control host for the tenant and scheduler actors, and per
+ * physical GPU two host-memory endpoints joined to every engine by one PCIe link per direction (PCIe
+ * is full duplex; the MIG instances of a GPU share its link).  Power figures feed the host-energy plugin: "idle:idle:busy" makes power linear in the
  * number of busy channels.  The platform is written as XML to a temporary file and loaded from there,
  * the stable way to give hosts core counts and properties through SimGrid's C interface.
  */
@@ -63,11 +63,15 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 		const struct vgs_engine *e = &scn->engines[i];
 		const struct vgs_class_cfg *c = &scn->gpus[e->gpu].cls[e->cls];
 
-		host_xml(x, e->name, 1e9 * c->speed, c->channels, c->idle_w, c->busy_w);
+		/* One core per channel: an SM engine a spatial policy shares has more than `channels`. */
+		host_xml(x, e->name, 1e9 * c->speed, sim->drv.engines[i].nchan, c->idle_w, c->busy_w);
 	}
-	/* The DTD wants every host, then every link, then the routes. */
+	/* The DTD wants every host, then every link, then the routes.  MIG instances of one physical GPU
+	 * share its link: the one of its first instance (vgs_gpu.phys). */
 	for (int pass = 0; pass < 3; pass++) {
 		for (uint32_t g = 0; g < scn->ngpus; g++) {
+			if (scn->gpus[g].phys != g)
+				continue;
 			for (int d = 0; d < 2; d++) {
 				char *name = g_strdup_printf("%s.host_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
 				char *link = g_strdup_printf("%s.pcie_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
@@ -84,7 +88,7 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 					for (uint32_t i = 0; i < scn->nengines; i++) {
 						char *src;
 
-						if (scn->engines[i].gpu != g)
+						if (scn->gpus[scn->engines[i].gpu].phys != g)
 							continue;
 						src = g_markup_escape_text(scn->engines[i].name, -1);
 						g_string_append_printf(x, "  <route src=\"%s\" dst=\"%s\"><link_ctn id=\"%s\"/></route>\n",

@@ -106,6 +106,7 @@ static const struct drv_ops sim_ops = {
 	.submitted = sim_ops_submitted,
 	.completed = sim_ops_completed,
 	.warmup = sim_ops_warmup,
+	.chan_retime = sim_chan_retime,
 };
 
 static void start_actor(sg_actor_t a, void *data, void (*fn)(int, char **), bool daemon)
@@ -122,6 +123,8 @@ static void start_actors(struct sim *sim)
 
 	sim->pcie_mb = g_new0(sg_mailbox_t, 2 * scn->ngpus);
 	for (uint32_t g = 0; g < scn->ngpus; g++) {
+		if (scn->gpus[g].phys != g)
+			continue; /* a MIG instance: its physical GPU's link */
 		for (int d = 0; d < 2; d++) {
 			char *host = g_strdup_printf("%s.host_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
 			char *mb = g_strdup_printf("%s.pcie_%s", scn->gpus[g].name, d ? "d2h" : "h2d");

@@ -46,6 +46,8 @@ enum sim_phase {
 	PH_LAUNCH,                 /* a copy's launch overhead, before its transfer */
 	PH_TRANSFER,               /* a host<->device copy on the PCIe link */
 	PH_RUNNING,                /* an exec: remaining_ns / speed */
+	PH_POOL_LAUNCH,            /* a kernel's launch overhead, before it joins its engine's SM pool */
+	PH_POOL,                   /* a kernel in its engine's SM pool: the pool says when it ends */
 };
 
 /* The simulator's side of a channel (drv_chan.plat). */
@@ -127,6 +129,8 @@ void sim_chan_start(struct drv *d, struct drv_chan *ch, uint64_t now);
 void sim_chan_preempt(struct drv *d, struct drv_chan *ch, uint64_t now);
 void sim_chan_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now);
 void sim_chan_transfer_done(struct drv_chan *ch, uint64_t now);
+/* ch's end in its engine's SM pool moved (struct drv_ops chan_retime). */
+void sim_chan_retime(struct drv *d, struct drv_chan *ch, uint64_t now);
 /* The end of the run: the exec time of what is still running (energy). */
 void sim_chan_close(struct drv_chan *ch, uint64_t end);
 void sim_pcie_receiver_actor(int argc, char **argv);

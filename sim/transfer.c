@@ -64,7 +64,7 @@ void sim_transfer_start(struct drv_chan *ch, bool d2h, uint64_t bytes)
 		sim->activities++;
 		sg_actor_sleep_until((double)sim->clock_ns * 1e-9);
 	}
-	x->mb = sim->pcie_mb[2 * e->cfg->gpu + d2h];
+	x->mb = sim->pcie_mb[2 * sim->drv.scn->gpus[e->cfg->gpu].phys + d2h];
 	x->bytes = bytes;
 	sim->xfers++;
 	sim->activities++;

@@ -6,6 +6,9 @@
  * loop observes the timer (the lateness is measured: summary.json executor.timer_slack).  No CPU spins:
  * the whole replay runs on one thread, so any number of engines fits a 2-core machine.
  * The profile's launch_us is not added: it is what `vgpusim calibrate` measures of this backend.
+ * On an engine with an SM pool (a MIG instance, a spatial policy: docs/spatial.md) kernels that run at
+ * once share the pool's SMs and DRAM bandwidth by the simulator's contention model
+ * (models/driver/smpool.c), so a kernel's end moves as others start and end (ex_chan_retime).
  */
 #include "hw-trace/exec/exec.h"
 
@@ -20,6 +23,12 @@ static void host_fini(struct exec *x)
 
 static int host_start(struct exec *x, struct drv_chan *ch, uint64_t now)
 {
+	if (ch->engine->pool && !drv_cmd_is_transfer(&ch->cmd->c)) {
+		/* Concurrent kernels share the engine's modelled SM pool, as in the simulator. */
+		drv_pool_join(ch, now);
+		ex_chan_of(ch)->due_ns = ch->pool_end_ns;
+		return 0;
+	}
 	ex_chan_of(ch)->due_ns = now + drv_cmd_time_ns(&x->drv.scn->gpus[ch->engine->cfg->gpu], ch->cmd);
 	return 0;
 }

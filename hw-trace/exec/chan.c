@@ -4,7 +4,8 @@
  * (cuda, polled); a `fine` preemption stops it at its time and puts the rest back at the head of its
  * ring (plus resume_ns); a command running past tdr_timeout resets only its vGPU's context on that
  * engine.  A channel is busy from its start until the loop observes the end, which is what a real
- * driver sees.
+ * driver sees.  On an engine with an SM pool the host backend's end is the pool's, moved by
+ * ex_chan_retime() whenever another kernel starts or ends there.
  */
 #include "hw-trace/exec/exec.h"
 
@@ -51,8 +52,20 @@ static void preempt_now(struct exec *x, struct drv_chan *ch, uint64_t now)
 		return;
 	}
 	/* The host backend does not add the launch (backend_host.c): all the time ran was work. */
-	ch->cmd->remaining_ns = drv_remaining_after(e, ch->cmd, speed, 0, now - ch->run_start_ns);
+	if (ch->pool_slot != DRV_POOL_NONE)
+		ch->cmd->remaining_ns = drv_pool_left_ns(ch, now) + e->cls->resume_ns;
+	else
+		ch->cmd->remaining_ns = drv_remaining_after(e, ch->cmd, speed, 0, now - ch->run_start_ns);
 	drv_chan_requeue(ch, now);
+}
+
+void ex_chan_retime(struct drv *d, struct drv_chan *ch, uint64_t now)
+{
+	struct ex_chan *xc = ex_chan_of(ch);
+
+	xc->due_ns = ch->pool_end_ns;
+	if (xc->due_ns != VGS_NO_TIME)
+		timer_at(d, ch, xc->due_ns, EV_CHAN_END);
 }
 
 void ex_chan_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now)
@@ -61,8 +74,11 @@ void ex_chan_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 
 	if (ch->gen != tm->gen || ch->state != DRV_CHAN_BUSY)
 		return;
-	if (tm->kind == EV_CHAN_END)
-		drv_chan_done(ch, now);
+	if (tm->kind == EV_CHAN_END) {
+		/* A pool kernel's end moves as others start and end (ex_chan_retime): only the latest counts. */
+		if (ch->pool_slot == DRV_POOL_NONE || now >= ex_chan_of(ch)->due_ns)
+			drv_chan_done(ch, now);
+	}
 	else if (tm->kind == EV_CHAN_PREEMPT)
 		preempt_now(exec_of(d), ch, now);
 	else

@@ -91,6 +91,8 @@ enum ex_timer_kind { EV_CHAN_END = DRV_EV_PLATFORM, EV_CHAN_PREEMPT, EV_CHAN_TDR
 void ex_chan_start(struct drv *d, struct drv_chan *ch, uint64_t now);
 void ex_chan_preempt(struct drv *d, struct drv_chan *ch, uint64_t now);
 void ex_chan_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now);
+/* ch's end in its engine's SM pool moved (host backend: concurrent kernels share a modelled pool). */
+void ex_chan_retime(struct drv *d, struct drv_chan *ch, uint64_t now);
 /* replay.c */
 struct ex_replay_result {
 	uint64_t completed;        /* commands completed, warm-up included */

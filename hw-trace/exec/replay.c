@@ -55,6 +55,7 @@ static const struct drv_ops ex_ops = {
 	.chan_start = ex_chan_start,
 	.chan_preempt = ex_chan_preempt,
 	.timer = ex_chan_timer,
+	.chan_retime = ex_chan_retime,
 };
 
 static void teardown(struct exec *x)

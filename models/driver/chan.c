@@ -45,6 +45,12 @@ static void release(struct drv_chan *ch, uint64_t now)
 	/* The executor may learn of an end (a device timestamp) from before the start it recorded. */
 	uint64_t start = ch->run_start_ns < now ? ch->run_start_ns : now;
 
+	if (e->shared) {
+		if (e->pool)
+			drv_pool_leave(ch, now);
+		if (e->domain->spatial) /* a vGPU's share of a spatial domain: its commands' busy time there */
+			vgs_metrics_slice(d->metrics, e->domain->idx, cmd->tenant->idx, start, now, -1);
+	}
 	vgs_metrics_busy(d->metrics, cmd->tenant->idx, e->idx, start, now);
 	if (d->tl)
 		vgs_timeline_busy(d->tl, e->idx, ch->index, cmd->tenant->idx, cmd->c.seq, cmd->c.cls, start, now);

@@ -260,6 +260,9 @@ void drv_domain_step(struct drv_domain *d, uint64_t now)
 				return; /* only the end of the yield moves us on */
 			charge(d, now);
 			break;
+		case D_SPATIAL:
+			drv_spatial_step(d, now);
+			return;
 		}
 	}
 }

@@ -4,8 +4,33 @@
  * themselves on the run list and set timers through runq.c, so calls go one way: this file steps them,
  * they never call back into it.
  */
+#include <math.h>
+
 #include "models/driver/driver.h"
 #include "models/scenario/policy_load.h"
+
+/* The channels of an SM engine a spatial policy shares: each tenant of its GPU may run its own
+ * streams there, up to the device's resident grids. */
+static uint32_t spatial_channels(const struct vgs_scenario *scn, const struct drv_engine *e)
+{
+	uint32_t n = 0, per = e->cls->channels ? e->cls->channels : 1;
+
+	for (uint32_t t = 0; t < scn->ntenants; t++)
+		n += scn->tenants[t].gpu == e->cfg->gpu;
+	n = n ? n * per : per;
+	return n < DRV_SPATIAL_MAX_CHANNELS ? n : DRV_SPATIAL_MAX_CHANNELS;
+}
+
+/* A tenant's MPS active-thread cap on the SM engine of domain dm, in SMs (rounded up: at least one). */
+static uint32_t sm_cap(const struct drv_domain *dm, const struct vgs_tenant *tc)
+{
+	if (tc->mps_active_thread_pct >= 100)
+		return 0;
+	for (uint32_t i = 0; i < dm->nengines; i++)
+		if (dm->engines[i]->pool)
+			return (uint32_t)ceil(tc->mps_active_thread_pct / 100.0 * dm->engines[i]->pool->sms);
+	return 0;
+}
 
 int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_ops *ops, struct vgs_error *err)
 {
@@ -28,6 +53,9 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 		e->cfg = &scn->engines[i];
 		e->cls = &scn->gpus[e->cfg->gpu].cls[e->cfg->cls];
 		e->nchan = e->cls->channels ? e->cls->channels : 1;
+		e->pool = drv_pool_new(&scn->gpus[e->cfg->gpu], e->cfg->cls, scn->spatial);
+		if (e->pool && scn->spatial)
+			e->nchan = spatial_channels(scn, e);
 		e->plat = (char *)d->engine_plat + i * ops->engine_size;
 		e->chans = g_new0(struct drv_chan, e->nchan);
 		e->chan_plat = g_malloc0(e->nchan * (ops->chan_size ? ops->chan_size : 1));
@@ -36,6 +64,8 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 			e->chans[k].index = k;
 			e->chans[k].preempt_at_ns = VGS_NO_TIME;
 			e->chans[k].plat = (char *)e->chan_plat + k * ops->chan_size;
+			e->chans[k].pool_slot = DRV_POOL_NONE;
+			e->chans[k].pool_end_ns = VGS_NO_TIME;
 		}
 	}
 	for (uint32_t i = 0; i < scn->ndomains; i++) {
@@ -58,6 +88,11 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 		dm->vgpus = g_new0(struct vgs_vgpu, scn->ntenants);
 		if (vgs_policy_sched_init(&dm->sched, pops, scn, dc->gpu, err))
 			return -1;
+		dm->spatial = vgs_sched_is_spatial(&dm->sched);
+		if (dm->spatial)
+			dm->state = D_SPATIAL;
+		for (uint32_t k = 0; k < dc->nengines; k++)
+			dm->engines[k]->shared = dm->spatial || dm->engines[k]->pool;
 	}
 	for (uint32_t i = 0; i < scn->ntenants; i++) {
 		struct drv_tenant *t = &d->tenants[i];
@@ -68,7 +103,7 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 		t->cfg = tc;
 		t->gpu = &scn->gpus[tc->gpu];
 		/* One seed rule for both drivers, so they replay the same command stream. */
-		t->wl = vgs_workload_new(tc->workload, scn->seed * 0x9e3779b97f4a7c15ull + tc->rng_stream + 1);
+		t->wl = vgs_workload_new(tc->workload, vgs_workload_seed(scn->seed, tc->rng_stream));
 		for (int c = 0; c < VGS_NCLASS; c++)
 			g_queue_init(&t->ring[c]);
 		vgs_hostq_init(&t->hq);
@@ -90,6 +125,7 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 			v->deadline_ns = VGS_SCHED_NO_TIME;
 			v->oldest_submit_ns = VGS_SCHED_NO_TIME;
 			v->owner = t;
+			v->sm_cap = sm_cap(dm, tc);
 			rc = vgs_sched_add(&dm->sched, v);
 			if (rc) {
 				vgs_error_set(err, "policy %s refused vGPU %s (error %d)", dm->sched.ops->name, tc->name, rc);
@@ -133,12 +169,14 @@ void drv_free(struct drv *d)
 			g_free(e->chans[k].cmd);
 		g_free(e->chans);
 		g_free(e->chan_plat);
+		drv_pool_free(e->pool);
 	}
 	for (uint32_t i = 0; d->domains && i < scn->ndomains; i++) {
 		struct drv_domain *dm = &d->domains[i];
 
 		if (dm->sched.ops)
 			vgs_sched_fini(&dm->sched);
+		drv_spatial_free(dm);
 		g_free(dm->engines);
 		g_free(dm->tenants);
 		g_free(dm->vgpus);
@@ -239,6 +277,9 @@ void drv_close(struct drv *d, uint64_t end)
 			if (ch->state != DRV_CHAN_BUSY)
 				continue;
 			vgs_metrics_busy(d->metrics, ch->cmd->tenant->idx, i, ch->run_start_ns, end);
+			if (e->domain->spatial)
+				vgs_metrics_slice(d->metrics, e->domain->idx, ch->cmd->tenant->idx, ch->run_start_ns,
+						  end, -1);
 			if (d->tl)
 				vgs_timeline_busy(d->tl, i, k, ch->cmd->tenant->idx, ch->cmd->c.seq, ch->cmd->c.cls,
 						  ch->run_start_ns, end);

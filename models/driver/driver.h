@@ -40,6 +40,7 @@ struct drv;
 struct drv_domain;
 struct drv_engine;
 struct drv_tenant;
+struct drv_spatial;
 
 /* A submitted command, alive until it completes (or is dropped by a reset). */
 struct drv_cmd {
@@ -71,6 +72,45 @@ struct drv_chan {
 	uint64_t gen;              /* bumped at every release (and by a platform re-arming its timers):
 	                            * invalidates the platform's timers set before */
 	void *plat;                /* the platform's per-channel state (drv_ops.chan_size bytes) */
+	/* SM pool (smpool.c): while its command runs in the engine's pool */
+	uint32_t pool_slot;        /* its index in the pool, DRV_POOL_NONE when not in it */
+	uint64_t pool_end_ns;      /* when it will end at the current rates, VGS_NO_TIME if starved */
+};
+
+#define DRV_POOL_NONE UINT32_MAX
+/* Kernels one engine of a spatial domain holds at most: the resident grids of a device (CUDA C++
+ * Programming Guide, "Features and Technical Specifications": 128 for compute capability >= 7.0). */
+#define DRV_SPATIAL_MAX_CHANNELS 128
+
+/*
+ * The SM pool of an engine that runs compute work (models/driver/smpool.c, docs/spatial.md): the
+ * kernels running there share its SMs and DRAM bandwidth; each runs at a rate (a fraction of its
+ * solo speed) that the contention model solves whenever one starts or ends.
+ */
+struct drv_pool_k {
+	void *owner;               /* the channel running it (the driver's), or the caller's */
+	double left;               /* reference work left, ns */
+	double speed;              /* the class's speed factor */
+	double sms;                /* d: SMs it occupies at full rate */
+	double want;               /* SMs it may hold: d, or less under its vGPU's MPS cap */
+	double alloc;              /* SMs it holds now (its resident thread blocks) */
+	double bw;                 /* y: DRAM bandwidth it uses at full rate (share of the whole GPU's) */
+	double rate;               /* the solved rate: a fraction of its solo speed */
+	int32_t level;             /* priority level: higher levels are served first */
+	uint64_t order;            /* arrival order: the block scheduler serves the oldest first */
+};
+
+struct drv_pool {
+	double sms;                /* N: the engine's SMs */
+	double bw;                 /* B: its share of the whole GPU's DRAM bandwidth */
+	double ref_sms;            /* the whole GPU's SMs: what a kernel of unknown size wants */
+	double mem_saturation, compute_mem_use;
+	double free_sms;           /* N minus what the kernels hold */
+	struct drv_pool_k *k;
+	uint32_t n, cap;
+	uint64_t next_order;
+	uint64_t last_ns;          /* the kernels' work left is accounted up to here */
+	double *scratch;           /* the solver's */
 };
 
 struct drv_engine {
@@ -85,6 +125,8 @@ struct drv_engine {
 	bool used;                 /* ran something since the last context switch */
 	void *plat;                /* the platform's per-engine state (drv_ops.engine_size bytes) */
 	void *chan_plat;           /* its channels' platform state */
+	struct drv_pool *pool;     /* its SM pool (a MIG instance, a spatial domain), else NULL */
+	bool shared;               /* it has a pool or its domain is spatial: release() has more to do */
 };
 
 enum drv_domain_state {
@@ -94,6 +136,7 @@ enum drv_domain_state {
 	D_RUN,                     /* the owner's slice: dispatch its ready commands */
 	D_STOP,                    /* the slice is over: wait until the engines stopped the owner's work */
 	D_CHARGE,                  /* yielded before charging an empty slice */
+	D_SPATIAL,                 /* a spatial domain (its policy admits kernels): always, spatial.c */
 };
 
 struct drv_domain {
@@ -124,6 +167,8 @@ struct drv_domain {
 	bool yielded;              /* on the yield list */
 	uint64_t gen;              /* invalidates stale timers */
 	uint64_t timer_at;         /* the valid timer's time, VGS_NO_TIME if none */
+	bool spatial;              /* its policy shares the engines (admit): spatial.c steps it */
+	struct drv_spatial *sp;    /* spatial.c's scratch, NULL until first needed */
 };
 
 enum drv_tenant_state {
@@ -188,6 +233,9 @@ struct drv_ops {
 	void (*completed)(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now, bool dropped);
 	/* Optional: the warm-up ended. */
 	void (*warmup)(struct drv *d);
+	/* ch runs in its engine's SM pool and its end (ch->pool_end_ns) moved: re-arm its end.  Required
+	 * when a scenario has SM pools (MIG instances, spatial policies). */
+	void (*chan_retime)(struct drv *d, struct drv_chan *ch, uint64_t now);
 };
 
 struct drv {
@@ -246,6 +294,11 @@ void drv_tenant_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now
 
 /* domain.c */
 void drv_domain_step(struct drv_domain *dm, uint64_t now);
+/* spatial.c: a spatial domain's step (its policy admits kernels of every vGPU at once). */
+void drv_spatial_step(struct drv_domain *dm, uint64_t now);
+void drv_spatial_free(struct drv_domain *dm);
+/* A tenant's kernels may run this many at once on engine e of a spatial domain (its streams). */
+uint32_t drv_spatial_per_tenant(const struct drv_engine *e);
 
 /* A host<->device copy with a byte count crosses the PCIe link; anything else runs on the engine. */
 static inline bool drv_cmd_is_transfer(const struct vgs_cmd *c)
@@ -264,6 +317,35 @@ void drv_chan_preempt(struct drv_chan *ch, uint64_t now);
 void drv_chan_done(struct drv_chan *ch, uint64_t now);
 /* ch's command was dropped at now (a VRAM fault under vram.fault = "kill"). */
 void drv_chan_drop(struct drv_chan *ch, uint64_t now);
+/*
+ * smpool.c: the SM pool of an engine (docs/spatial.md).  drv_pool_new: the pool of engine e of gpu,
+ * NULL when e does not model one.  drv_pool_join: ch's command starts its work in e's pool at now;
+ * the rates are solved again, ch->pool_end_ns is set and the other kernels whose end moved are
+ * retimed (drv_ops.chan_retime).  drv_pool_leave: ch's command leaves it (done, preempted, reset:
+ * release() calls it).  drv_pool_left_ns: its reference work left at now.  vgs_pool_solve: the
+ * contention model alone, on p->k[0 .. p->n): sets every rate (unit-tested without a driver).
+ */
+struct drv_pool *drv_pool_new(const struct vgs_gpu *gpu, int cls, bool spatial);
+void drv_pool_free(struct drv_pool *p);
+void drv_pool_join(struct drv_chan *ch, uint64_t now);
+void drv_pool_leave(struct drv_chan *ch, uint64_t now);
+uint64_t drv_pool_left_ns(const struct drv_chan *ch, uint64_t now);
+/*
+ * The contention model alone (unit-tested without a driver).  vgs_pool_add: a kernel of `work_ns`
+ * reference work, `sm` SMs (0: unknown), enum vgs_bound `bound`, at most cap_sms SMs (0: no cap) and
+ * priority `level` arrives: it takes the free SMs it wants; returns its slot.  vgs_pool_remove: the
+ * kernel in `slot` leaves (the last slot moves there: returns that kernel's owner, or NULL); its SMs go
+ * to the waiting kernels, highest level then oldest first.  vgs_pool_advance: account the work done
+ * until now at the current rates.  vgs_pool_solve: every kernel's rate from its SMs and the shared DRAM
+ * bandwidth (max-min fair, highest level first).  vgs_pool_demand: d and y of a kernel.
+ */
+uint32_t vgs_pool_add(struct drv_pool *p, uint32_t sm, int bound, double cap_sms, int32_t level, double work_ns,
+		      double speed, void *owner);
+void *vgs_pool_remove(struct drv_pool *p, uint32_t slot);
+void vgs_pool_advance(struct drv_pool *p, uint64_t now);
+void vgs_pool_solve(struct drv_pool *p);
+void vgs_pool_demand(const struct drv_pool *p, uint32_t sm, int bound, double *d, double *y);
+
 /* ch's command was preempted at now with cmd->remaining_ns left: back to the head of its ring. */
 void drv_chan_requeue(struct drv_chan *ch, uint64_t now);
 /* TDR (or a VRAM fault under vram.fault = "reset"): reset the vGPU's context on ch's engine. */

@@ -17,6 +17,7 @@
 #include "models/driver/driver.h"
 #include "models/results/metrics.h"
 #include "tests/unit/cunit_main.h"
+#include "tests/unit/drv_loop.h"
 
 enum { EV_END = DRV_EV_PLATFORM, EV_PREEMPT, EV_TDR };
 
@@ -151,39 +152,10 @@ static void load(struct vgs_scenario *s, const char *name, const struct vgs_over
 /* Build, run to the end of the scenario, and free the driver model; the fake keeps the counters. */
 static void run(struct fake *f, const struct vgs_scenario *s)
 {
-	struct vgs_error err = { { 0 } };
-	char dir[] = "/tmp/vgs-test-driver-XXXXXX";
-	struct drv *d = &f->d;
-	char *units;
-
 	memset(f, 0, sizeof(*f));
 	f->ran = g_hash_table_new(g_direct_hash, g_direct_equal);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	CU_ASSERT_EQUAL_FATAL(drv_build(d, s, &fake_ops, &err), 0);
-	d->metrics = vgs_metrics_new(s, dir, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d->metrics);
-	drv_start(d);
-	for (;;) {
-		while (vgs_timerheap_next(&d->timers) <= f->now) {
-			struct vgs_timer tm = vgs_timerheap_pop(&d->timers);
-
-			drv_fire(d, &tm, f->now);
-		}
-		drv_run_pending(d);
-		if (vgs_timerheap_next(&d->timers) <= f->now || drv_resume_yielded(d))
-			continue;
-		if (vgs_timerheap_next(&d->timers) >= d->end_ns)
-			break;
-		f->now = vgs_timerheap_next(&d->timers);
-	}
-	drv_close(d, d->end_ns);
-	vgs_metrics_free(d->metrics);
-	drv_free(d);
+	CU_ASSERT_EQUAL_FATAL(drv_test_run(&f->d, s, &fake_ops, &f->now), 0);
 	g_hash_table_destroy(f->ran);
-	units = g_build_filename(dir, "units.csv", NULL);
-	unlink(units);
-	g_free(units);
-	rmdir(dir);
 }
 
 /* Two saturating trainers of equal weight on one engine: the owner alone runs, shares are equal. */
