@@ -41,7 +41,9 @@ const struct vgs_cli_cmd vgs_cli_compare = {
 		"\n"
 		"  -p, --policies LIST     comma-separated items POLICY[:KEY=VALUE]..., e.g.\n"
 		"                          timeslice,weighted,weighted:slice_us=500,dynprio:boost=4:max_wait_us=20000\n"
-		"                          (KEY=VALUE sets scheduler.<policy>.<KEY> for that run only)\n"
+		"                          (KEY=VALUE sets scheduler.<policy>.<KEY> for that run only);\n"
+		"                          the item mig runs the config's own policy with its GPU cut into\n"
+		"                          equal MIG instances, one per vGPU (docs/spatial.md)\n"
 		"  -o, --output DIR        comparison directory (default: results/<scenario>-compare)\n"
 		"  -j, --jobs N            runs at once (default: the number of online CPUs)\n"
 		"      --set PATH=VALUE    config override for every run, as for `vgpusim run`\n"
@@ -56,8 +58,6 @@ const struct vgs_cli_cmd vgs_cli_compare = {
 		"failed (the others' results are kept; report.md marks the failed one).\n",
 };
 
-extern char **environ;
-
 struct opts {
 	const char *config;
 	const char *policies;
@@ -65,14 +65,6 @@ struct opts {
 	struct vgs_args args;        /* -o, -q; --set, --seed, --duration for every run (-p is --policies) */
 	double gantt_ms;
 	bool plots;
-};
-
-/* A sub-run to spawn. */
-struct job {
-	GPtrArray *argv;             /* char *, NULL-terminated when started */
-	char *log;                   /* absolute-or-relative path of its stderr */
-	struct vgs_compare_run *run; /* where its outcome goes */
-	pid_t pid;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -122,21 +114,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Load CONFIG as the run of `it` would, with `extra` options ("--set", "PATH=VALUE", ...) after the user's. */
+/* Load CONFIG as the run of `it` would (NULL: with its own policy), with `extra` options after the user's. */
 static int load_as_run(const struct opts *o, const struct vgs_compare_item *it, GPtrArray *extra,
 		       struct vgs_scenario *s, struct vgs_error *err)
 {
-	struct vgs_args a;
-	int rc = -1;
-
-	vgs_args_init(&a);
-	if (vgs_args_take_all(&a, o->args.given, err) == 0 && (!extra || vgs_args_take_all(&a, extra, err) == 0)) {
-		a.load.path = o->config;
-		a.load.policy = it->policy;
-		rc = vgs_scenario_load(s, &a.load, err);
-	}
-	vgs_args_fini(&a);
-	return rc;
+	return vgs_cli_load(o->config, o->args.given, it ? it->policy : NULL, extra, s, err);
 }
 
 /*
@@ -155,6 +137,24 @@ static int validate(const struct opts *o, const struct vgs_compare_item *items, 
 		bool group_exists;
 		char msg[sizeof(err->msg)];
 
+		if (vgs_compare_item_is_mig(it)) {
+			/* The config's own policy, in equal MIG instances of its GPU, one per vGPU. */
+			params[i] = g_ptr_array_new_with_free_func(g_free);
+			if (load_as_run(o, NULL, NULL, &s, err) < 0)
+				return -1;
+			if (vgs_mig_variant_args(&s, params[i], err) < 0) {
+				vgs_scenario_fini(&s);
+				goto item_err;
+			}
+			vgs_scenario_fini(&s);
+			if (load_as_run(o, NULL, params[i], &s, err) < 0)
+				goto item_err;
+			if (i == 0)
+				*first = s;
+			else
+				vgs_scenario_fini(&s);
+			continue;
+		}
 		if (!vgs_policy_is_path(it->policy)) {
 			ops = vgs_policy_load(it->policy, err);
 			if (!ops)
@@ -191,10 +191,9 @@ item_err:
 	return 0;
 }
 
-static struct job *job_new(const struct opts *o, const struct vgs_compare_item *it, GPtrArray *params,
-			   const char *tmp, struct vgs_compare_run *run, const char *solo_group)
+static struct vgs_job *job_new(const struct opts *o, const struct vgs_compare_item *it, GPtrArray *params,
+			       const char *tmp, struct vgs_compare_run *run, const char *solo_group)
 {
-	struct job *j = g_new0(struct job, 1);
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 
 	g_ptr_array_add(a, g_strdup("vgpusim"));
@@ -204,8 +203,10 @@ static struct job *job_new(const struct opts *o, const struct vgs_compare_item *
 		g_ptr_array_add(a, g_strdup(o->args.given->pdata[i]));
 	for (guint i = 0; i < params->len; i++)
 		g_ptr_array_add(a, g_strdup(params->pdata[i]));
-	g_ptr_array_add(a, g_strdup("-p"));
-	g_ptr_array_add(a, g_strdup(it->policy));
+	if (!vgs_compare_item_is_mig(it)) { /* the MIG variant runs the config's own policy in its instances */
+		g_ptr_array_add(a, g_strdup("-p"));
+		g_ptr_array_add(a, g_strdup(it->policy));
+	}
 	if (solo_group) {
 		g_ptr_array_add(a, g_strdup("--solo"));
 		g_ptr_array_add(a, g_strdup(solo_group));
@@ -215,148 +216,7 @@ static struct job *job_new(const struct opts *o, const struct vgs_compare_item *
 	g_ptr_array_add(a, g_strdup("--quiet"));
 	g_ptr_array_add(a, g_strdup("-o"));
 	g_ptr_array_add(a, g_build_filename(tmp, run->name, NULL));
-	g_ptr_array_add(a, NULL);
-	j->argv = a;
-	j->log = g_build_filename(tmp, run->log, NULL);
-	j->run = run;
-	return j;
-}
-
-static void job_free(struct job *j)
-{
-	g_ptr_array_free(j->argv, TRUE);
-	g_free(j->log);
-	g_free(j);
-}
-
-/* Start j: stdout to /dev/null, stderr to its log.  0, or -1 with the run marked failed. */
-static int job_start(struct job *j)
-{
-	posix_spawn_file_actions_t fa;
-	int rc;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, j->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	rc = posix_spawn(&j->pid, "/proc/self/exe", &fa, NULL, (char **)j->argv->pdata, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc) {
-		j->run->status_text = g_strdup_printf("cannot start: %s", strerror(rc));
-		j->pid = 0;
-		return -1;
-	}
-	return 0;
-}
-
-static void job_done(struct job *j, int status)
-{
-	GStatBuf st;
-
-	j->pid = 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		if (g_stat(j->log, &st) == 0 && st.st_size == 0)
-			g_unlink(j->log);
-		return;
-	}
-	if (WIFEXITED(status))
-		j->run->status_text = g_strdup_printf("exit %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		j->run->status_text = g_strdup_printf("killed by signal %d", WTERMSIG(status));
-	else
-		j->run->status_text = g_strdup_printf("wait status %d", status);
-}
-
-static void progress(bool on, size_t done, size_t total, unsigned running)
-{
-	if (!on)
-		return;
-	fprintf(stderr, "\rcompare: %zu/%zu runs done, %u running\033[K", done, total, running);
-	fflush(stderr);
-}
-
-/* Run every job, at most `max` at once. */
-static void run_jobs(GPtrArray *jobs, unsigned max, bool show)
-{
-	size_t next = 0, done = 0;
-	unsigned running = 0;
-
-	progress(show, 0, jobs->len, 0);
-	while (done < jobs->len) {
-		while (running < max && next < jobs->len) {
-			if (job_start(jobs->pdata[next++]) == 0)
-				running++;
-			else
-				done++;
-		}
-		if (!running)
-			continue;
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			break; /* no child left: cannot happen while running > 0 */
-		}
-		for (guint i = 0; i < jobs->len; i++) {
-			struct job *j = jobs->pdata[i];
-
-			if (j->pid == pid) {
-				job_done(j, status);
-				running--;
-				done++;
-				break;
-			}
-		}
-		progress(show, done, jobs->len, running);
-	}
-	if (show)
-		fputs("\r\033[K", stderr);
-}
-
-/* Replace an earlier comparison at `final` (one holding compare.csv), like vgs_outdir_commit for runs. */
-static int commit(const char *tmp, const char *final, struct vgs_error *err)
-{
-	char *marker = g_build_filename(final, "compare.csv", NULL), *old;
-	int rc = -1;
-
-	if (rename(tmp, final) == 0) {
-		rc = 0;
-	} else if ((errno == ENOTEMPTY || errno == EEXIST) && g_file_test(marker, G_FILE_TEST_EXISTS)) {
-		old = g_strdup_printf("%s.old-%d", final, (int)getpid());
-		if (rename(final, old) == 0 && rename(tmp, final) == 0) {
-			vgs_outdir_abort(old);
-			rc = 0;
-		}
-		g_free(old);
-	} else if (errno == ENOTEMPTY || errno == EEXIST) {
-		vgs_error_set(err, "%s exists and is not a vgpusim comparison (no compare.csv); choose another -o",
-			      final);
-		g_free(marker);
-		return -1;
-	}
-	if (rc < 0)
-		vgs_error_set(err, "cannot move the results into %s: %s", final, strerror(errno));
-	g_free(marker);
-	return rc;
-}
-
-/* DIR may be absent, empty, or an earlier comparison (it holds compare.csv): checked before any run. */
-static bool replaceable(const char *final, struct vgs_error *err)
-{
-	char *marker = g_build_filename(final, "compare.csv", NULL);
-	GDir *d = g_dir_open(final, 0, NULL);
-	bool ok = !g_file_test(final, G_FILE_TEST_EXISTS) || g_file_test(marker, G_FILE_TEST_EXISTS) ||
-		  (d && !g_dir_read_name(d));
-
-	if (!ok)
-		vgs_error_set(err, "%s exists and is not a vgpusim comparison (no compare.csv); choose another -o",
-			      final);
-	if (d)
-		g_dir_close(d);
-	g_free(marker);
-	return ok;
+	return vgs_job_new(a, g_build_filename(tmp, run->log, NULL), &run->status_text);
 }
 
 static void header(struct vgs_compare *c, const struct opts *o, const struct vgs_scenario *s,
@@ -406,7 +266,7 @@ int vgs_cmd_compare(int argc, char **argv)
 		goto bad;
 	}
 	final = o.args.outdir ? g_strdup(o.args.outdir) : g_strdup_printf("results/%s-compare", first.name);
-	if (!replaceable(final, &err))
+	if (!vgs_cli_replaceable(final, "compare.csv", &err))
 		goto bad;
 	tmp = vgs_outdir_begin(final, &err);
 	if (!tmp)
@@ -428,12 +288,12 @@ int vgs_cmd_compare(int argc, char **argv)
 		g_mkdir(solo, 0755);
 		g_free(solo);
 	}
-	jobs = g_ptr_array_new_with_free_func((GDestroyNotify)job_free);
+	jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vgs_job_free);
 	for (size_t i = 0; i < nitems; i++)
 		g_ptr_array_add(jobs, job_new(&o, &items[i], params[i], tmp, &c.runs[i], NULL));
 	for (size_t g = 0; g < c.ngroups; g++)
 		g_ptr_array_add(jobs, job_new(&o, &items[0], params[0], tmp, &c.solos[g], c.groups[g]));
-	run_jobs(jobs, o.jobs, !o.args.quiet && isatty(STDERR_FILENO));
+	vgs_jobs_run(jobs, o.jobs, "compare", !o.args.quiet && isatty(STDERR_FILENO));
 
 	vgs_compare_collect(&c, tmp);
 	for (size_t k = 0; k < c.nruns + c.ngroups; k++) {
@@ -455,7 +315,7 @@ int vgs_cmd_compare(int argc, char **argv)
 			plotted = true;
 		}
 	}
-	if (vgs_report_write(&c, tmp, plotted, &err) < 0 || commit(tmp, final, &err) < 0)
+	if (vgs_report_write(&c, tmp, plotted, &err) < 0 || vgs_cli_commit(tmp, final, "compare.csv", &err) < 0)
 		goto fail;
 	g_free(tmp);
 	tmp = NULL;

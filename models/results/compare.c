@@ -79,6 +79,10 @@ static int item_parse(const char *text, struct vgs_compare_item *it, struct vgs_
 		sanitise(name, it->values[k]);
 	}
 	it->name = g_string_free(name, FALSE);
+	if (strcmp(it->policy, VGS_COMPARE_MIG_ITEM) == 0 && it->nparams) {
+		vgs_error_set(err, "-p %s: the item mig takes no parameters (it runs the config's own policy)", text);
+		goto out;
+	}
 	if (it->name[0] == '.' || !strcmp(it->name, VGS_COMPARE_SOLO_DIR) ||
 	    !strcmp(it->name, VGS_COMPARE_PLOTS_DIR)) {
 		vgs_error_set(err, "-p %s: its results directory would be '%s', which compare uses for something "
@@ -89,6 +93,11 @@ static int item_parse(const char *text, struct vgs_compare_item *it, struct vgs_
 out:
 	g_strfreev(parts);
 	return rc;
+}
+
+bool vgs_compare_item_is_mig(const struct vgs_compare_item *it)
+{
+	return strcmp(it->policy, VGS_COMPARE_MIG_ITEM) == 0;
 }
 
 static void item_free(struct vgs_compare_item *it)

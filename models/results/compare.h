@@ -44,6 +44,9 @@ struct vgs_compare_item {
 int vgs_compare_items_parse(const char *list, struct vgs_compare_item **items, size_t *nitems,
 			    struct vgs_error *err);
 void vgs_compare_items_free(struct vgs_compare_item *items, size_t nitems);
+#define VGS_COMPARE_MIG_ITEM "mig"
+/* The item `mig`: not a policy, the scenario's MIG variant (vgs_mig_variant_args, docs/spatial.md). */
+bool vgs_compare_item_is_mig(const struct vgs_compare_item *it);
 
 /*
  * The --set overrides that give the item's parameters to a run (appended to argv as "--set",
