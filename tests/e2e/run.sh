@@ -238,10 +238,18 @@ co_ok "coalescing: identical with fine preemption (compute)" fine-compute "$VGPU
 	--set 'gpus.[0].engines.compute.preempt="fine"' --set 'gpus.[0].engines.compute.preempt_latency_us=50.0'
 co_ok "coalescing: identical with TDR resets" tdr "$VGPUSIM" "$WORK/co-tdr" "$co_dur" \
 	tests/e2e/scenarios/hang.cfg configs/mixed.cfg -- --set 'gpus.[0].tdr_timeout_ms=5.0'
+co_ok "coalescing: identical with SM pools (MIG, mps) and fine preemption" pool-fine "$VGPUSIM" "$WORK/co-pool" \
+	"$co_dur" tests/e2e/scenarios/mig4.cfg tests/e2e/scenarios/spatial.cfg -- \
+	--set 'gpus.[0].engines.compute.preempt="fine"' --set 'gpus.[0].engines.compute.preempt_latency_us=50.0' \
+	--set 'vgpus.[0].count=8'
+co_ok "coalescing: identical under mps (MIG instances, side channel)" pool-mps "$VGPUSIM" "$WORK/co-mps" "$co_dur" \
+	configs/mig.cfg configs/sidechannel.cfg -- -p mps
 
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
 source tests/e2e/compare.sh
 source tests/e2e/replay.sh
+# Spatial sharing: MIG, MPS and Orion-style policies, compare's MIG variant, leak (tests/e2e/spatial.sh).
+source tests/e2e/spatial.sh
 # The command table: the usage, every command's --help, policies PATH.so (tests/e2e/cli.sh).
 source tests/e2e/cli.sh
 # VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
