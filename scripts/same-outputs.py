@@ -7,9 +7,13 @@ both.  Every file written is compared byte for byte, except summary.json, which 
 field without the fields that describe the run itself: wall-clock figures (`wall*`, `*per_wall_s`) and
 `version`; and messages ("in 0.12 s" becomes "in <wall> s").
 
-usage: scripts/same-outputs.py OLD_VGPUSIM NEW_VGPUSIM [--duration S] [--keep DIR]
+usage: scripts/same-outputs.py OLD_VGPUSIM NEW_VGPUSIM [--duration S] [--keep DIR] [--old-root DIR]
   --duration S   simulated seconds of each run (default: each config's own, bench configs 2 s)
   --keep DIR     keep the outputs under DIR (default: a temporary folder, removed)
+  --old-root DIR run the old binary in DIR, a checkout of the old tree (`git archive OLD | tar -x -C DIR`),
+                 on the old tree's configs and profiles: a change that also adds keys to a shared profile
+                 (which the old binary would refuse) is then compared on what each tree ships; cases
+                 whose config or capture the old tree does not have are listed as new, not compared
 
 Prints one line per case and a total; exit 0 when every output is the same, 1 otherwise, 2 on usage.
 """
@@ -76,11 +80,11 @@ def same_tree(d1, d2):
     return None
 
 
-def run(binary, args, out):
-    """Run in the repository root; stdout and stderr land in out/stdout, out/stderr, exit in out/rc."""
+def run(binary, args, out, root=ROOT):
+    """Run in `root`; stdout and stderr land in out/stdout, out/stderr, exit in out/rc."""
     os.makedirs(out, exist_ok=True)
     with open(f"{out}/stdout", "w") as so, open(f"{out}/stderr", "w") as se:
-        rc = subprocess.call([binary] + args, cwd=ROOT, stdout=so, stderr=se)
+        rc = subprocess.call([binary] + args, cwd=root, stdout=so, stderr=se)
     with open(f"{out}/rc", "w") as f:
         f.write(f"{rc}\n")
 
@@ -117,13 +121,14 @@ def main():
     ap.add_argument("new")
     ap.add_argument("--duration")
     ap.add_argument("--keep")
+    ap.add_argument("--old-root")
     a = ap.parse_args()
     for b in (a.old, a.new):
         if not os.access(b, os.X_OK):
             print(f"same-outputs: {b} is not an executable", file=sys.stderr)
             return 2
     work = a.keep or tempfile.mkdtemp(prefix="vgs-same-")
-    same = differ = 0
+    same = differ = new = 0
     try:
         # Copies of both binaries (with their vgpusim-replay siblings): a rebuild during the run must
         # not change what is compared.
@@ -136,14 +141,20 @@ def main():
             if os.path.exists(sib):
                 shutil.copy(sib, os.path.join(dst, "vgpusim-replay"))
             setattr(a, which, os.path.join(dst, "vgpusim"))
+        old_root = os.path.abspath(a.old_root) if a.old_root else ROOT
         for name, argv in cases(a.duration):
             d1, d2 = os.path.join(work, "old", name), os.path.join(work, "new", name)
             cur = os.path.join(work, "cur")
-            for b, d in ((a.old, d1), (a.new, d2)):
+            rel = argv("")[1] if argv("")[0] == "run" else argv("")[2]
+            if a.old_root and not os.path.isabs(rel) and not os.path.exists(os.path.join(old_root, rel)):
+                new += 1
+                print(f"new  {name}: {rel} is not in the old tree")
+                continue
+            for b, d, root in ((a.old, d1, old_root), (a.new, d2, ROOT)):
                 # Both binaries write to the same path (messages may name it), moved aside after; the
                 # exit status, stdout and stderr are compared with the results.
                 shutil.rmtree(d, ignore_errors=True)
-                run(os.path.abspath(b), argv(os.path.join(cur, "out")), cur)
+                run(os.path.abspath(b), argv(os.path.join(cur, "out")), cur, root)
                 os.makedirs(os.path.dirname(d), exist_ok=True)
                 os.rename(cur, d)
             why = same_tree(d1, d2)
@@ -156,7 +167,7 @@ def main():
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"same-outputs: {same} cases identical, {differ} differ")
+    print(f"same-outputs: {same} cases identical{f', {new} new' if new else ''}, {differ} differ")
     return 1 if differ else 0
 
 
