@@ -55,10 +55,11 @@ bad_input "a spatial policy needs the profile's SMs" "policy mps shares the SMs 
 	run configs/cloudgame.cfg -p mps
 
 # AI co-location (Orion's profiles): mps and orion differ from each other and from the time-slice
-# policies in the inference p99 and in the training throughput.
+# policies in the inference p99 and in the training throughput (3 s even in the quick pass: a training
+# iteration takes about 100 ms, the rates need a few dozen).
 if [ -d ../shared/traces ]; then
 	for p in timeslice weighted mps orion; do
-		"$VGPUSIM" run configs/aicoloc.cfg -p "$p" --duration "$SP_DUR" -o "$WORK/ac-$p" --quiet >"$WORK/log-ac-$p" 2>&1
+		"$VGPUSIM" run configs/aicoloc.cfg -p "$p" --duration 3 -o "$WORK/ac-$p" --quiet >"$WORK/log-ac-$p" 2>&1
 	done
 	if python3 - "$WORK" >"$WORK/log" 2>&1 <<'PY'
 import csv, sys
