@@ -124,7 +124,7 @@ def main():
             print(f"same-outputs: {b} is not an executable", file=sys.stderr)
             return 2
     work = a.keep or tempfile.mkdtemp(prefix="vgs-same-")
-    same = differ = 0
+    same = differ = failed = 0
     try:
         # Copies of both binaries (with their vgpusim-replay siblings): a rebuild during the run must
         # not change what is compared.
@@ -148,16 +148,20 @@ def main():
                 os.makedirs(os.path.dirname(d), exist_ok=True)
                 os.rename(cur, d)
             why = same_tree(d1, d2)
+            with open(os.path.join(d2, "rc")) as f:
+                rc = int(f.read())
             if why:
                 differ += 1
                 print(f"DIFF {name}: {why}")
             else:
                 same += 1
-                print(f"same {name}")
+                # Failing alike is the same output, but a case that fails tests nothing else: say so.
+                failed += rc != 0
+                print(f"same {name}" + (f" (both exit {rc})" if rc else ""))
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"same-outputs: {same} cases identical, {differ} differ")
+    print(f"same-outputs: {same} cases identical ({failed} of them exit non-zero on both sides), {differ} differ")
     return 1 if differ else 0
 
 
