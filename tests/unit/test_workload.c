@@ -17,46 +17,7 @@
 #include "models/workload/trace.h"
 #include "models/workload/workload.h"
 #include "tests/unit/cunit_main.h"
-
-/* Parse `workload = { ... };` from text; NULL with err set on failure. */
-static struct vgs_workload_spec *spec_from(const char *text, struct vgs_error *err)
-{
-	config_t cfg;
-	struct vgs_workload_spec *spec = NULL;
-
-	config_init(&cfg);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		snprintf(err->msg, sizeof(err->msg), "config syntax: %s line %d", config_error_text(&cfg),
-			 config_error_line(&cfg));
-		config_destroy(&cfg);
-		return NULL;
-	}
-	config_setting_t *s = config_lookup(&cfg, "workload");
-
-	if (vgs_workload_spec_parse(s, NULL, &spec, err) != 0)
-		spec = NULL;
-	config_destroy(&cfg);
-	return spec;
-}
-
-static struct vgs_workload_spec *must_spec(const char *text)
-{
-	struct vgs_error err = { { 0 } };
-	struct vgs_workload_spec *spec = spec_from(text, &err);
-
-	if (!spec)
-		fprintf(stderr, "\nunexpected error: %s\n", err.msg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
-	return spec;
-}
-
-static bool has_dep(const struct vgs_cmd *c, uint64_t seq)
-{
-	for (int i = 0; i < c->ndeps; i++)
-		if (c->deps[i] == seq)
-			return true;
-	return false;
-}
+#include "tests/unit/wl_spec.h"
 
 /* ---------------------------------------------------------------------------------------------- */
 

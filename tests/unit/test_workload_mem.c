@@ -14,23 +14,7 @@
 
 #include "models/workload/workload.h"
 #include "tests/unit/cunit_main.h"
-
-static struct vgs_workload_spec *spec_from(const char *text, struct vgs_error *err)
-{
-	config_t cfg;
-	struct vgs_workload_spec *spec = NULL;
-
-	config_init(&cfg);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		snprintf(err->msg, sizeof(err->msg), "config syntax: %s", config_error_text(&cfg));
-		config_destroy(&cfg);
-		return NULL;
-	}
-	if (vgs_workload_spec_parse(config_lookup(&cfg, "workload"), NULL, &spec, err) != 0)
-		spec = NULL;
-	config_destroy(&cfg);
-	return spec;
-}
+#include "tests/unit/wl_spec.h"
 
 /* The memory list of a command as text. */
 static char *mem_text(const struct vgs_workload *w, const struct vgs_cmd *c)
