@@ -337,7 +337,8 @@ static char *written(struct vgs_import *im)
  * [memory] events (good_mem.json): the 1 MiB allocated before the capture (Total Allocated - Bytes of
  * the first event) is allocation 0; the two allocations before k0's launch are its own; a free of
  * memory the capture never saw allocated, CPU memory (Device Type 0) and another device's memory are
- * left out; events after the last kernel go before it, after its touches.
+ * left out; events after the last kernel go before it, after its touches.  k1's launch is recorded:
+ * its gap counts from k0's submission (anchor=prev), k0 a barrier.
  */
 static void test_memory_events(void)
 {
@@ -346,7 +347,7 @@ static void test_memory_events(void)
 		"m alloc 0 1048576\nm alloc 1 4096\nm alloc 2 4096\nm touch 0\nm touch 1\nm touch 2\n"
 		"0\tcompute\t7\t5000\t0\t-\t-\t1000\t0\tB\t1000\t6000\n"
 		"m free 2\nm alloc 3 12288\nm free 1\n"
-		"1\tcompute\t7\t5000\t0\t-\t0\t4000\t0\tE\t10000\t15000\n";
+		"1\tcompute\t7\t5000\t0\t-\t0\t9000\t0\tE\t10000\t15000\tanchor=prev\n";
 	struct vgs_import im;
 	struct vgs_error err = { { 0 } };
 	char *text;
