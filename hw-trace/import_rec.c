@@ -135,31 +135,21 @@ static struct vgs_rec *ended_by(struct ended *e, uint64_t t)
 /* ---- orders ---- */
 
 static bool shared_streams; /* set for the duration of one reconstruction (qsort has no user pointer) */
+static bool by_ring;        /* by_stream_start across contexts: a shared ring's jobs */
 
 static int by_index(const struct vgs_rec *x, const struct vgs_rec *y)
 {
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* (context, stream, start): a context's streams, each in recorded order. */
-static int by_ctx_stream_start(const void *a, const void *b)
+/* (context, stream, start): a context's streams, each in recorded order; with by_ring (stream, start),
+ * whichever context submitted the job. */
+static int by_stream_start(const void *a, const void *b)
 {
 	const struct vgs_rec *x = *(struct vgs_rec *const *)a, *y = *(struct vgs_rec *const *)b;
 
-	if (x->op->ctx != y->op->ctx)
+	if (!by_ring && x->op->ctx != y->op->ctx)
 		return x->op->ctx < y->op->ctx ? -1 : 1;
-	if (x->op->stream != y->op->stream)
-		return x->op->stream < y->op->stream ? -1 : 1;
-	if (x->op->start_ns != y->op->start_ns)
-		return x->op->start_ns < y->op->start_ns ? -1 : 1;
-	return by_index(x, y);
-}
-
-/* (stream, start): a ring's jobs in recorded order, whichever context submitted them. */
-static int by_ring_start(const void *a, const void *b)
-{
-	const struct vgs_rec *x = *(struct vgs_rec *const *)a, *y = *(struct vgs_rec *const *)b;
-
 	if (x->op->stream != y->op->stream)
 		return x->op->stream < y->op->stream ? -1 : 1;
 	if (x->op->start_ns != y->op->start_ns)
@@ -394,10 +384,13 @@ int vgs_import_reconstruct(const struct vgs_import *im, int ctx, struct vgs_reco
 		return -1;
 	}
 	shared_streams = im->shared_streams;
-	qsort(v, n, sizeof(*v), by_ctx_stream_start);
+	by_ring = false;
+	qsort(v, n, sizeof(*v), by_stream_start);
 	r->overlaps = stream_preds(v, n);
-	if (shared_streams)
-		qsort(v, n, sizeof(*v), by_ring_start);
+	if (shared_streams) {
+		by_ring = true;
+		qsort(v, n, sizeof(*v), by_stream_start);
+	}
 	effective_submits(v, n);
 	qsort(v, n, sizeof(*v), by_submit);
 	for (size_t i = 0; i < n; i++)

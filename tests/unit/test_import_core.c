@@ -171,6 +171,28 @@ static const struct rule_case rule_cases[] = {
 	  { { "-", 0, "" }, { "-", 16000, "" } } },
 };
 
+/* im: one context holding the ops and host waits of case k. */
+static void import_case(struct vgs_import *im, const struct rule_case *k)
+{
+	vgs_import_init(im, "test");
+	vgs_import_ctx(im, "app");
+	for (size_t i = 0; i < k->nops; i++) {
+		struct vgs_op o = op(0, k->ops[i].cls, k->ops[i].stream, k->ops[i].submit, k->ops[i].start,
+				     k->ops[i].end);
+
+		if (k->ops[i].frame) {
+			o.arrival_ns = o.start_ns;
+			o.flags = VGS_OP_UNIT_BEGIN;
+		}
+		vgs_import_add(im, &o);
+	}
+	for (size_t i = 0; i < k->nwaits; i++) {
+		struct vgs_host_wait w = { T0 + k->waits[i].start_ns, T0 + k->waits[i].end_ns, 0 };
+
+		vgs_import_add_wait(im, &w);
+	}
+}
+
 static void test_rule_cases(void)
 {
 	for (size_t c = 0; c < G_N_ELEMENTS(rule_cases); c++) {
@@ -178,23 +200,7 @@ static void test_rule_cases(void)
 		struct vgs_import im;
 		struct row r[8];
 
-		vgs_import_init(&im, "test");
-		vgs_import_ctx(&im, "app");
-		for (size_t i = 0; i < k->nops; i++) {
-			struct vgs_op o = op(0, k->ops[i].cls, k->ops[i].stream, k->ops[i].submit, k->ops[i].start,
-					     k->ops[i].end);
-
-			if (k->ops[i].frame) {
-				o.arrival_ns = o.start_ns;
-				o.flags = VGS_OP_UNIT_BEGIN;
-			}
-			vgs_import_add(&im, &o);
-		}
-		for (size_t i = 0; i < k->nwaits; i++) {
-			struct vgs_host_wait w = { T0 + k->waits[i].start_ns, T0 + k->waits[i].end_ns, 0 };
-
-			vgs_import_add_wait(&im, &w);
-		}
+		import_case(&im, k);
 		CU_ASSERT_EQUAL_FATAL(write_rows(&im, 0, r, 8), (int)k->nops);
 		for (size_t i = 0; i < k->nops; i++) {
 			bool ok = strcmp(r[i].deps, k->want[i].deps) == 0 && r[i].gap == k->want[i].gap &&
@@ -383,14 +389,7 @@ static void test_late_op_absorbed(void)
 	struct row r[8];
 	struct replayed got[8];
 
-	vgs_import_init(&im, "test");
-	vgs_import_ctx(&im, "app");
-	for (size_t i = 0; i < k->nops; i++) {
-		struct vgs_op o = op(0, k->ops[i].cls, k->ops[i].stream, k->ops[i].submit, k->ops[i].start,
-				     k->ops[i].end);
-
-		vgs_import_add(&im, &o);
-	}
+	import_case(&im, k);
 	CU_ASSERT_EQUAL_FATAL(write_rows(&im, 0, r, 8), 4);
 	replay_rows(r, 4, 2, 500, got);
 	CU_ASSERT_EQUAL(got[2].end, r[2].end + 500);

@@ -348,14 +348,26 @@ static void test_pm_old(void)
 	test_pm_fixture(FIX_PM "old.csv");
 }
 
+/* Import FIX_PM file into im (fatal when it fails); 0 ops: any number. */
+static void pm_import(struct vgs_import *im, const char *file, guint ops)
+{
+	char *path = g_strconcat(FIX_PM, file, NULL);
+	struct vgs_error err = { "" };
+
+	vgs_import_init(im, "presentmon");
+	if (vgs_import_presentmon(im, path, &err))
+		printf("\n  %s: %s\n", file, err.msg);
+	g_free(path);
+	CU_ASSERT_FATAL(err.msg[0] == '\0');
+	if (ops)
+		CU_ASSERT_EQUAL_FATAL(im->ops->len, ops);
+}
+
 static void test_pm_v1x(void)
 {
 	struct vgs_import im;
-	struct vgs_error err = { "" };
 
-	vgs_import_init(&im, "presentmon");
-	CU_ASSERT_FATAL(vgs_import_presentmon(&im, FIX_PM "v1x.csv", &err) == 0);
-	CU_ASSERT_EQUAL_FATAL(im.ops->len, 3);
+	pm_import(&im, "v1x.csv", 3);
 	/* start = present + MsUntilRenderComplete - busy */
 	CU_ASSERT_EQUAL(op_at(&im, 0)->start_ns, 99000000);
 	CU_ASSERT_EQUAL(op_at(&im, 0)->end_ns, 103000000);
@@ -372,12 +384,9 @@ static void test_pm_v1x(void)
 static void test_pm_time_units(void)
 {
 	struct vgs_import im;
-	struct vgs_error err = { "" };
 
 	/* the capture application writes CPUStartTime in ms: 120 frames span 2 s, not 33 minutes */
-	vgs_import_init(&im, "presentmon");
-	CU_ASSERT_FATAL(vgs_import_presentmon(&im, FIX_PM "capture_app_ms.csv", &err) == 0);
-	CU_ASSERT_EQUAL_FATAL(im.ops->len, 120);
+	pm_import(&im, "capture_app_ms.csv", 120);
 	CU_ASSERT_EQUAL(op_at(&im, 0)->arrival_ns, 13042187500);
 	CU_ASSERT_EQUAL(op_at(&im, 0)->start_ns, 13042187500 + 1550000);
 	CU_ASSERT(op_at(&im, 119)->end_ns - op_at(&im, 0)->start_ns < 2000000000ull);
@@ -385,9 +394,7 @@ static void test_pm_time_units(void)
 	CU_ASSERT_PTR_NULL(g_hash_table_lookup(im.units, "s"));
 	vgs_import_fini(&im);
 	/* the console application writes it in seconds */
-	vgs_import_init(&im, "presentmon");
-	CU_ASSERT_FATAL(vgs_import_presentmon(&im, FIX_PM "console_s.csv", &err) == 0);
-	CU_ASSERT_EQUAL_FATAL(im.ops->len, 3);
+	pm_import(&im, "console_s.csv", 3);
 	CU_ASSERT_EQUAL(op_at(&im, 1)->arrival_ns, 2516666700);
 	CU_ASSERT_PTR_NOT_NULL(g_hash_table_lookup(im.units, "s"));
 	vgs_import_fini(&im);
@@ -404,12 +411,10 @@ static void test_pm_v1x_no_busy(void)
 		{ 10340668000, 10355835000 }, { 10355835000, 10359002000 }, { 10366669000, 10369569000 },
 	};
 	struct vgs_import im;
-	struct vgs_error err = { "" };
 	int ctx;
 	guint k = 0;
 
-	vgs_import_init(&im, "presentmon");
-	CU_ASSERT_FATAL(vgs_import_presentmon(&im, FIX_PM "v1x_no_busy.csv", &err) == 0);
+	pm_import(&im, "v1x_no_busy.csv", 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(im.source, "GPU work from the render-complete interval"));
 	ctx = ctx_of(&im, "game.exe-100");
 	CU_ASSERT_FATAL(ctx >= 0);
@@ -435,11 +440,9 @@ static void test_pm_v1x_no_busy(void)
 static void test_pm_framegen(void)
 {
 	struct vgs_import im;
-	struct vgs_error err = { "" };
 	unsigned frames = 0, small = 0, gen = 0;
 
-	vgs_import_init(&im, "presentmon");
-	CU_ASSERT_FATAL(vgs_import_presentmon(&im, FIX_PM "framegen.csv", &err) == 0);
+	pm_import(&im, "framegen.csv", 20);
 	CU_ASSERT_EQUAL(im.generated_frames, 11);
 	CU_ASSERT_PTR_NOT_NULL(strstr(im.source, "12 frames + 11 generated"));
 	for (guint i = 0; i < im.ops->len; i++) {

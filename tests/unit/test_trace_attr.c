@@ -135,7 +135,7 @@ static void test_round_trip(void)
 
 static void test_malformed(void)
 {
-	static const struct { const char *file; int line; const char *what; } cases[] = {
+	static const struct bad_trace cases[] = {
 		{ "attr_unknown", 4, "unknown attribute 'blocks'" },
 		{ "attr_after_stream", 5, "attribute 'after': command 1 is not of this command's stream" },
 		{ "attr_after_late", 4, "attribute 'after': expected '-' or the seq of an earlier command" },
@@ -145,20 +145,7 @@ static void test_malformed(void)
 		{ "frames_in_flight", 2, "'@frames_in_flight 17': expected an integer in [0, 16]" },
 	};
 
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		char cfg[256], prefix[128];
-		struct vgs_error err = { { 0 } };
-
-		snprintf(cfg, sizeof(cfg), "workload = { trace = \"tests/traces/bad/%s.vgt\"; };", cases[i].file);
-		snprintf(prefix, sizeof(prefix), "tests/traces/bad/%s.vgt:%d: ", cases[i].file, cases[i].line);
-		struct vgs_workload_spec *spec = spec_from(cfg, &err);
-		bool ok = !spec && strncmp(err.msg, prefix, strlen(prefix)) == 0 && strstr(err.msg, cases[i].what);
-
-		if (!ok)
-			printf("\n  %s: expected '%s...%s', got '%s'\n", cases[i].file, prefix, cases[i].what, err.msg);
-		CU_ASSERT(ok);
-		vgs_workload_spec_free(spec);
-	}
+	check_bad_traces(cases, G_N_ELEMENTS(cases));
 }
 
 static CU_TestInfo attr_tests[] = {

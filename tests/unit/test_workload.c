@@ -444,7 +444,7 @@ static void test_trace_contexts(void)
 
 static void test_trace_malformed(void)
 {
-	static const struct { const char *file; int line; const char *what; } cases[] = {
+	static const struct bad_trace cases[] = {
 		{ "magic", 1, "#vgpusim-trace 1" },
 		{ "seq_gap", 4, "expected 1" },
 		{ "dep_self", 4, "not an earlier command" },
@@ -467,25 +467,7 @@ static void test_trace_malformed(void)
 		{ "end_before_start", 3, "end_ns >= start_ns" },
 		{ "no_commands", 4, "at least one command" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char cfgtext[256], prefix[128];
-		struct vgs_error err = { { 0 } };
-
-		snprintf(cfgtext, sizeof(cfgtext), "workload = { trace = \"tests/traces/bad/%s.vgt\"; };",
-			 cases[i].file);
-		snprintf(prefix, sizeof(prefix), "tests/traces/bad/%s.vgt:%d: ", cases[i].file, cases[i].line);
-		struct vgs_workload_spec *spec = spec_from(cfgtext, &err);
-
-		CU_ASSERT_PTR_NULL(spec);
-		vgs_workload_spec_free(spec);
-		bool ok = strncmp(err.msg, prefix, strlen(prefix)) == 0 && strstr(err.msg, cases[i].what) &&
-			  !strchr(err.msg, '\n');
-
-		if (!ok)
-			fprintf(stderr, "\n%s: expected '%s...%s', got '%s'\n", cases[i].file, prefix, cases[i].what,
-				err.msg);
-		CU_ASSERT(ok);
-	}
+	check_bad_traces(cases, G_N_ELEMENTS(cases));
 }
 
 /* ---------------------------------------------------------------------------------------------- */

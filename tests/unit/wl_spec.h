@@ -6,6 +6,7 @@
 #define VGS_TEST_WL_SPEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "models/base/error.h"
@@ -18,5 +19,14 @@ struct vgs_workload_spec *spec_from(const char *text, struct vgs_error *err);
 struct vgs_workload_spec *must_spec(const char *text);
 /* Whether c depends on seq. */
 bool has_dep(const struct vgs_cmd *c, uint64_t seq);
+
+/* A malformed native trace: a workload naming tests/traces/bad/FILE.vgt must fail with one line that
+ * starts "tests/traces/bad/FILE.vgt:LINE: " and contains WHAT. */
+struct bad_trace {
+	const char *file;
+	int line;
+	const char *what;
+};
+void check_bad_traces(const struct bad_trace *cases, size_t n);
 
 #endif
