@@ -100,7 +100,8 @@ def cases(duration):
                          if os.path.isfile(p) and not p.endswith(("README.md", "SOURCE.txt", ".zip", ".dat")))
     for t in traces:
         name = t.replace("/", "_").replace(".", "_")
-        yield "import-" + name, lambda o, t=t: ["import", "auto", t, "-o", f"{o}/out.vgt"]
+        # into the run's folder itself (o's own folder is not made for an import)
+        yield "import-" + name, lambda o, t=t: ["import", "auto", t, "-o", f"{o}.vgt"]
         yield "stats-" + name, lambda o, t=t: ["trace", "stats", t]
 
 
