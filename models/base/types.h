@@ -89,6 +89,8 @@ struct vgs_cmd {
 	uint8_t dir;           /* enum vgs_copy_dir */
 	uint8_t flags;         /* enum vgs_cmd_flags */
 	uint32_t mem;          /* memory operations: index into the workload's table, 0 = none */
+	uint32_t gen;          /* on UNIT_BEGIN: frames generated from this unit's frame (frame generation)
+	                        * and shown besides it; 0 = none */
 };
 
 /*

@@ -360,6 +360,8 @@ static int trace_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 		cmd->deps[cmd->ndeps++] = cmd->seq - c->dep_back[d];
 	if (s->i == 0 && s->loop > 0)
 		cmd->deps[cmd->ndeps++] = cmd->seq - 1; /* seq 0 of a file has no deps: room is left */
+	if (t->attr && (c->flags & VGS_CMD_UNIT_BEGIN))
+		cmd->gen = t->attr[s->i].gen;
 	if (t->attr && (t->attr[s->i].have & VGS_ATTR_AFTER)) {
 		uint32_t back = t->attr[s->i].after_back;
 

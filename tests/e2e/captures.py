@@ -7,12 +7,14 @@
     the ops after it;
   - Orion kernels keep SM_usage and Profile through an import and a second import of the result;
   - `trace stats` and `import` count the same units; frame rates are counted both ways with frame
-    generation; a PresentMon file in ms imports to its real span.
+    generation, by `trace stats` and by a run (summary.json: unit_rate_per_s, shown_rate_per_s); a
+    PresentMon file in ms imports to its real span.
 
 usage: captures.py VGPUSIM WORKDIR      prints one ok/FAIL line per check, then 'N passed, N failed'
 """
 import csv
 import glob
+import json
 import os
 import re
 import subprocess
@@ -110,6 +112,13 @@ def frame_rates():
     stats = vgs("trace", "stats", os.path.join(ROOT, "tests/traces/presentmon/framegen.csv")).stdout
     assert re.search(r"^units: +12 \(frame\)", stats, re.M), stats
     assert re.search(r"12 frames, 60\.0 fps; with 11 generated: 115\.0 fps shown", stats), stats
+    # a run counts both: the application's frames (unit rate) and the frames shown
+    with open(os.path.join(run("fg", "tests/traces/presentmon/framegen.csv"), "summary.json")) as f:
+        t = json.load(f)["tenants"][0]
+    assert t["units"] == 12 and t["generated_units"] == 11, t
+    assert abs(t["shown_rate_per_s"] / t["unit_rate_per_s"] - 23 / 12) < 1e-6, t
+    with open(os.path.join(run("plain", PM_GAME), "summary.json")) as f:
+        assert "shown_rate_per_s" not in json.load(f)["tenants"][0]
     # the capture application's file is in ms: 120 frames at 60 fps span 2 s
     span = float(re.search(r"^span: +([\d.]+) ms", vgs("trace", "stats", os.path.join(ROOT, PM_GAME)).stdout,
                            re.M).group(1))

@@ -81,6 +81,7 @@ static void test_emit(void)
 		if (want[i].flags & VGS_CMD_AFTER)
 			CU_ASSERT_EQUAL(c.after, want[i].after);
 		CU_ASSERT_EQUAL(c.ndeps, want[i].ndeps);
+		CU_ASSERT_EQUAL(c.gen, i % 3 < 2 ? 1u : 0u); /* gen=1 on the first two frames of each pass */
 		for (int d = 0; d < want[i].ndeps; d++)
 			CU_ASSERT(has_dep(&c, want[i].deps[d]));
 		if (c.seq != i || c.ndeps != want[i].ndeps)
