@@ -10,6 +10,7 @@ int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error 
 {
 	struct vgs_trace *t = NULL;
 	uint32_t ctx;
+	uint64_t laid = 0;
 
 	if (vgs_trace_load(path, NULL, &t, err) != 0)
 		return -1;
@@ -34,10 +35,11 @@ int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error 
 		};
 		if (t->attr)
 			op.attr = t->attr[i]; /* kernel figures, gen; `after` is recomputed when written */
-		/* Without recorded times, lay the commands end to end: counts stay right, span is work. */
+		/* Without recorded times, lay the commands end to end: counts stay right, span is work, and
+		 * no two ops of a stream overlap that the file did not say overlap. */
 		if (op.start_ns == VGS_NO_TIME) {
-			op.start_ns = 0;
-			op.end_ns = c->work_ns;
+			op.start_ns = laid;
+			op.end_ns = laid += c->work_ns;
 		}
 		vgs_import_add(im, &op);
 	}
