@@ -8,6 +8,11 @@
  * one completes, which is the back-to-back replay the profiles describe.  One context, named after the
  * file; the first kernel opens the (single) unit, an iteration.
  *
+ * What a spatial-sharing model needs is kept as each kernel's attributes (trace-format.md):
+ * SM_usage -> sm= (thread blocks, i.e. SMs wanted; it may exceed the V100's 80 SMs), Profile ->
+ * profile= (1 compute-bound, 0 memory-bound, -1 unknown: Nsight Compute's roofline).  Memory_footprint
+ * (0 in nearly every row) is not read.
+ *
  * The *_fb0 profiles of that repository hold a placeholder Duration (7 ns for every kernel) instead of
  * a measurement.  A kernel measured by Nsight on a real GPU takes microseconds (the shortest in the
  * real profiles is 2,688 ns), so a profile where more than half of the kernels claim at most
@@ -22,6 +27,8 @@
 
 static const char *const orion_cols[] = { "Name", "Profile", "Memory_footprint", "SM_usage", "Duration" };
 #define ORION_NCOLS G_N_ELEMENTS(orion_cols)
+#define ORION_PROFILE 1
+#define ORION_SM_USAGE 3
 #define ORION_DURATION 4
 
 static bool header_ok(const struct vgs_csv *c)
@@ -44,6 +51,31 @@ static char *ctx_name(const char *path)
 	if (g_str_has_suffix(base, ".csv"))
 		base[strlen(base) - 4] = '\0';
 	return base;
+}
+
+/* SM_usage and Profile of the current row into a: 0, or -1 with err set. */
+static int orion_attr(const struct vgs_csv *c, struct vgs_trace_attr *a, struct vgs_error *err)
+{
+	static const char *const profiles[] = { "-1", "0", "1" };
+	static const uint8_t profile_of[] = { VGS_PROFILE_UNKNOWN, VGS_PROFILE_MEMORY, VGS_PROFILE_COMPUTE };
+	const char *sm = vgs_csv_field(c, ORION_SM_USAGE), *pr = vgs_csv_field(c, ORION_PROFILE);
+	uint64_t v;
+
+	if (vgs_csv_u64(sm, &v) || v > UINT32_MAX) {
+		vgs_error_set(err, "%s:%u: SM_usage: an integer number of SMs (thread blocks), found '%s'", c->path,
+			      c->line, sm);
+		return -1;
+	}
+	a->sm = (uint32_t)v;
+	a->have = VGS_ATTR_SM | VGS_ATTR_PROFILE;
+	for (size_t i = 0; i < G_N_ELEMENTS(profiles); i++)
+		if (strcmp(pr, profiles[i]) == 0) {
+			a->profile = profile_of[i];
+			return 0;
+		}
+	vgs_error_set(err, "%s:%u: Profile: 1 (compute-bound), 0 (memory-bound) or -1 (unknown), found '%s'", c->path,
+		      c->line, pr);
+	return -1;
 }
 
 int vgs_import_orion(struct vgs_import *im, const char *path, struct vgs_error *err)
@@ -88,6 +120,8 @@ int vgs_import_orion(struct vgs_import *im, const char *path, struct vgs_error *
 			vgs_error_set(err, "%s:%u: Duration: an integer number of ns, found '%s'", path, c.line, d);
 			goto err_close;
 		}
+		if (orion_attr(&c, &op.attr, err))
+			goto err_close;
 		op.start_ns = t;
 		op.end_ns = t + dur;
 		op.flags = kernels == 0 ? VGS_OP_UNIT_BEGIN : 0;

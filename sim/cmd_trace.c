@@ -103,8 +103,14 @@ int vgs_cmd_import(int argc, char **argv)
 			goto out;
 		}
 		g_free(tmp);
-		fprintf(stderr, "vgpusim: %u ops of %u context%s (%s) -> %s in %.2f s\n", im.ops->len,
-			im.ctx_names->len, im.ctx_names->len == 1 ? "" : "s", im.format, out_path, vgs_cli_wall_s() - t0);
+		/* the units written, counted as `trace stats` counts them (vgs_import_reconstruct) */
+		struct vgs_recon r;
+
+		vgs_import_reconstruct(&im, ctx, &r, &err);
+		fprintf(stderr, "vgpusim: %u ops of %u context%s (%s), %" G_GUINT64_FORMAT " %s%s -> %s in %.2f s\n",
+			im.ops->len, im.ctx_names->len, im.ctx_names->len == 1 ? "" : "s", im.format, r.units,
+			im.unit ? im.unit : "unit", r.units == 1 ? "" : "s", out_path, vgs_cli_wall_s() - t0);
+		vgs_recon_fini(&r);
 	} else if (vgs_import_write(&im, ctx, stdout, &err)) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		goto out;

@@ -156,6 +156,7 @@ struct drv_tenant {
 	struct drv_cmd *cmd;       /* the command being submitted */
 	unsigned dep_i;
 	uint64_t base_ns, when_ns, last_submit_ns, window_ns, trap_end_ns;
+	uint64_t barrier_ns;       /* latest completion of an anchored command's fences (barriers) */
 	struct drv_cmd **staged;   /* the batch being merged (submit.batch_max) */
 	uint32_t nstaged, pushed;
 	uint64_t staged_first_ns;

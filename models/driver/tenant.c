@@ -4,6 +4,8 @@
  *     max(previous submission, base + gap, unit arrival)
  * where base is the latest completion among the command's fences (or the previous submission when it
  * has none): closed-loop replay, so a smaller share slows the tenant down as it would a real program.
+ * A command anchored on the previous submission (VGS_CMD_ANCHOR_PREV, models/base/types.h) is submitted
+ * at max(previous submission + gap, latest fence completion, arrival) instead: its fences are barriers.
  * A submission costs the configured trap/doorbell time on the host; commands may be merged into one
  * submission (up to batch_max, or within batch_window_ns of the first), paying one trap per batch.  Each
  * command then enters the bounded ring of its (vGPU, engine class); a full ring blocks the submitter.
@@ -110,6 +112,8 @@ static bool ring_push(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now)
 	}
 	cmd->submit_ns = now;
 	cmd->stream_prev = vgs_hostq_stream_link(&t->hq, &cmd->c);
+	if (cmd->c.flags & VGS_CMD_AFTER)
+		cmd->stream_prev = cmd->c.after; /* a recorded overlap: it waits for an earlier one */
 	g_queue_push_tail(q, cmd);
 	t->in_flight++;
 	return true;
@@ -150,7 +154,9 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 			cmd->remaining_ns = cmd->c.work_ns;
 			cmd->eng_cls = t->gpu->route[cmd->c.cls];
 			t->cmd = cmd;
-			t->base_ns = cmd->c.ndeps ? 0 : t->last_submit_ns;
+			/* base + gap is when the host is ready; deps only raise base (anchored: the result) */
+			t->base_ns = cmd->c.ndeps && !(cmd->c.flags & VGS_CMD_ANCHOR_PREV) ? 0 : t->last_submit_ns;
+			t->barrier_ns = 0;
 			t->dep_i = 0;
 			t->state = T_DEPS;
 			break;
@@ -163,8 +169,10 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 				uint64_t dep = cmd->c.deps[t->dep_i];
 
 				if (drv_tenant_is_done(t, dep, &end)) {
-					if (end > t->base_ns)
-						t->base_ns = end;
+					uint64_t *b = (cmd->c.flags & VGS_CMD_ANCHOR_PREV) ? &t->barrier_ns : &t->base_ns;
+
+					if (end > *b)
+						*b = end;
 					continue;
 				}
 				/* A fence on a command still in the batch: submit the batch first. */
@@ -182,6 +190,8 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 			t->when_ns = t->base_ns + cmd->c.gap_ns;
 			if (t->when_ns < t->last_submit_ns)
 				t->when_ns = t->last_submit_ns;
+			if (t->when_ns < t->barrier_ns)
+				t->when_ns = t->barrier_ns;
 			if (cmd->c.arrival_ns != VGS_NO_TIME && cmd->c.arrival_ns > t->when_ns)
 				t->when_ns = cmd->c.arrival_ns;
 			/* Merging: the batch closes when full or when its window would expire before `when`. */

@@ -250,6 +250,12 @@ void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit
 	}
 }
 
+void vgs_metrics_units_generated(struct vgs_metrics *m, uint32_t tenant, uint64_t end_ns, uint64_t n)
+{
+	if (TENANT_OK(m, tenant) && vgs_metrics_in_window(m, end_ns))
+		m->t[tenant].gen_units += n;
+}
+
 void vgs_metrics_units_dropped(struct vgs_metrics *m, uint32_t tenant, uint64_t n)
 {
 	if (TENANT_OK(m, tenant) && vgs_metrics_in_window(m, m->now_ns))
@@ -366,6 +372,7 @@ static void finish_tenants(struct vgs_metrics *m)
 		t->share_error = t->share - t->target;
 
 		t->unit_rate = ratio((double)t->units, m->duration_s);
+		t->shown_rate = ratio((double)(t->units + t->gen_units), m->duration_s);
 		t->sla_rate_set = st->sla.fps > 0;
 		t->sla_rate_met = t->sla_rate_set && t->unit_rate >= 0.99 * st->sla.fps;
 

@@ -21,6 +21,7 @@ struct vgs_metrics_tenant {
 	uint64_t commands;
 	struct vgs_hist queue_ns;         /* start - submit of commands done in W */
 	uint64_t units;
+	uint64_t gen_units;               /* generated frames shown besides the units done in W */
 	struct vgs_hist latency_ns;       /* end - arrival of units done in W */
 	uint64_t deadline_misses;
 	uint64_t dropped_units;
@@ -46,6 +47,7 @@ struct vgs_metrics_tenant {
 	double share, target, share_error;
 	double energy_j;
 	double unit_rate;                 /* units / duration_s */
+	double shown_rate;                /* (units + gen_units) / duration_s */
 	bool sla_rate_set, sla_rate_met;
 	bool sla_latency_set, sla_latency_met;
 	double q_p50, q_p95, q_p99, q_mean, q_max;         /* queueing delay, ns */

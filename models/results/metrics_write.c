@@ -269,6 +269,11 @@ static void json_tenant(struct vgs_json *j, const struct vgs_metrics *m, uint32_
 	json_quantiles(j, "queue_delay_ms", &t->queue_ns, t->q_mean, t->q_p50, t->q_p95, t->q_p99, t->q_max);
 	vgs_json_kv_u64(j, "units", t->units);
 	vgs_json_kv_double(j, "unit_rate_per_s", t->unit_rate);
+	if (t->gen_units) {
+		/* frame generation (a trace's gen=): frames shown, the application's and the generated ones */
+		vgs_json_kv_u64(j, "generated_units", t->gen_units);
+		vgs_json_kv_double(j, "shown_rate_per_s", t->shown_rate);
+	}
 	if (t->sla_rate_set) {
 		vgs_json_kv_double(j, "sla_rate_per_s", st->sla.fps);
 		vgs_json_kv_bool(j, "sla_rate_met", t->sla_rate_met);

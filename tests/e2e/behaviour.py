@@ -11,9 +11,10 @@ import os
 import subprocess
 import sys
 
+from e2elib import check, summary
+
 VGPUSIM, WORK = sys.argv[1], sys.argv[2]
 S = "tests/e2e/scenarios"
-passed = failed = 0
 
 
 def run(name, cfg, *args):
@@ -31,17 +32,6 @@ def rows(out, name):
 
 def tenant(out, name):
     return next(t for t in rows(out, "tenants.csv") if t["tenant"] == name)
-
-
-def check(what, fn):
-    global passed, failed
-    try:
-        fn()
-        passed += 1
-        print(f"ok   - {what}")
-    except Exception as e:  # an assertion or a failed run
-        failed += 1
-        print(f"FAIL - {what}: {e}")
 
 
 def replay_exact():
@@ -112,5 +102,4 @@ for what, fn in [
 ]:
     check(what, fn)
 
-print(f"behaviour: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summary("behaviour")
