@@ -128,8 +128,7 @@ int vgs_plot_draw(GPtrArray *jobs, const char *scripts, struct vgs_error *err)
 	return 0;
 }
 
-/* Rename tmp to final, replacing an earlier plots folder. */
-static int replace_dir(const char *tmp, const char *final, struct vgs_error *err)
+int vgs_plot_replace_dir(const char *tmp, const char *final, struct vgs_error *err)
 {
 	char *old = g_strdup_printf("%s.old-%d", final, (int)getpid());
 	bool had = g_file_test(final, G_FILE_TEST_IS_DIR);
@@ -161,7 +160,7 @@ int vgs_plot_dir(const char *dir, const char *scripts, double gantt_ms, char **n
 		goto out;
 	if (vgs_plot_draw(jobs, scripts, err) < 0)
 		goto out;
-	if (replace_dir(tmp, final, err) < 0)
+	if (vgs_plot_replace_dir(tmp, final, err) < 0)
 		goto out;
 	rc = 0;
 out:
