@@ -20,7 +20,7 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Werror=implicit-function-declaration
 BASE     = -std=gnu11 $(WARN) -I. -MMD -MP $(SAN)
 PKGS     = glib-2.0 gmodule-2.0 libconfig yajl
-DEB_PKGS = gcc libc6-dev python3 libyajl-dev libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev
+DEB_PKGS = gcc libc6-dev python3 libyajl-dev libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev slurm-wlm munge
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SG_LIBS    := -lsimgrid
