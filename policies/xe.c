@@ -72,6 +72,12 @@ static int xe_add_vgpu(struct vgs_sched *s, struct vgs_vgpu *v)
 	return 0;
 }
 
+/* Nothing to account: the GuC keeps no history beyond the previous owner (xs->last). */
+static void xe_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, uint64_t now_ns,
+		      enum vgs_charge_reason reason)
+{
+}
+
 /* A higher priority than the owner's preempts it. */
 static bool xe_runnable(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t now_ns)
 {
@@ -95,11 +101,6 @@ static struct vgs_vgpu *xe_pick_next(struct vgs_sched *s, uint64_t now_ns, uint6
 	if (best)
 		xs->last = best->id;
 	return best;
-}
-
-static void xe_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, uint64_t now_ns,
-		      enum vgs_charge_reason reason)
-{
 }
 
 const struct vgs_policy_ops vgs_policy_xe = {

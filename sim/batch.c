@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -93,6 +94,62 @@ int vgs_batch_load(const char *config, const GPtrArray *given, const GPtrArray *
 		return -1;
 	}
 	return 0;
+}
+
+int vgs_batch_count_opt(const char *opt, const char *arg, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char msg[128];
+
+	if (vgs_args_parse_u64(arg, out) && *out >= lo && *out <= hi)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s expects a number from %llu to %llu, got '%%s'", opt, (unsigned long long)lo,
+		 (unsigned long long)hi);
+	return vgs_args_usage_error(msg, arg);
+}
+
+void vgs_batch_opts_init(struct vgs_batch_opts *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->jobs = vgs_batch_default_jobs();
+	b->nseeds = 1;
+}
+
+/* Take shared option c with its argument: 1 when it is one, 0 when not, -1 after a usage error. */
+static int take(struct vgs_batch_opts *b, int c, const char *arg)
+{
+	uint64_t u;
+
+	switch (c) {
+	case 'p':
+		b->policies = arg;
+		return 1;
+	case 'j':
+		if (vgs_batch_count_opt("-j", arg, 1, 4096, &u))
+			return -1;
+		b->jobs = (unsigned)u;
+		return 1;
+	case VGS_BATCH_OPT_SEEDS:
+		return vgs_batch_count_opt("--seeds", arg, 1, 100000, &b->nseeds) ? -1 : 1;
+	case VGS_BATCH_OPT_SLA:
+		b->sla = arg;
+		return 1;
+	case VGS_BATCH_OPT_NOPLOTS:
+		b->no_plots = true;
+		return 1;
+	}
+	return 0;
+}
+
+int vgs_batch_next(struct vgs_batch_opts *b, struct vgs_args *a, const char *cmd, int argc, char **argv,
+		   const char *shortopts, const struct option *longopts)
+{
+	int c, taken;
+
+	while ((c = vgs_args_next(a, cmd, argc, argv, shortopts, longopts)) > 0) {
+		if ((taken = take(b, c, optarg)) <= 0)
+			return taken < 0 ? -1 : c;
+	}
+	return c;
 }
 
 unsigned vgs_batch_default_jobs(void)

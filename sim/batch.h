@@ -19,10 +19,12 @@
 #define VGS_BATCH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <glib.h>
 
+#include "models/scenario/args.h"
 #include "models/scenario/scenario.h"
 
 struct vgs_batch_run {
@@ -58,6 +60,40 @@ GPtrArray *vgs_batch_argv(const char *config, const GPtrArray *given);
  */
 int vgs_batch_load(const char *config, const GPtrArray *given, const GPtrArray *extra, const char *policy,
 		   struct vgs_scenario *s, struct vgs_error *err);
+/*
+ * The options `sweep` and `capacity` share: -p LIST, -j N, --seeds N, --sla SPEC, --no-plots, and the
+ * scenario options of models/scenario/args.h but -p (-o, -q, --set, --seed, --duration).  A command lists
+ * VGS_BATCH_OPTIONS in its getopt_long table (its short options include "p:j:o:q") and hands each option
+ * vgs_args_next() returns to vgs_batch_opt() first.
+ */
+struct vgs_batch_opts {
+	const char *policies;        /* -p: items POLICY[:KEY=VALUE]..., NULL = the config's own */
+	unsigned jobs;               /* -j, default vgs_batch_default_jobs() */
+	uint64_t nseeds;             /* --seeds, default 1 */
+	const char *sla;             /* --sla, NULL = the configs' SLAs */
+	bool no_plots;               /* --no-plots */
+};
+
+enum { VGS_BATCH_OPT_SEEDS = 0x200, VGS_BATCH_OPT_SLA, VGS_BATCH_OPT_NOPLOTS };
+
+#define VGS_BATCH_OPTIONS                                                                                   \
+	{ "policies", required_argument, NULL, 'p' }, { "jobs", required_argument, NULL, 'j' },              \
+	{ "seeds", required_argument, NULL, VGS_BATCH_OPT_SEEDS }, { "sla", required_argument, NULL, VGS_BATCH_OPT_SLA }, \
+	{ "no-plots", no_argument, NULL, VGS_BATCH_OPT_NOPLOTS },                                             \
+	{ "output", required_argument, NULL, VGS_ARG_OUTPUT }, { "set", required_argument, NULL, VGS_ARG_SET }, \
+	{ "seed", required_argument, NULL, VGS_ARG_SEED }, { "duration", required_argument, NULL, VGS_ARG_DURATION }, \
+	{ "quiet", no_argument, NULL, VGS_ARG_QUIET }
+
+/* Defaults of the shared options. */
+void vgs_batch_opts_init(struct vgs_batch_opts *b);
+/* vgs_args_next() (models/scenario/args.h) that also takes the shared options into b: the next of the
+ * command's own options (> 0), 0 when the options are done, -1 after printing a usage error. */
+int vgs_batch_next(struct vgs_batch_opts *b, struct vgs_args *a, const char *cmd, int argc, char **argv,
+		   const char *shortopts, const struct option *longopts);
+
+/* An option's count, `arg` a whole number in [lo, hi]: 0, or after printing the usage error
+ * ("OPT expects a number from LO to HI, got 'ARG'") VGS_EXIT_BAD_INPUT. */
+int vgs_batch_count_opt(const char *opt, const char *arg, uint64_t lo, uint64_t hi, uint64_t *out);
 /* The default of -j: the number of online CPUs. */
 unsigned vgs_batch_default_jobs(void);
 

@@ -62,56 +62,35 @@ const struct vgs_cli_cmd vgs_cli_capacity = {
 #define CAP_MAX_PROBE 65536u	/* vgpus count's upper limit (docs/config.md) */
 
 struct opts {
-	const char *config, *group, *policies, *sla_text;
-	uint64_t nseeds, max;
+	const char *config, *group;
+	struct vgs_batch_opts b;     /* -p, -j, --seeds, --sla, --no-plots */
+	uint64_t max;
 	double target;
-	unsigned jobs;
-	bool scan, no_plots;
+	bool scan;
 	struct vgs_args args;
 };
 
-enum { O_SEEDS = 256, O_SLA, O_TARGET, O_MAX, O_SCAN, O_NOPLOTS };
+enum { O_TARGET = 256, O_MAX, O_SCAN };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "tenant", required_argument, NULL, 't' },     { "policies", required_argument, NULL, 'p' },
-		{ "jobs", required_argument, NULL, 'j' },       { "output", required_argument, NULL, VGS_ARG_OUTPUT },
-		{ "set", required_argument, NULL, VGS_ARG_SET }, { "seed", required_argument, NULL, VGS_ARG_SEED },
-		{ "duration", required_argument, NULL, VGS_ARG_DURATION }, { "quiet", no_argument, NULL, VGS_ARG_QUIET },
-		{ "seeds", required_argument, NULL, O_SEEDS },  { "sla", required_argument, NULL, O_SLA },
+		{ "tenant", required_argument, NULL, 't' }, VGS_BATCH_OPTIONS,
 		{ "target", required_argument, NULL, O_TARGET }, { "max", required_argument, NULL, O_MAX },
-		{ "scan", no_argument, NULL, O_SCAN },          { "no-plots", no_argument, NULL, O_NOPLOTS },
-		{ NULL, 0, NULL, 0 },
+		{ "scan", no_argument, NULL, O_SCAN }, { NULL, 0, NULL, 0 },
 	};
-	uint64_t u;
 	char *end;
 	int c;
 
-	o->nseeds = 1;
+	vgs_batch_opts_init(&o->b);
 	o->target = 100;
-	o->jobs = vgs_batch_default_jobs();
-	while ((c = vgs_args_next(&o->args, "capacity", argc, argv, "t:p:j:o:q", lo)) > 0) {
+	while ((c = vgs_batch_next(&o->b, &o->args, "capacity", argc, argv, "t:p:j:o:q", lo)) > 0) {
 		switch (c) {
 		case 't': o->group = optarg; break;
-		case 'p': o->policies = optarg; break;
-		case O_SLA: o->sla_text = optarg; break;
 		case O_SCAN: o->scan = true; break;
-		case O_NOPLOTS: o->no_plots = true; break;
-		case 'j':
-			if (!vgs_args_parse_u64(optarg, &u) || u < 1 || u > 4096)
-				return vgs_args_usage_error("-j expects a number of runs from 1 to 4096, got '%s'", optarg);
-			o->jobs = (unsigned)u;
-			break;
-		case O_SEEDS:
-			if (!vgs_args_parse_u64(optarg, &u) || u < 1 || u > 10000)
-				return vgs_args_usage_error("--seeds expects a number from 1 to 10000, got '%s'", optarg);
-			o->nseeds = u;
-			break;
 		case O_MAX:
-			if (!vgs_args_parse_u64(optarg, &u) || u < 1 || u > CAP_MAX_PROBE)
-				return vgs_args_usage_error("--max expects a number from 1 to 65536, got '%s'", optarg);
-			o->max = u;
+			if (vgs_batch_count_opt("--max", optarg, 1, CAP_MAX_PROBE, &o->max))
+				return VGS_EXIT_BAD_INPUT;
 			break;
 		case O_TARGET:
 			o->target = strtod(optarg, &end);
@@ -218,10 +197,10 @@ static int step(const struct opts *o, int g, struct item *it, size_t nit, const 
 	size_t pending = 0;
 	int n;
 
-	vgs_batch_init(&b, "capacity", o->jobs, !o->args.quiet && isatty(STDERR_FILENO));
+	vgs_batch_init(&b, "capacity", o->b.jobs, !o->args.quiet && isatty(STDERR_FILENO));
 	for (size_t i = 0; i < nit; i++) {
 		next[i] = vgs_capacity_next(&it[i].search);
-		for (uint64_t k = 0; next[i] && k < o->nseeds; k++) {
+		for (uint64_t k = 0; next[i] && k < o->b.nseeds; k++) {
 			GPtrArray *a = vgs_batch_argv(o->config, o->args.given), *sets = count_sets(g, next[i], it[i].params);
 			char *out = g_strdup_printf("%s/n%u/s%llu", it[i].dir, next[i], (unsigned long long)seeds[k]);
 			char *log = g_strdup_printf("%s.log", out);
@@ -252,16 +231,16 @@ static int step(const struct opts *o, int g, struct item *it, size_t nit, const 
 				(char *)run->argv->pdata[run->argv->len - 2], run->status_text, run->log);
 	}
 	for (size_t i = 0; n >= 0 && i < nit; i++) {
-		char **dirs = g_new0(char *, o->nseeds + 1);
+		char **dirs = g_new0(char *, o->b.nseeds + 1);
 		struct vgs_capacity_point pt;
 
 		if (!next[i]) {
 			g_free(dirs);
 			continue;
 		}
-		for (uint64_t k = 0; k < o->nseeds; k++)
+		for (uint64_t k = 0; k < o->b.nseeds; k++)
 			dirs[k] = g_strdup_printf("%s/n%u/s%llu", it[i].dir, next[i], (unsigned long long)seeds[k]);
-		vgs_capacity_judge((const char *const *)dirs, o->nseeds, sla, o->target, &pt);
+		vgs_capacity_judge((const char *const *)dirs, o->b.nseeds, sla, o->target, &pt);
 		vgs_capacity_record(&it[i].search, next[i], &pt);
 		g_strfreev(dirs);
 	}
@@ -318,7 +297,7 @@ static int outputs(const struct opts *o, struct item *it, size_t nit, const char
 		fputs(buf, stdout);
 	if (vgs_capacity_write_csv(s, nit, dir, err) < 0 || vgs_sweep_write_file(txt, text, err) < 0)
 		goto out;
-	if (o->no_plots) {
+	if (o->b.no_plots) {
 		rc = 0;
 		goto out;
 	}
@@ -361,9 +340,9 @@ int vgs_cmd_capacity(int argc, char **argv)
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		goto out;
 	rc = VGS_EXIT_BAD_INPUT;
-	if (o.sla_text && !(have_sla = vgs_sla_parse(o.sla_text, &sla, &err) == 0))
+	if (o.b.sla && !(have_sla = vgs_sla_parse(o.b.sla, &sla, &err) == 0))
 		goto bad;
-	if (o.policies && vgs_compare_items_parse(o.policies, &items, &nitems, &err) < 0)
+	if (o.b.policies && vgs_compare_items_parse(o.b.policies, &items, &nitems, &err) < 0)
 		goto bad;
 	if (vgs_batch_load(o.config, o.args.given, NULL, items ? items[0].policy : NULL, &first, &err) < 0)
 		goto bad;
@@ -378,13 +357,8 @@ int vgs_cmd_capacity(int argc, char **argv)
 		g_string_free(names, TRUE);
 		goto bad;
 	}
-	if (!o.no_plots && !(scripts = vgs_plot_scripts_dir(&err))) {
-		char msg[sizeof(err.msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err.msg);
-		vgs_error_set(&err, "%s (or use --no-plots)", msg);
+	if (!o.b.no_plots && !(scripts = vgs_plot_scripts_dir_or_skip(&err)))
 		goto bad;
-	}
 	nit = items ? nitems : 1;
 	it = g_new0(struct item, nit);
 	max = placeable(&o, g, items ? items[0].policy : NULL);
@@ -425,8 +399,8 @@ item_bad:
 	}
 	if (prepare_dir(dir, &err) < 0)
 		goto bad;
-	seeds = g_new0(uint64_t, o.nseeds);
-	for (uint64_t k = 0; k < o.nseeds; k++)
+	seeds = g_new0(uint64_t, o.b.nseeds);
+	for (uint64_t k = 0; k < o.b.nseeds; k++)
 		seeds[k] = first.seed + k;
 	for (;;) {
 		int n = step(&o, g, it, nit, seeds, have_sla ? &sla : NULL, &failed);
@@ -449,7 +423,7 @@ item_bad:
 	}
 	header = g_strdup_printf("capacity of %s in %s: %llu seed%s from %llu, SLA: %s, target %g %%; N = instances "
 				 "of %s (max %u)\n",
-				 o.group, o.config, (unsigned long long)o.nseeds, o.nseeds > 1 ? "s" : "",
+				 o.group, o.config, (unsigned long long)o.b.nseeds, o.b.nseeds > 1 ? "s" : "",
 				 (unsigned long long)first.seed, have_sla ? sla.text : "each tenant's own (config)", o.target,
 				 o.group, max);
 	if (outputs(&o, it, nit, dir, header, per_gpu, &plotted, &err) < 0) {

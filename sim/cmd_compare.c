@@ -398,13 +398,8 @@ int vgs_cmd_compare(int argc, char **argv)
 	params = g_new0(GPtrArray *, nitems);
 	if (validate(&o, items, nitems, params, &first, &err) < 0)
 		goto bad;
-	if (o.plots && !(scripts = vgs_plot_scripts_dir(&err))) {
-		char msg[sizeof(err.msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err.msg);
-		vgs_error_set(&err, "%s (or use --no-plots)", msg);
+	if (o.plots && !(scripts = vgs_plot_scripts_dir_or_skip(&err)))
 		goto bad;
-	}
 	final = o.args.outdir ? g_strdup(o.args.outdir) : g_strdup_printf("results/%s-compare", first.name);
 	if (!replaceable(final, &err))
 		goto bad;

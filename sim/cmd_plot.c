@@ -90,6 +90,19 @@ char *vgs_plot_scripts_dir(struct vgs_error *err)
 	return NULL;
 }
 
+char *vgs_plot_scripts_dir_or_skip(struct vgs_error *err)
+{
+	char *dir = vgs_plot_scripts_dir(err);
+
+	if (!dir) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		vgs_error_set(err, "%s (or use --no-plots)", msg);
+	}
+	return dir;
+}
+
 /* gnuplot -e "set loadpath ...; VARS; fmt='FMT'" SCRIPTS/SCRIPT, then check that the file is there. */
 static int draw(const struct vgs_plot_job *j, const char *scripts, const char *fmt, struct vgs_error *err)
 {

@@ -66,31 +66,23 @@ const struct vgs_cli_cmd vgs_cli_sweep = {
 
 struct opts {
 	const char *config;
-	const char *policies;
 	const char *collect;
-	const char *sla_text;
+	struct vgs_batch_opts b;     /* -p, -j, --seeds, --sla, --no-plots */
 	GPtrArray *grids;            /* const char * */
 	GPtrArray *plots;            /* const char * */
-	uint64_t nseeds;
-	unsigned jobs;
-	bool no_plots;
 	bool slurm, no_wait;
 	const char *sbatch_args;
 	unsigned per_task;
 	struct vgs_args args;        /* -o, -q; --set, --seed, --duration for every run */
 };
 
-enum { O_SEEDS = 256, O_SLA, O_PLOT, O_NOPLOTS, O_SLURM, O_NOWAIT, O_SBATCH, O_PERTASK, O_COLLECT };
+enum { O_PLOT = 256, O_SLURM, O_NOWAIT, O_SBATCH, O_PERTASK, O_COLLECT };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "grid", required_argument, NULL, 'g' },       { "policies", required_argument, NULL, 'p' },
-		{ "jobs", required_argument, NULL, 'j' },       { "output", required_argument, NULL, VGS_ARG_OUTPUT },
-		{ "set", required_argument, NULL, VGS_ARG_SET }, { "seed", required_argument, NULL, VGS_ARG_SEED },
-		{ "duration", required_argument, NULL, VGS_ARG_DURATION }, { "quiet", no_argument, NULL, VGS_ARG_QUIET },
-		{ "seeds", required_argument, NULL, O_SEEDS },  { "sla", required_argument, NULL, O_SLA },
-		{ "plot", required_argument, NULL, O_PLOT },    { "no-plots", no_argument, NULL, O_NOPLOTS },
+		{ "grid", required_argument, NULL, 'g' },       VGS_BATCH_OPTIONS,
+		{ "plot", required_argument, NULL, O_PLOT },
 		{ "slurm", no_argument, NULL, O_SLURM },        { "no-wait", no_argument, NULL, O_NOWAIT },
 		{ "sbatch-args", required_argument, NULL, O_SBATCH }, { "per-task", required_argument, NULL, O_PERTASK },
 		{ "collect", required_argument, NULL, O_COLLECT }, { NULL, 0, NULL, 0 },
@@ -98,32 +90,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	uint64_t u;
 	int c;
 
-	o->nseeds = 1;
-	o->jobs = vgs_batch_default_jobs();
-	while ((c = vgs_args_next(&o->args, "sweep", argc, argv, "g:p:j:o:q", lo)) > 0) {
+	vgs_batch_opts_init(&o->b);
+	while ((c = vgs_batch_next(&o->b, &o->args, "sweep", argc, argv, "g:p:j:o:q", lo)) > 0) {
 		switch (c) {
 		case 'g': g_ptr_array_add(o->grids, optarg); break;
-		case 'p': o->policies = optarg; break;
 		case O_PLOT: g_ptr_array_add(o->plots, optarg); break;
-		case O_SLA: o->sla_text = optarg; break;
-		case O_NOPLOTS: o->no_plots = true; break;
 		case O_SLURM: o->slurm = true; break;
 		case O_NOWAIT: o->no_wait = true; break;
 		case O_SBATCH: o->sbatch_args = optarg; break;
 		case O_COLLECT: o->collect = optarg; break;
-		case 'j':
-			if (!vgs_args_parse_u64(optarg, &u) || u < 1 || u > 4096)
-				return vgs_args_usage_error("-j expects a number of runs from 1 to 4096, got '%s'", optarg);
-			o->jobs = (unsigned)u;
-			break;
-		case O_SEEDS:
-			if (!vgs_args_parse_u64(optarg, &u) || u < 1 || u > 100000)
-				return vgs_args_usage_error("--seeds expects a number from 1 to 100000, got '%s'", optarg);
-			o->nseeds = u;
-			break;
 		case O_PERTASK:
-			if (!vgs_args_parse_u64(optarg, &u) || u < 1 || u > 100000)
-				return vgs_args_usage_error("--per-task expects a number from 1 to 100000, got '%s'", optarg);
+			if (vgs_batch_count_opt("--per-task", optarg, 1, 100000, &u))
+				return VGS_EXIT_BAD_INPUT;
 			o->per_task = (unsigned)u;
 			break;
 		}
@@ -131,7 +109,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (c < 0)
 		return VGS_EXIT_BAD_INPUT;
 	if (o->collect) {
-		if (optind != argc || o->grids->len || o->policies || o->slurm || o->args.given->len)
+		if (optind != argc || o->grids->len || o->b.policies || o->slurm || o->args.given->len)
 			return vgs_args_usage_error("%s", "sweep --collect DIR takes no CONFIG, --grid, -p, --set, --seed, "
 						    "--duration or --slurm");
 		return 0;
@@ -200,8 +178,8 @@ static int check(const struct opts *o, const struct vgs_sweep_axis *axes, size_t
 {
 	size_t combos = 1;
 
-	if (o->policies) {
-		if (vgs_compare_items_parse(o->policies, &x->it, &x->n, err) < 0)
+	if (o->b.policies) {
+		if (vgs_compare_items_parse(o->b.policies, &x->it, &x->n, err) < 0)
 			return -1;
 	} else {
 		x->own = true;
@@ -331,10 +309,10 @@ static int finish(const struct opts *o, const struct vgs_sweep_plan *plan, const
 	int rc = -1;
 
 	*plotted = false;
-	if (o->sla_text) {
-		GString *t = g_string_new(o->sla_text);
+	if (o->b.sla) {
+		GString *t = g_string_new(o->b.sla);
 
-		have_sla = vgs_sla_parse(o->sla_text, &sla, err) == 0;
+		have_sla = vgs_sla_parse(o->b.sla, &sla, err) == 0;
 		if (!have_sla || vgs_sweep_write_file(slafile, t, err) < 0) {
 			g_string_free(t, TRUE);
 			goto out;
@@ -347,7 +325,7 @@ static int finish(const struct opts *o, const struct vgs_sweep_plan *plan, const
 	}
 	if (vgs_sweep_collect(plan, dir, have_sla ? &sla : NULL, missing, err) < 0)
 		goto out;
-	if (o->no_plots || *missing == plan->nrows) {
+	if (o->b.no_plots || *missing == plan->nrows) {
 		rc = 0;
 		goto out;
 	}
@@ -462,10 +440,10 @@ int vgs_cmd_sweep(int argc, char **argv)
 		goto out;
 	}
 	rc = VGS_EXIT_BAD_INPUT;
-	if (o.sla_text) {
+	if (o.b.sla) {
 		struct vgs_sla_spec probe;
 
-		if (vgs_sla_parse(o.sla_text, &probe, &err) < 0)
+		if (vgs_sla_parse(o.b.sla, &probe, &err) < 0)
 			goto bad;
 		vgs_sla_fini(&probe);
 	}
@@ -475,20 +453,15 @@ int vgs_cmd_sweep(int argc, char **argv)
 			goto bad;
 	if (check(&o, axes, naxes, &x, &first, &err) < 0)
 		goto bad;
-	seeds = g_new0(uint64_t, o.nseeds);
-	for (uint64_t k = 0; k < o.nseeds; k++)
+	seeds = g_new0(uint64_t, o.b.nseeds);
+	for (uint64_t k = 0; k < o.b.nseeds; k++)
 		seeds[k] = first.seed + k;
 	names = g_new0(const char *, x.n + 1);
 	for (size_t i = 0; i < x.n; i++)
 		names[i] = x.it[i].name;
-	vgs_sweep_plan_build(&plan, axes, naxes, names, x.n, seeds, o.nseeds);
-	if (!o.no_plots && !(scripts = vgs_plot_scripts_dir(&err))) {
-		char msg[sizeof(err.msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err.msg);
-		vgs_error_set(&err, "%s (or use --no-plots)", msg);
+	vgs_sweep_plan_build(&plan, axes, naxes, names, x.n, seeds, o.b.nseeds);
+	if (!o.b.no_plots && !(scripts = vgs_plot_scripts_dir_or_skip(&err)))
 		goto bad;
-	}
 	if (o.args.outdir) {
 		dir = g_canonicalize_filename(o.args.outdir, NULL);
 	} else {
@@ -500,7 +473,7 @@ int vgs_cmd_sweep(int argc, char **argv)
 	if (prepare_dir(dir, &plan, &resumed, &err) < 0)
 		goto bad;
 
-	vgs_batch_init(&b, "sweep", o.jobs, !o.args.quiet && isatty(STDERR_FILENO));
+	vgs_batch_init(&b, "sweep", o.b.jobs, !o.args.quiet && isatty(STDERR_FILENO));
 	add_runs(&o, &plan, axes, naxes, &x, dir, &b);
 	todo = b.runs->len;
 	if ((rc = execute(&o, dir, &b, &failed)) >= 0)
