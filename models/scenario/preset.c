@@ -27,7 +27,7 @@ const struct vgs_preset vgs_presets[] = {
 	{ .name = "nvidia-be",
 	  .summary = "NVIDIA best effort: work-conserving round robin, overruns repaid (averaging factor 33), frame-rate limiter on",
 	  .policy = "timeslice", P({ "variant", "best-effort" }, { "payback", "1" }, { "avg_factor", "33" }),
-	  .domain = NVIDIA_DOMAIN, .source = NVIDIA_SOURCE },
+	  .domain = NVIDIA_DOMAIN, .source = NVIDIA_SOURCE, .frl = true },
 	{ .name = "nvidia-es",
 	  .summary = "NVIDIA equal share: 1/N of the time to each of the N vGPUs on the GPU, frame-rate limiter off",
 	  .policy = "timeslice", P({ "variant", "equal-share" }, { "payback", "1" }, { "avg_factor", "33" }),

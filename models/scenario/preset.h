@@ -14,6 +14,7 @@
 #ifndef VGS_PRESET_H
 #define VGS_PRESET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "policies/vgs_policy.h"
@@ -26,6 +27,9 @@ struct vgs_preset {
 	size_t nparams;
 	const char *domain;            /* scheduler.domain as a libconfig literal: "\"gpu\"", "((\"gfx\"))" */
 	const char *source;            /* the documentation or code it follows (docs/presets.md cites it in full) */
+	bool frl;                      /* NVIDIA's frame-rate limiter is on by default under this scheduler (the
+	                                * vGPU user guide: on under best effort, off under equal and fixed share);
+	                                * for the game generator's limiter, which keys on it */
 };
 
 /* The presets, terminated by an entry whose name is NULL. */
