@@ -4,7 +4,7 @@
 # tests/unit/test_presets.c.  Sourced by tests/e2e/run.sh (ok / ko / bad_input, $VGPUSIM, $WORK).
 
 PRESET_DUR=${VGS_E2E_QUICK:+0.3}
-PRESET_DUR=${PRESET_DUR:-1}
+PRESET_DUR=${PRESET_DUR:-0.5}
 P=tests/e2e/presets
 
 for p in $("$VGPUSIM" policies | sed -n 's/^preset \([a-z0-9-]*\).*/\1/p'); do
