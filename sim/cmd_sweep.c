@@ -470,6 +470,14 @@ int vgs_cmd_sweep(int argc, char **argv)
 		dir = g_canonicalize_filename(rel, NULL);
 		g_free(rel);
 	}
+	if (o.slurm) {
+		struct vgs_slurm_opts so = { 0 };
+		char *sbatch = vgs_slurm_sbatch(&so, &err);
+
+		if (!sbatch)
+			goto bad;
+		g_free(sbatch);
+	}
 	if (prepare_dir(dir, &plan, &resumed, &err) < 0)
 		goto bad;
 

@@ -73,11 +73,22 @@ static char *first_line(char *text)
 	return text ? g_strstrip(text) : text;
 }
 
+char *vgs_slurm_sbatch(const struct vgs_slurm_opts *o, struct vgs_error *err)
+{
+	const char *env = g_getenv("VGS_SBATCH");
+	const char *name = o->sbatch ? o->sbatch : env && *env ? env : "sbatch";
+	char *path = g_find_program_in_path(name);
+
+	if (!path)
+		vgs_error_set(err, "--slurm: no sbatch program found (%s); install Slurm's client (Debian: slurm-client) "
+			      "or set VGS_SBATCH", name);
+	return path;
+}
+
 int vgs_slurm_submit(const char *dir, GPtrArray *runs, const struct vgs_slurm_opts *o, char **jobid,
 		     struct vgs_error *err)
 {
-	const char *env = g_getenv("VGS_SBATCH");
-	char *sbatch = g_find_program_in_path(o->sbatch ? o->sbatch : env && *env ? env : "sbatch");
+	char *sbatch = vgs_slurm_sbatch(o, err);
 	char *exe = g_file_read_link("/proc/self/exe", NULL), *sdir = g_build_filename(dir, "slurm", NULL);
 	char *script = NULL, *path = NULL, *out = NULL, *errout = NULL, **extra = NULL;
 	unsigned per = o->per_task ? o->per_task : 1, ntasks;
@@ -86,11 +97,8 @@ int vgs_slurm_submit(const char *dir, GPtrArray *runs, const struct vgs_slurm_op
 	int status = 0, rc = -1, nextra = 0;
 
 	*jobid = NULL;
-	if (!sbatch) {
-		vgs_error_set(err, "--slurm: no sbatch program found (%s); install Slurm's client or set VGS_SBATCH",
-			      o->sbatch ? o->sbatch : env && *env ? env : "sbatch in PATH");
+	if (!sbatch)
 		goto out;
-	}
 	if (o->args && *o->args && !g_shell_parse_argv(o->args, &nextra, &extra, &gerr)) {
 		vgs_error_set(err, "--sbatch-args '%s': %s", o->args, gerr->message);
 		goto out;

@@ -25,6 +25,10 @@ struct vgs_slurm_opts {
 	const char *name;            /* the job's name */
 };
 
+/* The sbatch program o names (or $VGS_SBATCH, or sbatch in PATH), with its path (g_free); NULL with err
+ * set when there is none.  Checked before a sweep writes anything. */
+char *vgs_slurm_sbatch(const struct vgs_slurm_opts *o, struct vgs_error *err);
+
 /*
  * Write DIR/slurm/<name>.sbatch for the runs (struct vgs_batch_run *, sim/batch.h: their argv and
  * logs) and submit it.  *jobid is set to Slurm's job id (g_free).  With o->wait, returns when the job

@@ -25,7 +25,7 @@
 int vgs_sweep_axis_parse(const char *text, struct vgs_sweep_axis *ax, struct vgs_error *err)
 {
 	const char *eq = strchr(text, '='), *p, *start;
-	GPtrArray *vals = g_ptr_array_new();
+	GPtrArray *vals = g_ptr_array_new_with_free_func(g_free);
 	int depth = 0;
 	bool quoted = false;
 
