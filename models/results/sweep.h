@@ -8,6 +8,7 @@
  *   DIR/sweep-plan.csv    the plan: run, policy, seed, then one column per axis (its --set PATH)
  *   DIR/runs/<run>/       each run's results directory (`vgpusim run -o`), DIR/runs/<run>.log its stderr
  *   DIR/sweep.csv         the plan's columns, status, then the run's summary metrics (below)
+ *   DIR/sweep-sla.txt     the --sla the sweep was started with, if any (sim/cmd_sweep.c)
  *   DIR/plots/            <metric>-vs-<axis>.png/.svg and the .dat files they draw
  */
 #ifndef VGS_SWEEP_H
