@@ -20,7 +20,7 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Werror=implicit-function-declaration
 BASE     = -std=gnu11 $(WARN) -I. -MMD -MP $(SAN)
 PKGS     = glib-2.0 gmodule-2.0 libconfig yajl
-DEB_PKGS = gcc libc6-dev python3 libyajl-dev libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev
+DEB_PKGS = gcc libc6-dev python3 libyajl-dev libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev slurm-wlm munge
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SG_LIBS    := -lsimgrid
@@ -139,14 +139,14 @@ check-policies:
 # and in vgpusim-replay are the objects of the one $(POLICY_LIB) (same symbols, same sizes), and
 # vgpusim-replay does not link SimGrid.
 check-shared-policies: $(BIN) $(REPLAY_BIN) $(POLICY_LIB)
-	@set -e; for s in vgs_sched_pick vgs_sched_charge vgs_policy_timeslice vgs_policy_weighted vgs_policy_dynprio vgs_policy_fifo; do \
+	@set -e; for s in vgs_sched_pick vgs_sched_charge vgs_policy_timeslice vgs_policy_weighted vgs_policy_dynprio vgs_policy_fifo vgs_policy_gvtg vgs_policy_drm vgs_policy_xe; do \
 	  a=$$(nm -S --defined-only $(POLICY_LIB) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
 	  b=$$(nm -S --defined-only $(BIN) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
 	  c=$$(nm -S --defined-only $(REPLAY_BIN) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
 	  [ -n "$$a" ] && [ "$$a" = "$$b" ] && [ "$$a" = "$$c" ] || { echo "check-shared-policies: $$s differs: archive '$$a' vgpusim '$$b' vgpusim-replay '$$c'" >&2; exit 1; }; \
 	done; \
 	if nm -u $(REPLAY_BIN) | grep -q simgrid || ldd $(REPLAY_BIN) | grep -q simgrid; then echo "check-shared-policies: vgpusim-replay links SimGrid" >&2; exit 1; fi; \
-	echo "check-shared-policies: scheduling core and 4 built-in policies identical (nm -S) in $(POLICY_LIB), $(BIN) and $(REPLAY_BIN); no SimGrid in $(REPLAY_BIN)"
+	echo "check-shared-policies: scheduling core and 7 built-in policies identical (nm -S) in $(POLICY_LIB), $(BIN) and $(REPLAY_BIN); no SimGrid in $(REPLAY_BIN)"
 
 # The architecture (docs/architecture.md): which folder may include which, SimGrid in sim/ alone, and no
 # call circle between the files of the programs; the check first proves it catches a forbidden include.

@@ -13,6 +13,9 @@ const struct vgs_policy_ops *const vgs_policy_builtins[] = {
 	&vgs_policy_weighted,
 	&vgs_policy_dynprio,
 	&vgs_policy_fifo,
+	&vgs_policy_gvtg,
+	&vgs_policy_drm,
+	&vgs_policy_xe,
 	NULL,
 };
 

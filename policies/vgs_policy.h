@@ -195,11 +195,15 @@ void vgs_sched_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, 
 int vgs_param_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 void vgs_sched_free_priv(struct vgs_sched *s);
 
-/* Built-in policies: "timeslice", "weighted", "dynprio", "fifo". */
+/* Built-in policies: "timeslice", "weighted", "dynprio", "fifo", and the production schedulers the
+ * presets of docs/presets.md use: "gvtg" (Intel GVT-g), "drm" (Linux drm_sched), "xe" (Intel Xe GuC). */
 extern const struct vgs_policy_ops vgs_policy_timeslice;
 extern const struct vgs_policy_ops vgs_policy_weighted;
 extern const struct vgs_policy_ops vgs_policy_dynprio;
 extern const struct vgs_policy_ops vgs_policy_fifo;
+extern const struct vgs_policy_ops vgs_policy_gvtg;
+extern const struct vgs_policy_ops vgs_policy_drm;
+extern const struct vgs_policy_ops vgs_policy_xe;
 /* NULL-terminated list of the built-ins, and lookup by name (NULL if unknown). */
 extern const struct vgs_policy_ops *const vgs_policy_builtins[];
 const struct vgs_policy_ops *vgs_policy_find(const char *name);

@@ -33,6 +33,8 @@ extern const struct vgs_cli_cmd vgs_cli_trace;       /* sim/cmd_trace.c */
 extern const struct vgs_cli_cmd vgs_cli_replay;      /* sim/cmd_replay.c */
 extern const struct vgs_cli_cmd vgs_cli_calibrate;   /* sim/cmd_replay.c */
 extern const struct vgs_cli_cmd vgs_cli_validate;    /* sim/cmd_validate.c */
+extern const struct vgs_cli_cmd vgs_cli_sweep;       /* sim/cmd_sweep.c */
+extern const struct vgs_cli_cmd vgs_cli_capacity;    /* sim/cmd_capacity.c */
 extern const struct vgs_cli_cmd vgs_cli_bench_floor; /* sim/bench_floor.c (sim_bench_floor, sim/sim.h) */
 int vgs_cmd_run(int argc, char **argv);
 int vgs_cmd_compare(int argc, char **argv);
@@ -41,6 +43,8 @@ int vgs_cmd_policies(int argc, char **argv);
 int vgs_cmd_import(int argc, char **argv);
 int vgs_cmd_trace(int argc, char **argv);
 int vgs_cmd_validate(int argc, char **argv);
+int vgs_cmd_sweep(int argc, char **argv);
+int vgs_cmd_capacity(int argc, char **argv);
 
 /* Usage errors go through vgs_args_usage_error() (models/scenario/args.h), shared with
  * vgpusim-replay: "vgpusim: MSG", the hint, exit status VGS_EXIT_BAD_INPUT. */

@@ -165,8 +165,8 @@ static int validate(const struct opts *o, const struct vgs_compare_item *items, 
 		}
 		if (load_as_run(o, it, NULL, &s, err) < 0)
 			return -1; /* the config's own fault: its message names file:line or the --set */
-		/* A policy group holding parameters exists; otherwise the item's parameters create it. */
-		group_exists = s.nparams > 0;
+		/* The policy's (or preset's) group exists; otherwise the item's parameters create it. */
+		group_exists = s.params_group;
 		params[i] = g_ptr_array_new_with_free_func(g_free);
 		vgs_compare_item_overrides(it, group_exists, params[i]);
 		if (it->nparams) {
@@ -398,13 +398,8 @@ int vgs_cmd_compare(int argc, char **argv)
 	params = g_new0(GPtrArray *, nitems);
 	if (validate(&o, items, nitems, params, &first, &err) < 0)
 		goto bad;
-	if (o.plots && !(scripts = vgs_plot_scripts_dir(&err))) {
-		char msg[sizeof(err.msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err.msg);
-		vgs_error_set(&err, "%s (or use --no-plots)", msg);
+	if (o.plots && !(scripts = vgs_plot_scripts_dir_or_skip(&err)))
 		goto bad;
-	}
 	final = o.args.outdir ? g_strdup(o.args.outdir) : g_strdup_printf("results/%s-compare", first.name);
 	if (!replaceable(final, &err))
 		goto bad;

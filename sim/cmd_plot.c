@@ -90,6 +90,19 @@ char *vgs_plot_scripts_dir(struct vgs_error *err)
 	return NULL;
 }
 
+char *vgs_plot_scripts_dir_or_skip(struct vgs_error *err)
+{
+	char *dir = vgs_plot_scripts_dir(err);
+
+	if (!dir) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		vgs_error_set(err, "%s (or use --no-plots)", msg);
+	}
+	return dir;
+}
+
 /* gnuplot -e "set loadpath ...; VARS; fmt='FMT'" SCRIPTS/SCRIPT, then check that the file is there. */
 static int draw(const struct vgs_plot_job *j, const char *scripts, const char *fmt, struct vgs_error *err)
 {
@@ -128,8 +141,7 @@ int vgs_plot_draw(GPtrArray *jobs, const char *scripts, struct vgs_error *err)
 	return 0;
 }
 
-/* Rename tmp to final, replacing an earlier plots folder. */
-static int replace_dir(const char *tmp, const char *final, struct vgs_error *err)
+int vgs_plot_replace_dir(const char *tmp, const char *final, struct vgs_error *err)
 {
 	char *old = g_strdup_printf("%s.old-%d", final, (int)getpid());
 	bool had = g_file_test(final, G_FILE_TEST_IS_DIR);
@@ -161,7 +173,7 @@ int vgs_plot_dir(const char *dir, const char *scripts, double gantt_ms, char **n
 		goto out;
 	if (vgs_plot_draw(jobs, scripts, err) < 0)
 		goto out;
-	if (replace_dir(tmp, final, err) < 0)
+	if (vgs_plot_replace_dir(tmp, final, err) < 0)
 		goto out;
 	rc = 0;
 out:

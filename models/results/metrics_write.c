@@ -410,6 +410,8 @@ static int write_summary(const struct vgs_metrics *m, const char *dir, struct vg
 	vgs_json_kv_string(&j, "version", in->version ? in->version : VGS_VERSION);
 	vgs_json_kv_string(&j, "driver", in->driver);
 	vgs_json_kv_string(&j, "policy", in->policy ? in->policy : s->policy);
+	if (s->preset)
+		vgs_json_kv_string(&j, "preset", s->preset); /* only with a preset: other runs' files stay as they were */
 	vgs_json_kv_string(&j, "config_path", s->path);
 	vgs_json_kv_string(&j, "scenario", s->name);
 	vgs_json_kv_string(&j, "domain_mode", s->domain_mode);

@@ -29,6 +29,7 @@ struct vgs_ld {
 	uint32_t *dgroups;         /* class mask of each explicit group */
 	uint8_t (*dorder)[VGS_NCLASS]; /* classes of each group in the order written */
 	uint32_t ndgroups;
+	const struct vgs_preset *preset; /* scheduler.preset, once checked (preset.c) */
 };
 
 struct vgs_ld_range {
@@ -68,6 +69,12 @@ uint64_t vgs_ld_ns(double v, double ns_per_unit);
 int vgs_ld_config_read(struct vgs_ld *ld, const char *extra_dir);
 int vgs_ld_ints_check(struct vgs_ld *ld);
 int vgs_ld_overrides_apply(struct vgs_ld *ld, const struct vgs_load_args *a);
+
+/* preset.c: `-p NAME` sets scheduler.preset when NAME is a preset, else scheduler.policy, removing the
+ * other (`quoted` is NAME as a libconfig string); after the overrides, check scheduler.preset, set
+ * ld->preset and the preset's scheduler.domain.  0, or -1 with ld->err set. */
+int vgs_ld_select_policy(struct vgs_ld *ld, const char *name, const char *quoted, const char *label);
+int vgs_ld_preset_apply(struct vgs_ld *ld);
 
 /* gpu.c: `gpus` -> s->gpus and s->engines; scheduler.domain -> s->domains. */
 int vgs_ld_gpus_load(struct vgs_ld *ld, const config_setting_t *root);

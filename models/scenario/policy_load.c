@@ -7,6 +7,7 @@
 #include <gmodule.h>
 
 #include "models/scenario/policy_load.h"
+#include "models/scenario/preset.h"
 
 bool vgs_policy_is_path(const char *name)
 {
@@ -42,15 +43,19 @@ const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error 
 	gpointer sym = NULL;
 
 	if (!vgs_policy_is_path(name)) {
-		ops = vgs_policy_find(name);
+		const struct vgs_preset *p = vgs_preset_find(name);
+
+		ops = vgs_policy_find(p ? p->policy : name);
 		if (!ops) {
 			GString *names = g_string_new(NULL);
+			char *presets = vgs_preset_names();
 
 			for (int i = 0; vgs_policy_builtins[i]; i++)
 				g_string_append_printf(names, "%s%s", i ? ", " : "", vgs_policy_builtins[i]->name);
-			vgs_error_set(err, "unknown policy '%s'; expected one of: %s, or a path to a .so", name,
-				      names->str);
+			vgs_error_set(err, "unknown policy '%s'; expected one of: %s, a preset (%s), or a path to a .so",
+				      name, names->str, presets);
 			g_string_free(names, TRUE);
+			g_free(presets);
 		}
 		return ops;
 	}

@@ -215,8 +215,7 @@ int vgs_ld_overrides_apply(struct vgs_ld *ld, const struct vgs_load_args *a)
 	}
 	if (a->policy) {
 		char *q = quote(a->policy);
-		int rc = vgs_override_apply(&ld->cfg, "scheduler.policy", q,
-					    label(ld, g_strdup_printf("-p %s", a->policy)), ld->err);
+		int rc = vgs_ld_select_policy(ld, a->policy, q, label(ld, g_strdup_printf("-p %s", a->policy)));
 
 		g_free(q);
 		if (rc < 0)

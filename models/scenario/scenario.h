@@ -128,12 +128,16 @@ struct vgs_scenario {
 	uint64_t warmup_ns;
 	uint64_t seed;
 	bool vram_check;             /* check isolation at every page mapped, not only at the end */
-	char *policy;                /* scheduler.policy: a built-in name or a path to a .so */
-	char *policy_file;           /* where it was set, for errors */
+	char *policy;                /* scheduler.policy: a built-in name or a path to a .so; with a preset,
+	                              * the preset's policy */
+	char *preset;                /* scheduler.preset (or -p PRESET), NULL when none (docs/presets.md) */
+	char *policy_file;           /* where it (or the preset) was set, for errors */
 	int policy_line;
 	char *domain_mode;           /* "gpu", "engine" or "groups" */
-	struct vgs_param *params;    /* scheduler.<policy> group of the selected policy */
+	struct vgs_param *params;    /* scheduler.<policy> group of the selected policy; with a preset, the
+	                              * preset's parameters then the scheduler.<preset> group */
 	size_t nparams;
+	bool params_group;           /* that scheduler.<policy> (or .<preset>) group exists in the config */
 
 	struct vgs_gpu *gpus;
 	uint32_t ngpus;

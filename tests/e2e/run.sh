@@ -256,6 +256,9 @@ co_ok "coalescing: identical with TDR resets" tdr "$VGPUSIM" "$WORK/co-tdr" "$co
 
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
 source tests/e2e/compare.sh
+# Production scheduler presets; sweeps (here and on a single-node Slurm) and capacity planning.
+source tests/e2e/presets.sh
+source tests/e2e/sweep.sh
 source tests/e2e/replay.sh
 # The command table: the usage, every command's --help, policies PATH.so (tests/e2e/cli.sh).
 source tests/e2e/cli.sh

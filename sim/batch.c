@@ -1,0 +1,290 @@
+/*
+ * A batch of `vgpusim run` processes (sim/batch.h).  Each run is posix_spawn()ed from /proc/self/exe
+ * with stdin and stdout on /dev/null and stderr in its log; waitpid() collects them.  The wait is
+ * O(running) per exit: batches are a few thousand runs at most.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "models/base/interrupt.h"
+#include "models/scenario/args.h"
+#include "models/scenario/policy_load.h"
+#include "sim/batch.h"
+
+extern char **environ;
+
+static void run_free(struct vgs_batch_run *r)
+{
+	g_ptr_array_free(r->argv, TRUE);
+	g_free(r->log);
+	g_free(r->status_text);
+	g_free(r);
+}
+
+void vgs_batch_init(struct vgs_batch *b, const char *what, unsigned max, bool progress)
+{
+	b->runs = g_ptr_array_new_with_free_func((GDestroyNotify)run_free);
+	b->max = max ? max : 1;
+	b->what = what;
+	b->progress = progress;
+}
+
+void vgs_batch_fini(struct vgs_batch *b)
+{
+	if (b->runs)
+		g_ptr_array_free(b->runs, TRUE);
+	b->runs = NULL;
+}
+
+struct vgs_batch_run *vgs_batch_add(struct vgs_batch *b, GPtrArray *argv, const char *log, void *user)
+{
+	struct vgs_batch_run *r = g_new0(struct vgs_batch_run, 1);
+
+	r->argv = argv;
+	r->log = g_strdup(log);
+	r->user = user;
+	g_ptr_array_add(b->runs, r);
+	return r;
+}
+
+GPtrArray *vgs_batch_argv(const char *config, const GPtrArray *given)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+	g_ptr_array_add(a, g_strdup("vgpusim"));
+	g_ptr_array_add(a, g_strdup("run"));
+	g_ptr_array_add(a, g_strdup(config));
+	for (guint i = 0; given && i < given->len; i++)
+		g_ptr_array_add(a, g_strdup(given->pdata[i]));
+	return a;
+}
+
+int vgs_batch_load(const char *config, const GPtrArray *given, const GPtrArray *extra, const char *policy,
+		   struct vgs_scenario *s, struct vgs_error *err)
+{
+	struct vgs_args a;
+	const struct vgs_policy_ops *ops;
+	int rc = -1;
+
+	vgs_args_init(&a);
+	if ((!given || vgs_args_take_all(&a, given, err) == 0) && (!extra || vgs_args_take_all(&a, extra, err) == 0)) {
+		a.load.path = config;
+		if (policy)
+			a.load.policy = policy;
+		rc = vgs_scenario_load(s, &a.load, err);
+	}
+	vgs_args_fini(&a);
+	if (rc < 0 || vgs_policy_is_path(s->policy))
+		return rc;
+	/* A built-in policy (or a preset's): its parameters are checked now, not by the first run. */
+	ops = vgs_policy_load_scenario(s, err);
+	if (!ops || vgs_policy_check_params(ops, s, err) < 0) {
+		vgs_scenario_fini(s);
+		return -1;
+	}
+	return 0;
+}
+
+int vgs_batch_count_opt(const char *opt, const char *arg, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char msg[128];
+
+	if (vgs_args_parse_u64(arg, out) && *out >= lo && *out <= hi)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s expects a number from %llu to %llu, got '%%s'", opt, (unsigned long long)lo,
+		 (unsigned long long)hi);
+	return vgs_args_usage_error(msg, arg);
+}
+
+void vgs_batch_opts_init(struct vgs_batch_opts *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->jobs = vgs_batch_default_jobs();
+	b->nseeds = 1;
+}
+
+/* Take shared option c with its argument: 1 when it is one, 0 when not, -1 after a usage error. */
+static int take(struct vgs_batch_opts *b, int c, const char *arg)
+{
+	uint64_t u;
+
+	switch (c) {
+	case 'p':
+		b->policies = arg;
+		return 1;
+	case 'j':
+		if (vgs_batch_count_opt("-j", arg, 1, 4096, &u))
+			return -1;
+		b->jobs = (unsigned)u;
+		return 1;
+	case VGS_BATCH_OPT_SEEDS:
+		return vgs_batch_count_opt("--seeds", arg, 1, 100000, &b->nseeds) ? -1 : 1;
+	case VGS_BATCH_OPT_SLA:
+		b->sla = arg;
+		return 1;
+	case VGS_BATCH_OPT_NOPLOTS:
+		b->no_plots = true;
+		return 1;
+	}
+	return 0;
+}
+
+int vgs_batch_next(struct vgs_batch_opts *b, struct vgs_args *a, const char *cmd, int argc, char **argv,
+		   const char *shortopts, const struct option *longopts)
+{
+	int c, taken;
+
+	while ((c = vgs_args_next(a, cmd, argc, argv, shortopts, longopts)) > 0) {
+		if ((taken = take(b, c, optarg)) <= 0)
+			return taken < 0 ? -1 : c;
+	}
+	return c;
+}
+
+unsigned vgs_batch_default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned)n : 1;
+}
+
+/* Start r: 0, or -1 with r marked failed. */
+static int start(struct vgs_batch_run *r)
+{
+	posix_spawn_file_actions_t fa;
+	char *parent = g_path_get_dirname(r->log);
+	int rc;
+
+	g_mkdir_with_parents(parent, 0755);	/* the run's results go beside its log */
+	g_free(parent);
+	if (!r->argv->len || r->argv->pdata[r->argv->len - 1])
+		g_ptr_array_add(r->argv, NULL);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, r->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	rc = posix_spawn(&r->pid, "/proc/self/exe", &fa, NULL, (char **)r->argv->pdata, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc == 0)
+		return 0;
+	r->pid = 0;
+	r->done = true;
+	r->status_text = g_strdup_printf("cannot start: %s", strerror(rc));
+	return -1;
+}
+
+/* r ended with wait status `status`. */
+static void finish(struct vgs_batch_run *r, int status)
+{
+	GStatBuf st;
+
+	r->pid = 0;
+	r->done = true;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		if (g_stat(r->log, &st) == 0 && st.st_size == 0)
+			g_unlink(r->log);
+	} else if (WIFEXITED(status)) {
+		r->status_text = g_strdup_printf("exit %d", WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		r->status_text = g_strdup_printf("killed by signal %d", WTERMSIG(status));
+	} else {
+		r->status_text = g_strdup_printf("wait status %d", status);
+	}
+}
+
+static void show(const struct vgs_batch *b, size_t done, size_t total, unsigned running)
+{
+	if (!b->progress)
+		return;
+	fprintf(stderr, "\r%s: %zu/%zu runs done, %u running\033[K", b->what, done, total, running);
+	fflush(stderr);
+}
+
+/* The running run whose pid is `pid`, or NULL. */
+static struct vgs_batch_run *by_pid(const struct vgs_batch *b, pid_t pid)
+{
+	for (guint i = 0; i < b->runs->len; i++) {
+		struct vgs_batch_run *r = b->runs->pdata[i];
+
+		if (r->pid == pid)
+			return r;
+	}
+	return NULL;
+}
+
+/* Pass a signal on to every running run (a SIGTERM sent to this process alone). */
+static void pass_on(const struct vgs_batch *b, int sig)
+{
+	for (guint i = 0; i < b->runs->len; i++) {
+		const struct vgs_batch_run *r = b->runs->pdata[i];
+
+		if (r->pid > 0)
+			kill(r->pid, sig);
+	}
+}
+
+int vgs_batch_run(struct vgs_batch *b)
+{
+	struct vgs_interrupt saved;
+	size_t total = 0, done = 0;
+	guint next = 0;
+	unsigned running = 0;
+	int failed = 0, passed_on = 0;
+
+	for (guint i = 0; i < b->runs->len; i++)
+		total += !((struct vgs_batch_run *)b->runs->pdata[i])->done;
+	vgs_interrupt_catch(&saved);
+	show(b, 0, total, 0);
+	for (;;) {
+		/* Start what fits, unless a signal asked us to stop. */
+		while (!vgs_interrupted() && running < b->max && next < b->runs->len) {
+			struct vgs_batch_run *r = b->runs->pdata[next++];
+
+			if (r->done)
+				continue;
+			if (start(r) == 0) {
+				running++;
+			} else {
+				done++;
+				failed++;
+			}
+		}
+		if (vgs_interrupted() && !passed_on) {
+			pass_on(b, vgs_interrupted());
+			passed_on = 1;
+		}
+		if (!running)
+			break;
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+		struct vgs_batch_run *r;
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (!(r = by_pid(b, pid)))
+			continue;
+		finish(r, status);
+		running--;
+		done++;
+		failed += r->status_text != NULL;
+		show(b, done, total, running);
+	}
+	if (b->progress)
+		fputs("\r\033[K", stderr);
+	vgs_interrupt_release(&saved);
+	return vgs_interrupted() ? -1 : failed;
+}
