@@ -188,6 +188,14 @@ void vgs_policy_param_error(const struct vgs_policy_ops *ops, const struct vgs_s
 		snprintf(where, sizeof(where), "%s:%d", p->file, p->line);
 	else
 		snprintf(where, sizeof(where), "%s", p->file);
+	/* A bad value: the parameter's own help says what is expected (its range, unit and default). */
+	for (const struct vgs_policy_param *pp = ops->params; rc != -ENOENT && pp && pp->name; pp++)
+		if (!strcmp(pp->name, p->key) && pp->help) {
+			vgs_error_set(err, "%s: invalid value in '%s = %s' for policy %s; expected %s: %s (default %s)",
+				      where, p->key, p->value, ops->name, pp->name, pp->help, pp->def ? pp->def : "none");
+			g_string_free(known, TRUE);
+			return;
+		}
 	vgs_error_set(err, "%s: %s '%s = %s' for policy %s; its parameters: %s", where,
 		      rc == -ENOENT ? "unknown parameter" : "invalid value in", p->key, p->value, ops->name,
 		      known->len ? known->str : "(none)");

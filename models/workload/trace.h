@@ -15,6 +15,9 @@
 #include "models/base/types.h"
 
 #define VGS_TRACE_MAGIC "#vgpusim-trace 1"
+/* The largest allocation a memory line may make: 2^50 bytes = 1 PiB, beyond any GPU, so the bound only
+ * rejects garbage (the importers refuse larger recorded allocations with the capture's location). */
+#define VGS_TRACE_MAX_ALLOC_BYTES (1ull << 50)
 
 enum vgs_arrival_kind {
 	VGS_ARRIVAL_CLOSED = 0, /* units start when the host gets to them */
@@ -67,6 +70,9 @@ struct vgs_trace {
  * config setting).
  */
 int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out, struct vgs_error *err);
+/* As `context` of vgs_trace_load (this very pointer): the file's first context, whichever it is (its
+ * t->contexts then lists them all). */
+extern const char vgs_trace_first_context[];
 
 /*
  * Captures in other formats (Kineto, ftrace, ...) can be named directly by a `trace` workload: the
