@@ -56,13 +56,43 @@ void vgs_import_fini(struct vgs_import *im)
 	memset(im, 0, sizeof(*im));
 }
 
+/*
+ * A context's name as the native format writes it: one word of the ctx column (no blank, no '#', no
+ * control character; "_" when empty).  Names are made so when a context is added, so that what `trace
+ * stats` prints, what `import --context` and a config's `context` key take, and what the ctx column
+ * holds are the same text (two captured names that differ only there are one context).
+ */
+static char *ctx_word(const char *s)
+{
+	GString *w = g_string_new(NULL);
+
+	for (; *s; s++)
+		g_string_append_c(w, (unsigned char)*s <= ' ' || *s == '#' || *s == 0x7f ? '_' : *s);
+	if (!w->len)
+		g_string_append_c(w, '_');
+	return g_string_free(w, FALSE);
+}
+
 uint32_t vgs_import_ctx(struct vgs_import *im, const char *name)
 {
+	char *word = ctx_word(name);
+
 	for (guint i = 0; i < im->ctx_names->len; i++)
-		if (strcmp(im->ctx_names->pdata[i], name) == 0)
+		if (strcmp(im->ctx_names->pdata[i], word) == 0) {
+			g_free(word);
 			return i;
-	g_ptr_array_add(im->ctx_names, g_strdup(name));
+		}
+	g_ptr_array_add(im->ctx_names, word);
 	return im->ctx_names->len - 1;
+}
+
+/* A metadata line's value: one line (a path or a GPU name may hold a line break). */
+static void meta_line(FILE *out, const char *key, const char *value)
+{
+	fprintf(out, "@%s ", key);
+	for (; *value; value++)
+		fputc(*value == '\n' || *value == '\r' ? ' ' : *value, out);
+	fputc('\n', out);
 }
 
 void vgs_import_add(struct vgs_import *im, const struct vgs_op *op)
@@ -246,12 +276,6 @@ static const char *flag_text(uint8_t f)
 	}
 }
 
-static void sanitize_word(GString *out, const char *s)
-{
-	for (; *s; s++)
-		g_string_append_c(out, (*s == ' ' || *s == '\t' || *s == '\n' || *s == '#') ? '_' : *s);
-}
-
 int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs_error *err)
 {
 	size_t n = 0, total = im->ops->len;
@@ -309,11 +333,11 @@ int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs
 	fprintf(out, "#vgpusim-trace 1\n# Imported by vgpusim import (%s); times rebased to the capture's first event.\n",
 		im->format ? im->format : "?");
 	if (im->unit)
-		fprintf(out, "@unit %s\n", im->unit);
+		fprintf(out, "@unit %s\n", im->unit); /* the importers' own word */
 	if (im->source)
-		fprintf(out, "@source %s\n", im->source);
+		meta_line(out, "source", im->source);
 	if (im->gpu)
-		fprintf(out, "@gpu %s\n", im->gpu);
+		meta_line(out, "gpu", im->gpu);
 	fprintf(out, "seq\tclass\tstream\twork_ns\tbytes\tdir\tdeps\tgap_ns\tunit\tflags%s\tstart_ns\tend_ns\n",
 		ctx < 0 ? "\tctx" : "");
 	/* Memory lines go before the command each context submitted next (import_mem.c). */
@@ -328,20 +352,16 @@ int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs
 		const struct rec *r = v[i];
 		const struct vgs_op *op = r->op;
 		char dep[32] = "-";
-		GString *name = g_string_new(NULL);
 
 		vgs_import_mem_lines(mems[op->ctx], r->submit, last[op->ctx] == i, out);
 
 		if (r->dep >= 0)
 			snprintf(dep, sizeof(dep), "%" PRId64, r->dep);
-		if (ctx < 0)
-			sanitize_word(name, im->ctx_names->pdata[op->ctx]);
 		fprintf(out, "%zu\t%s\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%s%s%s\t%" PRIu64
 			"\t%" PRIu64 "\n",
 			i, vgs_class_name(op->cls), op->stream, op->end_ns - op->start_ns, op->bytes, vgs_dir_name(op->dir),
-			dep, r->gap, r->unit, flag_text(r->flags), ctx < 0 ? "\t" : "", name->str,
-			op->start_ns - origin, op->end_ns - origin);
-		g_string_free(name, TRUE);
+			dep, r->gap, r->unit, flag_text(r->flags), ctx < 0 ? "\t" : "",
+			ctx < 0 ? (const char *)im->ctx_names->pdata[op->ctx] : "", op->start_ns - origin, op->end_ns - origin);
 	}
 	for (uint32_t c = 0; c < nctx; c++)
 		vgs_import_mem_free(mems[c]);
