@@ -92,6 +92,8 @@ int vgs_cmd_run(int argc, char **argv)
 		g_free(s);
 	}
 	ra.outdir = def_out ? def_out : args.outdir;
+	if (!ra.quiet)
+		vgs_scenario_offered_check(&scn, stderr);
 	rc = sim_run(&ra, &err);
 	if (rc < 0) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);

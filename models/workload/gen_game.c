@@ -168,6 +168,9 @@ static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g,
 
 	spec->unit_name = g_strdup("frame");
 	spec->class_mask = 1u << VGS_GFX;
+	spec->offered_ns_per_s[VGS_GFX] = p->fps * vgs_dist_mean_ns(&p->gfx);
+	if (p->encode)
+		spec->offered_ns_per_s[VGS_VENC] = p->fps * vgs_dist_mean_ns(&p->venc);
 	spec->latency_sensitive = true;
 	if (p->encode)
 		spec->class_mask |= 1u << VGS_VENC;

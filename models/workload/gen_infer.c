@@ -159,6 +159,7 @@ static int infer_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 
 	spec->unit_name = g_strdup("request");
 	spec->class_mask = 1u << VGS_COMPUTE;
+	spec->offered_ns_per_s[VGS_COMPUTE] = p->rate * (double)p->kernels * vgs_dist_mean_ns(&p->kernel);
 	if (p->input_bytes || p->output_bytes)
 		spec->class_mask |= 1u << VGS_COPY;
 	spec->latency_sensitive = true;

@@ -250,6 +250,11 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	spec->unit_name = g_strdup(t->unit_name ? t->unit_name : "unit");
 	spec->class_mask = t->class_mask;
 	spec->latency_sensitive = p->arrival != VGS_ARRIVAL_CLOSED;
+	/* Units arriving open loop ask the trace's mean work per unit at the arrival rate. */
+	if (p->arrival != VGS_ARRIVAL_CLOSED && t->nunits)
+		for (size_t i = 0; i < t->ncmds; i++)
+			spec->offered_ns_per_s[t->cmds[i].cls] +=
+				(double)t->cmds[i].work_ns / (double)t->nunits * 1e9 / (double)p->arrival_ns;
 
 	GString *d = g_string_new(NULL);
 
