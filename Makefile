@@ -243,6 +243,11 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "make deps: all packages present"; fi
 
+# valgrind (memcheck) on a short run of every shipped config and on importing every capture of
+# ../shared/traces (scripts/check-valgrind.sh; minutes, so not part of make check).
+check-valgrind: $(BIN)
+	@scripts/check-valgrind.sh $(abspath $(BIN))
+
 # The simulator's speed on fixed scenarios, as ratios to SimGrid's one-exec-per-command floor measured
 # in the same run; appends to bench/results.csv (about 10 minutes; BENCH_ARGS=--quick for a smoke run).
 bench: $(BIN)

@@ -244,6 +244,8 @@ source tests/e2e/compare.sh
 source tests/e2e/replay.sh
 # The command table: the usage, every command's --help, policies PATH.so (tests/e2e/cli.sh).
 source tests/e2e/cli.sh
+# Paths, signals, partial results, messages: one check per defect of issue 14 (tests/e2e/unix.sh).
+source tests/e2e/unix.sh
 # VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
 mkdir -p "$WORK/vram"; python3 tests/e2e/vram.py "$VGPUSIM" "$WORK/vram" >"$WORK/vr" 2>&1; grep -E '^(ok|FAIL)' "$WORK/vr"; pass=$((pass + $(grep -c '^ok' "$WORK/vr"))); fail=$((fail + $(grep -c '^FAIL' "$WORK/vr"))); grep -q '^vram: [0-9]* passed, 0 failed' "$WORK/vr" || { fail=$((fail + 1)); echo "FAIL - vram.py"; tail -5 "$WORK/vr"; }
 
