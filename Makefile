@@ -1,5 +1,7 @@
 # vgpusim build.  `make` builds ./vgpusim; `make check` builds and runs every test, then again under
-# AddressSanitizer + UndefinedBehaviorSanitizer; `make deps` installs the Debian packages.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then every libFuzzer harness over its seeds; `make deps`
+# installs the Debian packages (clang for the fuzzers, valgrind for `make check-valgrind` included);
+# `make fuzz FUZZ_SECONDS=N` fuzzes every parser (tests/fuzz/README.md).
 #
 # Architecture, visible in the link lines (docs/architecture.md; `make check-layout` checks the rules):
 #   build/libvgspolicies.a  policies/*.c, libc only (checked by `make check-policies`), linked

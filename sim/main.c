@@ -10,7 +10,6 @@
  * the table, so a command added to it is documented everywhere at once.  Bad input (command line,
  * config, trace) prints one line naming what and where, and exits 2 without writing any results.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,18 +86,6 @@ static int unknown(const char *name)
 	return VGS_EXIT_BAD_INPUT;
 }
 
-/*
- * What a command printed must have reached its destination: a full disk or a closed pipe is an error
- * (exit 2), not a success.  Like gnulib's close_stdout().
- */
-static int flush_stdout(int rc)
-{
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return rc;
-	fprintf(stderr, "vgpusim: cannot write the output: %s\n", g_strerror(errno ? errno : EIO));
-	return rc ? rc : VGS_EXIT_BAD_INPUT;
-}
-
 int main(int argc, char **argv)
 {
 	const struct vgs_cli_cmd *c;
@@ -113,25 +100,25 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("vgpusim %s\n", VGS_VERSION);
-		return flush_stdout(0);
+		return vgs_stdout_flush(0);
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		if (argc == 2 || strcmp(argv[1], "help")) {
 			usage(stdout);
-			return flush_stdout(0);
+			return vgs_stdout_flush(0);
 		}
 		if (argc > 3)
 			return vgs_args_usage_error("%s", "help expects at most one COMMAND");
 		if (!(c = find(argv[2])))
 			return unknown(argv[2]);
 		help(c);
-		return flush_stdout(0);
+		return vgs_stdout_flush(0);
 	}
 	if (!(c = find(argv[1])))
 		return unknown(argv[1]);
 	if (vgs_args_wants_help(argc - 1, argv + 1)) {
 		help(c);
-		return flush_stdout(0);
+		return vgs_stdout_flush(0);
 	}
-	return flush_stdout(c->run(argc - 1, argv + 1));
+	return vgs_stdout_flush(c->run(argc - 1, argv + 1));
 }

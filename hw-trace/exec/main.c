@@ -147,16 +147,16 @@ int main(int argc, char **argv)
 	vgs_trace_set_import(vgs_import_to_tempfile);
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("vgpusim-replay %s\n", VGS_VERSION);
-		return 0;
+		return vgs_stdout_flush(0);
 	}
 	if (argc >= 2 && (!strcmp(argv[1], "help") || vgs_args_wants_help(argc, argv))) {
 		usage(stdout);
-		return 0;
+		return vgs_stdout_flush(0);
 	}
 	if (argc >= 2 && !strcmp(argv[1], "replay"))
-		return cmd_replay(argc - 1, argv + 1);
+		return vgs_stdout_flush(cmd_replay(argc - 1, argv + 1));
 	if (argc >= 2 && !strcmp(argv[1], "calibrate"))
-		return cmd_calibrate(argc - 1, argv + 1);
+		return vgs_stdout_flush(cmd_calibrate(argc - 1, argv + 1));
 	usage(stderr);
 	return VGS_EXIT_BAD_INPUT;
 }

@@ -46,3 +46,11 @@ int vgs_file_check(const char *path, const char *what, const char *where, struct
 	}
 	return 0;
 }
+
+int vgs_stdout_flush(int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "vgpusim: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+	return rc ? rc : 2;
+}
