@@ -154,6 +154,8 @@ void sim_simgrid_start(void)
 
 	sg_host_energy_plugin_init();
 	simgrid_init(&argc, argv);
+	/* SimGrid installs a SIGINT handler that exits 1 without a word: ours again (interrupt.h). */
+	vgs_interrupt_init();
 }
 
 static void sim_free(struct sim *sim)
@@ -223,7 +225,6 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 
 	sim.drv.host_wake = true;
 	sim_simgrid_start();
-	/* After SimGrid's initialisation, which installs a SIGINT handler of its own. */
 	vgs_interrupt_catch(&sigs);
 	if (drv_build(&sim.drv, scn, &sim_ops, err) || sim_vram_init(&sim, err))
 		goto out;
