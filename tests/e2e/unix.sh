@@ -280,8 +280,7 @@ fi
 cpid=$!
 sleep 1.5
 nrun=$(pgrep -f -- "$U/.d15.tmp-" | wc -l)
-kill -KILL $cpid
-wait $cpid 2>/dev/null
+{ kill -KILL $cpid && wait $cpid; } 2>/dev/null
 sleep 0.5
 if [ "$nrun" -ge 1 ] && ! pgrep -f -- "$U/.d15.tmp-" >/dev/null; then
 	ok "D15: compare killed by SIGKILL: its $nrun runs die with it (PR_SET_PDEATHSIG)"
