@@ -91,6 +91,10 @@ int vgs_outdir_begin(struct vgs_outdir *o, const char *path, const char *marker,
 	memset(o, 0, sizeof(*o));
 	o->path = vgs_outdir_norm(path);
 	o->marker = marker;
+	if (!*o->path) {
+		vgs_error_set(err, "-o: expected a directory name, got an empty one");
+		return -1;
+	}
 	if (replaceable(o->path, marker, err) < 0)
 		return -1;
 	parent = g_path_get_dirname(o->path);
