@@ -233,7 +233,7 @@ fuzz-%: fuzz-build
 	$(FUZZ_ENV) $(FUZZ_O)/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
 		-artifact_prefix=$(FUZZ_O)/artifacts/$*/ $(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
 		$(FUZZ_O)/corpus/$* $$seeds >$(FUZZ_O)/$*.log 2>&1; rc=$$?; rm -rf "$$seeds"; \
-	grep -E '^#[0-9]+ +(DONE|INITED)' $(FUZZ_O)/$*.log | tail -1 | sed 's/^/fuzz: fuzz_$*: /'; \
+	grep -E '^#[0-9]+[[:space:]]+(DONE|INITED)' $(FUZZ_O)/$*.log | tail -1 | sed 's/^/fuzz: fuzz_$*: /'; \
 	grep -E 'stat::number_of_executed_units|stat::peak_rss' $(FUZZ_O)/$*.log | sed 's/^/fuzz: fuzz_$*: /'; \
 	if [ $$rc -ne 0 ]; then echo "fuzz: fuzz_$* found a problem: see $(FUZZ_O)/$*.log and $(FUZZ_O)/artifacts/$*/" >&2; exit 1; fi
 
