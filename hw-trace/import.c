@@ -43,13 +43,43 @@ void vgs_import_fini(struct vgs_import *im)
 	memset(im, 0, sizeof(*im));
 }
 
+/*
+ * A context's name as the native format writes it: one word of the ctx column (no blank, no '#', no
+ * control character; "_" when empty).  Names are made so when a context is added, so that what `trace
+ * stats` prints, what `import --context` and a config's `context` key take, and what the ctx column
+ * holds are the same text (two captured names that differ only there are one context).
+ */
+static char *ctx_word(const char *s)
+{
+	GString *w = g_string_new(NULL);
+
+	for (; *s; s++)
+		g_string_append_c(w, (unsigned char)*s <= ' ' || *s == '#' || *s == 0x7f ? '_' : *s);
+	if (!w->len)
+		g_string_append_c(w, '_');
+	return g_string_free(w, FALSE);
+}
+
 uint32_t vgs_import_ctx(struct vgs_import *im, const char *name)
 {
+	char *word = ctx_word(name);
+
 	for (guint i = 0; i < im->ctx_names->len; i++)
-		if (strcmp(im->ctx_names->pdata[i], name) == 0)
+		if (strcmp(im->ctx_names->pdata[i], word) == 0) {
+			g_free(word);
 			return i;
-	g_ptr_array_add(im->ctx_names, g_strdup(name));
+		}
+	g_ptr_array_add(im->ctx_names, word);
 	return im->ctx_names->len - 1;
+}
+
+/* A metadata line's value: one line (a path or a GPU name may hold a line break). */
+static void meta_line(FILE *out, const char *key, const char *value)
+{
+	fprintf(out, "@%s ", key);
+	for (; *value; value++)
+		fputc(*value == '\n' || *value == '\r' ? ' ' : *value, out);
+	fputc('\n', out);
 }
 
 void vgs_import_add(struct vgs_import *im, const struct vgs_op *op)
@@ -81,12 +111,6 @@ static const char *flag_text(uint8_t f)
 	}
 }
 
-static void sanitize_word(GString *out, const char *s)
-{
-	for (; *s; s++)
-		g_string_append_c(out, (*s == ' ' || *s == '\t' || *s == '\n' || *s == '#') ? '_' : *s);
-}
-
 int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs_error *err)
 {
 	struct vgs_recon r;
@@ -112,11 +136,11 @@ int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs
 	else if (im->frames_in_flight && !r.frames_in_flight)
 		fprintf(out, "# No @frames_in_flight: the capture had more than %d frames queued.\n", VGS_TRACE_MAX_INFLIGHT);
 	if (im->unit)
-		fprintf(out, "@unit %s\n", im->unit);
+		fprintf(out, "@unit %s\n", im->unit); /* the importers' own word */
 	if (im->source)
-		fprintf(out, "@source %s\n", im->source);
+		meta_line(out, "source", im->source);
 	if (im->gpu)
-		fprintf(out, "@gpu %s\n", im->gpu);
+		meta_line(out, "gpu", im->gpu);
 	if (r.frames_in_flight)
 		fprintf(out, "@frames_in_flight %u\n", r.frames_in_flight);
 	fprintf(out, "seq\tclass\tstream\twork_ns\tbytes\tdir\tdeps\tgap_ns\tunit\tflags%s\tstart_ns\tend_ns\n",
@@ -143,7 +167,7 @@ int vgs_import_write(const struct vgs_import *im, int ctx, FILE *out, struct vgs
 		g_string_append_printf(line, "\t%" PRIu64 "\t%" PRIu64 "\t%s", x->gap, x->unit, flag_text(x->flags));
 		if (ctx < 0) {
 			g_string_append_c(line, '\t');
-			sanitize_word(line, im->ctx_names->pdata[op->ctx]);
+			g_string_append(line, im->ctx_names->pdata[op->ctx]); /* one word (vgs_import_ctx) */
 		}
 		g_string_append_printf(line, "\t%" PRIu64 "\t%" PRIu64, op->start_ns - r.origin, op->end_ns - r.origin);
 		vgs_trace_attr_format(&x->attr, x->flags, i, line);

@@ -36,6 +36,7 @@
 
 #include "hw-trace/import.h"
 #include "hw-trace/kineto_priv.h"
+#include "models/workload/trace.h"
 
 /* Report an error at the current event and cancel the parse. */
 static int kn_ev_fail(struct kn *k, const char *what)
@@ -145,6 +146,16 @@ int kn_event_done(struct kn *k)
 		bool gpu = e->m_dtype == 1 || e->m_dtype == 6; /* c10::DeviceType CUDA, HIP */
 
 		if (e->memory && (e->have & need) == need && gpu && e->ts_ns >= 0 && e->m_bytes) {
+			/* What the native format can say (its loader's limit): refused here, with the capture's
+			 * byte offset, rather than written into a trace that does not load. */
+			if (e->m_bytes > (int64_t)VGS_TRACE_MAX_ALLOC_BYTES || e->m_bytes < -(int64_t)VGS_TRACE_MAX_ALLOC_BYTES ||
+			    ((e->have & KN_F_M_TOTAL) && e->m_total > VGS_TRACE_MAX_ALLOC_BYTES)) {
+				vgs_error_set(k->err, "%s: byte %" PRIu64 ": [memory] event of %" PRId64 " bytes (total %"
+					      PRIu64 "): expected at most 2^50 bytes (1 PiB)", k->path, e->off,
+					      e->m_bytes, (e->have & KN_F_M_TOTAL) ? e->m_total : 0);
+				k->failed = true;
+				return 0;
+			}
 			struct kn_mem m = {
 				.e = { .ts_ns = (uint64_t)e->ts_ns, .addr = e->m_addr, .bytes = e->m_bytes,
 				       .total = (e->have & KN_F_M_TOTAL) ? e->m_total : UINT64_MAX },

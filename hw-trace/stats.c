@@ -6,19 +6,11 @@
 #include "hw-trace/stats.h"
 #include "models/workload/trace.h"
 
-int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error *err)
+/* The recorded commands of one loaded context as ops of context `ctx`. */
+static void add_context(struct vgs_import *im, const struct vgs_trace *t, uint32_t ctx)
 {
-	struct vgs_trace *t = NULL;
-	uint32_t ctx;
-	uint64_t laid = 0;
+	uint64_t laid = 0; /* where the next command without recorded times starts */
 
-	if (vgs_trace_load(path, NULL, &t, err) != 0)
-		return -1;
-	vgs_import_init(im, "native");
-	im->source = g_strdup(t->source ? t->source : path);
-	im->gpu = t->gpu ? g_strdup(t->gpu) : NULL;
-	im->unit = t->unit_name ? g_strdup(t->unit_name) : NULL;
-	ctx = vgs_import_ctx(im, t->context ? t->context : "default");
 	for (size_t i = 0; i < t->ncmds; i++) {
 		const struct vgs_trace_cmd *c = &t->cmds[i];
 		struct vgs_op op = {
@@ -43,6 +35,33 @@ int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error 
 		}
 		vgs_import_add(im, &op);
 	}
+}
+
+int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error *err)
+{
+	struct vgs_trace *t = NULL;
+	char **names;
+
+	/* Every context of the file (a multi-context trace: ftrace imports, tests/traces/multictx.vgt). */
+	if (vgs_trace_load(path, vgs_trace_first_context, &t, err) != 0)
+		return -1;
+	vgs_import_init(im, "native");
+	im->source = g_strdup(t->source ? t->source : path);
+	im->gpu = t->gpu ? g_strdup(t->gpu) : NULL;
+	im->unit = t->unit_name ? g_strdup(t->unit_name) : NULL;
+	names = g_strdupv(t->contexts);
+	add_context(im, t, vgs_import_ctx(im, t->context ? t->context : "default"));
+	for (size_t k = 1; names[0] && names[k]; k++) {
+		vgs_trace_free(t);
+		t = NULL;
+		if (vgs_trace_load(path, names[k], &t, err) != 0) {
+			g_strfreev(names);
+			vgs_import_fini(im);
+			return -1;
+		}
+		add_context(im, t, vgs_import_ctx(im, names[k]));
+	}
+	g_strfreev(names);
 	vgs_trace_free(t);
 	return 0;
 }

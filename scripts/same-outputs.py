@@ -7,9 +7,10 @@ both.  Every file written is compared byte for byte, except summary.json, which 
 field without the fields that describe the run itself: wall-clock figures (`wall*`, `*per_wall_s`) and
 `version`; and messages ("in 0.12 s" becomes "in <wall> s").
 
-usage: scripts/same-outputs.py OLD_VGPUSIM NEW_VGPUSIM [--duration S] [--keep DIR]
+usage: scripts/same-outputs.py OLD_VGPUSIM NEW_VGPUSIM [--duration S] [--keep DIR] [--only REGEX]
   --duration S   simulated seconds of each run (default: each config's own, bench configs 2 s)
   --keep DIR     keep the outputs under DIR (default: a temporary folder, removed)
+  --only REGEX   only the cases whose name matches (e.g. '^(import|stats)-')
 
 Prints one line per case and a total; exit 0 when every output is the same, 1 otherwise, 2 on usage.
 """
@@ -118,6 +119,7 @@ def main():
     ap.add_argument("new")
     ap.add_argument("--duration")
     ap.add_argument("--keep")
+    ap.add_argument("--only")
     a = ap.parse_args()
     for b in (a.old, a.new):
         if not os.access(b, os.X_OK):
@@ -138,12 +140,17 @@ def main():
                 shutil.copy(sib, os.path.join(dst, "vgpusim-replay"))
             setattr(a, which, os.path.join(dst, "vgpusim"))
         for name, argv in cases(a.duration):
+            if a.only and not re.search(a.only, name):
+                continue
             d1, d2 = os.path.join(work, "old", name), os.path.join(work, "new", name)
             cur = os.path.join(work, "cur")
             for b, d in ((a.old, d1), (a.new, d2)):
                 # Both binaries write to the same path (messages may name it), moved aside after; the
                 # exit status, stdout and stderr are compared with the results.
                 shutil.rmtree(d, ignore_errors=True)
+                # out/ exists (empty) before each command: an import writes out/out.vgt into it, a run
+                # replaces it with its results directory.
+                os.makedirs(os.path.join(cur, "out"), exist_ok=True)
                 run(os.path.abspath(b), argv(os.path.join(cur, "out")), cur)
                 os.makedirs(os.path.dirname(d), exist_ok=True)
                 os.rename(cur, d)

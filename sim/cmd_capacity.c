@@ -266,7 +266,7 @@ static int prepare_dir(const char *dir, struct vgs_error *err)
 		return -1;
 	}
 	if (ours)
-		vgs_outdir_abort(dir);
+		vgs_outdir_remove(dir);
 	if (g_mkdir_with_parents(dir, 0755) != 0) {
 		vgs_error_set(err, "cannot create %s", dir);
 		return -1;
@@ -280,7 +280,8 @@ static int outputs(const struct opts *o, struct item *it, size_t nit, const char
 	struct vgs_capacity_search *s = g_new0(struct vgs_capacity_search, nit);
 	GPtrArray *jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vgs_plot_job_free);
 	char *txt = g_build_filename(dir, "capacity.txt", NULL), *buf = NULL, *pdir = g_build_filename(dir, "plots", NULL);
-	char *scripts = NULL, *tmp = NULL;
+	char *scripts = NULL;
+	struct vgs_outdir pout = { 0 };
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	GString *text;
@@ -301,13 +302,12 @@ static int outputs(const struct opts *o, struct item *it, size_t nit, const char
 		rc = 0;
 		goto out;
 	}
-	if ((scripts = vgs_plot_scripts_dir(err)) && (tmp = vgs_outdir_begin(pdir, err)) &&
-	    vgs_capacity_plot_prepare(s, nit, o->target, o->group, tmp, jobs, err) == 0 &&
-	    vgs_plot_draw(jobs, scripts, err) == 0 && vgs_plot_replace_dir(tmp, pdir, err) == 0) {
+	/* plots/ is replaced whatever it holds (marker NULL), only once every plot was drawn. */
+	if ((scripts = vgs_plot_scripts_dir(err)) && vgs_outdir_begin(&pout, pdir, NULL, err) == 0 &&
+	    vgs_capacity_plot_prepare(s, nit, o->target, o->group, pout.tmp, jobs, err) == 0 &&
+	    vgs_plot_draw(jobs, scripts, err) == 0 && vgs_outdir_commit(&pout, err) == 0) {
 		*plotted = true;
 		rc = 0;
-	} else if (tmp) {
-		vgs_outdir_abort(tmp);
 	}
 out:
 	g_string_free(text, TRUE);
@@ -317,7 +317,7 @@ out:
 	g_free(txt);
 	g_free(pdir);
 	g_free(scripts);
-	g_free(tmp);
+	vgs_outdir_fini(&pout);
 	return rc;
 }
 

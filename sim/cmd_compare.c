@@ -10,12 +10,15 @@
  *   DIR/solo/<group>/    each vgpus entry alone (`run --solo GROUP`), DIR/solo/<group>.log
  *   DIR/compare.csv, DIR/report.md, DIR/plots/
  * Logs of runs that succeeded with nothing to say are removed.
+ *
+ * The runs are child processes (models/base/child.h): each in its own process group, killed by the
+ * kernel should this process die.  SIGINT or SIGTERM stops them, removes DIR's temporary sibling and
+ * exits 128 + signal: nothing is written.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "models/base/child.h"
+#include "models/base/interrupt.h"
 #include "models/results/compare.h"
 #include "models/results/outdir.h"
 #include "models/scenario/policy_load.h"
@@ -56,8 +61,6 @@ const struct vgs_cli_cmd vgs_cli_compare = {
 		"failed (the others' results are kept; report.md marks the failed one).\n",
 };
 
-extern char **environ;
-
 struct opts {
 	const char *config;
 	const char *policies;
@@ -69,10 +72,10 @@ struct opts {
 
 /* A sub-run to spawn. */
 struct job {
-	GPtrArray *argv;             /* char *, NULL-terminated when started */
+	GPtrArray *argv;             /* char *, NULL-terminated */
 	char *log;                   /* absolute-or-relative path of its stderr */
 	struct vgs_compare_run *run; /* where its outcome goes */
-	pid_t pid;
+	struct vgs_child child;      /* models/base/child.h: its own process group, dies with us */
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -197,7 +200,7 @@ static struct job *job_new(const struct opts *o, const struct vgs_compare_item *
 	struct job *j = g_new0(struct job, 1);
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 
-	g_ptr_array_add(a, g_strdup("vgpusim"));
+	g_ptr_array_add(a, g_strdup("/proc/self/exe"));
 	g_ptr_array_add(a, g_strdup("run"));
 	g_ptr_array_add(a, g_strdup(o->config));
 	for (guint i = 0; i < o->args.given->len; i++)
@@ -232,39 +235,25 @@ static void job_free(struct job *j)
 /* Start j: stdout to /dev/null, stderr to its log.  0, or -1 with the run marked failed. */
 static int job_start(struct job *j)
 {
-	posix_spawn_file_actions_t fa;
-	int rc;
+	struct vgs_error err = { { 0 } };
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, j->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	rc = posix_spawn(&j->pid, "/proc/self/exe", &fa, NULL, (char **)j->argv->pdata, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc) {
-		j->run->status_text = g_strdup_printf("cannot start: %s", strerror(rc));
-		j->pid = 0;
-		return -1;
-	}
-	return 0;
+	if (vgs_child_start(&j->child, (char **)j->argv->pdata, j->log, &err) == 0)
+		return 0;
+	j->run->status_text = g_strdup(err.msg);
+	return -1;
 }
 
-static void job_done(struct job *j, int status)
+static void job_done(struct job *j)
 {
+	int status = j->child.status;
 	GStatBuf st;
 
-	j->pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		if (g_stat(j->log, &st) == 0 && st.st_size == 0)
 			g_unlink(j->log);
 		return;
 	}
-	if (WIFEXITED(status))
-		j->run->status_text = g_strdup_printf("exit %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		j->run->status_text = g_strdup_printf("killed by signal %d", WTERMSIG(status));
-	else
-		j->run->status_text = g_strdup_printf("wait status %d", status);
+	j->run->status_text = vgs_child_status_text(status);
 }
 
 static void progress(bool on, size_t done, size_t total, unsigned running)
@@ -275,88 +264,44 @@ static void progress(bool on, size_t done, size_t total, unsigned running)
 	fflush(stderr);
 }
 
-/* Run every job, at most `max` at once. */
-static void run_jobs(GPtrArray *jobs, unsigned max, bool show)
+/* Run every job, at most `max` at once.  0, or -1 when SIGINT or SIGTERM came: every run started is
+ * then stopped and reaped. */
+static int run_jobs(GPtrArray *jobs, unsigned max, bool show)
 {
+	struct vgs_child **cs = g_new0(struct vgs_child *, jobs->len);
 	size_t next = 0, done = 0;
 	unsigned running = 0;
+	int rc = 0;
 
+	for (guint i = 0; i < jobs->len; i++)
+		cs[i] = &((struct job *)jobs->pdata[i])->child;
 	progress(show, 0, jobs->len, 0);
 	while (done < jobs->len) {
-		while (running < max && next < jobs->len) {
+		while (running < max && next < jobs->len && !vgs_interrupted()) {
 			if (job_start(jobs->pdata[next++]) == 0)
 				running++;
 			else
 				done++;
 		}
-		if (!running)
-			continue;
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
+		int k = vgs_child_wait(cs, jobs->len);
 
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			break; /* no child left: cannot happen while running > 0 */
+		if (k == -1) {
+			for (guint i = 0; i < jobs->len; i++)
+				vgs_child_stop(cs[i]);
+			rc = -1;
+			break;
 		}
-		for (guint i = 0; i < jobs->len; i++) {
-			struct job *j = jobs->pdata[i];
-
-			if (j->pid == pid) {
-				job_done(j, status);
-				running--;
-				done++;
-				break;
-			}
+		if (k >= 0) {
+			job_done(jobs->pdata[k]);
+			running--;
+			done++;
 		}
 		progress(show, done, jobs->len, running);
 	}
 	if (show)
 		fputs("\r\033[K", stderr);
-}
-
-/* Replace an earlier comparison at `final` (one holding compare.csv), like vgs_outdir_commit for runs. */
-static int commit(const char *tmp, const char *final, struct vgs_error *err)
-{
-	char *marker = g_build_filename(final, "compare.csv", NULL), *old;
-	int rc = -1;
-
-	if (rename(tmp, final) == 0) {
-		rc = 0;
-	} else if ((errno == ENOTEMPTY || errno == EEXIST) && g_file_test(marker, G_FILE_TEST_EXISTS)) {
-		old = g_strdup_printf("%s.old-%d", final, (int)getpid());
-		if (rename(final, old) == 0 && rename(tmp, final) == 0) {
-			vgs_outdir_abort(old);
-			rc = 0;
-		}
-		g_free(old);
-	} else if (errno == ENOTEMPTY || errno == EEXIST) {
-		vgs_error_set(err, "%s exists and is not a vgpusim comparison (no compare.csv); choose another -o",
-			      final);
-		g_free(marker);
-		return -1;
-	}
-	if (rc < 0)
-		vgs_error_set(err, "cannot move the results into %s: %s", final, strerror(errno));
-	g_free(marker);
+	g_free(cs);
 	return rc;
-}
-
-/* DIR may be absent, empty, or an earlier comparison (it holds compare.csv): checked before any run. */
-static bool replaceable(const char *final, struct vgs_error *err)
-{
-	char *marker = g_build_filename(final, "compare.csv", NULL);
-	GDir *d = g_dir_open(final, 0, NULL);
-	bool ok = !g_file_test(final, G_FILE_TEST_EXISTS) || g_file_test(marker, G_FILE_TEST_EXISTS) ||
-		  (d && !g_dir_read_name(d));
-
-	if (!ok)
-		vgs_error_set(err, "%s exists and is not a vgpusim comparison (no compare.csv); choose another -o",
-			      final);
-	if (d)
-		g_dir_close(d);
-	g_free(marker);
-	return ok;
 }
 
 static void header(struct vgs_compare *c, const struct opts *o, const struct vgs_scenario *s,
@@ -382,9 +327,11 @@ int vgs_cmd_compare(int argc, char **argv)
 	struct vgs_compare c = { 0 };
 	struct vgs_error err = { { 0 } };
 	GPtrArray **params = NULL, *jobs = NULL;
-	char *final = NULL, *tmp = NULL, *scripts = NULL, **names = NULL, **groups = NULL, *note = NULL;
+	char *final = NULL, *scripts = NULL, **names = NULL, **groups = NULL, *note = NULL;
+	struct vgs_outdir out = { 0 };
+	struct vgs_interrupt sigs;
 	size_t nitems = 0, failed = 0;
-	bool plotted = false;
+	bool plotted = false, caught = false;
 	int rc = VGS_EXIT_BAD_INPUT;
 
 	vgs_args_init(&o.args);
@@ -400,12 +347,14 @@ int vgs_cmd_compare(int argc, char **argv)
 		goto bad;
 	if (o.plots && !(scripts = vgs_plot_scripts_dir_or_skip(&err)))
 		goto bad;
-	final = o.args.outdir ? g_strdup(o.args.outdir) : g_strdup_printf("results/%s-compare", first.name);
-	if (!replaceable(final, &err))
+	final = o.args.outdir ? g_strdup(o.args.outdir) : vgs_outdir_default(&first, o.args.given, false, "compare");
+	/* From here on SIGINT/SIGTERM stop the runs and leave nothing (run_jobs, the plots' gnuplot). */
+	vgs_interrupt_catch(&sigs);
+	caught = true;
+	if (vgs_outdir_begin(&out, final, VGS_OUTDIR_COMPARE, &err))
 		goto bad;
-	tmp = vgs_outdir_begin(final, &err);
-	if (!tmp)
-		goto bad;
+	g_free(final);
+	final = g_strdup(out.path);
 
 	names = g_new0(char *, first.ntenants + 1);
 	groups = g_new0(char *, first.ntenants + 1);
@@ -418,19 +367,20 @@ int vgs_cmd_compare(int argc, char **argv)
 
 	/* Policy runs first (they are what the user waits for), then the solo baselines. */
 	{
-		char *solo = g_build_filename(tmp, VGS_COMPARE_SOLO_DIR, NULL);
+		char *solo = g_build_filename(out.tmp, VGS_COMPARE_SOLO_DIR, NULL);
 
-		g_mkdir(solo, 0755);
+		g_mkdir(solo, 0777);
 		g_free(solo);
 	}
 	jobs = g_ptr_array_new_with_free_func((GDestroyNotify)job_free);
 	for (size_t i = 0; i < nitems; i++)
-		g_ptr_array_add(jobs, job_new(&o, &items[i], params[i], tmp, &c.runs[i], NULL));
+		g_ptr_array_add(jobs, job_new(&o, &items[i], params[i], out.tmp, &c.runs[i], NULL));
 	for (size_t g = 0; g < c.ngroups; g++)
-		g_ptr_array_add(jobs, job_new(&o, &items[0], params[0], tmp, &c.solos[g], c.groups[g]));
-	run_jobs(jobs, o.jobs, !o.args.quiet && isatty(STDERR_FILENO));
+		g_ptr_array_add(jobs, job_new(&o, &items[0], params[0], out.tmp, &c.solos[g], c.groups[g]));
+	if (run_jobs(jobs, o.jobs, !o.args.quiet && isatty(STDERR_FILENO)) < 0)
+		goto out;
 
-	vgs_compare_collect(&c, tmp);
+	vgs_compare_collect(&c, out.tmp);
 	for (size_t k = 0; k < c.nruns + c.ngroups; k++) {
 		const struct vgs_compare_run *r = k < c.nruns ? &c.runs[k] : &c.solos[k - c.nruns];
 
@@ -440,20 +390,22 @@ int vgs_cmd_compare(int argc, char **argv)
 		fprintf(stderr, "vgpusim: compare: run %s failed (%s), see %s/%s\n", r->name, r->status_text, final,
 			r->log);
 	}
-	if (vgs_compare_write_csv(&c, tmp, &err) < 0)
+	if (vgs_compare_write_csv(&c, out.tmp, &err) < 0)
 		goto fail;
 	if (scripts && failed < c.nruns + c.ngroups) {
-		if (vgs_plot_dir(tmp, scripts, o.gantt_ms, &note, &err) < 0) {
+		if (vgs_plot_dir(out.tmp, scripts, o.gantt_ms, &note, &err) < 0) {
+			if (vgs_interrupted())
+				goto out;
 			fprintf(stderr, "vgpusim: compare: %s\n", err.msg);
 			failed++;
 		} else {
 			plotted = true;
 		}
 	}
-	if (vgs_report_write(&c, tmp, plotted, &err) < 0 || commit(tmp, final, &err) < 0)
+	if (vgs_interrupted())
+		goto out;
+	if (vgs_report_write(&c, out.tmp, plotted, &err) < 0 || vgs_outdir_commit(&out, &err) < 0)
 		goto fail;
-	g_free(tmp);
-	tmp = NULL;
 	if (!o.args.quiet) {
 		printf("Who wins on what (%s):\n", final);
 		vgs_report_winners(&c, stdout);
@@ -470,9 +422,15 @@ fail:
 bad:
 	fprintf(stderr, "vgpusim: %s\n", err.msg);
 out:
-	if (tmp)
-		vgs_outdir_abort(tmp);
-	g_free(tmp);
+	if (vgs_interrupted()) {
+		if (out.tmp)
+			fprintf(stderr, "vgpusim: compare: %s: every run stopped; nothing written\n",
+				vgs_interrupt_name());
+		rc = vgs_interrupt_status();
+	}
+	vgs_outdir_fini(&out);
+	if (caught)
+		vgs_interrupt_release(&sigs);
 	g_free(final);
 	g_free(scripts);
 	g_free(note);

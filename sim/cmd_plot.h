@@ -21,6 +21,5 @@ int vgs_plot_dir(const char *dir, const char *scripts, double gantt_ms, char **n
 int vgs_plot_draw(GPtrArray *jobs, const char *scripts, struct vgs_error *err);
 
 /* Rename the plots folder tmp to final, replacing an earlier one.  0, or -1 with err set. */
-int vgs_plot_replace_dir(const char *tmp, const char *final, struct vgs_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "models/results/outdir.h"
 #include "sim/cli.h"
 #include "sim/sim.h"
 
@@ -19,7 +20,8 @@ const struct vgs_cli_cmd vgs_cli_run = {
 		"engines.csv, units.csv) and print its results table.\n"
 		"\n"
 		"options:\n"
-		"  -o, --output DIR        results directory (default: results/<scenario name>)\n"
+		"  -o, --output DIR        results directory (default: results/<scenario>-<policy>, followed by\n"
+		"                          the --set, --seed, --duration and --solo options given)\n"
 		VGS_ARGS_HELP
 		"  -q, --quiet             do not print the results table nor the progress line\n"
 		"      --commands          also write commands.csv: every completed command's tenant, seq,\n"
@@ -83,13 +85,25 @@ int vgs_cmd_run(int argc, char **argv)
 	}
 	ra.scn = &scn;
 	ra.quiet = args.quiet;
-	ra.outdir = args.outdir ? args.outdir : (def_out = g_strdup_printf("results/%s", scn.name));
+	if (!args.outdir) {
+		char *s = solo ? g_strdup_printf("solo=%s", solo) : NULL;
+
+		def_out = vgs_outdir_default(&scn, args.given, true, s);
+		g_free(s);
+	}
+	ra.outdir = def_out ? def_out : args.outdir;
+	if (!ra.quiet)
+		vgs_scenario_offered_check(&scn, stderr);
 	rc = sim_run(&ra, &err);
-	if (rc)
+	if (rc < 0) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
-	else if (!ra.quiet)
-		printf("\nresults: %s/ (summary.json, tenants.csv, engines.csv, units.csv)\n", ra.outdir);
-	rc = rc ? VGS_EXIT_BAD_INPUT : 0;
+		rc = VGS_EXIT_BAD_INPUT;
+	} else if (rc == 0 && !ra.quiet) {
+		char *dir = vgs_outdir_norm(ra.outdir);
+
+		printf("\nresults: %s/ (summary.json, tenants.csv, engines.csv, units.csv)\n", dir);
+		g_free(dir);
+	}
 out:
 	vgs_scenario_fini(&scn);
 	g_free(def_out);

@@ -301,7 +301,8 @@ static int finish(const struct opts *o, const struct vgs_sweep_plan *plan, const
 {
 	static const char *const defaults[] = SWEEP_DEFAULT_PLOTS;
 	struct vgs_sla_spec sla = { 0 };
-	char *slafile = g_build_filename(dir, SWEEP_SLA_FILE, NULL), *text = NULL, *scripts = NULL, *pdir, *tmp = NULL;
+	char *slafile = g_build_filename(dir, SWEEP_SLA_FILE, NULL), *text = NULL, *scripts = NULL, *pdir;
+	struct vgs_outdir pout = { 0 };
 	GPtrArray *jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vgs_plot_job_free);
 	const char *const *metrics = o->plots->len ? (const char *const *)o->plots->pdata : defaults;
 	size_t nmetrics = o->plots->len ? o->plots->len : G_N_ELEMENTS(defaults);
@@ -330,20 +331,19 @@ static int finish(const struct opts *o, const struct vgs_sweep_plan *plan, const
 		goto out;
 	}
 	pdir = g_build_filename(dir, "plots", NULL);
-	if ((scripts = vgs_plot_scripts_dir(err)) && (tmp = vgs_outdir_begin(pdir, err)) &&
-	    vgs_sweep_plot_prepare(plan, dir, metrics, nmetrics, tmp, jobs, err) == 0 &&
-	    vgs_plot_draw(jobs, scripts, err) == 0 && vgs_plot_replace_dir(tmp, pdir, err) == 0) {
+	/* plots/ is replaced whatever it holds (marker NULL), only once every plot was drawn. */
+	if ((scripts = vgs_plot_scripts_dir(err)) && vgs_outdir_begin(&pout, pdir, NULL, err) == 0 &&
+	    vgs_sweep_plot_prepare(plan, dir, metrics, nmetrics, pout.tmp, jobs, err) == 0 &&
+	    vgs_plot_draw(jobs, scripts, err) == 0 && vgs_outdir_commit(&pout, err) == 0) {
 		*plotted = true;
 		rc = 0;
 	}
-	if (rc < 0 && tmp)
-		vgs_outdir_abort(tmp);
+	vgs_outdir_fini(&pout);
 	g_free(pdir);
 out:
 	if (have_sla)
 		vgs_sla_fini(&sla);
 	g_ptr_array_free(jobs, TRUE);
-	g_free(tmp);
 	g_free(scripts);
 	g_free(text);
 	g_free(slafile);

@@ -115,7 +115,8 @@ struct vgs_metrics {
 	/* computed by finish */
 	bool finished;
 	struct vgs_run_info info;         /* strings point into the caller's storage */
-	double duration_s, warmup_s;
+	uint64_t window_ns;               /* the measured window: duration, or up to where a partial run stopped */
+	double duration_s, warmup_s;      /* window_ns, warmup in s */
 	double jain;
 	double utilisation;
 	double switch_pct;

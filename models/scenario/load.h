@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <glib.h>
 #include <libconfig.h>
 
 #include "models/scenario/scenario.h"
@@ -21,7 +22,8 @@ struct vgs_ld {
 	config_t cfg;
 	const char *path;          /* the config file, as given */
 	char *cfgdir;              /* its directory: relative trace paths resolve here */
-	char *incdir;              /* the @include directory the parse succeeded with */
+	GPtrArray *src_files;      /* char *: the config and the files it includes, as named (include.c) */
+	GArray *src_lines;         /* where each line of the expanded text came from (include.c) */
 	struct vgs_error *err;
 	struct vgs_scenario *s;
 	void *labels;              /* GPtrArray of override labels (setting hooks) */
@@ -62,6 +64,13 @@ int vgs_ld_group(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, 
 int vgs_ld_ident(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
 		 const char *v, size_t maxlen);
 uint64_t vgs_ld_ns(double v, double ns_per_unit);
+
+/* include.c: the text of ld->path with its @include directives expanded (g_free), or NULL with ld->err
+ * set; the file and line of a line of that text; every setting under st given its source file and line
+ * back. */
+char *vgs_ld_include_expand(struct vgs_ld *ld, const char *extra_dir);
+bool vgs_ld_include_locate(const struct vgs_ld *ld, unsigned line, const char **file, unsigned *src_line);
+void vgs_ld_include_relocate(const struct vgs_ld *ld, config_setting_t *st);
 
 /* read.c: parse ld->path into ld->cfg (extra_dir: where else an @include may be, or NULL); refuse
  * decimal literals libconfig wrapped to 32 bits; apply args' overrides (--set, -p, --seed,

@@ -3,8 +3,8 @@
  * group against its schema, and expand it into the flat arrays of struct vgs_scenario.
  *
  * Order of work, so that every message can name a file:line:
- *   1. parse (include directory = the config's own directory; args->include_dir is tried when an
- *      @include is not found there);
+ *   1. parse (@include expanded by include.c: relative to the including file, then args->include_dir;
+ *      absolute paths as they are);
  *   2. overrides: --set in order, then -p, --seed, --duration (models/scenario/override.c).  A setting an
  *      override touched carries the override's text as its libconfig hook, and errors about it name
  *      the override instead of a line it never had;
@@ -237,6 +237,8 @@ int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, 
 	dir = g_path_get_dirname(args->path);
 	ld.cfgdir = dir;
 	ld.labels = g_ptr_array_new_with_free_func(g_free);
+	ld.src_files = g_ptr_array_new_with_free_func(g_free);
+	ld.src_lines = g_array_new(FALSE, FALSE, 2 * sizeof(uint32_t));
 	config_init(&ld.cfg);
 	s->path = g_strdup(args->path);
 
@@ -253,7 +255,8 @@ out:
 	vgs_ld_domain_free(&ld);
 	config_destroy(&ld.cfg);
 	g_ptr_array_free(ld.labels, TRUE);
-	g_free(ld.incdir);
+	g_ptr_array_free(ld.src_files, TRUE);
+	g_array_free(ld.src_lines, TRUE);
 	g_free(dir);
 	if (rc < 0)
 		vgs_scenario_fini(s);

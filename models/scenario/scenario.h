@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "models/base/error.h"
 #include "models/base/types.h"
@@ -170,6 +171,9 @@ struct vgs_load_args {
 /* Load, override, validate and expand.  0, or -1 with err set ("file:line: ..."). */
 int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, struct vgs_error *err);
 void vgs_scenario_fini(struct vgs_scenario *s);
+/* offered.c: for each GPU and engine class that its open-loop tenants ask more than 100 % of, one line
+ * "vgpusim: offered load: gfx asked 148 % of a10-0 (1 engine): expect missed SLAs" on out; how many. */
+int vgs_scenario_offered_check(const struct vgs_scenario *s, FILE *out);
 
 /*
  * `run --solo GROUP` (models/scenario/solo.c): keep only the first instance of the vgpus entry GROUP,

@@ -154,7 +154,8 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 					    "vram", "queue_depth", "submit", "sla", "workload", NULL };
 	static const char *const submit_keys[] = { "trap_us", "batch", "batch_window_us", "wake_us", NULL };
 	static const char *const sla_keys[] = { "fps", "latency_ms", NULL };
-	static const struct vgs_ld_range vram = { .def = 0, .lo = 0, .lo_open = true, .hi = 1e9 };
+	/* At least 1 MiB (a few pages); the GPU's VRAM x overcommit bounds the sum. */
+	static const struct vgs_ld_range vram = { .def = 0, .lo = 1, .hi = 1e9 };
 	static const struct vgs_ld_range us = { .def = 0, .lo = 0, .hi = 1e9 };
 	static const struct vgs_ld_range fps = { .def = 0, .lo = 0, .hi = 1e6 };
 	static const struct vgs_ld_range ms = { .def = 0, .lo = 0, .hi = 1e9 };

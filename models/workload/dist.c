@@ -6,6 +6,10 @@
 #include "models/workload/dist.h"
 #include "models/workload/workload_priv.h"
 
+/* The largest time (1e7 s, as simulation.duration_s) and cv a distribution may be given. */
+#define VGS_DIST_MAX_NS 1e16
+#define VGS_DIST_MAX_CV 1000.0
+
 static const char *const kind_names[] = { "const", "normal", "lognormal", "exp", "uniform" };
 
 const char *vgs_dist_kind_name(enum vgs_dist_kind kind)
@@ -85,9 +89,12 @@ int vgs_dist_parse(const config_setting_t *s, double unit_ns, struct vgs_dist *d
 				      vgs_wl_where(m), name, key);
 			return -1;
 		}
-		if (get_number(m, &v) != 0 || v < 0) {
-			vgs_error_set(err, "%s: '%s.%s': expected a number >= 0", vgs_wl_where(m),
-				      key, name);
+		/* Times up to 1e7 s (as simulation.duration_s), a cv up to 1000: beyond, ns overflow or the
+		 * distribution means nothing. */
+		double hi = strcmp(name, "cv") == 0 ? VGS_DIST_MAX_CV : VGS_DIST_MAX_NS / unit_ns;
+
+		if (get_number(m, &v) != 0 || !(v >= 0) || v > hi) {
+			vgs_error_set(err, "%s: '%s.%s': expected a number in [0, %g]", vgs_wl_where(m), key, name, hi);
 			return -1;
 		}
 		*dst = dst == &r.cv ? v : v * unit_ns;

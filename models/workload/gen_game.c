@@ -129,13 +129,13 @@ static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g,
 	p->height = 1080;
 	p->swapchain = 3;
 	p->textures_bytes = 256ull << 20;
-	if (vgs_wl_get_num(g, "fps", 0, true, 1e6, &p->fps, err) ||
+	if (vgs_wl_get_num(g, "fps", 1e-3, false, 1e6, &p->fps, err) ||
 	    vgs_wl_get_dist(g, "gfx_ms", 1e6, &p->gfx, err) ||
 	    vgs_wl_get_dist(g, "venc_ms", 1e6, &p->venc, err) ||
 	    vgs_wl_get_bool(g, "encode", &p->encode, err) ||
 	    vgs_wl_get_dist(g, "encode_gap_us", 1e3, &p->encode_gap, err) ||
 	    vgs_wl_get_u64(g, "copy_bytes", 0, UINT64_MAX / 2, &p->copy_bytes, err) ||
-	    vgs_wl_get_num(g, "deadline_frames", 0, true, 1e6, &p->deadline_frames, err) ||
+	    vgs_wl_get_num(g, "deadline_frames", 1e-3, false, 1e6, &p->deadline_frames, err) ||
 	    vgs_wl_get_u64(g, "frames_in_flight", 1, GAME_MAX_INFLIGHT, &p->inflight, err) ||
 	    vgs_wl_get_u64(g, "units", 0, UINT64_MAX / 2, &p->units, err) ||
 	    vgs_wl_get_bool(g, "memory", &p->memory, err) ||
@@ -168,6 +168,9 @@ static int game_parse(struct vgs_workload_spec *spec, const config_setting_t *g,
 
 	spec->unit_name = g_strdup("frame");
 	spec->class_mask = 1u << VGS_GFX;
+	spec->offered_ns_per_s[VGS_GFX] = p->fps * vgs_dist_mean_ns(&p->gfx);
+	if (p->encode)
+		spec->offered_ns_per_s[VGS_VENC] = p->fps * vgs_dist_mean_ns(&p->venc);
 	spec->latency_sensitive = true;
 	if (p->encode)
 		spec->class_mask |= 1u << VGS_VENC;

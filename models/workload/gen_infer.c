@@ -140,13 +140,13 @@ static int infer_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	p->memory = true;
 	p->weights = 214877184;
 	p->act = 16455680;
-	if (vgs_wl_get_num(g, "rate", 0, true, 1e9, &p->rate, err) ||
+	if (vgs_wl_get_num(g, "rate", 1e-3, false, 1e9, &p->rate, err) ||
 	    vgs_wl_get_u64(g, "kernels", 1, 1u << 20, &p->kernels, err) ||
 	    vgs_wl_get_dist(g, "kernel_us", 1e3, &p->kernel, err) ||
 	    vgs_wl_get_dist(g, "launch_gap_us", 1e3, &p->launch_gap, err) ||
 	    vgs_wl_get_u64(g, "input_bytes", 0, UINT64_MAX / 2, &p->input_bytes, err) ||
 	    vgs_wl_get_u64(g, "output_bytes", 0, UINT64_MAX / 2, &p->output_bytes, err) ||
-	    vgs_wl_get_num(g, "deadline_ms", 0, true, 1e9, &p->deadline_ms, err) ||
+	    vgs_wl_get_num(g, "deadline_ms", 1e-6, false, 1e9, &p->deadline_ms, err) ||
 	    vgs_wl_get_u64(g, "units", 0, UINT64_MAX / 2, &p->units, err) ||
 	    vgs_wl_get_bool(g, "memory", &p->memory, err) ||
 	    vgs_wl_get_mb(g, "weights_mb", &p->weights, err) ||
@@ -159,6 +159,7 @@ static int infer_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 
 	spec->unit_name = g_strdup("request");
 	spec->class_mask = 1u << VGS_COMPUTE;
+	spec->offered_ns_per_s[VGS_COMPUTE] = p->rate * (double)p->kernels * vgs_dist_mean_ns(&p->kernel);
 	if (p->input_bytes || p->output_bytes)
 		spec->class_mask |= 1u << VGS_COPY;
 	spec->latency_sensitive = true;

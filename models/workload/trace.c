@@ -22,6 +22,7 @@
 
 #include <glib.h>
 
+#include "models/base/interrupt.h"
 #include "models/workload/trace.h"
 #include "models/workload/workload_priv.h"
 
@@ -138,9 +139,9 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	if (vgs_wl_get_str(g, "trace", &file, err) || vgs_wl_get_bool(g, "loop", &p->loop, err) ||
 	    vgs_wl_get_str(g, "context", &context, err) || vgs_wl_get_str(g, "arrival", &arrival, err) ||
 	    vgs_wl_get_str(g, "format", &format, err) ||
-	    vgs_wl_get_num(g, "period_ms", 0, true, 1e9, &period_ms, err) ||
-	    vgs_wl_get_num(g, "rate", 0, true, 1e9, &rate, err) ||
-	    vgs_wl_get_num(g, "deadline_ms", 0, true, 1e9, &deadline_ms, err))
+	    vgs_wl_get_num(g, "period_ms", 1e-6, false, 1e9, &period_ms, err) ||
+	    vgs_wl_get_num(g, "rate", 1e-3, false, 1e9, &rate, err) ||
+	    vgs_wl_get_num(g, "deadline_ms", 1e-6, false, 1e9, &deadline_ms, err))
 		return -1;
 	static const char *const copies[] = { "recorded", "link", NULL };
 	int copy_mode = 0;
@@ -163,15 +164,21 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 			return -1;
 		}
 		rc = vgs_trace_load(native, context, &p->trace, err);
-		if (rc != 0) {
-			/* The user named the capture, not the temporary native trace made from it. */
-			char **parts = g_strsplit(err->msg, native, -1);
-			char *msg = g_strjoinv(path, parts);
+		if (rc == -1 && g_str_has_prefix(err->msg, native)) {
+			/* The user named the capture, not the temporary native trace made from it, whose lines are
+			 * not the capture's: say so (the importers check what they write, so this is a bug). */
+			char msg[sizeof(err->msg)];
 
-			vgs_error_set(err, "%s", msg);
-			g_free(msg);
-			g_strfreev(parts);
+			snprintf(msg, sizeof(msg), "%s", err->msg + strlen(native) + (err->msg[strlen(native)] == ':'));
+			vgs_error_set(err, "%s: workload key 'trace': %s: the native trace imported from it does not "
+				      "load (its line %s; an importer bug: please report it)", vgs_wl_where(ts), path, msg);
+			vgs_interrupt_file_remove(native);
+			remove(native);
+			g_free(native);
+			g_free(path);
+			return -1;
 		}
+		vgs_interrupt_file_remove(native);
 		remove(native);
 		g_free(native);
 	} else {
@@ -190,7 +197,7 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		return -1;
 	}
 	if (rc != 0) {
-		if (!strstr(err->msg, "cannot open"))
+		if (!strstr(err->msg, "cannot open") && !strstr(err->msg, "is a directory"))
 			return -1;
 		char msg[sizeof(err->msg)];
 
@@ -264,6 +271,11 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	spec->unit_name = g_strdup(t->unit_name ? t->unit_name : "unit");
 	spec->class_mask = t->class_mask;
 	spec->latency_sensitive = p->arrival != VGS_ARRIVAL_CLOSED;
+	/* Units arriving open loop ask the trace's mean work per unit at the arrival rate. */
+	if (p->arrival != VGS_ARRIVAL_CLOSED && t->nunits)
+		for (size_t i = 0; i < t->ncmds; i++)
+			spec->offered_ns_per_s[t->cmds[i].cls] +=
+				(double)t->cmds[i].work_ns / (double)t->nunits * 1e9 / (double)p->arrival_ns;
 
 	GString *d = g_string_new(NULL);
 

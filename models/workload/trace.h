@@ -21,6 +21,9 @@
 /* @frames_in_flight and the `frames_in_flight` key at most: DXGI's maximum frame latency range is
  * 1 to 16 (IDXGIDevice1::SetMaximumFrameLatency, Microsoft Learn). */
 #define VGS_TRACE_MAX_INFLIGHT 16
+/* The largest allocation a memory line may make: 2^50 bytes = 1 PiB, beyond any GPU, so the bound only
+ * rejects garbage (the importers refuse larger recorded allocations with the capture's location). */
+#define VGS_TRACE_MAX_ALLOC_BYTES (1ull << 50)
 
 enum vgs_arrival_kind {
 	VGS_ARRIVAL_CLOSED = 0, /* units start when the host gets to them */
@@ -76,6 +79,9 @@ struct vgs_trace {
  * config setting).
  */
 int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out, struct vgs_error *err);
+/* As `context` of vgs_trace_load (this very pointer): the file's first context, whichever it is (its
+ * t->contexts then lists them all). */
+extern const char vgs_trace_first_context[];
 
 /*
  * Captures in other formats (Kineto, ftrace, ...) can be named directly by a `trace` workload: the

@@ -430,6 +430,8 @@ static int select_context(struct loader *l, struct vgs_trace *t, uint32_t sel)
 	return 0;
 }
 
+const char vgs_trace_first_context[] = "";
+
 int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out, struct vgs_error *err)
 {
 	struct loader l = { .path = path, .err = err };
@@ -443,6 +445,8 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 	*out = NULL;
 	t->path = g_strdup(path);
 	t->deadline_ns = VGS_NO_TIME;
+	if (vgs_file_check(path, "a trace file", NULL, err) < 0)
+		goto err_trace;
 	fp = fopen(path, "r");
 	if (!fp) {
 		vgs_error_set(err, "%s: cannot open trace: %s", path, strerror(errno));
@@ -551,6 +555,8 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 
 	uint32_t sel = 0;
 
+	if (context == vgs_trace_first_context && !l.have_ctx)
+		context = NULL;
 	if (context && !l.have_ctx) {
 		vgs_error_set(err, "context '%s' selected, but trace %s has no ctx column", context, path);
 		rc = -2;
@@ -559,6 +565,8 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 	if (l.have_ctx) {
 		gchar *list = g_strjoinv(", ", t->contexts);
 
+		if (context == vgs_trace_first_context)
+			context = t->contexts[0];
 		if (!context && l.ctxs->len > 1) {
 			vgs_error_set(err, "trace %s holds %u contexts (%s); expected a 'context' key naming one",
 				      path, l.ctxs->len, list);

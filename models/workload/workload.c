@@ -131,6 +131,11 @@ const char *vgs_workload_describe(const struct vgs_workload_spec *spec)
 	return spec->describe;
 }
 
+double vgs_workload_offered(const struct vgs_workload_spec *spec, int cls)
+{
+	return cls >= 0 && cls < VGS_NCLASS ? spec->offered_ns_per_s[cls] : 0.0;
+}
+
 uint32_t vgs_workload_class_mask(const struct vgs_workload_spec *spec)
 {
 	return spec->class_mask;

@@ -30,6 +30,10 @@ void vgs_workload_spec_free(struct vgs_workload_spec *spec);
 const char *vgs_workload_unit_name(const struct vgs_workload_spec *spec);
 /* One line, e.g. "game 60 fps, gfx lognormal(7.1 ms, cv 0.25) + venc ..." for logs and summary.json. */
 const char *vgs_workload_describe(const struct vgs_workload_spec *spec);
+/* Reference-GPU ns of work of class cls asked per second by an open-loop workload (frames at a rate,
+ * requests arriving): the mean work of a unit times the unit rate.  0 for closed-loop workloads, which
+ * ask what they get. */
+double vgs_workload_offered(const struct vgs_workload_spec *spec, int cls);
 /* Bit c set when the workload issues commands of engine class c. */
 uint32_t vgs_workload_class_mask(const struct vgs_workload_spec *spec);
 /* True when units have deadlines or open-loop arrivals whose latency matters (frames, requests). */

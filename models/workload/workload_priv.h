@@ -54,6 +54,7 @@ struct vgs_workload_spec {
 	char *describe;
 	char *unit_name;
 	uint32_t class_mask;
+	double offered_ns_per_s[VGS_NCLASS]; /* open-loop work asked per second, reference-GPU ns; 0: closed loop */
 	bool latency_sensitive;
 	struct vgs_mem_table mem; /* filled by the kind's parse; read-only afterwards */
 	void *priv;

@@ -262,6 +262,8 @@ source tests/e2e/sweep.sh
 source tests/e2e/replay.sh
 # The command table: the usage, every command's --help, policies PATH.so (tests/e2e/cli.sh).
 source tests/e2e/cli.sh
+# Paths, signals, partial results, messages: one check per defect of issue 14 (tests/e2e/unix.sh).
+source tests/e2e/unix.sh
 # VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
 py_suite vram
 
