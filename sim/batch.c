@@ -1,13 +1,13 @@
 /*
- * A batch of `vgpusim run` processes (sim/batch.h).  Each run is posix_spawn()ed from /proc/self/exe
- * with stdin and stdout on /dev/null and stderr in its log; waitpid() collects them.  The wait is
- * O(running) per exit: batches are a few thousand runs at most.
+ * A batch of `vgpusim run` processes (sim/batch.h).  Each run is a child of models/base/child.h (its
+ * own process group, killed by the kernel should this process die) of /proc/self/exe, with stdin and
+ * stdout on /dev/null and stderr in its log.  The wait is O(runs) per exit: batches are a few
+ * thousand runs at most.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,12 +17,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "models/base/child.h"
 #include "models/base/interrupt.h"
 #include "models/scenario/args.h"
 #include "models/scenario/policy_load.h"
 #include "sim/batch.h"
-
-extern char **environ;
 
 static void run_free(struct vgs_batch_run *r)
 {
@@ -62,7 +61,7 @@ GPtrArray *vgs_batch_argv(const char *config, const GPtrArray *given)
 {
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 
-	g_ptr_array_add(a, g_strdup("vgpusim"));
+	g_ptr_array_add(a, g_strdup("/proc/self/exe")); /* this same binary (a Slurm script names it) */
 	g_ptr_array_add(a, g_strdup("run"));
 	g_ptr_array_add(a, g_strdup(config));
 	for (guint i = 0; given && i < given->len; i++)
@@ -159,47 +158,36 @@ unsigned vgs_batch_default_jobs(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
-/* Start r: 0, or -1 with r marked failed. */
+/* Start r (models/base/child.h: its own process group, dies with us): 0, or -1 with r marked failed. */
 static int start(struct vgs_batch_run *r)
 {
-	posix_spawn_file_actions_t fa;
+	struct vgs_error err = { { 0 } };
 	char *parent = g_path_get_dirname(r->log);
-	int rc;
 
 	g_mkdir_with_parents(parent, 0755);	/* the run's results go beside its log */
 	g_free(parent);
 	if (!r->argv->len || r->argv->pdata[r->argv->len - 1])
 		g_ptr_array_add(r->argv, NULL);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, r->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	rc = posix_spawn(&r->pid, "/proc/self/exe", &fa, NULL, (char **)r->argv->pdata, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc == 0)
+	if (vgs_child_start(&r->child, (char **)r->argv->pdata, r->log, &err) == 0)
 		return 0;
-	r->pid = 0;
 	r->done = true;
-	r->status_text = g_strdup_printf("cannot start: %s", strerror(rc));
+	r->status_text = g_strdup(err.msg);
 	return -1;
 }
 
-/* r ended with wait status `status`. */
-static void finish(struct vgs_batch_run *r, int status)
+/* r ended (r->child.status). */
+static void finish(struct vgs_batch_run *r)
 {
+	int status = r->child.status;
 	GStatBuf st;
 
-	r->pid = 0;
 	r->done = true;
+	vgs_child_fini(&r->child);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		if (g_stat(r->log, &st) == 0 && st.st_size == 0)
 			g_unlink(r->log);
-	} else if (WIFEXITED(status)) {
-		r->status_text = g_strdup_printf("exit %d", WEXITSTATUS(status));
-	} else if (WIFSIGNALED(status)) {
-		r->status_text = g_strdup_printf("killed by signal %d", WTERMSIG(status));
 	} else {
-		r->status_text = g_strdup_printf("wait status %d", status);
+		r->status_text = vgs_child_status_text(status);
 	}
 }
 
@@ -211,39 +199,21 @@ static void show(const struct vgs_batch *b, size_t done, size_t total, unsigned 
 	fflush(stderr);
 }
 
-/* The running run whose pid is `pid`, or NULL. */
-static struct vgs_batch_run *by_pid(const struct vgs_batch *b, pid_t pid)
-{
-	for (guint i = 0; i < b->runs->len; i++) {
-		struct vgs_batch_run *r = b->runs->pdata[i];
-
-		if (r->pid == pid)
-			return r;
-	}
-	return NULL;
-}
-
-/* Pass a signal on to every running run (a SIGTERM sent to this process alone). */
-static void pass_on(const struct vgs_batch *b, int sig)
-{
-	for (guint i = 0; i < b->runs->len; i++) {
-		const struct vgs_batch_run *r = b->runs->pdata[i];
-
-		if (r->pid > 0)
-			kill(r->pid, sig);
-	}
-}
-
 int vgs_batch_run(struct vgs_batch *b)
 {
 	struct vgs_interrupt saved;
+	struct vgs_child **cs = g_new0(struct vgs_child *, b->runs->len ? b->runs->len : 1);
 	size_t total = 0, done = 0;
 	guint next = 0;
 	unsigned running = 0;
-	int failed = 0, passed_on = 0;
+	int failed = 0;
 
-	for (guint i = 0; i < b->runs->len; i++)
-		total += !((struct vgs_batch_run *)b->runs->pdata[i])->done;
+	for (guint i = 0; i < b->runs->len; i++) {
+		struct vgs_batch_run *r = b->runs->pdata[i];
+
+		total += !r->done;
+		cs[i] = &r->child;
+	}
 	vgs_interrupt_catch(&saved);
 	show(b, 0, total, 0);
 	for (;;) {
@@ -260,31 +230,31 @@ int vgs_batch_run(struct vgs_batch *b)
 				failed++;
 			}
 		}
-		if (vgs_interrupted() && !passed_on) {
-			pass_on(b, vgs_interrupted());
-			passed_on = 1;
-		}
 		if (!running)
 			break;
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-		struct vgs_batch_run *r;
+		int k = vgs_child_wait(cs, b->runs->len);
 
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
+		if (k == -1) {
+			/* SIGINT or SIGTERM: every running run is stopped and reaped; none leaves results. */
+			for (guint i = 0; i < b->runs->len; i++) {
+				if (cs[i]->pid > 0) {
+					vgs_child_stop(cs[i]);
+					vgs_child_fini(cs[i]);
+				}
+			}
 			break;
 		}
-		if (!(r = by_pid(b, pid)))
-			continue;
-		finish(r, status);
+		if (k < 0)
+			break;
+		finish(b->runs->pdata[k]);
 		running--;
 		done++;
-		failed += r->status_text != NULL;
+		failed += ((struct vgs_batch_run *)b->runs->pdata[k])->status_text != NULL;
 		show(b, done, total, running);
 	}
 	if (b->progress)
 		fputs("\r\033[K", stderr);
 	vgs_interrupt_release(&saved);
+	g_free(cs);
 	return vgs_interrupted() ? -1 : failed;
 }

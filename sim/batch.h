@@ -10,9 +10,8 @@
  *   vgs_batch_run(&b);           runs every run not run yet; may be called again after more adds
  *   vgs_batch_fini(&b);
  *
- * Ctrl-C / kill: the running runs get the signal too (a terminal's Ctrl-C reaches the process group; a
- * SIGTERM to this process is passed on), no new run starts, and vgs_batch_run() returns once the
- * running ones have ended.  A run that was interrupted leaves no results directory (runs write theirs
+ * Ctrl-C / kill: no new run starts, the running ones are stopped and reaped (models/base/child.h), and
+ * vgs_batch_run() returns -1; should this process die without stopping them, the kernel kills them.  A run that was interrupted leaves no results directory (runs write theirs
  * atomically), so a sweep started again redoes exactly the runs that did not finish.
  */
 #ifndef VGS_BATCH_H
@@ -24,6 +23,7 @@
 
 #include <glib.h>
 
+#include "models/base/child.h"
 #include "models/scenario/args.h"
 #include "models/scenario/scenario.h"
 
@@ -32,7 +32,7 @@ struct vgs_batch_run {
 	char *log;                   /* its stderr; removed when it succeeded and wrote nothing there */
 	char *status_text;           /* NULL while it succeeded or has not run; else "exit 2", "killed by signal 9" */
 	bool done;                   /* it ran, successfully or not */
-	pid_t pid;                   /* while running */
+	struct vgs_child child;      /* while running: child.pid > 0 */
 	void *user;
 };
 

@@ -124,6 +124,23 @@ else
 	ko "D2: replay + SIGTERM: exit 143, results marked partial" "$U/sig.err"
 fi
 
+for sg in "sweep SIGINT:INT:130" "sweep SIGTERM:TERM:143"; do
+	IFS=: read -r what sig want <<<"$sg"
+	d="$U/d2${sig}sweep"
+	if sig_test "$what" "$sig" 1.5 "$want" "$d" sweep configs/cloudgame.cfg --grid 'simulation.seed=1,2,3' -j 2 \
+		--duration 100000 --no-plots -q -o "$d" && [ -z "$(find "$d" -name '.*.tmp-*')" ]; then
+		ok "D2: $what: exit $want, its runs stopped and reaped, no temporary (finished runs kept to resume)"
+	else
+		ko "D2: $what: exit $want, its runs stopped and reaped, no temporary (finished runs kept to resume)" "$U/sig.err"
+	fi
+done
+if sig_test "capacity SIGINT" INT 1.5 130 "$U/d2cap" capacity configs/capacity-cloudgame.cfg --tenant light \
+	--duration 100000 --no-plots -q -o "$U/d2cap" && [ -z "$(find "$U/d2cap" -name '.*.tmp-*' 2>/dev/null)" ]; then
+	ok "D2: capacity + SIGINT: exit 130, its runs stopped and reaped, no temporary"
+else
+	ko "D2: capacity + SIGINT: exit 130, its runs stopped and reaped, no temporary" "$U/sig.err"
+fi
+
 # ---- D3: a partial run's rates use the time it covered --------------------------------------------
 d3() {
 	python3 - "$1" <<'EOF'
