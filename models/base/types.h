@@ -10,6 +10,15 @@
  *     where base = the latest completion among deps[], or submit(i-1) when there are no deps.
  *   - Commands of one stream execute in seq order (a command starts only after the previous command of its
  *     stream completed), whatever engine class they use; different streams run concurrently.
+ *   - With VGS_CMD_DEVICE_DEPS the deps are waited for on the GPU instead of by the host: the command
+ *     is submitted as if it had none (base = submit(i-1)) and starts only once its deps and its stream
+ *     predecessor have completed -- a wait between queues on the device (D3D12 ID3D12CommandQueue::
+ *     Wait, cudaStreamWaitEvent), with which a program hands work to another engine without blocking
+ *     its host thread.  Generators use it; the native trace format has no column for it.
+ *   - A workload may also make its host thread wait for a command without submitting anything
+ *     (vgs_workload_next() returning VGS_WL_WAIT: a swap chain's frame-latency wait, a server waiting
+ *     for a batch's results): it is asked for its next command again once that command completed, at
+ *     that time, so what it submits next can depend on when that was.
  *   - Units (frames, requests, iterations) are delimited by flags: the command carrying VGS_CMD_UNIT_BEGIN
  *     opens unit `unit`, the one carrying VGS_CMD_UNIT_END closes it when it completes.
  *   - Memory behaviour (docs/vram.md): `mem` names a list of struct vgs_mem_op in the workload's table
@@ -57,6 +66,8 @@ enum vgs_cmd_flags {
 	/* A host<->device copy that takes its recorded work_ns instead of a transfer on the PCIe link
 	 * (replaying a capture exactly). */
 	VGS_CMD_RECORDED_TIME = 1u << 2,
+	/* deps[] are waited for on the device, not by the host (see the top comment). */
+	VGS_CMD_DEVICE_DEPS = 1u << 3,
 };
 
 struct vgs_cmd {

@@ -17,38 +17,7 @@
 #include "models/workload/trace.h"
 #include "models/workload/workload.h"
 #include "tests/unit/cunit_main.h"
-
-/* Parse `workload = { ... };` from text; NULL with err set on failure. */
-static struct vgs_workload_spec *spec_from(const char *text, struct vgs_error *err)
-{
-	config_t cfg;
-	struct vgs_workload_spec *spec = NULL;
-
-	config_init(&cfg);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		snprintf(err->msg, sizeof(err->msg), "config syntax: %s line %d", config_error_text(&cfg),
-			 config_error_line(&cfg));
-		config_destroy(&cfg);
-		return NULL;
-	}
-	config_setting_t *s = config_lookup(&cfg, "workload");
-
-	if (vgs_workload_spec_parse(s, NULL, &spec, err) != 0)
-		spec = NULL;
-	config_destroy(&cfg);
-	return spec;
-}
-
-static struct vgs_workload_spec *must_spec(const char *text)
-{
-	struct vgs_error err = { { 0 } };
-	struct vgs_workload_spec *spec = spec_from(text, &err);
-
-	if (!spec)
-		fprintf(stderr, "\nunexpected error: %s\n", err.msg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
-	return spec;
-}
+#include "tests/unit/wl_text.h"
 
 static bool has_dep(const struct vgs_cmd *c, uint64_t seq)
 {
@@ -63,7 +32,7 @@ static bool has_dep(const struct vgs_cmd *c, uint64_t seq)
 static void test_game_structure(void)
 {
 	struct vgs_workload_spec *spec =
-		must_spec("workload = { type = \"game\"; fps = 50; copy_bytes = 1000; units = 3; start = \"aligned\"; };");
+		vgs_test_must_spec("workload = { type = \"game\"; fps = 50; copy_bytes = 1000; units = 3; start = \"aligned\"; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 1);
 	struct vgs_cmd c;
 	const uint64_t period = 20000000;
@@ -112,7 +81,7 @@ static void test_game_structure(void)
 
 static void test_game_no_encode(void)
 {
-	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; encode = false; start = \"aligned\"; };");
+	struct vgs_workload_spec *spec = vgs_test_must_spec("workload = { type = \"game\"; encode = false; start = \"aligned\"; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 1);
 	struct vgs_cmd c;
 
@@ -129,7 +98,7 @@ static void test_game_no_encode(void)
 
 static void test_game_skips_missed_ticks(void)
 {
-	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; fps = 100; start = \"aligned\"; };");
+	struct vgs_workload_spec *spec = vgs_test_must_spec("workload = { type = \"game\"; fps = 100; start = \"aligned\"; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 5);
 	struct vgs_cmd c;
 	static const struct { uint64_t now_ms, arrival_ms, dropped; } steps[] = {
@@ -154,7 +123,7 @@ static void test_game_skips_missed_ticks(void)
 /* By default each session's tick 0 falls at a seed-dependent phase in [0, period), then every period. */
 static void test_game_random_phase(void)
 {
-	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; fps = 100; encode = false; };");
+	struct vgs_workload_spec *spec = vgs_test_must_spec("workload = { type = \"game\"; fps = 100; encode = false; };");
 	uint64_t phase[8];
 	int distinct = 0;
 
@@ -182,7 +151,7 @@ same:
 
 static void same_stream(const char *text, int n)
 {
-	struct vgs_workload_spec *spec = must_spec(text);
+	struct vgs_workload_spec *spec = vgs_test_must_spec(text);
 	struct vgs_workload *a = vgs_workload_new(spec, 77), *b = vgs_workload_new(spec, 77);
 	struct vgs_workload *c = vgs_workload_new(spec, 78);
 	struct vgs_cmd ca, cb, cc;
@@ -213,7 +182,7 @@ static void test_determinism(void)
 
 static void test_game_default_gfx_mean(void)
 {
-	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; encode = false; };");
+	struct vgs_workload_spec *spec = vgs_test_must_spec("workload = { type = \"game\"; encode = false; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 3);
 	struct vgs_cmd c;
 	double s = 0, s2 = 0;
@@ -236,7 +205,7 @@ static void test_game_default_gfx_mean(void)
 
 static void test_train_structure(void)
 {
-	struct vgs_workload_spec *spec = must_spec(
+	struct vgs_workload_spec *spec = vgs_test_must_spec(
 		"workload = { type = \"train\"; kernels = 10; allreduce_count = 2; input_bytes = 4096;\n"
 		"  iter_gap_us = 500; launch_gap_us = 20; units = 2; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 9);
@@ -287,7 +256,7 @@ static void test_train_structure(void)
 
 static void test_train_defaults(void)
 {
-	struct vgs_workload_spec *spec = must_spec("workload = { type = \"train\"; units = 1; };");
+	struct vgs_workload_spec *spec = vgs_test_must_spec("workload = { type = \"train\"; units = 1; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 9);
 	struct vgs_cmd c;
 	int kernels = 0, allreduce = 0, n = 0;
@@ -310,7 +279,7 @@ static void test_train_defaults(void)
 
 static void test_infer_structure(void)
 {
-	struct vgs_workload_spec *spec = must_spec(
+	struct vgs_workload_spec *spec = vgs_test_must_spec(
 		"workload = { type = \"infer\"; rate = 1000; kernels = 3; deadline_ms = 5; output_bytes = 64; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 11);
 	struct vgs_cmd c;
@@ -348,8 +317,8 @@ static void test_infer_structure(void)
 /* Poisson arrivals: right mean rate, cv 1, and independent of the service parameters. */
 static void test_infer_poisson(void)
 {
-	struct vgs_workload_spec *a = must_spec("workload = { type = \"infer\"; rate = 1000; kernels = 1; };");
-	struct vgs_workload_spec *b = must_spec("workload = { type = \"infer\"; rate = 1000; kernels = 2; };");
+	struct vgs_workload_spec *a = vgs_test_must_spec("workload = { type = \"infer\"; rate = 1000; kernels = 1; };");
+	struct vgs_workload_spec *b = vgs_test_must_spec("workload = { type = \"infer\"; rate = 1000; kernels = 2; };");
 	struct vgs_workload *wa = vgs_workload_new(a, 5), *wb = vgs_workload_new(b, 5);
 	struct vgs_cmd c;
 	const int n = 50000;
@@ -384,7 +353,7 @@ static void test_infer_poisson(void)
 
 static void test_trace_frames_loop(void)
 {
-	struct vgs_workload_spec *spec = must_spec("workload = { trace = \"tests/traces/frames.vgt\"; };");
+	struct vgs_workload_spec *spec = vgs_test_must_spec("workload = { trace = \"tests/traces/frames.vgt\"; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 1);
 	struct vgs_cmd c;
 	static const struct { uint8_t cls, flags; uint64_t unit; int dep; } f[] = {
@@ -423,7 +392,7 @@ static void test_trace_frames_loop(void)
 	vgs_workload_free(w);
 	vgs_workload_spec_free(spec);
 
-	spec = must_spec("workload = { trace = \"tests/traces/frames.vgt\"; loop = false; arrival = \"closed\"; };");
+	spec = vgs_test_must_spec("workload = { trace = \"tests/traces/frames.vgt\"; loop = false; arrival = \"closed\"; };");
 	w = vgs_workload_new(spec, 1);
 	CU_ASSERT(!vgs_workload_latency_sensitive(spec));
 	for (int i = 0; i < 6; i++) {
@@ -455,7 +424,7 @@ static void test_trace_load_times(void)
 static void test_trace_contexts(void)
 {
 	struct vgs_error err = { { 0 } };
-	struct vgs_workload_spec *spec = must_spec(
+	struct vgs_workload_spec *spec = vgs_test_must_spec(
 		"workload = { trace = \"tests/traces/multictx.vgt\"; context = \"compositor\"; loop = false; };");
 	struct vgs_workload *w = vgs_workload_new(spec, 1);
 	struct vgs_cmd c;
@@ -469,14 +438,14 @@ static void test_trace_contexts(void)
 	vgs_workload_free(w);
 	vgs_workload_spec_free(spec);
 
-	spec = must_spec("workload = { trace = \"tests/traces/multictx.vgt\"; context = \"app\"; };");
+	spec = vgs_test_must_spec("workload = { trace = \"tests/traces/multictx.vgt\"; context = \"app\"; };");
 	CU_ASSERT_EQUAL(vgs_workload_class_mask(spec), (1u << VGS_GFX) | (1u << VGS_COPY) | (1u << VGS_COMPUTE));
 	vgs_workload_spec_free(spec);
 
-	CU_ASSERT_PTR_NULL(spec_from("workload = {\n trace = \"tests/traces/multictx.vgt\"; };", &err));
+	CU_ASSERT_PTR_NULL(vgs_test_spec("workload = {\n trace = \"tests/traces/multictx.vgt\"; };", &err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "<config>:2: workload key 'trace'"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "app, compositor"));
-	CU_ASSERT_PTR_NULL(spec_from("workload = { trace = \"tests/traces/multictx.vgt\";\n context = \"x\"; };",
+	CU_ASSERT_PTR_NULL(vgs_test_spec("workload = { trace = \"tests/traces/multictx.vgt\";\n context = \"x\"; };",
 				     &err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "<config>:2: workload key 'context'"));
 }
@@ -513,7 +482,7 @@ static void test_trace_malformed(void)
 		snprintf(cfgtext, sizeof(cfgtext), "workload = { trace = \"tests/traces/bad/%s.vgt\"; };",
 			 cases[i].file);
 		snprintf(prefix, sizeof(prefix), "tests/traces/bad/%s.vgt:%d: ", cases[i].file, cases[i].line);
-		struct vgs_workload_spec *spec = spec_from(cfgtext, &err);
+		struct vgs_workload_spec *spec = vgs_test_spec(cfgtext, &err);
 
 		CU_ASSERT_PTR_NULL(spec);
 		vgs_workload_spec_free(spec);
@@ -557,7 +526,7 @@ static void test_config_errors(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vgs_error err = { { 0 } };
-		struct vgs_workload_spec *spec = spec_from(cases[i].text, &err);
+		struct vgs_workload_spec *spec = vgs_test_spec(cases[i].text, &err);
 
 		CU_ASSERT_PTR_NULL(spec);
 		vgs_workload_spec_free(spec);
@@ -641,7 +610,7 @@ static void test_dist(void)
 
 static void test_describe(void)
 {
-	struct vgs_workload_spec *spec = must_spec("workload = { type = \"game\"; };");
+	struct vgs_workload_spec *spec = vgs_test_must_spec("workload = { type = \"game\"; };");
 
 	CU_ASSERT_STRING_EQUAL(vgs_workload_describe(spec),
 			       "game 60 fps, gfx lognormal(0.912 ms, cv 0.193) + venc 1.152 ms, deadline 1 frame");

@@ -14,23 +14,7 @@
 
 #include "models/workload/workload.h"
 #include "tests/unit/cunit_main.h"
-
-static struct vgs_workload_spec *spec_from(const char *text, struct vgs_error *err)
-{
-	config_t cfg;
-	struct vgs_workload_spec *spec = NULL;
-
-	config_init(&cfg);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		snprintf(err->msg, sizeof(err->msg), "config syntax: %s", config_error_text(&cfg));
-		config_destroy(&cfg);
-		return NULL;
-	}
-	if (vgs_workload_spec_parse(config_lookup(&cfg, "workload"), NULL, &spec, err) != 0)
-		spec = NULL;
-	config_destroy(&cfg);
-	return spec;
-}
+#include "tests/unit/wl_text.h"
 
 /* The memory list of a command as text. */
 static char *mem_text(const struct vgs_workload *w, const struct vgs_cmd *c)
@@ -75,7 +59,7 @@ struct expect {
 static void check_lists(const char *config, const struct expect *ex, size_t n)
 {
 	struct vgs_error err = { { 0 } };
-	struct vgs_workload_spec *spec = spec_from(config, &err);
+	struct vgs_workload_spec *spec = vgs_test_spec(config, &err);
 	struct vgs_workload *w;
 	struct vgs_cmd c;
 	size_t k = 0;
@@ -199,7 +183,7 @@ static void test_memory_off(void)
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(configs); i++) {
 		struct vgs_error err = { { 0 } };
-		struct vgs_workload_spec *spec = spec_from(configs[i], &err);
+		struct vgs_workload_spec *spec = vgs_test_spec(configs[i], &err);
 		struct vgs_workload *w;
 		struct vgs_cmd c;
 
@@ -247,7 +231,7 @@ static void test_trace_memory_malformed(void)
 
 		snprintf(cfg, sizeof(cfg), "workload = { trace = \"tests/traces/bad/%s.vgt\"; };", cases[i].file);
 		snprintf(prefix, sizeof(prefix), "tests/traces/bad/%s.vgt:%d: ", cases[i].file, cases[i].line);
-		spec = spec_from(cfg, &err);
+		spec = vgs_test_spec(cfg, &err);
 		CU_ASSERT_PTR_NULL(spec);
 		vgs_workload_spec_free(spec);
 		ok = strncmp(err.msg, prefix, strlen(prefix)) == 0 && strstr(err.msg, cases[i].what);
@@ -272,7 +256,7 @@ static void test_memory_key_errors(void)
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct vgs_error err = { { 0 } };
-		struct vgs_workload_spec *spec = spec_from(cases[i].config, &err);
+		struct vgs_workload_spec *spec = vgs_test_spec(cases[i].config, &err);
 
 		CU_ASSERT_PTR_NULL(spec);
 		vgs_workload_spec_free(spec);
