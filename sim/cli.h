@@ -1,13 +1,16 @@
 /*
  * The vgpusim command line: one entry per sub-command, each defined next to its handler
  * (sim/cmd_*.c) and listed in the table of sim/main.c, which dispatches to it and prints the usage
- * and every --help from it.  Dependencies go one way: main.c -> cmd_*.c -> cli.c (compare and validate
- * also draw through cmd_plot.c); nothing calls back into main.c.
+ * and every --help from it.  Dependencies go one way: main.c -> cmd_*.c -> cli.c, jobs.c (compare and
+ * validate also draw through cmd_plot.c); nothing calls back into main.c.
  */
 #ifndef VGS_CLI_H
 #define VGS_CLI_H
 
 #include <stdbool.h>
+#include <sys/types.h>
+
+#include <glib.h>
 
 #include "models/scenario/args.h"
 
@@ -34,6 +37,7 @@ extern const struct vgs_cli_cmd vgs_cli_replay;      /* sim/cmd_replay.c */
 extern const struct vgs_cli_cmd vgs_cli_calibrate;   /* sim/cmd_replay.c */
 extern const struct vgs_cli_cmd vgs_cli_validate;    /* sim/cmd_validate.c */
 extern const struct vgs_cli_cmd vgs_cli_bench_floor; /* sim/bench_floor.c (sim_bench_floor, sim/sim.h) */
+extern const struct vgs_cli_cmd vgs_cli_fit;         /* sim/cmd_fit.c */
 int vgs_cmd_run(int argc, char **argv);
 int vgs_cmd_compare(int argc, char **argv);
 int vgs_cmd_plot(int argc, char **argv);
@@ -41,6 +45,7 @@ int vgs_cmd_policies(int argc, char **argv);
 int vgs_cmd_import(int argc, char **argv);
 int vgs_cmd_trace(int argc, char **argv);
 int vgs_cmd_validate(int argc, char **argv);
+int vgs_cmd_fit(int argc, char **argv);
 
 /* Usage errors go through vgs_args_usage_error() (models/scenario/args.h), shared with
  * vgpusim-replay: "vgpusim: MSG", the hint, exit status VGS_EXIT_BAD_INPUT. */
@@ -54,5 +59,37 @@ char *vgs_cli_sibling(const char *name);
 int vgs_cli_run_executor(int argc, char **argv);
 /* Wall-clock seconds (CLOCK_MONOTONIC), for timing what a command does. */
 double vgs_cli_wall_s(void);
+
+/*
+ * sim/jobs.c: sub-runs as processes of this binary (compare's policies and solos, run --seeds).  A
+ * job owns argv (char *, argv[0] included; NULL-terminated by vgs_cli_job_new) and log (the path of
+ * its stderr); when it fails, *status_text receives why ("exit 2", "killed by signal 9").
+ */
+struct vgs_cli_job {
+	GPtrArray *argv;
+	char *log;
+	char **status_text;
+	pid_t pid;
+};
+struct vgs_cli_job *vgs_cli_job_new(GPtrArray *argv, char *log, char **status_text);
+void vgs_cli_job_free(struct vgs_cli_job *j);
+/*
+ * Run every job of `jobs` (struct vgs_cli_job *), at most `max` at once; with `show`, one progress
+ * line on stderr ("WHAT: 2/5 runs done, 2 running"), erased at the end.
+ */
+void vgs_cli_jobs_run(GPtrArray *jobs, unsigned max, const char *what, bool show);
+/*
+ * A folder of sub-runs (compare's DIR, run --seeds' OUT), written as a temporary sibling: it may
+ * replace `final` when that is absent, empty, or an earlier one (it holds compare.csv or seeds.csv).
+ * vgs_cli_replaceable_dir() checks it before any run (false with err set); vgs_cli_commit_dir() moves
+ * tmp into place (0, or -1 with err set).
+ */
+bool vgs_cli_replaceable_dir(const char *final, struct vgs_error *err);
+int vgs_cli_commit_dir(const char *tmp, const char *final, struct vgs_error *err);
+/* At most this many seeds for --seeds. */
+#define VGS_MAX_SEEDS 1000
+/* -j: the number of online CPUs by default; a number of runs from 1 to 4096. */
+unsigned vgs_cli_default_jobs(void);
+bool vgs_cli_parse_jobs(const char *s, unsigned *jobs);
 
 #endif

@@ -4,10 +4,15 @@
  * where, and exits 2 without writing any results.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <glib.h>
 
+#include "models/results/outdir.h"
+#include "models/results/seeds.h"
+#include "models/results/units.h"
 #include "sim/cli.h"
 #include "sim/sim.h"
 
@@ -28,8 +33,17 @@ const struct vgs_cli_cmd vgs_cli_run = {
 		"                          engine (the Gantt data of `vgpusim plot`)\n"
 		"      --timeline          also write timeline.json (Chrome trace events): open it in\n"
 		"                          https://ui.perfetto.dev with \"Open trace file\"\n"
+		"      --windows[=S]       also write windows.csv: each tenant's unit rate, latency p50/p99\n"
+		"                          and unit-interval p99 per window of S seconds (default 1), the\n"
+		"                          time series of `vgpusim plot`\n"
 		"      --solo GROUP        run one instance of the vgpus entry GROUP alone on its GPU (the\n"
 		"                          others are dropped): the baseline of `vgpusim compare`\n"
+		"      --seeds N           replications: run the scenario with seeds S .. S+N-1 (S: --seed or\n"
+		"                          the config's), each into DIR/seed-<SEED>/, then write DIR/seeds.csv\n"
+		"                          and DIR/report.md: every tenant's numbers as mean +- 95 % interval\n"
+		"                          (docs/compare.md, \"Replications\")\n"
+		"  -j, --jobs N            with --seeds: runs at once (default: the number of online CPUs);\n"
+		"                          the outputs do not depend on it\n"
 		"      --no-coalesce       lockstep: SimGrid's clock at every event and one SimGrid exec per\n"
 		"                          command, energy from SimGrid's plugin -- the reference the fast\n"
 		"                          path is checked against (same outputs; slower; docs/simulator.md,\n"
@@ -39,24 +53,107 @@ const struct vgs_cli_cmd vgs_cli_run = {
 		"model (page tables, quotas, faults, oversubscription; configs/oversubscribe.cfg) in docs/vram.md.\n",
 };
 
+/*
+ * run --seeds N: N runs of this binary with seeds S .. S+N-1 into OUT/seed-<SEED>/ (the user's options
+ * and the outputs asked for passed on), then OUT/seeds.csv and OUT/report.md (models/results/seeds.h).
+ * OUT is written as a temporary sibling and renamed into place, like compare's directory.
+ */
+static int run_seeds(const char *config, const struct vgs_args *args, const struct sim_run_args *ra,
+		     const char *solo, const char *window, const struct vgs_scenario *scn, uint64_t n, unsigned jobs)
+{
+	struct vgs_error err = { { 0 } };
+	GPtrArray *js = g_ptr_array_new_with_free_func((GDestroyNotify)vgs_cli_job_free);
+	uint64_t *seeds = g_new(uint64_t, n);
+	char **failed = g_new0(char *, n + 1), **names = g_new0(char *, scn->ntenants + 1), *tmp;
+	size_t nfailed = 0;
+	int rc = VGS_EXIT_BAD_INPUT;
+
+	if (!vgs_cli_replaceable_dir(ra->outdir, &err) || !(tmp = vgs_outdir_begin(ra->outdir, &err))) {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		goto out;
+	}
+	for (uint64_t k = 0; k < n; k++) {
+		GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+		seeds[k] = scn->seed + k;
+		g_ptr_array_add(a, g_strdup("vgpusim"));
+		g_ptr_array_add(a, g_strdup("run"));
+		g_ptr_array_add(a, g_strdup(config));
+		for (guint i = 0; i < args->given->len; i++)
+			g_ptr_array_add(a, g_strdup(args->given->pdata[i]));
+		g_ptr_array_add(a, g_strdup("--seed"));
+		g_ptr_array_add(a, g_strdup_printf("%" G_GUINT64_FORMAT, seeds[k]));
+		if (solo) {
+			g_ptr_array_add(a, g_strdup("--solo"));
+			g_ptr_array_add(a, g_strdup(solo));
+		}
+		if (ra->commands)
+			g_ptr_array_add(a, g_strdup("--commands"));
+		if (ra->slices)
+			g_ptr_array_add(a, g_strdup("--slices"));
+		if (ra->timeline)
+			g_ptr_array_add(a, g_strdup("--timeline"));
+		if (ra->no_coalesce)
+			g_ptr_array_add(a, g_strdup("--no-coalesce"));
+		if (window)
+			g_ptr_array_add(a, *window ? g_strdup_printf("--windows=%s", window) : g_strdup("--windows"));
+		g_ptr_array_add(a, g_strdup("--quiet"));
+		g_ptr_array_add(a, g_strdup("-o"));
+		g_ptr_array_add(a, g_strdup_printf("%s/seed-%" G_GUINT64_FORMAT, tmp, seeds[k]));
+		g_ptr_array_add(js, vgs_cli_job_new(a, g_strdup_printf("%s/seed-%" G_GUINT64_FORMAT ".log", tmp, seeds[k]),
+						    &failed[k]));
+	}
+	vgs_cli_jobs_run(js, jobs, "run", !ra->quiet && isatty(STDERR_FILENO));
+	for (uint64_t k = 0; k < n; k++)
+		if (failed[k]) {
+			nfailed++;
+			fprintf(stderr, "vgpusim: run: seed %" G_GUINT64_FORMAT " failed (%s), see %s/seed-%" G_GUINT64_FORMAT
+				".log\n", seeds[k], failed[k], ra->outdir, seeds[k]);
+		}
+	for (uint32_t i = 0; i < scn->ntenants; i++)
+		names[i] = scn->tenants[i].name;
+	if (vgs_seeds_run_write(tmp, names, scn->ntenants, seeds, failed, n, ra->quiet ? NULL : stdout, &err) < 0 ||
+	    vgs_cli_commit_dir(tmp, ra->outdir, &err) < 0) {
+		fprintf(stderr, "vgpusim: run: %s\n", err.msg);
+		vgs_outdir_abort(tmp);
+	} else {
+		rc = nfailed ? VGS_EXIT_BAD_INPUT : 0;
+		if (!ra->quiet)
+			printf("\nresults: %s/ (report.md, seeds.csv, seed-<SEED>/ for each seed)\n", ra->outdir);
+	}
+	g_free(tmp);
+out:
+	g_ptr_array_free(js, TRUE);
+	for (uint64_t k = 0; k < n; k++)
+		g_free(failed[k]);
+	g_free(failed);
+	g_free(names);
+	g_free(seeds);
+	return rc;
+}
+
 int vgs_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		VGS_ARGS_OPTIONS,
 		{ "commands", no_argument, NULL, 'C' }, { "solo", required_argument, NULL, 'G' },
 		{ "slices", no_argument, NULL, 'L' },   { "timeline", no_argument, NULL, 'T' },
-		{ "no-coalesce", no_argument, NULL, 'N' }, { NULL, 0, NULL, 0 },
+		{ "no-coalesce", no_argument, NULL, 'N' }, { "windows", optional_argument, NULL, 'W' },
+		{ "seeds", required_argument, NULL, 'R' }, { "jobs", required_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_run_args ra = { 0 };
 	struct vgs_args args;
 	struct vgs_scenario scn = { 0 };
 	struct vgs_error err = { { 0 } };
 	char *def_out = NULL;
-	const char *solo = NULL;
+	const char *solo = NULL, *window = NULL;
+	uint64_t nseeds = 1;
+	unsigned jobs = vgs_cli_default_jobs();
 	int c, rc = VGS_EXIT_BAD_INPUT;
 
 	vgs_args_init(&args);
-	while ((c = vgs_args_next(&args, "run", argc, argv, "o:p:q", opts)) > 0) {
+	while ((c = vgs_args_next(&args, "run", argc, argv, "o:p:qj:", opts)) > 0) {
 		switch (c) {
 		case 'C':
 			ra.commands = true;
@@ -73,6 +170,34 @@ int vgs_cmd_run(int argc, char **argv)
 		case 'G':
 			solo = optarg;
 			break;
+		case 'R':
+			if (!vgs_args_parse_u64(optarg, &nseeds) || nseeds < 1 || nseeds > VGS_MAX_SEEDS) {
+				rc = vgs_args_usage_error("--seeds expects a number of seeds from 1 to 1000, got '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'j':
+			if (!vgs_cli_parse_jobs(optarg, &jobs)) {
+				rc = vgs_args_usage_error("-j expects a number of runs from 1 to 4096, got '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'W':
+			window = optarg ? optarg : "";
+			ra.window_ns = VGS_WINDOW_NS_DEFAULT;
+			if (optarg) {
+				double sec;
+
+				if (!vgs_cli_parse_ms(optarg, &sec) || sec > 1e7) {
+					rc = vgs_args_usage_error("--windows expects a positive number of seconds, got '%s'",
+								  optarg);
+					goto out;
+				}
+				ra.window_ns = (uint64_t)llround(sec * 1e9);
+				if (!ra.window_ns)
+					ra.window_ns = 1;
+			}
+			break;
 		}
 	}
 	if (c < 0 || vgs_args_load(&args, "run", argc - optind, argv + optind, &scn) < 0)
@@ -84,6 +209,10 @@ int vgs_cmd_run(int argc, char **argv)
 	ra.scn = &scn;
 	ra.quiet = args.quiet;
 	ra.outdir = args.outdir ? args.outdir : (def_out = g_strdup_printf("results/%s", scn.name));
+	if (nseeds > 1) {
+		rc = run_seeds(argv[optind], &args, &ra, solo, window, &scn, nseeds, jobs);
+		goto out;
+	}
 	rc = sim_run(&ra, &err);
 	if (rc)
 		fprintf(stderr, "vgpusim: %s\n", err.msg);

@@ -155,6 +155,7 @@ struct sim_run_args {
 	bool slices;               /* also write slices.csv */
 	bool timeline;             /* also write timeline.json */
 	bool no_coalesce;          /* lockstep: SimGrid at every event, one exec per command (--no-coalesce) */
+	uint64_t window_ns;        /* also write windows.csv with windows of this length; 0: not */
 };
 int sim_run(const struct sim_run_args *args, struct vgs_error *err);
 /* SimGrid with vgpusim's settings (models, precision, stack size, energy plugin). */
