@@ -151,6 +151,16 @@ int vgs_batch_next(struct vgs_batch_opts *b, struct vgs_args *a, const char *cmd
 	return c;
 }
 
+bool vgs_batch_parse_jobs(const char *s, unsigned *jobs)
+{
+	uint64_t u;
+
+	if (!vgs_args_parse_u64(s, &u) || u < 1 || u > 4096)
+		return false;
+	*jobs = (unsigned)u;
+	return true;
+}
+
 unsigned vgs_batch_default_jobs(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

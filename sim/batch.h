@@ -96,5 +96,9 @@ int vgs_batch_next(struct vgs_batch_opts *b, struct vgs_args *a, const char *cmd
 int vgs_batch_count_opt(const char *opt, const char *arg, uint64_t lo, uint64_t hi, uint64_t *out);
 /* The default of -j: the number of online CPUs. */
 unsigned vgs_batch_default_jobs(void);
+/* -j's value: a number of runs from 1 to 4096 (false otherwise). */
+bool vgs_batch_parse_jobs(const char *s, unsigned *jobs);
+/* At most this many seeds for compare --seeds and run --seeds. */
+#define VGS_MAX_SEEDS 1000
 
 #endif

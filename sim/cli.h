@@ -1,13 +1,16 @@
 /*
  * The vgpusim command line: one entry per sub-command, each defined next to its handler
  * (sim/cmd_*.c) and listed in the table of sim/main.c, which dispatches to it and prints the usage
- * and every --help from it.  Dependencies go one way: main.c -> cmd_*.c -> cli.c (compare and validate
- * also draw through cmd_plot.c); nothing calls back into main.c.
+ * and every --help from it.  Dependencies go one way: main.c -> cmd_*.c -> cli.c, jobs.c (compare and
+ * validate also draw through cmd_plot.c); nothing calls back into main.c.
  */
 #ifndef VGS_CLI_H
 #define VGS_CLI_H
 
 #include <stdbool.h>
+#include <sys/types.h>
+
+#include <glib.h>
 
 #include "models/scenario/args.h"
 
@@ -36,6 +39,7 @@ extern const struct vgs_cli_cmd vgs_cli_validate;    /* sim/cmd_validate.c */
 extern const struct vgs_cli_cmd vgs_cli_sweep;       /* sim/cmd_sweep.c */
 extern const struct vgs_cli_cmd vgs_cli_capacity;    /* sim/cmd_capacity.c */
 extern const struct vgs_cli_cmd vgs_cli_bench_floor; /* sim/bench_floor.c (sim_bench_floor, sim/sim.h) */
+extern const struct vgs_cli_cmd vgs_cli_fit;         /* sim/cmd_fit.c */
 int vgs_cmd_run(int argc, char **argv);
 int vgs_cmd_compare(int argc, char **argv);
 int vgs_cmd_plot(int argc, char **argv);
@@ -45,6 +49,7 @@ int vgs_cmd_trace(int argc, char **argv);
 int vgs_cmd_validate(int argc, char **argv);
 int vgs_cmd_sweep(int argc, char **argv);
 int vgs_cmd_capacity(int argc, char **argv);
+int vgs_cmd_fit(int argc, char **argv);
 
 /* Usage errors go through vgs_args_usage_error() (models/scenario/args.h), shared with
  * vgpusim-replay: "vgpusim: MSG", the hint, exit status VGS_EXIT_BAD_INPUT. */

@@ -30,9 +30,9 @@ const struct vgs_cli_cmd vgs_cli_plot = {
 	.summary = "(re)draw the plots of a run or comparison into DIR/plots",
 	.run = vgs_cmd_plot,
 	.help = "(Re)draw the plots of a results directory -- a run or a comparison -- into DIR/plots/\n"
-		"(rate, share, latency-cdf, util, gantt-<policy>; .png and .svg) without running\n"
-		"anything.  Needs gnuplot; the scripts are found in $VGS_SCRIPTS or a scripts/ folder next to\n"
-		"the binary (docs/compare.md).\n"
+		"(rate, share, latency-cdf, util, gantt-<policy>, timeseries-<policy>; .png and .svg) without\n"
+		"running anything.  Needs gnuplot; the scripts are found in $VGS_SCRIPTS or a scripts/ folder\n"
+		"next to the binary (docs/compare.md).\n"
 		"\n"
 		"options:\n"
 		"      --gantt-ms N        length of the Gantt charts, from the start of the measured window\n"
@@ -211,7 +211,7 @@ int vgs_cmd_plot(int argc, char **argv)
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 	}
 	else if (!quiet)
-		printf("plots: %s/plots/ (rate, share, latency-cdf, util, gantt-<policy>; .png and .svg)%s%s\n",
+		printf("plots: %s/plots/ (rate, share, latency-cdf, util, gantt-<policy>, timeseries-<policy>; .png and .svg)%s%s\n",
 		       argv[optind], note ? "\n" : "", note ? note : "");
 	g_free(note);
 	g_free(scripts);

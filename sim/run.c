@@ -14,6 +14,7 @@
 
 #include "models/base/interrupt.h"
 #include "models/results/outdir.h"
+#include "models/results/units.h"
 #include "models/scenario/policy_load.h"
 #include "sim/sim.h"
 
@@ -289,7 +290,20 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		goto out;
 	rc = -1;
 	vgs_metrics_finish(sim.drv.metrics, &info);
-	if (vgs_metrics_write(sim.drv.metrics, out.tmp, err) || vgs_outdir_commit(&out, err))
+	if (vgs_metrics_write(sim.drv.metrics, out.tmp, err))
+		goto out;
+	if (args->window_ns) {
+		char **names = g_new0(char *, scn->ntenants + 1);
+
+		for (uint32_t i = 0; i < scn->ntenants; i++)
+			names[i] = scn->tenants[i].name;
+		rc = vgs_windows_write(out.tmp, names, scn->ntenants, args->window_ns, scn->warmup_ns, sim.drv.end_ns, err);
+		g_free(names);
+		if (rc)
+			goto out;
+		rc = -1;
+	}
+	if (vgs_outdir_commit(&out, err))
 		goto out;
 	if (!args->quiet)
 		vgs_metrics_print_table(sim.drv.metrics, stdout);

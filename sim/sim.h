@@ -156,6 +156,7 @@ struct sim_run_args {
 	bool slices;               /* also write slices.csv */
 	bool timeline;             /* also write timeline.json */
 	bool no_coalesce;          /* lockstep: SimGrid at every event, one exec per command (--no-coalesce) */
+	uint64_t window_ns;        /* also write windows.csv with windows of this length; 0: not */
 };
 /*
  * Simulate args->scn and write its results directory.  0; -1 with err set; or, when SIGINT or SIGTERM

@@ -18,6 +18,15 @@
  *     VGS_CMD_AFTER a command starts after command `after` instead (an earlier command of its stream;
  *     VGS_NO_TIME: after none): what a capture shows when it records two ops of one stream overlapping
  *     (docs/trace-format.md, "Attributes").  Later commands of the stream still follow it.
+ *   - With VGS_CMD_DEVICE_DEPS the deps are waited for on the GPU instead of by the host: the command
+ *     is submitted as if it had none (base = submit(i-1)) and starts only once its deps and its stream
+ *     predecessor have completed -- a wait between queues on the device (D3D12 ID3D12CommandQueue::
+ *     Wait, cudaStreamWaitEvent), with which a program hands work to another engine without blocking
+ *     its host thread.  Generators use it; the native trace format has no column for it.
+ *   - A workload may also make its host thread wait for a command without submitting anything
+ *     (vgs_workload_next() returning VGS_WL_WAIT: a swap chain's frame-latency wait, a server waiting
+ *     for a batch's results): it is asked for its next command again once that command completed, at
+ *     that time, so what it submits next can depend on when that was.
  *   - Units (frames, requests, iterations) are delimited by flags: the command carrying VGS_CMD_UNIT_BEGIN
  *     opens unit `unit`, the one carrying VGS_CMD_UNIT_END closes it when it completes.
  *   - Memory behaviour (docs/vram.md): `mem` names a list of struct vgs_mem_op in the workload's table
@@ -70,6 +79,8 @@ enum vgs_cmd_flags {
 	/* The command starts after command `after` (VGS_NO_TIME: no command) instead of the previous
 	 * command of its stream. */
 	VGS_CMD_AFTER = 1u << 4,
+	/* deps[] are waited for on the device, not by the host (see the top comment). */
+	VGS_CMD_DEVICE_DEPS = 1u << 5,
 };
 
 struct vgs_cmd {

@@ -128,6 +128,7 @@ struct drv_domain {
 
 enum drv_tenant_state {
 	T_NEXT,                    /* draw the next command */
+	T_WAIT,                    /* the workload waits for command waiting_seq before drawing again */
 	T_DEPS,                    /* wait for its fences */
 	T_WINDOW,                  /* until the open batch's window closes, then submit the batch */
 	T_WHEN,                    /* its submission time is known: add the host's wake-up lateness */
@@ -163,7 +164,7 @@ struct drv_tenant {
 	uint64_t space_since_ns;   /* waiting for ring space since */
 	bool waiting_space;
 	bool waiting_deps;
-	uint64_t waiting_seq;      /* while waiting_deps: the fence it waits for */
+	uint64_t waiting_seq;      /* while waiting_deps (or in T_WAIT): the fence it waits for */
 	bool queued;               /* on the run list */
 	uint64_t gen;              /* invalidates stale timers */
 };

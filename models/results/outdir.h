@@ -31,6 +31,7 @@
 #define VGS_OUTDIR_RUN "summary.json"
 #define VGS_OUTDIR_COMPARE "compare.csv"
 #define VGS_OUTDIR_VALIDATE "validation.csv"
+#define VGS_OUTDIR_SEEDS "seeds.csv"      /* replications: compare --seeds, run --seeds */
 
 struct vgs_outdir {
 	char *path;                  /* the final directory, normalised */

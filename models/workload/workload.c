@@ -121,6 +121,12 @@ void vgs_workload_spec_free(struct vgs_workload_spec *spec)
 	free(spec);
 }
 
+void vgs_workload_spec_vgpu(struct vgs_workload_spec *spec, const struct vgs_wl_vgpu *v)
+{
+	if (spec->kind->vgpu)
+		spec->kind->vgpu(spec, v);
+}
+
 const char *vgs_workload_unit_name(const struct vgs_workload_spec *spec)
 {
 	return spec->unit_name;
@@ -170,7 +176,7 @@ int vgs_workload_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	struct vgs_cmd c;
 	int r = w->spec->kind->next(w, now_ns, &c);
 
-	if (r == 1) /* *cmd is left alone at the end */
+	if (r != VGS_WL_END) /* *cmd is left alone at the end */
 		*cmd = c;
 	return r;
 }

@@ -255,6 +255,9 @@ co_ok "coalescing: identical with TDR resets" tdr "$VGPUSIM" "$WORK/co-tdr" "$co
 	tests/e2e/scenarios/hang.cfg configs/mixed.cfg -- --set 'gpus.[0].tdr_timeout_ms=5.0'
 
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
+# vgpusim fit: every PresentMon capture's processes within 10 % of their frame-time p50/p90/p99, the
+# title profiles, Kineto and Orion (tests/e2e/fit.py).
+mkdir -p "$WORK/fit"; python3 tests/e2e/fit.py "$VGPUSIM" "$WORK/fit" >"$WORK/fit.log" 2>&1; grep -E '^(ok|FAIL|skip)' "$WORK/fit.log"; pass=$((pass + $(grep -c '^ok' "$WORK/fit.log"))); fail=$((fail + $(grep -c '^FAIL' "$WORK/fit.log"))); grep -q '^fit: [0-9]* passed, 0 failed' "$WORK/fit.log" || { fail=$((fail + 1)); echo "FAIL - fit.py"; tail -20 "$WORK/fit.log"; }
 source tests/e2e/compare.sh
 # Production scheduler presets; sweeps (here and on a single-node Slurm) and capacity planning.
 source tests/e2e/presets.sh
