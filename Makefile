@@ -1,5 +1,7 @@
 # vgpusim build.  `make` builds ./vgpusim; `make check` builds and runs every test, then again under
-# AddressSanitizer + UndefinedBehaviorSanitizer; `make deps` installs the Debian packages.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then every libFuzzer harness over its seeds; `make deps`
+# installs the Debian packages (clang for the fuzzers, valgrind for `make check-valgrind` included);
+# `make fuzz FUZZ_SECONDS=N` fuzzes every parser (tests/fuzz/README.md).
 #
 # Architecture, visible in the link lines (docs/architecture.md; `make check-layout` checks the rules):
 #   build/libvgspolicies.a  policies/*.c, libc only (checked by `make check-policies`), linked
@@ -20,7 +22,8 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Werror=implicit-function-declaration
 BASE     = -std=gnu11 $(WARN) -I. -MMD -MP $(SAN)
 PKGS     = glib-2.0 gmodule-2.0 libconfig yajl
-DEB_PKGS = gcc libc6-dev python3 libyajl-dev libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev
+DEB_PKGS = gcc libc6-dev python3 libyajl-dev libsimgrid-dev libglib2.0-dev libconfig-dev libcunit1-dev gnuplot-nox pkg-config zlib1g-dev \
+	   clang libclang-rt-dev valgrind slurm-wlm munge
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SG_LIBS    := -lsimgrid
@@ -67,7 +70,8 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # Test objects are intermediate files of a pattern chain: keep them so rebuilds stay incremental.
 .SECONDARY:
 
-.PHONY: all deps check check-unit check-e2e check-asan check-policies check-shared-policies check-layout bench clean examples
+.PHONY: all deps check check-unit check-e2e check-asan check-policies check-shared-policies check-layout bench clean examples \
+	fuzz fuzz-build check-fuzz check-valgrind
 all: $(BIN) $(REPLAY_BIN) examples
 
 # policies/ sees libc and its own headers only: no package include paths.
@@ -79,7 +83,7 @@ $(O)/policies/%.o: policies/%.c
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $(BASE) $(PKG_CFLAGS) -DVGS_VERSION='"$(VERSION)"' -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(BASE) $(PKG_CFLAGS) $(DEFS) -DVGS_VERSION='"$(VERSION)"' -c $< -o $@
 
 $(O)/hw-trace/exec/%.o: hw-trace/exec/%.c
 	@mkdir -p $(@D)
@@ -140,14 +144,14 @@ check-policies:
 # and in vgpusim-replay are the objects of the one $(POLICY_LIB) (same symbols, same sizes), and
 # vgpusim-replay does not link SimGrid.
 check-shared-policies: $(BIN) $(REPLAY_BIN) $(POLICY_LIB)
-	@set -e; for s in vgs_sched_pick vgs_sched_charge vgs_sched_admit vgs_policy_timeslice vgs_policy_weighted vgs_policy_dynprio vgs_policy_fifo vgs_policy_mps vgs_policy_orion; do \
+	@set -e; for s in vgs_sched_pick vgs_sched_charge vgs_sched_admit vgs_policy_timeslice vgs_policy_weighted vgs_policy_dynprio vgs_policy_fifo vgs_policy_gvtg vgs_policy_drm vgs_policy_xe vgs_policy_mps vgs_policy_orion; do \
 	  a=$$(nm -S --defined-only $(POLICY_LIB) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
 	  b=$$(nm -S --defined-only $(BIN) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
 	  c=$$(nm -S --defined-only $(REPLAY_BIN) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
 	  [ -n "$$a" ] && [ "$$a" = "$$b" ] && [ "$$a" = "$$c" ] || { echo "check-shared-policies: $$s differs: archive '$$a' vgpusim '$$b' vgpusim-replay '$$c'" >&2; exit 1; }; \
 	done; \
 	if nm -u $(REPLAY_BIN) | grep -q simgrid || ldd $(REPLAY_BIN) | grep -q simgrid; then echo "check-shared-policies: vgpusim-replay links SimGrid" >&2; exit 1; fi; \
-	echo "check-shared-policies: scheduling core and 6 built-in policies (4 time-slice, 2 spatial) identical (nm -S) in $(POLICY_LIB), $(BIN) and $(REPLAY_BIN); no SimGrid in $(REPLAY_BIN)"
+	echo "check-shared-policies: scheduling core and 9 built-in policies (7 time-slice, 2 spatial) identical (nm -S) in $(POLICY_LIB), $(BIN) and $(REPLAY_BIN); no SimGrid in $(REPLAY_BIN)"
 
 # The architecture (docs/architecture.md): which folder may include which, SimGrid in sim/ alone, and no
 # call circle between the files of the programs; the check first proves it catches a forbidden include.
@@ -164,7 +168,75 @@ check-asan:
 	$(MAKE) O=build/asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 		CFLAGS='-O1 -g' VGS_E2E_QUICK=1 check-unit check-e2e
 
-check: check-policies check-shared-policies check-layout check-unit check-e2e check-asan
+check: check-policies check-shared-policies check-layout check-unit check-e2e check-asan check-fuzz
+
+# ---- fuzzing (tests/fuzz/README.md) -------------------------------------------------------------------
+# One libFuzzer harness per parser, built with clang, ASan and UBSan into build/fuzz/.  Seeds: the test
+# fixtures (read where they are) and tests/fuzz/corpus/NAME/ (every input that once crashed or hung).
+#   make fuzz [FUZZ_SECONDS=N] [-j2]   fuzz each harness for N seconds (new inputs in build/fuzz/corpus/)
+#   make check-fuzz                    run each harness over its seeds once (part of make check)
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES    = scenario trace kineto ftrace orion presentmon
+FUZZ_O        = build/fuzz
+FUZZ_SAN      = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_LINK     = -fsanitize=fuzzer,address,undefined
+FUZZ_ENV      = TMPDIR=$(if $(wildcard /dev/shm/.),/dev/shm,/tmp) LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp) UBSAN_OPTIONS=print_stacktrace=1
+FUZZ_SUPPORT  = $(O)/tests/fuzz/fuzz_common.o $(O)/tests/fuzz/fuzz_import.o
+FUZZ_SEEDS_scenario   = configs/*.cfg configs/bench/*.cfg tests/configs/*.cfg tests/e2e/bad/*.cfg tests/e2e/scenarios/*.cfg
+FUZZ_SEEDS_trace      = tests/traces/*.vgt tests/e2e/scenarios/*.vgt
+FUZZ_SEEDS_kineto     = tests/traces/kineto/*.json* tests/traces/kineto/bad/*
+FUZZ_SEEDS_ftrace     = tests/traces/ftrace/*.txt tests/traces/ftrace/bad/*
+FUZZ_SEEDS_orion      = tests/traces/orion/*.csv
+FUZZ_SEEDS_presentmon = tests/traces/presentmon/*.csv
+# Whether clang can build a libFuzzer binary here (Debian: clang + libclang-rt-dev, see make deps).
+FUZZ_OK := $(shell echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' | \
+	$(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 && echo yes)
+
+$(O)/tests/fuzz/fuzz_scenario.o: DEFS = -DVGS_FUZZ_ROOT='"$(abspath .)"'
+$(O)/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LINK    $@ (libFuzzer)")
+	$(Q)$(CC) $(CFLAGS) $(FUZZ_LINK) -o $@ $^ $(PKG_LIBS) -lz -lm
+
+fuzz-build:
+ifeq ($(FUZZ_OK),yes)
+	@$(MAKE) -s --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) SAN='$(FUZZ_SAN)' CFLAGS='-O1 -g' \
+		$(FUZZ_NAMES:%=$(FUZZ_O)/fuzz/fuzz_%)
+else
+	@echo "fuzz: $(FUZZ_CC) cannot build libFuzzer binaries (make deps installs clang and libclang-rt-dev)" >&2; exit 1
+endif
+
+# Every harness over its seeds once: a crash, leak or sanitizer report fails.
+check-fuzz:
+ifeq ($(FUZZ_OK),yes)
+	@$(MAKE) --no-print-directory fuzz-build
+	@set -e; for n in $(FUZZ_NAMES); do \
+	  case $$n in scenario) seeds="$(FUZZ_SEEDS_scenario)";; trace) seeds="$(FUZZ_SEEDS_trace)";; \
+	    kineto) seeds="$(FUZZ_SEEDS_kineto)";; ftrace) seeds="$(FUZZ_SEEDS_ftrace)";; \
+	    orion) seeds="$(FUZZ_SEEDS_orion)";; presentmon) seeds="$(FUZZ_SEEDS_presentmon)";; esac; \
+	  files=$$(ls -d $$seeds tests/fuzz/corpus/$$n/* 2>/dev/null | while read f; do [ -f "$$f" ] && echo "$$f"; done); \
+	  if ! $(FUZZ_ENV) $(FUZZ_O)/fuzz/fuzz_$$n -timeout=20 $$files >$(FUZZ_O)/check-$$n.log 2>&1; then \
+	    tail -30 $(FUZZ_O)/check-$$n.log; echo "check-fuzz: fuzz_$$n failed on its corpus ($(FUZZ_O)/check-$$n.log)" >&2; exit 1; fi; \
+	  echo "check-fuzz: fuzz_$$n ran $$(echo $$files | wc -w) inputs cleanly"; \
+	done
+else
+	@echo "skip - check-fuzz: $(FUZZ_CC) cannot build libFuzzer binaries (make deps installs clang and libclang-rt-dev)"
+endif
+
+# Fuzz each harness for FUZZ_SECONDS (-j2 runs two at once); the output of each in build/fuzz/NAME.log,
+# what it found in build/fuzz/corpus/NAME/ and build/fuzz/crash-* (make it a tests/fuzz/corpus file).
+fuzz: $(FUZZ_NAMES:%=fuzz-%)
+fuzz-%: fuzz-build
+	@mkdir -p $(FUZZ_O)/corpus/$* $(FUZZ_O)/artifacts/$*
+	@echo "fuzz: fuzz_$* for $(FUZZ_SECONDS) s (log: $(FUZZ_O)/$*.log)"
+	@seeds=$$(mktemp -d); for f in $(FUZZ_SEEDS_$*) tests/fuzz/corpus/$*/*; do [ -f "$$f" ] && cp "$$f" "$$seeds/"; done; \
+	$(FUZZ_ENV) $(FUZZ_O)/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_O)/artifacts/$*/ $(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
+		$(FUZZ_O)/corpus/$* $$seeds >$(FUZZ_O)/$*.log 2>&1; rc=$$?; rm -rf "$$seeds"; \
+	grep -E '^#[0-9]+[[:space:]]+(DONE|INITED)' $(FUZZ_O)/$*.log | tail -1 | sed 's/^/fuzz: fuzz_$*: /'; \
+	grep -E 'stat::number_of_executed_units|stat::peak_rss' $(FUZZ_O)/$*.log | sed 's/^/fuzz: fuzz_$*: /'; \
+	if [ $$rc -ne 0 ]; then echo "fuzz: fuzz_$* found a problem: see $(FUZZ_O)/$*.log and $(FUZZ_O)/artifacts/$*/" >&2; exit 1; fi
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -173,6 +245,11 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "make deps: all packages present"; fi
+
+# valgrind (memcheck) on a short run of every shipped config and on importing every capture of
+# ../shared/traces (scripts/check-valgrind.sh; minutes, so not part of make check).
+check-valgrind: $(BIN)
+	@scripts/check-valgrind.sh $(abspath $(BIN))
 
 # The simulator's speed on fixed scenarios, as ratios to SimGrid's one-exec-per-command floor measured
 # in the same run; appends to bench/results.csv (about 10 minutes; BENCH_ARGS=--quick for a smoke run).

@@ -16,25 +16,54 @@
 
 #include "hw-trace/import.h"
 #include "hw-trace/stats.h"
+#include "models/base/interrupt.h"
+
+/* Whether the file starts with the gzip magic. */
+static bool is_gzip(const char *path)
+{
+	unsigned char m[2] = { 0, 0 };
+	FILE *f = fopen(path, "rb");
+	bool gz = f && fread(m, 1, 2, f) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+
+	if (f)
+		fclose(f);
+	return gz;
+}
 
 const char *vgs_import_detect(const char *path, struct vgs_error *err)
 {
 	char buf[8192];
-	gzFile f = gzopen(path, "rb");
-	int n;
-	const char *p;
+	gzFile f;
+	int n, zerr = Z_OK;
+	const char *p, *zmsg = NULL;
+	bool gz;
 
+	if (vgs_file_check(path, "a trace file", NULL, err) < 0)
+		return NULL;
+	gz = is_gzip(path);
+	f = gzopen(path, "rb");
 	if (!f) {
-		vgs_error_set(err, "%s: cannot open: %s", path, strerror(errno ? errno : ENOENT));
+		vgs_error_set(err, "%s: cannot open: %s", path, strerror(errno ? errno : ENOMEM));
 		return NULL;
 	}
 	n = gzread(f, buf, sizeof(buf) - 1);
-	gzclose(f);
-	if (n < 0) {
-		vgs_error_set(err, "%s: cannot read (corrupt gzip?)", path);
+	if (gz)
+		zmsg = gzerror(f, &zerr);
+	if (n < 0 || (n == 0 && gz && zerr != Z_OK)) {
+		/* zlib's message starts with the path itself */
+		if (zmsg && g_str_has_prefix(zmsg, path) && !strncmp(zmsg + strlen(path), ": ", 2))
+			zmsg += strlen(path) + 2;
+		vgs_error_set(err, "%s: truncated or corrupt gzip stream (%s)", path,
+			      zmsg && *zmsg ? zmsg : "cannot decompress it");
+		gzclose(f);
 		return NULL;
 	}
+	gzclose(f);
 	buf[n] = '\0';
+	if (n == 0) {
+		vgs_error_set(err, "%s: %s; expected a trace", path, gz ? "an empty gzip stream" : "an empty file");
+		return NULL;
+	}
 	for (p = buf; *p && isspace((unsigned char)*p); p++)
 		;
 	if (strncmp(p, "#vgpusim-trace", 14) == 0)
@@ -109,6 +138,7 @@ char *vgs_import_to_tempfile(const char *path, const char *format, struct vgs_er
 		vgs_import_fini(&im);
 		return NULL;
 	}
+	vgs_interrupt_file_add(tmp); /* removed should SIGINT/SIGTERM end the process while it exists */
 	f = fdopen(fd, "w");
 	/* One context: plain; several: with a ctx column, for the workload's `context` key. */
 	if (!f || vgs_import_write(&im, im.ctx_names->len == 1 ? 0 : -1, f, err) || fclose(f)) {
@@ -116,6 +146,7 @@ char *vgs_import_to_tempfile(const char *path, const char *format, struct vgs_er
 			close(fd);
 		if (!err->msg[0])
 			vgs_error_set(err, "cannot write a temporary trace: %s", strerror(errno));
+		vgs_interrupt_file_remove(tmp);
 		remove(tmp);
 		g_free(tmp);
 		tmp = NULL;

@@ -6,7 +6,8 @@
  *
  * Frames: drm_vblank_event (crtc=N, seq=N, ...) lines.  The CRTC with the most vblanks is the display
  * that paces the capture (the 90 Hz headset in the SteamVR capture); the first op of each context
- * submitted after one of its vblanks opens a frame (VGS_OP_UNIT_BEGIN), and @unit is "frame".
+ * submitted after one of its vblanks opens a frame (VGS_OP_UNIT_BEGIN), and @unit is "frame".  Frames
+ * are held back in replay by @frames_in_flight, FT_FRAMES_IN_FLIGHT unless the capture queued more.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,6 +19,12 @@
 #include "hw-trace/ftrace_priv.h"
 
 /* --- frames --- */
+
+/* Frames a Linux GL program may queue: Mesa's Gallium DRI frontend throttles at DRM_CONF_THROTTLE
+ * frames, which Mesa of the capture's era (2017) sets to 2 for radeonsi, the driver of its Radeon, and
+ * every other Gallium driver (src/gallium/auxiliary/pipe-loader/pipe_loader_drm.c, `throttle_ret`).
+ * Vulkan programs choose their own count. */
+#define FT_FRAMES_IN_FLIGHT 2
 
 struct ft_opref {
 	uint32_t ctx;
@@ -185,6 +192,7 @@ int vgs_import_ftrace_stats(struct vgs_import *im, const char *path, struct vgs_
 	if (s.st.vblanks) {
 		g_free(im->unit);
 		im->unit = g_strdup("frame");
+		im->frames_in_flight = FT_FRAMES_IN_FLIGHT;
 	}
 	im->shared_streams = true;	/* rings are shared by the contexts: see import.h */
 	if (s.n_us)

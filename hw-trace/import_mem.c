@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "hw-trace/import.h"
+#include "models/workload/trace.h"
 
 struct vgs_import_mem {
 	GArray *ev;                  /* struct vgs_mem_event of the context, by time */
@@ -66,6 +67,9 @@ struct vgs_import_mem *vgs_import_mem_new(const struct vgs_import *im, uint32_t 
 
 		if (e->total != UINT64_MAX && (int64_t)e->total - e->bytes > 0)
 			m->baseline = (uint64_t)((int64_t)e->total - e->bytes);
+		/* The native format's bound (the importer checked each event against it). */
+		if (m->baseline > VGS_TRACE_MAX_ALLOC_BYTES)
+			m->baseline = VGS_TRACE_MAX_ALLOC_BYTES;
 	}
 	m->live = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	m->fresh = g_array_new(FALSE, FALSE, sizeof(uint32_t));

@@ -33,7 +33,9 @@ static const struct {
 	KN_KEY("bytes", KN_K_BYTES), KN_KEY("device", KN_K_DEVICE), KN_KEY("kind", KN_K_KIND),
 	KN_KEY("id", KN_K_ID), KN_KEY("Addr", KN_K_M_ADDR), KN_KEY("Bytes", KN_K_M_BYTES),
 	KN_KEY("Total Allocated", KN_K_M_TOTAL), KN_KEY("Device Type", KN_K_M_DTYPE),
-	KN_KEY("Device Id", KN_K_M_DID),
+	KN_KEY("Device Id", KN_K_M_DID), KN_KEY("grid", KN_K_GRID), KN_KEY("block", KN_K_BLOCK),
+	KN_KEY("registers per thread", KN_K_REGS), KN_KEY("shared memory", KN_K_SMEM),
+	KN_KEY("est. achieved occupancy %", KN_K_OCC),
 };
 
 static uint64_t kn_pos(const struct kn *k)
@@ -58,6 +60,17 @@ static int kn_value(struct kn *k, bool is_str, const unsigned char *s, size_t le
 	int64_t ns;
 	uint64_t u;
 
+	/* args.grid and args.block: [x, y, z] of a kernel, kept as products */
+	if (d == 5 && !k->is_map[5] && k->key[1] == KN_K_TRACE_EVENTS && !k->is_map[2] && k->key[3] == KN_K_ARGS &&
+	    (k->key[4] == KN_K_GRID || k->key[4] == KN_K_BLOCK)) {
+		uint64_t *p = k->key[4] == KN_K_GRID ? &e->grid : &e->block;
+
+		if (!is_str && kn_uint(cs, len, &u) == 0) {
+			*p = *p * u > UINT32_MAX ? UINT32_MAX : *p * u;
+			e->have |= k->key[4] == KN_K_GRID ? KN_F_GRID : KN_F_BLOCK;
+		}
+		return 1;
+	}
 	if (d < 1 || d >= KN_MAXD || !k->is_map[d])
 		return 1;
 	if (k->key[1] == KN_K_DEVPROPS && d == 3 && !k->is_map[2]) {
@@ -96,6 +109,7 @@ static int kn_value(struct kn *k, bool is_str, const unsigned char *s, size_t le
 		e->step = len > 13 && memcmp(s, "ProfilerStep#", 13) == 0;
 		e->process_name = len == 12 && memcmp(s, "process_name", 12) == 0;
 		e->memory = len == 8 && memcmp(s, "[memory]", 8) == 0;
+		e->sync = kn_is_sync(s, len);
 		e->name_dir = kn_dir(s, len);
 		break;
 	case KN_K_PID:
@@ -161,6 +175,26 @@ static int kn_value(struct kn *k, bool is_str, const unsigned char *s, size_t le
 		if (d == 4 && !is_str && kn_int(cs, len, k->key[d] == KN_K_M_BYTES ? &e->m_bytes : &e->m_did) == 0)
 			e->have |= k->key[d] == KN_K_M_BYTES ? KN_F_M_BYTES : KN_F_M_DID;
 		break;
+	case KN_K_REGS:
+	case KN_K_SMEM:
+	case KN_K_OCC: {
+		static const uint32_t fl[] = { KN_F_REGS, KN_F_SMEM, KN_F_OCC };
+		int i = k->key[d] - KN_K_REGS;
+		uint64_t *dst[] = { &e->regs, &e->smem, &e->occ };
+		char num[32];
+
+		if (d != 4 || is_str || len >= sizeof(num))
+			break;
+		/* whole numbers in the captures seen; a fraction (an occupancy) is rounded */
+		kn_copy(num, sizeof(num), s, len);
+		double x = g_ascii_strtod(num, NULL);
+
+		if (x >= 0 && x <= UINT32_MAX) {
+			*dst[i] = (uint64_t)(x + 0.5);
+			e->have |= fl[i];
+		}
+		break;
+	}
 	case KN_K_KIND:
 		if (d == 4 && is_str) {
 			e->kind_dir = kn_dir(s, len);
@@ -200,6 +234,7 @@ static int kn_open(struct kn *k, bool map)
 		memset(&k->ev, 0, sizeof(k->ev));
 		k->ev.off = kn_pos(k) - 1;
 		k->ev.name_dir = k->ev.kind_dir = -1;
+		k->ev.grid = k->ev.block = 1;
 		strcpy(k->ev.cat, "?");
 	} else if (kn_in_devprop(k)) {
 		g_free(k->dp.name);
@@ -381,6 +416,7 @@ int vgs_import_kineto(struct vgs_import *im, const char *path, struct vgs_error 
 	k.op_corr = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	k.steps = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	k.mem = g_array_new(FALSE, FALSE, sizeof(struct kn_mem));
+	k.waits = g_array_new(FALSE, FALSE, sizeof(struct vgs_host_wait));
 	k.devprops = g_array_new(FALSE, FALSE, sizeof(struct kn_devprop));
 	k.pnames = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	k.h = yajl_alloc(&kn_callbacks, NULL, &k);
@@ -403,6 +439,7 @@ out:
 	g_array_free(k.op_corr, TRUE);
 	g_array_free(k.steps, TRUE);
 	g_array_free(k.mem, TRUE);
+	g_array_free(k.waits, TRUE);
 	g_hash_table_destroy(k.pnames);
 	g_free(k.corr.key);
 	g_free(k.corr.ts);

@@ -10,6 +10,10 @@
  *     are µs with up to three decimals; they are converted to ns exactly from their decimal text
  *     (a double loses the ns digit of a 13-digit µs timestamp).  Stream: args.stream, else args.queue,
  *     else tid (legacy tid "stream 7").
+ *   - Kernel figures: args grid and block ([x, y, z]), registers per thread, shared memory and est.
+ *     achieved occupancy % become the op's sm, threads, regs, smem and occupancy attributes.
+ *   - Host waits: calls that block the host until the GPU is done (kn_is_sync: ...Synchronize, blocking
+ *     cudaMemcpy / hipMemcpy) become struct vgs_host_wait: the next op is anchored on the completion.
  *   - Launch calls: "ph":"X" CPU events of cat cuda_runtime / cuda_driver (legacy Runtime / Driver;
  *     roctracer also writes cuda_runtime for hip* calls) share args.correlation with the GPU op they
  *     launched: the op's submit time is the call's ts.  A CUDA/HIP graph launch is one call for many
@@ -32,6 +36,7 @@
 
 #include "hw-trace/import.h"
 #include "hw-trace/kineto_priv.h"
+#include "models/workload/trace.h"
 
 /* Report an error at the current event and cancel the parse. */
 static int kn_ev_fail(struct kn *k, const char *what)
@@ -42,6 +47,31 @@ static int kn_ev_fail(struct kn *k, const char *what)
 }
 
 /* ---- one complete event ---- */
+
+/*
+ * What a kernel asks of the SMs, where the capture has it (CUPTI: grid, block, registers per thread,
+ * shared memory, est. achieved occupancy %; roctracer: grid and block): sm = thread blocks launched
+ * (grid x*y*z, the SMs it can occupy at once at most, as Orion's SM_usage), threads = block x*y*z.
+ */
+static void kn_kernel_attr(const struct kn_event *e, struct vgs_trace_attr *a)
+{
+	static const struct {
+		uint32_t f;
+		uint8_t have;
+	} map[] = {
+		{ KN_F_GRID, VGS_ATTR_SM }, { KN_F_BLOCK, VGS_ATTR_THREADS }, { KN_F_REGS, VGS_ATTR_REGS },
+		{ KN_F_SMEM, VGS_ATTR_SMEM }, { KN_F_OCC, VGS_ATTR_OCCUPANCY },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(map); i++)
+		if (e->have & map[i].f)
+			a->have |= map[i].have;
+	a->sm = (uint32_t)e->grid;
+	a->threads = (uint32_t)e->block;
+	a->regs = (uint32_t)e->regs;
+	a->smem = (uint32_t)e->smem;
+	a->occupancy = (uint8_t)(e->occ > 100 ? 100 : e->occ);
+}
 
 static int kn_gpu_op(struct kn *k)
 {
@@ -87,6 +117,8 @@ static int kn_gpu_op(struct kn *k)
 		op.cls = VGS_COMPUTE;
 		if (e->cat_id == KN_C_KERNEL && e->collective)
 			op.flags |= VGS_OP_COLLECTIVE;
+		if (e->cat_id == KN_C_KERNEL)
+			kn_kernel_attr(e, &op.attr);
 	}
 	if (e->have & KN_F_CORR)
 		corr = e->corr;
@@ -114,6 +146,16 @@ int kn_event_done(struct kn *k)
 		bool gpu = e->m_dtype == 1 || e->m_dtype == 6; /* c10::DeviceType CUDA, HIP */
 
 		if (e->memory && (e->have & need) == need && gpu && e->ts_ns >= 0 && e->m_bytes) {
+			/* What the native format can say (its loader's limit): refused here, with the capture's
+			 * byte offset, rather than written into a trace that does not load. */
+			if (e->m_bytes > (int64_t)VGS_TRACE_MAX_ALLOC_BYTES || e->m_bytes < -(int64_t)VGS_TRACE_MAX_ALLOC_BYTES ||
+			    ((e->have & KN_F_M_TOTAL) && e->m_total > VGS_TRACE_MAX_ALLOC_BYTES)) {
+				vgs_error_set(k->err, "%s: byte %" PRIu64 ": [memory] event of %" PRId64 " bytes (total %"
+					      PRIu64 "): expected at most 2^50 bytes (1 PiB)", k->path, e->off,
+					      e->m_bytes, (e->have & KN_F_M_TOTAL) ? e->m_total : 0);
+				k->failed = true;
+				return 0;
+			}
 			struct kn_mem m = {
 				.e = { .ts_ns = (uint64_t)e->ts_ns, .addr = e->m_addr, .bytes = e->m_bytes,
 				       .total = (e->have & KN_F_M_TOTAL) ? e->m_total : UINT64_MAX },
@@ -132,6 +174,11 @@ int kn_event_done(struct kn *k)
 	case KN_C_MEMSET:
 		return kn_gpu_op(k);
 	case KN_C_LAUNCH:
+		if (e->sync && (e->have & (KN_F_TS | KN_F_DUR)) == (KN_F_TS | KN_F_DUR) && e->ts_ns >= 0 && e->dur_ns >= 0) {
+			struct vgs_host_wait w = { (uint64_t)e->ts_ns, (uint64_t)(e->ts_ns + e->dur_ns), 0 };
+
+			g_array_append_val(k->waits, w);
+		}
 		if ((e->have & (KN_F_CORR | KN_F_TS)) == (KN_F_CORR | KN_F_TS) && e->ts_ns >= 0) {
 			kn_corr_put(&k->corr, e->corr, (uint64_t)e->ts_ns);
 			if (!k->host_pid[0])
@@ -235,6 +282,12 @@ int kn_finish(struct kn *k)
 		op->submit_ns = kn_corr_get(&k->corr, g_array_index(k->op_corr, uint64_t, i));
 	}
 	kn_mark_steps(k);
+	for (guint i = 0; i < k->waits->len; i++) {
+		struct vgs_host_wait *w = &g_array_index(k->waits, struct vgs_host_wait, i);
+
+		w->ctx = ctx;
+		vgs_import_add_wait(im, w);
+	}
 	/* The GPU's memory events: those of the ops' device; when none names it (roctracer numbers its
 	 * devices apart from PyTorch) and all name one device, that one's; all when the device is unknown. */
 	int64_t mdev = k->gpu_device;

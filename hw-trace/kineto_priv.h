@@ -37,6 +37,8 @@ int kn_uint(const char *s, size_t len, uint64_t *v);
 int kn_int(const char *s, size_t len, int64_t *v);
 /* Whether s contains needle, ignoring ASCII case. */
 bool kn_has(const unsigned char *s, size_t len, const char *needle);
+/* Whether a runtime or driver call of that name blocks the host until GPU work is done. */
+bool kn_is_sync(const unsigned char *s, size_t len);
 /* enum vgs_copy_dir named by a memcpy name or roctracer kind, -1 if none. */
 int kn_dir(const unsigned char *s, size_t len);
 enum kn_cat kn_cat_id(const unsigned char *s, size_t len);
@@ -51,6 +53,7 @@ enum kn_key {
 	KN_K_TRACE_EVENTS, KN_K_DEVPROPS,                                       /* top level */
 	KN_K_PH, KN_K_CAT, KN_K_NAME, KN_K_PID, KN_K_TID, KN_K_TS, KN_K_DUR, KN_K_ARGS, /* event */
 	KN_K_STREAM, KN_K_QUEUE, KN_K_CORR, KN_K_BYTES, KN_K_DEVICE, KN_K_KIND, /* event args */
+	KN_K_GRID, KN_K_BLOCK, KN_K_REGS, KN_K_SMEM, KN_K_OCC,                 /* kernel args */
 	KN_K_ID,                                                                /* deviceProperties[] */
 	KN_K_M_ADDR, KN_K_M_BYTES, KN_K_M_TOTAL, KN_K_M_DTYPE, KN_K_M_DID,     /* [memory] args */
 };
@@ -72,6 +75,11 @@ enum kn_field {
 	KN_F_M_TOTAL = 1u << 12,
 	KN_F_M_DTYPE = 1u << 13,
 	KN_F_M_DID = 1u << 14,
+	KN_F_GRID = 1u << 15,
+	KN_F_BLOCK = 1u << 16,
+	KN_F_REGS = 1u << 17,
+	KN_F_SMEM = 1u << 18,
+	KN_F_OCC = 1u << 19,
 };
 
 /* One element of traceEvents, filled by the callbacks while inside it. */
@@ -86,8 +94,11 @@ struct kn_event {
 	char pid[32];
 	int64_t m_bytes, m_did;  /* [memory] args */
 	uint64_t m_addr, m_total, m_dtype;
+	uint64_t grid, block;   /* kernel args: products of the grid and block dimensions */
+	uint64_t regs, smem, occ;
 	/* from "name", computed as it is read (kernel names run to kilobytes) */
 	bool collective, step, process_name, memory;
+	bool sync;              /* a call that blocks the host until the GPU is done (cudaStreamSynchronize ...) */
 	int name_dir, kind_dir; /* enum vgs_copy_dir, -1 when the text names none */
 	bool kind_copy;         /* roctracer args.kind names a copy */
 	char argname[128];      /* args.name of a process_name record */
@@ -124,6 +135,7 @@ struct kn {
 	struct kn_corr corr;
 	GArray *steps;          /* int64 ts_ns of ProfilerStep# events */
 	GArray *mem;            /* struct kn_mem of the GPU's [memory] events */
+	GArray *waits;          /* struct vgs_host_wait of the synchronising calls (ctx set at the end) */
 	GHashTable *pnames;     /* pid text -> process name */
 	GArray *devprops;       /* struct kn_devprop */
 	char host_pid[32], gpu_pid[32];

@@ -165,6 +165,21 @@ static inline unsigned char ascii_lower(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
+/*
+ * The calls after which the host has waited for the GPU: cuda/hip/cu ...Synchronize (device, stream,
+ * event, context) and the blocking copies cudaMemcpy / hipMemcpy (the Async forms return at once;
+ * cudaStreamWaitEvent makes the GPU wait, not the host).
+ */
+bool kn_is_sync(const unsigned char *s, size_t len)
+{
+	static const char *const blocking[] = { "cudaMemcpy", "hipMemcpy", "cuMemcpyDtoH_v2", "cuMemcpyDtoH" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(blocking); i++)
+		if (len == strlen(blocking[i]) && memcmp(s, blocking[i], len) == 0)
+			return true;
+	return kn_has(s, len, "Synchronize");
+}
+
 bool kn_has(const unsigned char *s, size_t len, const char *needle)
 {
 	size_t n = strlen(needle);

@@ -9,6 +9,11 @@
  * file; the first kernel opens the (single) unit, an iteration.  SM_usage and Profile become the
  * kernel keys sm=N and profile=P (docs/trace-format.md) that spatial sharing uses.
  *
+ * What a spatial-sharing model needs is kept as each kernel's attributes (trace-format.md):
+ * SM_usage -> sm= (thread blocks, i.e. SMs wanted; it may exceed the V100's 80 SMs), Profile ->
+ * profile= (1 compute-bound, 0 memory-bound, -1 unknown: Nsight Compute's roofline).  Memory_footprint
+ * (0 in nearly every row) is not read.
+ *
  * The *_fb0 profiles of that repository hold a placeholder Duration (7 ns for every kernel) instead of
  * a measurement.  A kernel measured by Nsight on a real GPU takes microseconds (the shortest in the
  * real profiles is 2,688 ns), so a profile where more than half of the kernels claim at most
@@ -49,33 +54,29 @@ static char *ctx_name(const char *path)
 	return base;
 }
 
-/*
- * The kernel's shape for spatial sharing (docs/spatial.md): SM_usage = the SMs (thread blocks) it
- * wants, written as sm=N (clamped to 65535; 0 = not given); Profile 1 = compute-bound, 0 = memory-bound,
- * -1 = unknown (Nsight Compute's roofline, SOURCE.txt).
- */
-static int kernel_shape(const struct vgs_csv *c, struct vgs_op *op, const char *path, struct vgs_error *err)
+/* SM_usage and Profile of the current row into a: 0, or -1 with err set. */
+static int orion_attr(const struct vgs_csv *c, struct vgs_trace_attr *a, struct vgs_error *err)
 {
-	const char *p = vgs_csv_field(c, ORION_PROFILE), *s = vgs_csv_field(c, ORION_SM_USAGE);
-	uint64_t sm;
+	static const char *const profiles[] = { "-1", "0", "1" };
+	static const uint8_t profile_of[] = { VGS_BOUND_UNKNOWN, VGS_BOUND_MEMORY, VGS_BOUND_COMPUTE };
+	const char *sm = vgs_csv_field(c, ORION_SM_USAGE), *pr = vgs_csv_field(c, ORION_PROFILE);
+	uint64_t v;
 
-	if (strcmp(p, "1") == 0)
-		op->bound = VGS_BOUND_COMPUTE;
-	else if (strcmp(p, "0") == 0)
-		op->bound = VGS_BOUND_MEMORY;
-	else if (strcmp(p, "-1") == 0)
-		op->bound = VGS_BOUND_UNKNOWN;
-	else {
-		vgs_error_set(err, "%s:%u: Profile: 1, 0 or -1 (compute-bound, memory-bound, unknown), found '%s'",
-			      path, c->line, p);
+	if (vgs_csv_u64(sm, &v) || v > UINT32_MAX) {
+		vgs_error_set(err, "%s:%u: SM_usage: an integer number of SMs (thread blocks), found '%s'", c->path,
+			      c->line, sm);
 		return -1;
 	}
-	if (vgs_csv_u64(s, &sm)) {
-		vgs_error_set(err, "%s:%u: SM_usage: an integer number of SMs, found '%s'", path, c->line, s);
-		return -1;
-	}
-	op->sm = sm > UINT16_MAX ? UINT16_MAX : (uint16_t)sm;
-	return 0;
+	a->sm = (uint32_t)v;
+	a->have = VGS_ATTR_SM | VGS_ATTR_PROFILE;
+	for (size_t i = 0; i < G_N_ELEMENTS(profiles); i++)
+		if (strcmp(pr, profiles[i]) == 0) {
+			a->profile = profile_of[i];
+			return 0;
+		}
+	vgs_error_set(err, "%s:%u: Profile: 1 (compute-bound), 0 (memory-bound) or -1 (unknown), found '%s'", c->path,
+		      c->line, pr);
+	return -1;
 }
 
 int vgs_import_orion(struct vgs_import *im, const char *path, struct vgs_error *err)
@@ -120,7 +121,7 @@ int vgs_import_orion(struct vgs_import *im, const char *path, struct vgs_error *
 			vgs_error_set(err, "%s:%u: Duration: an integer number of ns, found '%s'", path, c.line, d);
 			goto err_close;
 		}
-		if (kernel_shape(&c, &op, path, err))
+		if (orion_attr(&c, &op.attr, err))
 			goto err_close;
 		op.start_ns = t;
 		op.end_ns = t + dur;

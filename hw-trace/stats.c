@@ -6,18 +6,11 @@
 #include "hw-trace/stats.h"
 #include "models/workload/trace.h"
 
-int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error *err)
+/* The recorded commands of one loaded context as ops of context `ctx`. */
+static void add_context(struct vgs_import *im, const struct vgs_trace *t, uint32_t ctx)
 {
-	struct vgs_trace *t = NULL;
-	uint32_t ctx;
+	uint64_t laid = 0; /* where the next command without recorded times starts */
 
-	if (vgs_trace_load(path, NULL, &t, err) != 0)
-		return -1;
-	vgs_import_init(im, "native");
-	im->source = g_strdup(t->source ? t->source : path);
-	im->gpu = t->gpu ? g_strdup(t->gpu) : NULL;
-	im->unit = t->unit_name ? g_strdup(t->unit_name) : NULL;
-	ctx = vgs_import_ctx(im, t->context ? t->context : "default");
 	for (size_t i = 0; i < t->ncmds; i++) {
 		const struct vgs_trace_cmd *c = &t->cmds[i];
 		struct vgs_op op = {
@@ -32,13 +25,43 @@ int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error 
 			.dir = c->dir,
 			.flags = (c->flags & VGS_CMD_UNIT_BEGIN) ? VGS_OP_UNIT_BEGIN : 0,
 		};
-		/* Without recorded times, lay the commands end to end: counts stay right, span is work. */
+		if (t->attr)
+			op.attr = t->attr[i]; /* kernel figures, gen; `after` is recomputed when written */
+		/* Without recorded times, lay the commands end to end: counts stay right, span is work, and
+		 * no two ops of a stream overlap that the file did not say overlap. */
 		if (op.start_ns == VGS_NO_TIME) {
-			op.start_ns = 0;
-			op.end_ns = c->work_ns;
+			op.start_ns = laid;
+			op.end_ns = laid += c->work_ns;
 		}
 		vgs_import_add(im, &op);
 	}
+}
+
+int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error *err)
+{
+	struct vgs_trace *t = NULL;
+	char **names;
+
+	/* Every context of the file (a multi-context trace: ftrace imports, tests/traces/multictx.vgt). */
+	if (vgs_trace_load(path, vgs_trace_first_context, &t, err) != 0)
+		return -1;
+	vgs_import_init(im, "native");
+	im->source = g_strdup(t->source ? t->source : path);
+	im->gpu = t->gpu ? g_strdup(t->gpu) : NULL;
+	im->unit = t->unit_name ? g_strdup(t->unit_name) : NULL;
+	names = g_strdupv(t->contexts);
+	add_context(im, t, vgs_import_ctx(im, t->context ? t->context : "default"));
+	for (size_t k = 1; names[0] && names[k]; k++) {
+		vgs_trace_free(t);
+		t = NULL;
+		if (vgs_trace_load(path, names[k], &t, err) != 0) {
+			g_strfreev(names);
+			vgs_import_fini(im);
+			return -1;
+		}
+		add_context(im, t, vgs_import_ctx(im, names[k]));
+	}
+	g_strfreev(names);
 	vgs_trace_free(t);
 	return 0;
 }
@@ -57,10 +80,59 @@ static int by_time(const void *a, const void *b)
 	return x->d - y->d; /* ends before starts at the same instant: touching ops do not overlap */
 }
 
+/*
+ * Units as the trace written from this capture has them (one code path: vgs_import_reconstruct, the
+ * importer's own), per context where units are frames: the frame rate of the application's frames
+ * and, with frame generation, of the frames shown (application + generated).  Then what the
+ * reconstruction found: overlaps on a stream, frames in flight, kernel figures.
+ */
+static void print_units(const struct vgs_import *im, FILE *out)
+{
+	struct vgs_recon r = { 0 };
+	struct vgs_error err = { { 0 } };
+	const char *unit = im->unit ? im->unit : "unit";
+	uint64_t kern = 0;
+
+	if (!im->ops->len || vgs_import_reconstruct(im, -1, &r, &err)) {
+		vgs_recon_fini(&r);
+		fprintf(out, "units:        0\n");
+		return;
+	}
+	fprintf(out, "units:        %" PRIu64 " (%s)\n", r.units, unit);
+	for (guint c = 0; strcmp(unit, "frame") == 0 && c < im->ctx_names->len; c++) {
+		uint64_t n = 0, gen = 0, first = 0, last = 0;
+
+		for (size_t i = 0; i < r.n; i++) {
+			const struct vgs_rec *x = r.v[i];
+
+			if (x->op->ctx != c || !(x->flags & VGS_CMD_UNIT_BEGIN))
+				continue;
+			first = n++ ? first : x->submit;
+			last = x->submit;
+			gen += x->attr.gen;
+		}
+		double fps = n > 1 && last > first ? (n - 1) * 1e9 / (double)(last - first) : 0;
+
+		fprintf(out, "  %-22s %" PRIu64 " frames, %.1f fps", (char *)im->ctx_names->pdata[c], n, fps);
+		if (gen)
+			fprintf(out, "; with %" PRIu64 " generated: %.1f fps shown", gen, fps * (double)(n + gen) / (double)n);
+		fputc('\n', out);
+	}
+	if (r.overlaps)
+		fprintf(out, "overlaps:     %" PRIu64 " ops start before an earlier op of their stream ends\n", r.overlaps);
+	if (r.frames_in_flight)
+		fprintf(out, "in flight:    %u frames (the capture needs %u)\n", r.frames_in_flight, r.frames_needed);
+	for (size_t i = 0; i < r.n; i++)
+		kern += (r.v[i]->attr.have & VGS_ATTR_KERNEL) != 0;
+	if (kern)
+		fprintf(out, "kernel figures: %" PRIu64 " ops (sm, threads, regs, smem, occupancy, profile)\n", kern);
+	vgs_recon_fini(&r);
+}
+
 void vgs_import_print_stats(const struct vgs_import *im, const char *path, FILE *out)
 {
 	size_t n = im->ops->len;
-	uint64_t by_cls[VGS_NCLASS] = { 0 }, first = UINT64_MAX, last = 0, units = 0, collectives = 0, bytes = 0;
+	uint64_t by_cls[VGS_NCLASS] = { 0 }, first = UINT64_MAX, last = 0, collectives = 0, bytes = 0;
 	GHashTable *streams = g_hash_table_new(g_direct_hash, g_direct_equal);
 	struct edge *e = g_new(struct edge, 2 * n + 1);
 	uint64_t busy = 0, open_since = 0;
@@ -76,7 +148,6 @@ void vgs_import_print_stats(const struct vgs_import *im, const char *path, FILE 
 			first = op->start_ns;
 		if (op->end_ns > last)
 			last = op->end_ns;
-		units += !!(op->flags & VGS_OP_UNIT_BEGIN);
 		collectives += !!(op->flags & VGS_OP_COLLECTIVE);
 		bytes += op->bytes;
 		e[2 * i] = (struct edge){ op->start_ns, +1 };
@@ -135,8 +206,7 @@ void vgs_import_print_stats(const struct vgs_import *im, const char *path, FILE 
 		fprintf(out, "collectives:  %" PRIu64 " ops\n", collectives);
 	if (bytes)
 		fprintf(out, "bytes copied: %" PRIu64 "\n", bytes);
-	fprintf(out, "units:        %" PRIu64 "%s%s%s\n", units, im->unit ? " (" : "", im->unit ? im->unit : "",
-		im->unit ? ")" : "");
+	print_units(im, out);
 	if (g_hash_table_size(im->units)) {
 		GHashTableIter it;
 		gpointer key, val;

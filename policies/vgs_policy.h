@@ -266,11 +266,16 @@ struct vgs_vgpu *vgs_sched_no_pick(struct vgs_sched *s, uint64_t now_ns, uint64_
 void vgs_sched_no_charge(struct vgs_sched *s, struct vgs_vgpu *v, uint64_t ran_ns, uint64_t now_ns,
 			 enum vgs_charge_reason reason);
 
-/* Built-in policies: "timeslice", "weighted", "dynprio", "fifo"; spatial: "mps", "orion". */
+/* Built-in policies: "timeslice", "weighted", "dynprio", "fifo", and the production schedulers the
+ * presets of docs/presets.md use: "gvtg" (Intel GVT-g), "drm" (Linux drm_sched), "xe" (Intel Xe GuC);
+ * spatial: "mps", "orion" (docs/spatial.md). */
 extern const struct vgs_policy_ops vgs_policy_timeslice;
 extern const struct vgs_policy_ops vgs_policy_weighted;
 extern const struct vgs_policy_ops vgs_policy_dynprio;
 extern const struct vgs_policy_ops vgs_policy_fifo;
+extern const struct vgs_policy_ops vgs_policy_gvtg;
+extern const struct vgs_policy_ops vgs_policy_drm;
+extern const struct vgs_policy_ops vgs_policy_xe;
 extern const struct vgs_policy_ops vgs_policy_mps;
 extern const struct vgs_policy_ops vgs_policy_orion;
 /* NULL-terminated list of the built-ins, and lookup by name (NULL if unknown). */

@@ -7,9 +7,11 @@ both.  Every file written is compared byte for byte, except summary.json, which 
 field without the fields that describe the run itself: wall-clock figures (`wall*`, `*per_wall_s`) and
 `version`; and messages ("in 0.12 s" becomes "in <wall> s").
 
-usage: scripts/same-outputs.py OLD_VGPUSIM NEW_VGPUSIM [--duration S] [--keep DIR] [--old-root DIR]
+usage: scripts/same-outputs.py OLD_VGPUSIM NEW_VGPUSIM [--duration S] [--keep DIR] [--only REGEX]
+                              [--old-root DIR]
   --duration S   simulated seconds of each run (default: each config's own, bench configs 2 s)
   --keep DIR     keep the outputs under DIR (default: a temporary folder, removed)
+  --only REGEX   only the cases whose name matches (e.g. '^(import|stats)-')
   --old-root DIR run the old binary in DIR, a checkout of the old tree (`git archive OLD | tar -x -C DIR`),
                  on the old tree's configs and profiles: a change that also adds keys to a shared profile
                  (which the old binary would refuse) is then compared on what each tree ships; cases
@@ -111,7 +113,8 @@ def cases(duration):
                          if os.path.isfile(p) and not p.endswith(("README.md", "SOURCE.txt", ".zip", ".dat")))
     for t in traces:
         name = t.replace("/", "_").replace(".", "_")
-        yield "import-" + name, lambda o, t=t: ["import", "auto", t, "-o", f"{o}/out.vgt"]
+        # into the case's folder itself (o, a results directory, is not made for an import)
+        yield "import-" + name, lambda o, t=t: ["import", "auto", t, "-o", f"{o}.vgt"]
         yield "stats-" + name, lambda o, t=t: ["trace", "stats", t]
 
 
@@ -121,6 +124,7 @@ def main():
     ap.add_argument("new")
     ap.add_argument("--duration")
     ap.add_argument("--keep")
+    ap.add_argument("--only")
     ap.add_argument("--old-root")
     a = ap.parse_args()
     for b in (a.old, a.new):
@@ -128,7 +132,7 @@ def main():
             print(f"same-outputs: {b} is not an executable", file=sys.stderr)
             return 2
     work = a.keep or tempfile.mkdtemp(prefix="vgs-same-")
-    same = differ = new = 0
+    same = differ = failed = new = 0
     try:
         # Copies of both binaries (with their vgpusim-replay siblings): a rebuild during the run must
         # not change what is compared.
@@ -143,31 +147,41 @@ def main():
             setattr(a, which, os.path.join(dst, "vgpusim"))
         old_root = os.path.abspath(a.old_root) if a.old_root else ROOT
         for name, argv in cases(a.duration):
-            d1, d2 = os.path.join(work, "old", name), os.path.join(work, "new", name)
-            cur = os.path.join(work, "cur")
+            if a.only and not re.search(a.only, name):
+                continue
             rel = argv("")[1] if argv("")[0] == "run" else argv("")[2]
             if a.old_root and not os.path.isabs(rel) and not os.path.exists(os.path.join(old_root, rel)):
                 new += 1
                 print(f"new  {name}: {rel} is not in the old tree")
                 continue
+            d1, d2 = os.path.join(work, "old", name), os.path.join(work, "new", name)
+            cur = os.path.join(work, "cur")
             for b, d, root in ((a.old, d1, old_root), (a.new, d2, ROOT)):
                 # Both binaries write to the same path (messages may name it), moved aside after; the
                 # exit status, stdout and stderr are compared with the results.
                 shutil.rmtree(d, ignore_errors=True)
+                # out/ exists (empty) before each command: an import writes out/out.vgt into it, a run
+                # replaces it with its results directory.
+                os.makedirs(os.path.join(cur, "out"), exist_ok=True)
                 run(os.path.abspath(b), argv(os.path.join(cur, "out")), cur, root)
                 os.makedirs(os.path.dirname(d), exist_ok=True)
                 os.rename(cur, d)
             why = same_tree(d1, d2)
+            with open(os.path.join(d2, "rc")) as f:
+                rc = int(f.read())
             if why:
                 differ += 1
                 print(f"DIFF {name}: {why}")
             else:
                 same += 1
-                print(f"same {name}")
+                # Failing alike is the same output, but a case that fails tests nothing else: say so.
+                failed += rc != 0
+                print(f"same {name}" + (f" (both exit {rc})" if rc else ""))
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"same-outputs: {same} cases identical{f', {new} new' if new else ''}, {differ} differ")
+    print(f"same-outputs: {same} cases identical ({failed} of them exit non-zero on both sides)"
+          f"{f', {new} new' if new else ''}, {differ} differ")
     return 1 if differ else 0
 
 

@@ -1,17 +1,17 @@
 /*
  * The vgpusim command line: one entry per sub-command, each defined next to its handler
  * (sim/cmd_*.c) and listed in the table of sim/main.c, which dispatches to it and prints the usage
- * and every --help from it.  Dependencies go one way: main.c -> cmd_*.c -> cli.c (compare and validate
- * also draw through cmd_plot.c); nothing calls back into main.c.
+ * and every --help from it.  Dependencies go one way: main.c -> cmd_*.c -> cli.c, jobs.c (compare and
+ * validate also draw through cmd_plot.c); nothing calls back into main.c.
  */
 #ifndef VGS_CLI_H
 #define VGS_CLI_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include <glib.h>
 
-#include "models/base/error.h"
 #include "models/scenario/args.h"
 
 struct vgs_cli_cmd {
@@ -36,8 +36,11 @@ extern const struct vgs_cli_cmd vgs_cli_trace;       /* sim/cmd_trace.c */
 extern const struct vgs_cli_cmd vgs_cli_replay;      /* sim/cmd_replay.c */
 extern const struct vgs_cli_cmd vgs_cli_calibrate;   /* sim/cmd_replay.c */
 extern const struct vgs_cli_cmd vgs_cli_validate;    /* sim/cmd_validate.c */
+extern const struct vgs_cli_cmd vgs_cli_sweep;       /* sim/cmd_sweep.c */
+extern const struct vgs_cli_cmd vgs_cli_capacity;    /* sim/cmd_capacity.c */
 extern const struct vgs_cli_cmd vgs_cli_leak;        /* sim/cmd_leak.c */
 extern const struct vgs_cli_cmd vgs_cli_bench_floor; /* sim/bench_floor.c (sim_bench_floor, sim/sim.h) */
+extern const struct vgs_cli_cmd vgs_cli_fit;         /* sim/cmd_fit.c */
 int vgs_cmd_run(int argc, char **argv);
 int vgs_cmd_compare(int argc, char **argv);
 int vgs_cmd_plot(int argc, char **argv);
@@ -45,6 +48,9 @@ int vgs_cmd_policies(int argc, char **argv);
 int vgs_cmd_import(int argc, char **argv);
 int vgs_cmd_trace(int argc, char **argv);
 int vgs_cmd_validate(int argc, char **argv);
+int vgs_cmd_sweep(int argc, char **argv);
+int vgs_cmd_capacity(int argc, char **argv);
+int vgs_cmd_fit(int argc, char **argv);
 int vgs_cmd_leak(int argc, char **argv);
 
 /* Usage errors go through vgs_args_usage_error() (models/scenario/args.h), shared with
@@ -59,35 +65,5 @@ char *vgs_cli_sibling(const char *name);
 int vgs_cli_run_executor(int argc, char **argv);
 /* Wall-clock seconds (CLOCK_MONOTONIC), for timing what a command does. */
 double vgs_cli_wall_s(void);
-
-/*
- * Runs of this same binary as child processes (compare, leak).  A job owns its argv (char *, the
- * program name first; vgs_job_new adds the terminating NULL) and the path of its log, where its
- * stderr goes (removed when it succeeded with nothing to say).  When it fails, *status is set to
- * "exit 2", "killed by signal 9", ...; it stays NULL when it succeeded.
- */
-struct vgs_job {
-	GPtrArray *argv;
-	char *log;
-	char **status;
-	int pid;
-};
-struct vgs_job *vgs_job_new(GPtrArray *argv, char *log, char **status);
-void vgs_job_free(struct vgs_job *j);
-/* Run every job (struct vgs_job *), at most `max` at once; with `show`, a line "WHAT: 2/5 runs done,
- * 1 running" redrawn on stderr. */
-void vgs_jobs_run(GPtrArray *jobs, unsigned max, const char *what, bool show);
-/*
- * A results folder of several runs (compare, leak), written as a temporary sibling and renamed into
- * place.  vgs_cli_replaceable: `final` is absent, empty, or an earlier one (it holds `marker`, e.g.
- * compare.csv); else err says so.  vgs_cli_commit: rename tmp to final, replacing such an earlier one.
- */
-bool vgs_cli_replaceable(const char *final, const char *marker, struct vgs_error *err);
-/* Load `config` as a child `vgpusim run` would: the user's options (given), then `extra` ("--set",
- * "PATH=VALUE", ...), with `policy` for -p (NULL: the config's own).  0, or -1 with err set. */
-struct vgs_scenario;
-int vgs_cli_load(const char *config, const GPtrArray *given, const char *policy, const GPtrArray *extra,
-		 struct vgs_scenario *s, struct vgs_error *err);
-int vgs_cli_commit(const char *tmp, const char *final, const char *marker, struct vgs_error *err);
 
 #endif

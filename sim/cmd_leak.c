@@ -20,9 +20,11 @@
 
 #include "models/results/compare.h"
 #include "models/results/leak.h"
+#include "models/base/interrupt.h"
 #include "models/results/outdir.h"
 #include "models/scenario/policy_load.h"
 #include "models/workload/workload.h"
+#include "sim/batch.h"
 #include "sim/cli.h"
 
 #define LEAK_DEFAULT_MODES "timeslice,weighted,dynprio,fifo,mps,orion,mig"
@@ -99,13 +101,8 @@ static int find_tenants(const struct vgs_scenario *s, struct secret *sec, const 
 
 static GPtrArray *run_argv(const char *config, const struct vgs_args *a, const struct leak_mode *m, const char *dir)
 {
-	GPtrArray *v = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *v = vgs_batch_argv(config, a->given);
 
-	g_ptr_array_add(v, g_strdup("vgpusim"));
-	g_ptr_array_add(v, g_strdup("run"));
-	g_ptr_array_add(v, g_strdup(config));
-	for (guint i = 0; i < a->given->len; i++)
-		g_ptr_array_add(v, g_strdup(a->given->pdata[i]));
 	for (guint i = 0; m->extra && i < m->extra->len; i++)
 		g_ptr_array_add(v, g_strdup(m->extra->pdata[i]));
 	if (!vgs_compare_item_is_mig(m->it)) {
@@ -122,7 +119,7 @@ static GPtrArray *run_argv(const char *config, const struct vgs_args *a, const s
 static int load(const char *config, const struct vgs_args *o, const char *policy, GPtrArray *extra,
 		struct vgs_scenario *s, struct vgs_error *err)
 {
-	return vgs_cli_load(config, o->given, policy, extra, s, err);
+	return vgs_args_load_given(config, o->given, extra, policy, s, err);
 }
 
 /* Check every mode before any run: its policy loads with the config, or its MIG variant exists. */
@@ -216,19 +213,16 @@ static int parse_opts(int argc, char **argv, struct vgs_args *a, const char **co
 		{ "seed", required_argument, NULL, VGS_ARG_SEED }, { "duration", required_argument, NULL, VGS_ARG_DURATION },
 		{ "quiet", no_argument, NULL, VGS_ARG_QUIET },  { NULL, 0, NULL, 0 },
 	};
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	uint64_t u;
 	int c;
 
-	*jobs = cpus > 0 ? (unsigned)cpus : 1;
+	*jobs = vgs_batch_default_jobs();
 	*modes = LEAK_DEFAULT_MODES;
 	while ((c = vgs_args_next(a, "leak", argc, argv, "p:o:j:q", lo)) > 0) {
 		if (c == 'p') {
 			*modes = optarg;
 		} else if (c == 'j') {
-			if (!vgs_args_parse_u64(optarg, &u) || u < 1 || u > 4096)
+			if (!vgs_batch_parse_jobs(optarg, jobs))
 				return vgs_args_usage_error("-j expects a number of runs from 1 to 4096, got '%s'", optarg);
-			*jobs = (unsigned)u;
 		}
 	}
 	if (c < 0)
@@ -249,8 +243,11 @@ int vgs_cmd_leak(int argc, char **argv)
 	struct leak_mode *m = NULL;
 	struct secret sec;
 	const char *config = NULL, *modes = NULL, *attacker = NULL;
-	char *final = NULL, *tmp = NULL;
-	GPtrArray *jobs = NULL;
+	char *final = NULL;
+	struct vgs_outdir out = { 0 };
+	struct vgs_interrupt sigs;
+	struct vgs_batch batch;
+	bool have_batch = false, caught = false;
 	size_t n = 0, failed = 0;
 	unsigned njobs;
 	int rc;
@@ -270,19 +267,30 @@ int vgs_cmd_leak(int argc, char **argv)
 		if (prepare(config, &a, &m[i], &err) < 0)
 			goto bad;
 	}
-	final = a.outdir ? g_strdup(a.outdir) : g_strdup_printf("results/%s-leak", s.name);
-	if (!vgs_cli_replaceable(final, "leak.csv", &err) || !(tmp = vgs_outdir_begin(final, &err)))
+	final = a.outdir ? g_strdup(a.outdir) : vgs_outdir_default(&s, a.given, false, "leak");
+	/* From here on SIGINT/SIGTERM stop the runs and leave nothing. */
+	vgs_interrupt_catch(&sigs);
+	caught = true;
+	if (vgs_outdir_begin(&out, final, VGS_OUTDIR_LEAK, &err))
 		goto bad;
-	jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vgs_job_free);
-	for (size_t i = 0; i < n; i++) {
-		char *log = g_strdup_printf("%s/%s.log", tmp, m[i].it->name);
+	g_free(final);
+	final = g_strdup(out.path);
+	vgs_batch_init(&batch, "leak", njobs, !a.quiet && isatty(STDERR_FILENO));
+	have_batch = true;
+	for (size_t i = 0; i < n; i++)
+		vgs_batch_add(&batch, run_argv(config, &a, &m[i], out.tmp),
+			      g_strdup_printf("%s/%s.log", out.tmp, m[i].it->name), &m[i]);
+	if (vgs_batch_run(&batch) < 0)
+		goto out; /* interrupted: every run stopped and reaped */
+	for (guint k = 0; k < batch.runs->len; k++) {
+		const struct vgs_batch_run *r = batch.runs->pdata[k];
+		struct leak_mode *mode = r->user;
 
-		g_ptr_array_add(jobs, vgs_job_new(run_argv(config, &a, &m[i], tmp), log, &m[i].status));
+		mode->status = g_strdup(r->status_text);
 	}
-	vgs_jobs_run(jobs, njobs, "leak", !a.quiet && isatty(STDERR_FILENO));
 	for (size_t i = 0; i < n; i++) {
 		GArray *obs = g_array_new(FALSE, FALSE, sizeof(struct vgs_leak_obs));
-		char *units = g_strdup_printf("%s/%s/units.csv", tmp, m[i].it->name);
+		char *units = g_strdup_printf("%s/%s/units.csv", out.tmp, m[i].it->name);
 		struct vgs_error e2;
 
 		if (!m[i].status && vgs_leak_observe(units, attacker, secret_at, &sec, obs, &e2) == 0) {
@@ -298,19 +306,22 @@ int vgs_cmd_leak(int argc, char **argv)
 		g_array_free(obs, TRUE);
 		g_free(units);
 	}
-	if (write_csv(tmp, m, n, &err) < 0 || vgs_cli_commit(tmp, final, "leak.csv", &err) < 0)
+	if (write_csv(out.tmp, m, n, &err) < 0 || vgs_outdir_commit(&out, &err) < 0)
 		goto bad;
-	g_free(tmp);
-	tmp = NULL;
 	if (!a.quiet)
 		print_table(final, m, n);
 	rc = failed ? VGS_EXIT_BAD_INPUT : 0;
 out:
-	if (jobs)
-		g_ptr_array_free(jobs, TRUE);
-	if (tmp)
-		vgs_outdir_abort(tmp);
-	g_free(tmp);
+	if (vgs_interrupted()) {
+		if (out.tmp)
+			fprintf(stderr, "vgpusim: leak: %s: every run stopped; nothing written\n", vgs_interrupt_name());
+		rc = vgs_interrupt_status();
+	}
+	vgs_outdir_fini(&out);
+	if (caught)
+		vgs_interrupt_release(&sigs);
+	if (have_batch)
+		vgs_batch_fini(&batch);
 	g_free(final);
 	for (size_t i = 0; m && i < n; i++) {
 		if (m[i].extra)

@@ -18,6 +18,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "models/base/child.h"
+#include "models/base/interrupt.h"
 #include "models/results/outdir.h"
 #include "models/results/plotdata.h"
 #include "sim/cli.h"
@@ -28,9 +30,9 @@ const struct vgs_cli_cmd vgs_cli_plot = {
 	.summary = "(re)draw the plots of a run or comparison into DIR/plots",
 	.run = vgs_cmd_plot,
 	.help = "(Re)draw the plots of a results directory -- a run or a comparison -- into DIR/plots/\n"
-		"(rate, share, latency-cdf, util, gantt-<policy>; .png and .svg) without running\n"
-		"anything.  Needs gnuplot; the scripts are found in $VGS_SCRIPTS or a scripts/ folder next to\n"
-		"the binary (docs/compare.md).\n"
+		"(rate, share, latency-cdf, util, gantt-<policy>, timeseries-<policy>; .png and .svg) without\n"
+		"running anything.  Needs gnuplot; the scripts are found in $VGS_SCRIPTS or a scripts/ folder\n"
+		"next to the binary (docs/compare.md).\n"
 		"\n"
 		"options:\n"
 		"      --gantt-ms N        length of the Gantt charts, from the start of the measured window\n"
@@ -90,30 +92,34 @@ char *vgs_plot_scripts_dir(struct vgs_error *err)
 	return NULL;
 }
 
+char *vgs_plot_scripts_dir_or_skip(struct vgs_error *err)
+{
+	char *dir = vgs_plot_scripts_dir(err);
+
+	if (!dir) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		vgs_error_set(err, "%s (or use --no-plots)", msg);
+	}
+	return dir;
+}
+
 /* gnuplot -e "set loadpath ...; VARS; fmt='FMT'" SCRIPTS/SCRIPT, then check that the file is there. */
 static int draw(const struct vgs_plot_job *j, const char *scripts, const char *fmt, struct vgs_error *err)
 {
 	char *script = g_build_filename(scripts, j->script, NULL);
 	char *expr = g_strdup_printf("set loadpath '%s'; %sfmt='%s'", scripts, j->vars, fmt);
 	char *argv[] = { "gnuplot", "-e", expr, script, NULL };
-	char *out = g_strdup_printf("%s.%s", j->out, fmt), *errout = NULL;
-	GError *gerr = NULL;
+	char *out = g_strdup_printf("%s.%s", j->out, fmt), *what = g_strdup_printf("gnuplot drawing %s", out);
 	GStatBuf st;
-	int status = 0, rc = -1;
+	int rc = vgs_child_run(argv, what, err);
 
-	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-			  &errout, &status, &gerr)) {
-		vgs_error_set(err, "cannot run gnuplot: %s", gerr->message);
-		g_error_free(gerr);
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || g_stat(out, &st) != 0 || st.st_size == 0) {
-		char *line = errout ? g_strstrip(errout) : NULL;
-
-		vgs_error_set(err, "gnuplot failed drawing %s with %s: %s", out, script,
-			      line && *line ? line : "no output file");
-	} else {
-		rc = 0;
+	if (rc == 0 && (g_stat(out, &st) != 0 || st.st_size == 0)) {
+		vgs_error_set(err, "gnuplot failed drawing %s with %s: no output file", out, script);
+		rc = -1;
 	}
-	g_free(errout);
+	g_free(what);
 	g_free(out);
 	g_free(expr);
 	g_free(script);
@@ -128,46 +134,27 @@ int vgs_plot_draw(GPtrArray *jobs, const char *scripts, struct vgs_error *err)
 	return 0;
 }
 
-/* Rename tmp to final, replacing an earlier plots folder. */
-static int replace_dir(const char *tmp, const char *final, struct vgs_error *err)
-{
-	char *old = g_strdup_printf("%s.old-%d", final, (int)getpid());
-	bool had = g_file_test(final, G_FILE_TEST_IS_DIR);
-
-	if ((had && rename(final, old) != 0) || rename(tmp, final) != 0) {
-		vgs_error_set(err, "cannot move the plots into %s: %s", final, strerror(errno));
-		g_free(old);
-		return -1;
-	}
-	if (had)
-		vgs_outdir_abort(old);
-	g_free(old);
-	return 0;
-}
-
 int vgs_plot_dir(const char *dir, const char *scripts, double gantt_ms, char **note, struct vgs_error *err)
 {
 	struct vgs_plot_src *runs = NULL;
 	size_t nruns = 0;
 	GPtrArray *jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vgs_plot_job_free);
-	char *final = g_build_filename(dir, "plots", NULL), *tmp = NULL;
+	char *final = g_build_filename(dir, "plots", NULL);
+	struct vgs_outdir out = { 0 };
 	int rc = -1;
 
 	*note = NULL;
 	if (vgs_plot_sources(dir, &runs, &nruns, err) < 0)
 		goto out;
-	tmp = vgs_outdir_begin(final, err);
-	if (!tmp || vgs_plot_prepare(runs, nruns, tmp, gantt_ms, jobs, note, err) < 0)
+	/* An earlier plots folder is replaced whatever it holds (marker NULL). */
+	if (vgs_outdir_begin(&out, final, NULL, err) < 0 ||
+	    vgs_plot_prepare(runs, nruns, out.tmp, gantt_ms, jobs, note, err) < 0)
 		goto out;
-	if (vgs_plot_draw(jobs, scripts, err) < 0)
-		goto out;
-	if (replace_dir(tmp, final, err) < 0)
+	if (vgs_plot_draw(jobs, scripts, err) < 0 || vgs_outdir_commit(&out, err) < 0)
 		goto out;
 	rc = 0;
 out:
-	if (rc < 0 && tmp)
-		vgs_outdir_abort(tmp);
-	g_free(tmp);
+	vgs_outdir_fini(&out);
 	g_free(final);
 	g_ptr_array_free(jobs, TRUE);
 	vgs_plot_sources_free(runs, nruns);
@@ -184,6 +171,7 @@ int vgs_cmd_plot(int argc, char **argv)
 	double gantt_ms = VGS_GANTT_MS_DEFAULT;
 	bool quiet = false;
 	char *scripts, *note = NULL;
+	struct vgs_interrupt sigs;
 	int c, rc;
 
 	optind = 1;
@@ -212,13 +200,20 @@ int vgs_cmd_plot(int argc, char **argv)
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		return VGS_EXIT_BAD_INPUT;
 	}
+	vgs_interrupt_catch(&sigs);
 	rc = vgs_plot_dir(argv[optind], scripts, gantt_ms, &note, &err);
-	if (rc < 0)
+	vgs_interrupt_release(&sigs);
+	if (vgs_interrupted()) {
+		fprintf(stderr, "vgpusim: plot: %s: stopped; %s\n", vgs_interrupt_name(),
+			rc < 0 ? "nothing written" : "the plots are complete");
+		rc = vgs_interrupt_status();
+	} else if (rc < 0) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
+	}
 	else if (!quiet)
-		printf("plots: %s/plots/ (rate, share, latency-cdf, util, gantt-<policy>; .png and .svg)%s%s\n",
+		printf("plots: %s/plots/ (rate, share, latency-cdf, util, gantt-<policy>, timeseries-<policy>; .png and .svg)%s%s\n",
 		       argv[optind], note ? "\n" : "", note ? note : "");
 	g_free(note);
 	g_free(scripts);
-	return rc < 0 ? VGS_EXIT_BAD_INPUT : 0;
+	return rc < 0 ? VGS_EXIT_BAD_INPUT : rc;
 }

@@ -1,22 +1,24 @@
 /*
- * `vgpusim policies [NAME | PATH.so]`: the scheduling policies and their parameters -- every built-in,
- * one built-in, or a user policy loaded from its shared object exactly as a run would load it (so a
- * plug-in that lists here also loads in a run).
+ * `vgpusim policies [NAME | PATH.so]`: the scheduling policies and their parameters -- every built-in
+ * and every production preset, one built-in or preset, or a user policy loaded from its shared object
+ * exactly as a run would load it (so a plug-in that lists here also loads in a run).
  */
 #include <stdio.h>
 
 #include <glib.h>
 
 #include "models/scenario/policy_load.h"
+#include "models/scenario/preset.h"
 #include "policies/vgs_policy.h"
 #include "sim/cli.h"
 
 const struct vgs_cli_cmd vgs_cli_policies = {
 	.name = "policies", .synopsis = "[NAME | PATH.so]",
-	.summary = "list scheduling policies and their parameters",
+	.summary = "list scheduling policies, presets and their parameters",
 	.run = vgs_cmd_policies,
-	.help = "List the built-in scheduling policies, or only NAME, or the user policy in the shared object\n"
-		"PATH.so (docs/policies.md): each one's name, summary and parameters with their defaults.\n"
+	.help = "List the built-in scheduling policies and the production scheduler presets, or only NAME (a\n"
+		"policy or a preset), or the user policy in the shared object PATH.so (docs/policies.md,\n"
+		"docs/presets.md): each one's name, summary and parameters with their defaults.\n"
 		"\n"
 		"A PATH.so that does not load, or lacks the ops table, is an error (exit 2).\n",
 };
@@ -29,8 +31,18 @@ static void print_policy(const struct vgs_policy_ops *ops)
 	printf("\n");
 }
 
+/* "preset NAME  policy P, domain D" then its summary, parameters and source. */
+static void print_preset(const struct vgs_preset *p)
+{
+	printf("preset %-16s policy %s, domain %s\n    %s\n", p->name, p->policy, p->domain, p->summary);
+	for (size_t i = 0; i < p->nparams; i++)
+		printf("    %-20s %s\n", p->params[i].key, p->params[i].value);
+	printf("    source: %s\n\n", p->source);
+}
+
 int vgs_cmd_policies(int argc, char **argv)
 {
+	const struct vgs_preset *preset;
 	const struct vgs_policy_ops *ops;
 	struct vgs_error err = { { 0 } };
 	char *group;
@@ -40,9 +52,20 @@ int vgs_cmd_policies(int argc, char **argv)
 	if (argc == 1) {
 		for (int i = 0; vgs_policy_builtins[i]; i++)
 			print_policy(vgs_policy_builtins[i]);
+		for (preset = vgs_presets; preset->name; preset++)
+			print_preset(preset);
 		printf("Parameters go in the config's scheduler.<policy> group, e.g.\n"
 		       "  scheduler = { policy = \"timeslice\"; timeslice = { slice_us = 2000; }; };\n"
+		       "A preset sets the policy, its parameters and the domains: scheduler = { preset = \"nvidia-es\"; };\n"
+		       "or -p nvidia-es; tune it in scheduler.<preset> (docs/presets.md).\n"
 		       "A policy can also be loaded from a shared object: policy = \"./libmine.so\" (docs/policies.md).\n");
+		return 0;
+	}
+	if ((preset = vgs_preset_find(argv[1]))) {
+		print_preset(preset);
+		print_policy(vgs_policy_find(preset->policy));
+		printf("Tune it in the config's scheduler.%s group (those parameters come after the preset's).\n",
+		       preset->name);
 		return 0;
 	}
 	ops = vgs_policy_load(argv[1], &err);

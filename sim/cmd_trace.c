@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "hw-trace/stats.h"
+#include "models/base/interrupt.h"
 #include "sim/cli.h"
 
 /* What both commands read; the end of both helps. */
@@ -63,6 +64,11 @@ int vgs_cmd_import(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return vgs_args_usage_error("import expects FORMAT and INPUT", NULL);
+	/* Before the work: OUT must be a file that can be written. */
+	if (out_path && g_file_test(out_path, G_FILE_TEST_IS_DIR)) {
+		fprintf(stderr, "vgpusim: -o %s: is a directory; expected the native trace file to write\n", out_path);
+		return VGS_EXIT_BAD_INPUT;
+	}
 	if (vgs_import_file(&im, argv[optind], argv[optind + 1], &err)) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		return VGS_EXIT_BAD_INPUT;
@@ -94,17 +100,29 @@ int vgs_cmd_import(int argc, char **argv)
 			g_free(tmp);
 			goto out;
 		}
+		vgs_interrupt_file_add(tmp); /* SIGINT/SIGTERM while it is written: removed */
 		int w = vgs_import_write(&im, ctx, f, &err);
 
 		if (fclose(f) != 0 || w != 0 || rename(tmp, out_path) != 0) {
-			fprintf(stderr, "vgpusim: %s\n", w ? err.msg : strerror(errno));
+			if (w)
+				fprintf(stderr, "vgpusim: %s\n", err.msg);
+			else
+				fprintf(stderr, "vgpusim: cannot write %s: %s\n", out_path, strerror(errno));
 			unlink(tmp);
+			vgs_interrupt_file_remove(tmp);
 			g_free(tmp);
 			goto out;
 		}
+		vgs_interrupt_file_remove(tmp);
 		g_free(tmp);
-		fprintf(stderr, "vgpusim: %u ops of %u context%s (%s) -> %s in %.2f s\n", im.ops->len,
-			im.ctx_names->len, im.ctx_names->len == 1 ? "" : "s", im.format, out_path, vgs_cli_wall_s() - t0);
+		/* the units written, counted as `trace stats` counts them (vgs_import_reconstruct) */
+		struct vgs_recon r;
+
+		vgs_import_reconstruct(&im, ctx, &r, &err);
+		fprintf(stderr, "vgpusim: %u ops of %u context%s (%s), %" G_GUINT64_FORMAT " %s%s -> %s in %.2f s\n",
+			im.ops->len, im.ctx_names->len, im.ctx_names->len == 1 ? "" : "s", im.format, r.units,
+			im.unit ? im.unit : "unit", r.units == 1 ? "" : "s", out_path, vgs_cli_wall_s() - t0);
+		vgs_recon_fini(&r);
 	} else if (vgs_import_write(&im, ctx, stdout, &err)) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		goto out;

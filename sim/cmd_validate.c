@@ -24,6 +24,8 @@
 #include <glib.h>
 #include <libconfig.h>
 
+#include "models/base/child.h"
+#include "models/base/interrupt.h"
 #include "models/results/outdir.h"
 #include "models/results/plotdata.h"
 #include "models/results/results.h"
@@ -54,30 +56,12 @@ const struct vgs_cli_cmd vgs_cli_validate = {
 #define VAL_RATE_PCT 3.0
 #define VAL_P50_PCT 10.0
 
-/* Run argv; 0 on exit 0, else -1 with err = "WHAT failed: <its last stderr line>". */
+/* Run argv (models/base/child.h: stopped on SIGINT/SIGTERM); 0 on exit 0, else -1 with err =
+ * "WHAT failed: <its last stderr line>". */
 static int spawn(GPtrArray *argv, const char *what, struct vgs_error *err)
 {
-	char *errout = NULL;
-	GError *ge = NULL;
-	int status = 0;
-
 	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &errout,
-			  &status, &ge)) {
-		vgs_error_set(err, "%s: %s", what, ge->message);
-		g_error_free(ge);
-		return -1;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char *line = errout ? g_strstrip(errout) : NULL;
-		char *last = line ? strrchr(line, '\n') : NULL;
-
-		vgs_error_set(err, "%s failed: %s", what, last ? last + 1 : line && *line ? line : "no message");
-		g_free(errout);
-		return -1;
-	}
-	g_free(errout);
-	return 0;
+	return vgs_child_run((char **)argv->pdata, what, err);
 }
 
 struct overheads {
@@ -323,11 +307,13 @@ int vgs_cmd_validate(int argc, char **argv)
 	struct vgs_scenario scn = { 0 };
 	struct vgs_error err = { { 0 } };
 	const char *backend = "host", *outdir, *profile = NULL;
-	char *replay_bin = NULL, *self = NULL, *tmp = NULL, *def_out = NULL;
+	char *replay_bin = NULL, *self = NULL, *tmp, *def_out = NULL;
+	struct vgs_outdir out = { 0 };
+	struct vgs_interrupt sigs;
 	double gantt_ms = VGS_GANTT_MS_DEFAULT;
 	struct overheads o = { 0 };
 	bool quiet, ok = false;
-	int c, rc = VGS_EXIT_BAD_INPUT;
+	int c, rc = VGS_EXIT_BAD_INPUT, fail_rc = 1;
 
 	vgs_args_init(&args);
 	while ((c = vgs_args_next(&args, "validate", argc, argv, "o:p:q", opts)) > 0) {
@@ -361,11 +347,20 @@ int vgs_cmd_validate(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (!outdir)
-		outdir = def_out = g_strdup_printf("results/%s-validate-%s", scn.name, backend);
-	tmp = vgs_outdir_begin(outdir, &err);
-	if (!tmp)
+	if (!outdir) {
+		char *suffix = g_strdup_printf("validate-%s", backend);
+
+		outdir = def_out = vgs_outdir_default(&scn, args.given, true, suffix);
+		g_free(suffix);
+	}
+	/* From here on SIGINT/SIGTERM stop the child under way and leave nothing. */
+	vgs_interrupt_catch(&sigs);
+	if (vgs_outdir_begin(&out, outdir, VGS_OUTDIR_VALIDATE, &err)) {
+		fail_rc = VGS_EXIT_BAD_INPUT; /* -o names something else */
 		goto fail;
+	}
+	tmp = out.tmp;
+	outdir = out.path;
 	char *prof_path = g_build_filename(tmp, "profile.cfg", NULL);
 
 	if (profile) {
@@ -433,22 +428,25 @@ int vgs_cmd_validate(int argc, char **argv)
 			goto fail;
 	}
 	if (compare_runs(tmp, backend, &o, &ok, quiet, &err) || plots(tmp, gantt_ms, &err) ||
-	    vgs_outdir_commit(tmp, outdir, &err))
+	    vgs_interrupted() || vgs_outdir_commit(&out, &err))
 		goto fail;
-	g_free(tmp);
-	tmp = NULL;
 	if (!quiet)
 		printf("\n%s; results: %s/ (report.md, validation.csv, plots/, sim/, replay/)\n",
 		       ok ? "every tenant within the bounds" : "SOME TENANTS OUT OF BOUNDS", outdir);
 	rc = 0;
 	goto out;
 fail:
-	fprintf(stderr, "vgpusim: %s\n", err.msg);
-	rc = 1;
+	if (vgs_interrupted()) {
+		fprintf(stderr, "vgpusim: validate: %s: stopped; nothing written\n", vgs_interrupt_name());
+		rc = vgs_interrupt_status();
+	} else {
+		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		rc = fail_rc;
+	}
 out:
-	if (tmp) {
-		vgs_outdir_abort(tmp);
-		g_free(tmp);
+	if (out.path) {
+		vgs_outdir_fini(&out);
+		vgs_interrupt_release(&sigs);
 	}
 	vgs_scenario_fini(&scn);
 	vgs_args_fini(&args);

@@ -11,9 +11,13 @@
  * (--no-coalesce) waits in SimGrid at every event time and runs every command as a SimGrid exec
  * (sim/engine.c): the reference the default mode is checked against (tests/e2e/coalesce.py).
  * The transfers themselves are sim/transfer.c's.
+ *
+ * SIGINT or SIGTERM (models/base/interrupt.h) stops the loop at the current instant, once the timers due
+ * then have fired: the run ends there (d->end_ns), and sim/run.c writes it as a partial run.
  */
 #include <simgrid/actor.h>
 
+#include "models/base/interrupt.h"
 #include "sim/sim.h"
 
 void sim_loop(struct sim *sim)
@@ -31,6 +35,11 @@ void sim_loop(struct sim *sim)
 			struct vgs_timer tm = vgs_timerheap_pop(&d->timers);
 
 			drv_fire(d, &tm, now);
+		}
+		if (vgs_interrupted() && now < end) {
+			sim->interrupted = true;
+			d->end_ns = end = now;
+			break;
 		}
 		/* At the end itself only the timers due then fire: what they notify comes too late. */
 		if (now == end)

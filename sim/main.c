@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "hw-trace/stats.h"
+#include "models/base/interrupt.h"
 #include "models/workload/trace.h"
 #include "sim/cli.h"
 
@@ -28,9 +29,9 @@
 #define USAGE_SUMMARY_COL 38
 
 static const struct vgs_cli_cmd *const commands[] = {
-	&vgs_cli_run,    &vgs_cli_compare,   &vgs_cli_plot,     &vgs_cli_policies, &vgs_cli_import,
-	&vgs_cli_trace,  &vgs_cli_replay,    &vgs_cli_calibrate, &vgs_cli_validate, &vgs_cli_leak,
-	&vgs_cli_bench_floor, NULL,
+	&vgs_cli_run,    &vgs_cli_compare,   &vgs_cli_sweep,     &vgs_cli_capacity, &vgs_cli_plot,
+	&vgs_cli_policies, &vgs_cli_import,  &vgs_cli_trace,     &vgs_cli_fit,      &vgs_cli_replay,
+	&vgs_cli_calibrate, &vgs_cli_validate, &vgs_cli_leak,    &vgs_cli_bench_floor, NULL,
 };
 
 static const struct vgs_cli_cmd *find(const char *name)
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
 {
 	const struct vgs_cli_cmd *c;
 
+	/* SIGINT and SIGTERM end a command that does not poll for them cleanly (models/base/interrupt.h). */
+	vgs_interrupt_init();
 	/* `trace = "capture.json.gz"` in a config imports the capture on the fly. */
 	vgs_trace_set_import(vgs_import_to_tempfile);
 	if (argc < 2) {
@@ -97,25 +100,25 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("vgpusim %s\n", VGS_VERSION);
-		return 0;
+		return vgs_stdout_flush(0);
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		if (argc == 2 || strcmp(argv[1], "help")) {
 			usage(stdout);
-			return 0;
+			return vgs_stdout_flush(0);
 		}
 		if (argc > 3)
 			return vgs_args_usage_error("%s", "help expects at most one COMMAND");
 		if (!(c = find(argv[2])))
 			return unknown(argv[2]);
 		help(c);
-		return 0;
+		return vgs_stdout_flush(0);
 	}
 	if (!(c = find(argv[1])))
 		return unknown(argv[1]);
 	if (vgs_args_wants_help(argc - 1, argv + 1)) {
 		help(c);
-		return 0;
+		return vgs_stdout_flush(0);
 	}
-	return c->run(argc - 1, argv + 1);
+	return vgs_stdout_flush(c->run(argc - 1, argv + 1));
 }

@@ -12,7 +12,9 @@
 #include <simgrid/engine.h>
 #include <simgrid/plugins/energy.h>
 
+#include "models/base/interrupt.h"
 #include "models/results/outdir.h"
+#include "models/results/units.h"
 #include "models/scenario/policy_load.h"
 #include "sim/sim.h"
 
@@ -30,7 +32,8 @@
 static double engine_energy_j(const struct sim *sim, const struct drv_engine *e)
 {
 	const struct sim_engine *se = sim_engine(e);
-	double window_s = (double)(sim->drv.end_ns - sim->drv.scn->warmup_ns) * 1e-9;
+	uint64_t w0 = sim->drv.scn->warmup_ns;
+	double window_s = sim->drv.end_ns > w0 ? (double)(sim->drv.end_ns - w0) * 1e-9 : 0.0;
 
 	if (sim->lockstep)
 		return sg_host_get_consumed_energy(se->host) - se->energy_at_warmup_j;
@@ -42,9 +45,10 @@ static void driver_actor(int argc, char **argv)
 {
 	struct sim *sim = sg_actor_self_get_data();
 	const struct vgs_scenario *scn = sim->drv.scn;
-	uint64_t end = sim->drv.end_ns;
+	uint64_t end;
 
 	sim_loop(sim);
+	end = sim->drv.end_ns; /* earlier than planned when the loop was interrupted */
 	if (sim->lockstep)
 		sg_host_energy_update_all();
 	for (uint32_t i = 0; i < scn->nengines; i++) {
@@ -154,6 +158,8 @@ void sim_simgrid_start(void)
 
 	sg_host_energy_plugin_init();
 	simgrid_init(&argc, argv);
+	/* SimGrid installs a SIGINT handler that exits 1 without a word: ours again (interrupt.h). */
+	vgs_interrupt_init();
 }
 
 static void sim_free(struct sim *sim)
@@ -193,37 +199,57 @@ void sim_progress(struct sim *sim, bool last)
 		end_s > 0 ? 100.0 * t_s / end_s : 100.0, elapsed > 0 ? sim->drv.completed / elapsed : 0.0);
 }
 
+/* After SIGINT or SIGTERM: say what was written; the exit status. */
+static int interrupted(const struct sim *sim, const char *outdir, bool written)
+{
+	const struct vgs_scenario *scn = sim->drv.scn;
+
+	if (!sim->interrupted)
+		fprintf(stderr, "vgpusim: %s after the run had ended: results in %s/ are complete\n",
+			vgs_interrupt_name(), outdir);
+	else if (written)
+		fprintf(stderr, "vgpusim: %s: the run stopped at %.3f s of %.3f s simulated; results in %s/ are "
+			"marked partial\n", vgs_interrupt_name(), sim->drv.end_ns * 1e-9,
+			(scn->warmup_ns + scn->duration_ns) * 1e-9, outdir);
+	else
+		fprintf(stderr, "vgpusim: %s: the run stopped at %.3f s simulated, before the measured window "
+			"(warm-up %.3f s): nothing written\n", vgs_interrupt_name(), sim->drv.end_ns * 1e-9,
+			scn->warmup_ns * 1e-9);
+	return vgs_interrupt_status();
+}
+
 int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = args->scn;
 	struct sim sim = { .lockstep = args->no_coalesce };
-	char *tmp = NULL;
+	struct vgs_outdir out = { 0 };
+	struct vgs_interrupt sigs;
 	double t0 = wall_now();
 	int rc = -1;
 
 	sim.drv.host_wake = true;
 	sim_simgrid_start();
+	vgs_interrupt_catch(&sigs);
 	if (drv_build(&sim.drv, scn, &sim_ops, err) || sim_vram_init(&sim, err))
 		goto out;
-	tmp = vgs_outdir_begin(args->outdir, err);
-	if (!tmp)
+	if (vgs_outdir_begin(&out, args->outdir, VGS_OUTDIR_RUN, err))
 		goto out;
-	sim.drv.metrics = vgs_metrics_new(scn, tmp, err);
+	sim.drv.metrics = vgs_metrics_new(scn, out.tmp, err);
 	if (!sim.drv.metrics)
 		goto out;
 	if (args->commands) {
-		char *path = g_build_filename(tmp, "commands.csv", NULL);
+		char *path = g_build_filename(out.tmp, "commands.csv", NULL);
 
 		sim.commands_csv = fopen(path, "w");
 		g_free(path);
 		if (!sim.commands_csv) {
-			vgs_error_set(err, "cannot write commands.csv in %s: %s", tmp, strerror(errno));
+			vgs_error_set(err, "cannot write commands.csv in %s: %s", out.tmp, strerror(errno));
 			goto out;
 		}
 		fputs("tenant,seq,class,engine,submit_ns,start_ns,end_ns\n", sim.commands_csv);
 	}
 	if (args->slices || args->timeline) {
-		sim.drv.tl = vgs_timeline_open(scn, tmp, args->slices, args->timeline, err);
+		sim.drv.tl = vgs_timeline_open(scn, out.tmp, args->slices, args->timeline, err);
 		if (!sim.drv.tl)
 			goto out;
 	}
@@ -233,6 +259,10 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		goto out;
 	start_actors(&sim);
 	simgrid_run();
+	if (sim.interrupted && sim.drv.end_ns <= scn->warmup_ns) {
+		rc = interrupted(&sim, out.path, false);
+		goto out;
+	}
 
 	struct vgs_run_info info = {
 		.version = VGS_VERSION,
@@ -244,6 +274,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		.commands_total = sim.drv.completed,
 		.coalesce = !sim.lockstep,
 		.execs_without_activity = sim.execs_without_activity,
+		.partial = sim.interrupted,
 	};
 	if (sim.commands_csv) {
 		int bad = ferror(sim.commands_csv);
@@ -262,15 +293,24 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		goto out;
 	rc = -1;
 	vgs_metrics_finish(sim.drv.metrics, &info);
-	if (vgs_metrics_write(sim.drv.metrics, tmp, err))
+	if (vgs_metrics_write(sim.drv.metrics, out.tmp, err))
 		goto out;
-	if (vgs_outdir_commit(tmp, args->outdir, err))
+	if (args->window_ns) {
+		char **names = g_new0(char *, scn->ntenants + 1);
+
+		for (uint32_t i = 0; i < scn->ntenants; i++)
+			names[i] = scn->tenants[i].name;
+		rc = vgs_windows_write(out.tmp, names, scn->ntenants, args->window_ns, scn->warmup_ns, sim.drv.end_ns, err);
+		g_free(names);
+		if (rc)
+			goto out;
+		rc = -1;
+	}
+	if (vgs_outdir_commit(&out, err))
 		goto out;
-	g_free(tmp);
-	tmp = NULL;
 	if (!args->quiet)
 		vgs_metrics_print_table(sim.drv.metrics, stdout);
-	rc = 0;
+	rc = vgs_interrupted() ? interrupted(&sim, out.path, true) : 0;
 out:
 	if (sim.commands_csv)
 		fclose(sim.commands_csv);
@@ -279,16 +319,10 @@ out:
 
 		vgs_timeline_close(sim.drv.tl, sim.drv.end_ns, &ignored);
 	}
-	if (tmp) {
-		if (sim.drv.metrics) {
-			vgs_metrics_free(sim.drv.metrics);
-			sim.drv.metrics = NULL;
-		}
-		vgs_outdir_abort(tmp);
-		g_free(tmp);
-	}
 	if (sim.drv.metrics)
 		vgs_metrics_free(sim.drv.metrics);
+	vgs_outdir_fini(&out);
 	sim_free(&sim);
+	vgs_interrupt_release(&sigs);
 	return rc;
 }

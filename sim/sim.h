@@ -88,6 +88,7 @@ struct sim {
 	bool progress;             /* a progress line on stderr (a terminal, not --quiet) */
 	double wall_start_s;
 	double progress_at_s;      /* wall time of the last progress line */
+	bool interrupted;          /* SIGINT/SIGTERM stopped the loop at drv.end_ns, before the planned end */
 };
 
 static inline struct sim *sim_of(struct drv *d)
@@ -159,7 +160,13 @@ struct sim_run_args {
 	bool slices;               /* also write slices.csv */
 	bool timeline;             /* also write timeline.json */
 	bool no_coalesce;          /* lockstep: SimGrid at every event, one exec per command (--no-coalesce) */
+	uint64_t window_ns;        /* also write windows.csv with windows of this length; 0: not */
 };
+/*
+ * Simulate args->scn and write its results directory.  0; -1 with err set; or, when SIGINT or SIGTERM
+ * stopped the run, the exit status 128 + signal after saying on stderr what was written: a complete
+ * directory marked "partial": true when the measured window had begun, nothing otherwise.
+ */
 int sim_run(const struct sim_run_args *args, struct vgs_error *err);
 /* SimGrid with vgpusim's settings (models, precision, stack size, energy plugin). */
 void sim_simgrid_start(void);

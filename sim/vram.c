@@ -201,20 +201,6 @@ static uint64_t foreign_va(struct sim *sim, const struct drv_tenant *t)
 	return 0;
 }
 
-/* Demand mode: map every page of [va, va + len) the vGPU has not, then access it.  0, or -1 when a
- * page cannot be mapped (quota exhausted, null page, outside the address space). */
-static int demand(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_migration *mig)
-{
-	uint64_t end = len ? va + len : va + 1;
-
-	if (end < va)
-		return -1;
-	for (uint64_t page = va & ~4095ull; page < end; page += 4096)
-		if (!vgs_vmem_covers(vm, page) && vgs_vmem_demand_map(vm, page, mig) != 0)
-			return -1;
-	return vgs_vmem_touch_va(vm, va, len, mig) == 0 ? 0 : -1;
-}
-
 /* How long a faulting command holds its channel: the time it would have run (drv_cmd_time_ns: a
  * host<->device copy with a byte count crosses the link, anything else runs its work at the class's
  * speed), at most the TDR timeout. */
@@ -274,7 +260,7 @@ static enum sim_vram_verdict translate(struct drv_cmd *cmd, uint64_t now, struct
 			case VGS_VRAM_FAULT_KILL: verdict = SIM_VRAM_KILL; break;
 			case VGS_VRAM_FAULT_DEMAND:
 				/* Quota exhausted or nothing mappable there: escalate to a reset. */
-				if (op->kind == VGS_MEM_TOUCH || demand(vt->vm, va, len, mig) != 0)
+				if (op->kind == VGS_MEM_TOUCH || vgs_vmem_demand_range(vt->vm, va, len, mig) != 0)
 					verdict = SIM_VRAM_RESET;
 				break;
 			default: verdict = SIM_VRAM_RESET; break;

@@ -24,6 +24,7 @@
 
 #include "hw-trace/exec/calibrate.h"
 #include "hw-trace/exec/exec.h"
+#include "models/base/interrupt.h"
 #include "models/results/outdir.h"
 
 #define CAL_COMMANDS 600u
@@ -88,8 +89,11 @@ static int bench(const struct ex_calibrate_args *a, const char *dir, const char 
 		goto out;
 	struct ex_replay_args ra = { .scn = &scn, .be = a->be, .outdir = out, .quiet = true, .result = res };
 
-	if (ex_replay(&ra, err))
+	if (ex_replay(&ra, err) != 0) {
+		if (vgs_interrupted())
+			vgs_error_set(err, "calibration interrupted (%s): nothing written", vgs_interrupt_name());
 		goto out;
+	}
 	if (!res->completed) {
 		vgs_error_set(err, "calibration: the %s backend completed no command", a->be->name);
 		goto out;
@@ -98,7 +102,7 @@ static int bench(const struct ex_calibrate_args *a, const char *dir, const char 
 	rc = 0;
 out:
 	vgs_scenario_fini(&scn);
-	vgs_outdir_abort(out);
+	vgs_outdir_remove(out);
 	g_free(trace);
 	g_free(cfg);
 	g_free(out);
@@ -127,6 +131,7 @@ int ex_calibrate(const struct ex_calibrate_args *a, struct vgs_error *err)
 {
 	char *dir = g_dir_make_tmp("vgpusim-calibrate-XXXXXX", NULL);
 	char *profile = NULL, *name = NULL;
+	struct vgs_interrupt sigs;
 	struct vgs_scenario base = { 0 };
 	struct ex_replay_result r[CAL_SIZES] = { { 0 } }, c1 = { 0 }, c2 = { 0 };
 	/* Command lengths spanning what host timers can honour (docs/validation.md). */
@@ -138,6 +143,8 @@ int ex_calibrate(const struct ex_calibrate_args *a, struct vgs_error *err)
 		vgs_error_set(err, "cannot create a temporary directory: %s", strerror(errno));
 		return -1;
 	}
+	/* SIGINT/SIGTERM stop the replay under way; the temporary directory is removed on the way out. */
+	vgs_interrupt_catch(&sigs);
 	/* Configs include relative to themselves: the profile is copied next to the generated ones. */
 	profile = g_build_filename(dir, "profile.cfg", NULL);
 	if (a->base) {
@@ -239,7 +246,8 @@ int ex_calibrate(const struct ex_calibrate_args *a, struct vgs_error *err)
 	rc = 0;
 out:
 	vgs_scenario_fini(&base);
-	vgs_outdir_abort(dir);
+	vgs_outdir_remove(dir);
+	vgs_interrupt_release(&sigs);
 	g_free(dir);
 	g_free(profile);
 	g_free(name);

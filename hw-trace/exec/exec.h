@@ -110,6 +110,9 @@ struct ex_replay_args {
 	bool slices;
 	struct ex_replay_result *result; /* filled when not NULL (calibration) */
 };
+/* Replay args->scn and write its results directory: 0; -1 with err set; or, when SIGINT or SIGTERM
+ * stopped it, 128 + signal after saying what was written (results marked partial, or nothing when the
+ * measured window had not begun). */
 int ex_replay(const struct ex_replay_args *args, struct vgs_error *err);
 
 #endif

@@ -15,6 +15,8 @@
 #include "hw-trace/exec/calibrate.h"
 #include "hw-trace/exec/exec.h"
 #include "hw-trace/stats.h"
+#include "models/base/interrupt.h"
+#include "models/results/outdir.h"
 #include "models/scenario/args.h"
 #include "models/workload/trace.h"
 
@@ -74,16 +76,17 @@ static int cmd_replay(int argc, char **argv)
 	ra.outdir = args.outdir;
 	ra.quiet = args.quiet;
 	if (!ra.outdir)
-		ra.outdir = def_out = g_strdup_printf("results/%s-%s", scn.name, ra.be->name);
+		ra.outdir = def_out = vgs_outdir_default(&scn, args.given, true, ra.be->name);
 	ra.scn = &scn;
 	rc = ex_replay(&ra, &err);
-	if (rc == 130) {
-		fprintf(stderr, "vgpusim: replay interrupted: results in %s/ are marked partial\n", ra.outdir);
-	} else if (rc) {
+	if (rc < 0) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		rc = strstr(err.msg, "backend") ? 1 : VGS_EXIT_BAD_INPUT;
-	} else if (!ra.quiet) {
-		printf("\nresults: %s/ (summary.json, tenants.csv, engines.csv, units.csv, executor.json)\n", ra.outdir);
+	} else if (rc == 0 && !ra.quiet) {
+		char *dir = vgs_outdir_norm(ra.outdir);
+
+		printf("\nresults: %s/ (summary.json, tenants.csv, engines.csv, units.csv, executor.json)\n", dir);
+		g_free(dir);
 	}
 out:
 	vgs_scenario_fini(&scn);
@@ -131,6 +134,8 @@ static int cmd_calibrate(int argc, char **argv)
 		return vgs_args_usage_error("%s", "calibrate expects -o PROFILE.cfg and no other argument");
 	if (ex_calibrate(&ca, &err)) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
+		if (vgs_interrupted())
+			return vgs_interrupt_status();
 		return err.msg[0] && strstr(err.msg, "CUDA") ? 1 : VGS_EXIT_BAD_INPUT;
 	}
 	return 0;
@@ -138,19 +143,20 @@ static int cmd_calibrate(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	vgs_interrupt_init();
 	vgs_trace_set_import(vgs_import_to_tempfile);
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("vgpusim-replay %s\n", VGS_VERSION);
-		return 0;
+		return vgs_stdout_flush(0);
 	}
 	if (argc >= 2 && (!strcmp(argv[1], "help") || vgs_args_wants_help(argc, argv))) {
 		usage(stdout);
-		return 0;
+		return vgs_stdout_flush(0);
 	}
 	if (argc >= 2 && !strcmp(argv[1], "replay"))
-		return cmd_replay(argc - 1, argv + 1);
+		return vgs_stdout_flush(cmd_replay(argc - 1, argv + 1));
 	if (argc >= 2 && !strcmp(argv[1], "calibrate"))
-		return cmd_calibrate(argc - 1, argv + 1);
+		return vgs_stdout_flush(cmd_calibrate(argc - 1, argv + 1));
 	usage(stderr);
 	return VGS_EXIT_BAD_INPUT;
 }

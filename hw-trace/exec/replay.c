@@ -110,8 +110,8 @@ int ex_replay(const struct ex_replay_args *args, struct vgs_error *err)
 	const struct vgs_scenario *scn = args->scn;
 	struct exec x = { .be = args->be };
 	struct vgs_interrupt sigs;
-	char *tmp = NULL;
-	bool be_up = false;
+	struct vgs_outdir out = { 0 };
+	bool be_up = false, caught = false;
 	int rc = -1;
 	struct timespec w0, w1;
 
@@ -123,24 +123,22 @@ int ex_replay(const struct ex_replay_args *args, struct vgs_error *err)
 	if (x.be->init(&x, err))
 		goto out;
 	be_up = true;
-	tmp = vgs_outdir_begin(args->outdir, err);
-	if (!tmp)
+	vgs_interrupt_catch(&sigs);
+	caught = true;
+	if (vgs_outdir_begin(&out, args->outdir, VGS_OUTDIR_RUN, err))
 		goto out;
-	x.drv.metrics = vgs_metrics_new(scn, tmp, err);
+	x.drv.metrics = vgs_metrics_new(scn, out.tmp, err);
 	if (!x.drv.metrics)
 		goto out;
 	if (args->slices) {
-		x.drv.tl = vgs_timeline_open(scn, tmp, true, false, err);
+		x.drv.tl = vgs_timeline_open(scn, out.tmp, true, false, err);
 		if (!x.drv.tl)
 			goto out;
 	}
-	vgs_interrupt_catch(&sigs);
 
 	x.t0_mono_ns = 0;
 	x.t0_mono_ns = ex_now(&x);
 	uint64_t stopped = ex_loop(&x);
-
-	vgs_interrupt_release(&sigs);
 	bool partial = stopped < x.drv.end_ns;
 
 	if (x.error) {
@@ -164,12 +162,17 @@ int ex_replay(const struct ex_replay_args *args, struct vgs_error *err)
 		goto out;
 	}
 	x.drv.tl = NULL;
-	vgs_metrics_finish(x.drv.metrics, &info);
-	if (vgs_metrics_write(x.drv.metrics, tmp, err) || write_executor_json(&x, tmp, partial, err) ||
-	    vgs_outdir_commit(tmp, args->outdir, err))
+	if (partial && stopped <= scn->warmup_ns) {
+		/* Nothing measured yet: nothing to write. */
+		fprintf(stderr, "vgpusim: %s: the replay stopped at %.3f s, before the measured window (warm-up "
+			"%.3f s): nothing written\n", vgs_interrupt_name(), stopped * 1e-9, scn->warmup_ns * 1e-9);
+		rc = vgs_interrupt_status();
 		goto out;
-	g_free(tmp);
-	tmp = NULL;
+	}
+	vgs_metrics_finish(x.drv.metrics, &info);
+	if (vgs_metrics_write(x.drv.metrics, out.tmp, err) || write_executor_json(&x, out.tmp, partial, err) ||
+	    vgs_outdir_commit(&out, err))
+		goto out;
 	if (args->result) {
 		args->result->completed = x.drv.completed;
 		args->result->stopped_ns = stopped;
@@ -184,7 +187,10 @@ int ex_replay(const struct ex_replay_args *args, struct vgs_error *err)
 		       vgs_hist_quantile(&x.timer_slack, 0.99) / 1e3, vgs_hist_quantile(&x.dispatch_lat, 0.5) / 1e3,
 		       partial ? " (interrupted: results marked partial)" : "");
 	}
-	rc = partial ? 130 : 0;
+	if (partial)
+		fprintf(stderr, "vgpusim: %s: the replay stopped at %.3f s of %.3f s; results in %s/ are marked "
+			"partial\n", vgs_interrupt_name(), stopped * 1e-9, x.drv.end_ns * 1e-9, out.path);
+	rc = vgs_interrupt_status();
 out:
 	if (x.drv.tl) {
 		struct vgs_error ignored;
@@ -193,10 +199,9 @@ out:
 	}
 	if (x.drv.metrics)
 		vgs_metrics_free(x.drv.metrics);
-	if (tmp) {
-		vgs_outdir_abort(tmp);
-		g_free(tmp);
-	}
+	vgs_outdir_fini(&out);
+	if (caught)
+		vgs_interrupt_release(&sigs);
 	if (be_up)
 		x.be->fini(&x);
 	teardown(&x);

@@ -29,7 +29,7 @@ uint64_t ex_sleep_until(const struct exec *x, uint64_t at_ns)
 	uint64_t abs_ns = x->t0_mono_ns + at_ns, now;
 	struct timespec ts = { .tv_sec = (time_t)(abs_ns / 1000000000ull), .tv_nsec = (long)(abs_ns % 1000000000ull) };
 
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !x->stop)
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !x->stop && !vgs_interrupted())
 		;
 	now = ex_now(x);
 	return now > at_ns ? now - at_ns : 0;

@@ -7,9 +7,26 @@
  *     work_ns / f.
  *   - A tenant submits its commands in `seq` order (host-side program order).  Command i is submitted at
  *         max(submit(i-1), base + gap_ns, arrival_ns)
- *     where base = the latest completion among deps[], or submit(i-1) when there are no deps.
+ *     where base = the latest completion among deps[], or submit(i-1) when there are no deps.  With
+ *     VGS_CMD_ANCHOR_PREV the gap counts from the host's previous submission instead and the deps are
+ *     barriers (not before they complete, no think time after them):
+ *         max(submit(i-1) + gap_ns, latest completion among deps[], arrival_ns)
+ *     so that a dependency that completes late delays the command only by what the gap does not absorb.
+ *     Without deps both forms are the same.
  *   - Commands of one stream execute in seq order (a command starts only after the previous command of its
- *     stream completed), whatever engine class they use; different streams run concurrently.
+ *     stream completed), whatever engine class they use; different streams run concurrently.  With
+ *     VGS_CMD_AFTER a command starts after command `after` instead (an earlier command of its stream;
+ *     VGS_NO_TIME: after none): what a capture shows when it records two ops of one stream overlapping
+ *     (docs/trace-format.md, "Attributes").  Later commands of the stream still follow it.
+ *   - With VGS_CMD_DEVICE_DEPS the deps are waited for on the GPU instead of by the host: the command
+ *     is submitted as if it had none (base = submit(i-1)) and starts only once its deps and its stream
+ *     predecessor have completed -- a wait between queues on the device (D3D12 ID3D12CommandQueue::
+ *     Wait, cudaStreamWaitEvent), with which a program hands work to another engine without blocking
+ *     its host thread.  Generators use it; the native trace format has no column for it.
+ *   - A workload may also make its host thread wait for a command without submitting anything
+ *     (vgs_workload_next() returning VGS_WL_WAIT: a swap chain's frame-latency wait, a server waiting
+ *     for a batch's results): it is asked for its next command again once that command completed, at
+ *     that time, so what it submits next can depend on when that was.
  *   - Units (frames, requests, iterations) are delimited by flags: the command carrying VGS_CMD_UNIT_BEGIN
  *     opens unit `unit`, the one carrying VGS_CMD_UNIT_END closes it when it completes.
  *   - Memory behaviour (docs/vram.md): `mem` names a list of struct vgs_mem_op in the workload's table
@@ -72,6 +89,13 @@ enum vgs_cmd_flags {
 	/* A host<->device copy that takes its recorded work_ns instead of a transfer on the PCIe link
 	 * (replaying a capture exactly). */
 	VGS_CMD_RECORDED_TIME = 1u << 2,
+	/* gap_ns counts from the previous submission; deps are barriers (above). */
+	VGS_CMD_ANCHOR_PREV = 1u << 3,
+	/* The command starts after command `after` (VGS_NO_TIME: no command) instead of the previous
+	 * command of its stream. */
+	VGS_CMD_AFTER = 1u << 4,
+	/* deps[] are waited for on the device, not by the host (see the top comment). */
+	VGS_CMD_DEVICE_DEPS = 1u << 5,
 };
 
 struct vgs_cmd {
@@ -84,12 +108,15 @@ struct vgs_cmd {
 	uint64_t deadline_ns;  /* unit deadline (tenant-relative), VGS_NO_TIME if none; on UNIT_BEGIN */
 	uint64_t unit;         /* index of the unit this command belongs to */
 	uint64_t deps[VGS_MAX_DEPS]; /* seqs of earlier commands the host waits for before submitting */
+	uint64_t after;        /* with VGS_CMD_AFTER: the seq its start waits for, VGS_NO_TIME for none */
 	uint32_t stream;       /* commands of one stream execute in order */
 	uint8_t ndeps;
 	uint8_t cls;           /* enum vgs_engine_class */
 	uint8_t dir;           /* enum vgs_copy_dir */
 	uint8_t flags;         /* enum vgs_cmd_flags */
 	uint32_t mem;          /* memory operations: index into the workload's table, 0 = none */
+	uint32_t gen;          /* on UNIT_BEGIN: frames generated from this unit's frame (frame generation)
+	                        * and shown besides it; 0 = none */
 	uint16_t sm;           /* SMs the kernel wants (resident thread blocks), 0 = unknown: all */
 	uint8_t bound;         /* enum vgs_bound */
 };

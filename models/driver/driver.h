@@ -173,6 +173,7 @@ struct drv_domain {
 
 enum drv_tenant_state {
 	T_NEXT,                    /* draw the next command */
+	T_WAIT,                    /* the workload waits for command waiting_seq before drawing again */
 	T_DEPS,                    /* wait for its fences */
 	T_WINDOW,                  /* until the open batch's window closes, then submit the batch */
 	T_WHEN,                    /* its submission time is known: add the host's wake-up lateness */
@@ -201,13 +202,14 @@ struct drv_tenant {
 	struct drv_cmd *cmd;       /* the command being submitted */
 	unsigned dep_i;
 	uint64_t base_ns, when_ns, last_submit_ns, window_ns, trap_end_ns;
+	uint64_t barrier_ns;       /* latest completion of an anchored command's fences (barriers) */
 	struct drv_cmd **staged;   /* the batch being merged (submit.batch_max) */
 	uint32_t nstaged, pushed;
 	uint64_t staged_first_ns;
 	uint64_t space_since_ns;   /* waiting for ring space since */
 	bool waiting_space;
 	bool waiting_deps;
-	uint64_t waiting_seq;      /* while waiting_deps: the fence it waits for */
+	uint64_t waiting_seq;      /* while waiting_deps (or in T_WAIT): the fence it waits for */
 	bool queued;               /* on the run list */
 	uint64_t gen;              /* invalidates stale timers */
 };

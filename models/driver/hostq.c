@@ -4,6 +4,7 @@
 struct vgs_open_unit {
 	uint64_t arrival_ns;
 	uint64_t deadline_ns;
+	uint32_t gen;              /* generated frames shown besides it (vgs_cmd.gen) */
 	bool failed;               /* a command of the unit was discarded by a reset: never delivered */
 };
 
@@ -59,6 +60,7 @@ void vgs_hostq_unit_open(struct vgs_hostq *q, const struct vgs_cmd *c, uint64_t 
 	*key = c->unit;
 	u->arrival_ns = c->arrival_ns != VGS_NO_TIME ? c->arrival_ns : host_now_ns;
 	u->deadline_ns = c->deadline_ns;
+	u->gen = c->gen;
 	u->failed = false;
 	if (!g_hash_table_replace(q->units, key, u))
 		q->deadline_stale = true; /* it replaced an open unit of the same number */
@@ -103,8 +105,11 @@ void vgs_hostq_complete(struct vgs_hostq *q, const struct vgs_cmd *c, uint64_t e
 	if (c->flags & VGS_CMD_UNIT_END) {
 		u = g_hash_table_lookup(q->units, &c->unit);
 		if (u) {
-			if (!u->failed)
+			if (!u->failed) {
 				vgs_metrics_unit_done(m, tenant, c->unit, u->arrival_ns, end_ns, u->deadline_ns);
+				if (u->gen)
+					vgs_metrics_units_generated(m, tenant, end_ns, u->gen);
+			}
 			g_hash_table_remove(q->units, &c->unit);
 			q->deadline_stale = true;
 		}

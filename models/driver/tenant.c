@@ -4,6 +4,11 @@
  *     max(previous submission, base + gap, unit arrival)
  * where base is the latest completion among the command's fences (or the previous submission when it
  * has none): closed-loop replay, so a smaller share slows the tenant down as it would a real program.
+ * A command anchored on the previous submission (VGS_CMD_ANCHOR_PREV, models/base/types.h) is submitted
+ * at max(previous submission + gap, latest fence completion, arrival) instead: its fences are barriers.
+ * Device-side waits (VGS_CMD_DEVICE_DEPS) do not hold the host: such a command is submitted as if it
+ * had no fences and starts once they completed.  A workload may also make the host wait for a command
+ * without submitting anything (VGS_WL_WAIT): it is asked again when that command completes.
  * A submission costs the configured trap/doorbell time on the host; commands may be merged into one
  * submission (up to batch_max, or within batch_window_ns of the first), paying one trap per batch.  Each
  * command then enters the bounded ring of its (vGPU, engine class); a full ring blocks the submitter.
@@ -15,11 +20,18 @@ bool drv_tenant_is_done(const struct drv_tenant *t, uint64_t seq, uint64_t *end_
 	return vgs_hostq_done(&t->hq, seq, end_ns);
 }
 
+/* Its stream predecessor has completed, and so have its deps when they are device-side. */
 bool drv_cmd_startable(const struct drv_cmd *cmd)
 {
 	uint64_t end;
 
-	return cmd->stream_prev == VGS_NO_TIME || drv_tenant_is_done(cmd->tenant, cmd->stream_prev, &end);
+	if (cmd->stream_prev != VGS_NO_TIME && !drv_tenant_is_done(cmd->tenant, cmd->stream_prev, &end))
+		return false;
+	if (cmd->c.flags & VGS_CMD_DEVICE_DEPS)
+		for (unsigned i = 0; i < cmd->c.ndeps; i++)
+			if (!drv_tenant_is_done(cmd->tenant, cmd->c.deps[i], &end))
+				return false;
+	return true;
 }
 
 /*
@@ -110,6 +122,8 @@ static bool ring_push(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now)
 	}
 	cmd->submit_ns = now;
 	cmd->stream_prev = vgs_hostq_stream_link(&t->hq, &cmd->c);
+	if (cmd->c.flags & VGS_CMD_AFTER)
+		cmd->stream_prev = cmd->c.after; /* a recorded overlap: it waits for an earlier one */
 	g_queue_push_tail(q, cmd);
 	t->in_flight++;
 	return true;
@@ -136,8 +150,15 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 		switch (t->state) {
 		case T_NEXT: {
 			struct drv_cmd *cmd = g_new0(struct drv_cmd, 1);
+			int r = vgs_workload_next(t->wl, now, &cmd->c);
 
-			if (vgs_workload_next(t->wl, now, &cmd->c) != 1) {
+			if (r == VGS_WL_WAIT) {
+				t->waiting_seq = cmd->c.deps[0];
+				g_free(cmd);
+				t->state = T_WAIT;
+				break;
+			}
+			if (r != VGS_WL_CMD) {
 				g_free(cmd);
 				if (t->nstaged)
 					flush(t, T_DONE);
@@ -150,21 +171,42 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 			cmd->remaining_ns = cmd->c.work_ns;
 			cmd->eng_cls = t->gpu->route[cmd->c.cls];
 			t->cmd = cmd;
-			t->base_ns = cmd->c.ndeps ? 0 : t->last_submit_ns;
+			/* base + gap is when the host is ready; host-side deps raise base (anchored: the result) */
+			t->base_ns = cmd->c.ndeps && !(cmd->c.flags & (VGS_CMD_ANCHOR_PREV | VGS_CMD_DEVICE_DEPS)) ? 0
+												     : t->last_submit_ns;
+			t->barrier_ns = 0;
 			t->dep_i = 0;
 			t->state = T_DEPS;
 			break;
+		}
+		case T_WAIT: {
+			uint64_t end;
+
+			if (drv_tenant_is_done(t, t->waiting_seq, &end)) {
+				t->waiting_deps = false;
+				t->state = T_NEXT;
+				break;
+			}
+			/* What it waits for may still be in the batch: submit the batch first. */
+			if (t->nstaged) {
+				flush(t, T_WAIT);
+				break;
+			}
+			t->waiting_deps = true;
+			return; /* its completion runs us again */
 		}
 		case T_DEPS: {
 			struct drv_cmd *cmd = t->cmd;
 			uint64_t end;
 
-			for (; t->dep_i < cmd->c.ndeps; t->dep_i++) {
+			for (; !(cmd->c.flags & VGS_CMD_DEVICE_DEPS) && t->dep_i < cmd->c.ndeps; t->dep_i++) {
 				uint64_t dep = cmd->c.deps[t->dep_i];
 
 				if (drv_tenant_is_done(t, dep, &end)) {
-					if (end > t->base_ns)
-						t->base_ns = end;
+					uint64_t *b = (cmd->c.flags & VGS_CMD_ANCHOR_PREV) ? &t->barrier_ns : &t->base_ns;
+
+					if (end > *b)
+						*b = end;
 					continue;
 				}
 				/* A fence on a command still in the batch: submit the batch first. */
@@ -182,6 +224,8 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 			t->when_ns = t->base_ns + cmd->c.gap_ns;
 			if (t->when_ns < t->last_submit_ns)
 				t->when_ns = t->last_submit_ns;
+			if (t->when_ns < t->barrier_ns)
+				t->when_ns = t->barrier_ns;
 			if (cmd->c.arrival_ns != VGS_NO_TIME && cmd->c.arrival_ns > t->when_ns)
 				t->when_ns = cmd->c.arrival_ns;
 			/* Merging: the batch closes when full or when its window would expire before `when`. */

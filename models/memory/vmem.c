@@ -82,7 +82,7 @@ static void list_append(struct vgs_vmem *vm, struct vpage *p)
 
 static uint64_t page_va(const struct vgs_alloc *a, const struct vpage *p)
 {
-	return a->va + ((uint64_t)(p - a->pages) << a->shift);
+	return a->va + (vpm_index(p) << a->shift);
 }
 
 static uint64_t piece_frame(const struct vpage *p, unsigned k)
@@ -285,28 +285,31 @@ static struct vgs_alloc *alloc_new(struct vgs_vmem *vm, uint64_t va, uint64_t by
 	a->bytes = bytes;
 	a->shift = shift;
 	a->npages = bytes >> shift;
-	a->pages = g_new0(struct vpage, a->npages);
-	for (uint64_t i = 0; i < a->npages; i++)
-		a->pages[i].a = a;
+	vpm_init(&a->pages, a->npages); /* no page record until a page is touched */
 	g_tree_insert(vm->by_va, &a->va, a);
 	vm->st.allocated_bytes += bytes;
 	return a;
 }
 
-static void alloc_destroy(struct vgs_vmem *vm, struct vgs_alloc *a)
+/* vpm_foreach: give a resident page's frames back. */
+static bool drop_page(struct vpage *p, void *data)
 {
-	for (uint64_t i = 0; i < a->npages; i++) {
-		struct vpage *p = &a->pages[i];
+	struct vgs_vmem *vm = data;
 
-		if (p->state != PG_RESIDENT)
-			continue;
+	if (p->state == PG_RESIDENT) {
 		unback(vm, p);
 		list_remove(vm, p);
-		vm->st.resident_bytes -= 1ull << a->shift;
+		vm->st.resident_bytes -= 1ull << p->a->shift;
 	}
+	return false;
+}
+
+static void alloc_destroy(struct vgs_vmem *vm, struct vgs_alloc *a)
+{
+	vpm_foreach(&a->pages, drop_page, vm);
 	g_tree_remove(vm->by_va, &a->va);
 	vm->st.allocated_bytes -= a->bytes;
-	g_free(a->pages);
+	vpm_free(&a->pages);
 	g_free(a);
 }
 
@@ -386,13 +389,20 @@ static int invalid(struct vgs_vmem *vm)
 static int touch_range(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, uint64_t end,
 		       struct vgs_migration *mig)
 {
+	uint64_t last = (end - 1) >> a->shift, run;
+
 	if (a->resident_pages == a->npages && !vm->reorder)
 		return 0; /* everything resident and nothing to reorder */
-	for (uint64_t i = off >> a->shift; i <= (end - 1) >> a->shift; i++) {
-		int rc = touch_page(vm, &a->pages[i], mig);
+	/* A leaf of the page map at a time: its records are consecutive. */
+	for (uint64_t i = off >> a->shift; i <= last;) {
+		struct vpage *p = vpm_page(&a->pages, a, i, true, &run);
 
-		if (rc)
-			return rc;
+		for (; run > 0 && i <= last; run--, i++, p++) {
+			int rc = touch_page(vm, p, mig);
+
+			if (rc)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -441,10 +451,39 @@ int vgs_vmem_demand_map(struct vgs_vmem *vm, uint64_t va, struct vgs_migration *
 		return -EFAULT;
 	if (vm->st.allocated_bytes + size > vm->cfg.quota_bytes)
 		return -EDQUOT;
+	uint64_t run;
+
 	a = alloc_new(vm, page, size, VGS_PAGE_4K);
 	a->anon = true;
 	vm->st.demand_maps++;
-	return touch_page(vm, &a->pages[0], mig);
+	return touch_page(vm, vpm_page(&a->pages, a, 0, true, &run), mig);
+}
+
+int vgs_vmem_demand_range(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_migration *mig)
+{
+	uint64_t end = len ? va + len : va + 1, page = va & ~((1ull << VGS_PAGE_4K) - 1);
+
+	/*
+	 * What allocations cover never exceeds the quota: a longer range can never be mapped whole, so it
+	 * fails at once instead of mapping a quota's worth of pages first.  Otherwise covered stretches are
+	 * skipped an allocation at a time: the work is the pages mapped plus the allocations in the range,
+	 * never the length of the range.
+	 */
+	if (end < va || end - page > vm->cfg.quota_bytes)
+		return -EDQUOT;
+	while (page < end) {
+		struct vgs_alloc *a = vgs_vmem_covering(vm, page);
+		int rc;
+
+		if (a) {
+			page = a->va + a->bytes;
+			continue;
+		}
+		if ((rc = vgs_vmem_demand_map(vm, page, mig)) != 0)
+			return rc;
+		page += 1ull << VGS_PAGE_4K;
+	}
+	return vgs_vmem_touch_va(vm, va, len, mig);
 }
 
 bool vgs_vmem_covers(const struct vgs_vmem *vm, uint64_t va)
@@ -476,6 +515,15 @@ static gboolean count_resident(gpointer key, gpointer value, gpointer data)
 	return FALSE;
 }
 
+/* vpm_foreach: the address of the first resident page. */
+static bool first_resident(struct vpage *p, void *data)
+{
+	if (p->state != PG_RESIDENT)
+		return false;
+	*(uint64_t *)data = page_va(p->a, p);
+	return true;
+}
+
 static gboolean pick_resident(gpointer key, gpointer value, gpointer data)
 {
 	const struct vgs_alloc *a = value;
@@ -485,11 +533,7 @@ static gboolean pick_resident(gpointer key, gpointer value, gpointer data)
 		return FALSE;
 	if (p->seen++ < p->k)
 		return FALSE;
-	for (uint64_t i = 0; i < a->npages; i++)
-		if (a->pages[i].state == PG_RESIDENT) {
-			p->va = page_va(a, &a->pages[i]);
-			break;
-		}
+	vpm_foreach(&a->pages, first_resident, &p->va);
 	return TRUE;
 }
 

@@ -111,6 +111,11 @@ int vgs_vmem_touch_va(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs
  * exhausted); -EFAULT (va cannot be mapped: the null page, outside the address space, or already an
  * allocation's). */
 int vgs_vmem_demand_map(struct vgs_vmem *vm, uint64_t va, struct vgs_migration *mig);
+/* Demand mode on an access to [va, va + len) (len 0: one byte): map a fresh page at every 4 KiB of it
+ * that no allocation covers, then access it: 0; -EDQUOT (the quota is exhausted, or the range is longer
+ * than the quota: nothing is mapped then); -EFAULT (a page cannot be mapped).  Work and memory grow
+ * with the pages mapped and the allocations in the range, not with the range's length. */
+int vgs_vmem_demand_range(struct vgs_vmem *vm, uint64_t va, uint64_t len, struct vgs_migration *mig);
 
 /* Whether one of the vGPU's allocations covers va. */
 bool vgs_vmem_covers(const struct vgs_vmem *vm, uint64_t va);

@@ -1,7 +1,7 @@
 /*
  * Private to a vGPU's memory (models/memory/vmem*.c): the object model of vmem.c -- pages,
  * allocations, the vGPU's memory -- which the isolation check of vmem_check.c reads.  The calls go
- * one way: vmem_check.c -> vmem.c.
+ * one way: vmem_check.c -> vmem.c -> vmem_pages.c.
  */
 #ifndef VGS_VMEM_PRIV_H
 #define VGS_VMEM_PRIV_H
@@ -19,6 +19,7 @@ enum { PG_NEW = 0, PG_RESIDENT, PG_EVICTED };
 /* Ids below this are looked up in an array (grown on demand), the others in a hash table. */
 #define SMALL_IDS 65536u
 
+/* A page's record: it exists once the page has been touched (vmem_pages.c). */
 struct vpage {
 	struct vpage *prev, *next;   /* residency list, while resident */
 	struct vgs_alloc *a;
@@ -29,7 +30,39 @@ struct vpage {
 	uint16_t npieces;
 	uint8_t state;
 	uint8_t piece_shift;
+	uint8_t slot;                /* its place in its leaf of the page map */
 };
+
+/*
+ * The page records of one allocation, a sparse map keyed by page index (vmem_pages.c): a radix tree
+ * whose leaves hold up to VPM_LEAF consecutive records and are made at the first touch of one of
+ * their pages, under interior nodes of up to VPM_FANOUT children.  Memory grows with the pages
+ * touched, not with the size of the allocation (a 2^44-byte allocation costs a few words until it is
+ * used); a touch costs one walk per leaf (depth levels: 0 up to 64 pages, 1 up to 32 Ki pages, 3 for
+ * the largest), then consecutive records.
+ */
+#define VPM_LEAF_SHIFT 6
+#define VPM_LEAF (1u << VPM_LEAF_SHIFT)
+#define VPM_FANOUT_SHIFT 9
+#define VPM_FANOUT (1u << VPM_FANOUT_SHIFT)
+
+struct vpagemap {
+	void *root;                  /* a leaf (depth 0) or an interior node; NULL until a page is touched */
+	uint64_t npages;
+	uint32_t top;                /* children of the root node (depth > 0) */
+	uint8_t depth;               /* interior levels above the leaves */
+};
+
+void vpm_init(struct vpagemap *m, uint64_t npages);
+/* Page i's record (create: made, NEW, when absent; else NULL when absent); *run = records from it to
+ * its leaf's end (consecutive in memory: p[0 .. *run - 1] are pages i ..), or pages to skip when absent. */
+struct vpage *vpm_page(struct vpagemap *m, struct vgs_alloc *a, uint64_t i, bool create, uint64_t *run);
+/* The index of a page from its record. */
+uint64_t vpm_index(const struct vpage *p);
+/* fn on every page record in index order, until it returns true (then true). */
+bool vpm_foreach(const struct vpagemap *m, bool (*fn)(struct vpage *p, void *data), void *data);
+/* Free the records (the caller unmapped the resident pages first). */
+void vpm_free(struct vpagemap *m);
 
 struct vgs_alloc {
 	uint64_t va;                 /* key of by_va */
@@ -41,7 +74,7 @@ struct vgs_alloc {
 	unsigned shift;
 	bool anon;                   /* a demand-mapped page: no id */
 	bool freed;                  /* released by the host, waiting for its last pin */
-	struct vpage *pages;
+	struct vpagemap pages;       /* the records of the pages touched so far */
 };
 
 struct vgs_vmem {

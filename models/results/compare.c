@@ -1,6 +1,7 @@
 /*
- * `vgpusim compare`: policy items and run names, collecting the runs' results, the derived numbers
- * (slowdown vs. solo, per-policy summaries, winner selection) and compare.csv.  See compare.h.
+ * `vgpusim compare`: collecting the runs' results, the derived numbers (slowdown and virtualization
+ * loss vs. solo, unit intervals, saturated tenants, per-policy summaries, winner selection) and
+ * compare.csv.  See compare.h; the policy items are compare_items.c's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,205 +12,9 @@
 #include <glib.h>
 
 #include "models/results/compare.h"
+#include "models/results/units.h"
 #include "models/base/json.h"
 #include "models/scenario/policy_load.h"
-
-/* ---- items ----------------------------------------------------------------------------------- */
-
-static bool is_ident(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return false;
-	for (s++; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
-}
-
-/* Directory-safe copy: [A-Za-z0-9._=+-] kept, anything else '_'. */
-static void sanitise(GString *out, const char *s)
-{
-	for (; *s; s++)
-		g_string_append_c(out, (isalnum((unsigned char)*s) || strchr("._=+-", *s)) ? *s : '_');
-}
-
-static int item_parse(const char *text, struct vgs_compare_item *it, struct vgs_error *err)
-{
-	char **parts = g_strsplit(text, ":", -1);
-	guint n = g_strv_length(parts);
-	GString *name;
-	int rc = -1;
-
-	memset(it, 0, sizeof(*it));
-	it->text = g_strdup(text);
-	if (n == 0 || !*parts[0]) {
-		vgs_error_set(err, "-p: empty policy in '%s'; expected POLICY[:KEY=VALUE]... separated by commas",
-			      text);
-		goto out;
-	}
-	it->policy = g_strdup(parts[0]);
-	it->group = vgs_policy_group_name(it->policy);
-	it->keys = g_new0(char *, n);
-	it->values = g_new0(char *, n);
-	for (guint i = 1; i < n; i++) {
-		char *eq = strchr(parts[i], '=');
-
-		if (!eq || eq == parts[i] || !eq[1]) {
-			vgs_error_set(err, "-p %s: expected KEY=VALUE after ':', got '%s'", text, parts[i]);
-			goto out;
-		}
-		*eq = '\0';
-		if (!is_ident(parts[i])) {
-			vgs_error_set(err, "-p %s: parameter name '%s' is not an identifier ([A-Za-z_][A-Za-z0-9_]*)",
-				      text, parts[i]);
-			goto out;
-		}
-		for (size_t k = 0; k < it->nparams; k++)
-			if (strcmp(it->keys[k], parts[i]) == 0) {
-				vgs_error_set(err, "-p %s: parameter '%s' given twice", text, parts[i]);
-				goto out;
-			}
-		it->keys[it->nparams] = g_strdup(parts[i]);
-		it->values[it->nparams++] = g_strdup(eq + 1);
-	}
-	name = g_string_new(NULL);
-	sanitise(name, it->group);
-	for (size_t k = 0; k < it->nparams; k++) {
-		g_string_append_printf(name, "-%s=", it->keys[k]);
-		sanitise(name, it->values[k]);
-	}
-	it->name = g_string_free(name, FALSE);
-	if (strcmp(it->policy, VGS_COMPARE_MIG_ITEM) == 0 && it->nparams) {
-		vgs_error_set(err, "-p %s: the item mig takes no parameters (it runs the config's own policy)", text);
-		goto out;
-	}
-	if (it->name[0] == '.' || !strcmp(it->name, VGS_COMPARE_SOLO_DIR) ||
-	    !strcmp(it->name, VGS_COMPARE_PLOTS_DIR)) {
-		vgs_error_set(err, "-p %s: its results directory would be '%s', which compare uses for something "
-			      "else; rename the policy", text, it->name);
-		goto out;
-	}
-	rc = 0;
-out:
-	g_strfreev(parts);
-	return rc;
-}
-
-bool vgs_compare_item_is_mig(const struct vgs_compare_item *it)
-{
-	return strcmp(it->policy, VGS_COMPARE_MIG_ITEM) == 0;
-}
-
-static void item_free(struct vgs_compare_item *it)
-{
-	for (size_t k = 0; k < it->nparams; k++) {
-		g_free(it->keys[k]);
-		g_free(it->values[k]);
-	}
-	g_free(it->keys);
-	g_free(it->values);
-	g_free(it->text);
-	g_free(it->policy);
-	g_free(it->group);
-	g_free(it->name);
-}
-
-int vgs_compare_items_parse(const char *list, struct vgs_compare_item **items, size_t *nitems,
-			    struct vgs_error *err)
-{
-	char **texts = g_strsplit(list, ",", -1);
-	guint n = g_strv_length(texts);
-	struct vgs_compare_item *its = g_new0(struct vgs_compare_item, n ? n : 1);
-	size_t done = 0;
-	int rc = -1;
-
-	if (n == 0) {
-		vgs_error_set(err, "-p: expected a comma-separated list of policies, got nothing");
-		goto out;
-	}
-	for (; done < n; done++) {
-		if (item_parse(texts[done], &its[done], err) < 0) {
-			done++;
-			goto out;
-		}
-		for (size_t k = 0; k < done; k++)
-			if (strcmp(its[k].name, its[done].name) == 0) {
-				vgs_error_set(err, "-p: '%s' and '%s' would both write their results to '%s'; give "
-					      "them different parameters", its[k].text, its[done].text, its[done].name);
-				done++;
-				goto out;
-			}
-	}
-	rc = 0;
-out:
-	g_strfreev(texts);
-	if (rc < 0) {
-		vgs_compare_items_free(its, done);
-		its = NULL;
-		done = 0;
-	}
-	*items = its;
-	*nitems = done;
-	return rc;
-}
-
-void vgs_compare_items_free(struct vgs_compare_item *items, size_t nitems)
-{
-	for (size_t i = 0; items && i < nitems; i++)
-		item_free(&items[i]);
-	g_free(items);
-}
-
-/* A libconfig literal for VALUE: numbers, booleans and quoted strings as written, anything else quoted. */
-static char *literal(const char *v)
-{
-	char *end;
-	GString *q;
-
-	if (v[0] == '"' || !g_ascii_strcasecmp(v, "true") || !g_ascii_strcasecmp(v, "false"))
-		return g_strdup(v);
-	errno = 0;
-	g_ascii_strtod(v, &end);
-	if (!*end && end != v && !isalpha((unsigned char)v[0]))
-		return g_strdup(v);
-	q = g_string_new("\"");
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			g_string_append_c(q, '\\');
-		g_string_append_c(q, *v);
-	}
-	g_string_append_c(q, '"');
-	return g_string_free(q, FALSE);
-}
-
-void vgs_compare_item_overrides(const struct vgs_compare_item *it, bool group_exists, GPtrArray *argv)
-{
-	GString *grp;
-
-	if (it->nparams == 0)
-		return;
-	if (group_exists) {
-		for (size_t k = 0; k < it->nparams; k++) {
-			char *lit = literal(it->values[k]);
-
-			g_ptr_array_add(argv, g_strdup("--set"));
-			g_ptr_array_add(argv, g_strdup_printf("scheduler.%s.%s=%s", it->group, it->keys[k], lit));
-			g_free(lit);
-		}
-		return;
-	}
-	grp = g_string_new(NULL);
-	g_string_append_printf(grp, "scheduler.%s={", it->group);
-	for (size_t k = 0; k < it->nparams; k++) {
-		char *lit = literal(it->values[k]);
-
-		g_string_append_printf(grp, " %s = %s;", it->keys[k], lit);
-		g_free(lit);
-	}
-	g_string_append(grp, " }");
-	g_ptr_array_add(argv, g_strdup("--set"));
-	g_ptr_array_add(argv, g_string_free(grp, FALSE));
-}
 
 /* ---- the comparison -------------------------------------------------------------------------- */
 
@@ -273,10 +78,13 @@ void vgs_compare_fini(struct vgs_compare *c)
 	g_free(c->solo_policy);
 	g_free(c->cells);
 	g_free(c->sums);
+	g_free(c->intervals);
 	memset(c, 0, sizeof(*c));
 }
 
-static void read_run(struct vgs_compare_run *r, const char *dir)
+/* Read a run's results back; `ival` (ntenants, may be NULL) receives the unit intervals. */
+static void read_run(struct vgs_compare_run *r, const char *dir, char **tenants, size_t ntenants,
+		     struct vgs_unit_intervals *ival)
 {
 	char *path;
 	struct vgs_error err;
@@ -284,9 +92,19 @@ static void read_run(struct vgs_compare_run *r, const char *dir)
 	if (r->status_text)
 		return;
 	path = g_build_filename(dir, r->name, NULL);
-	if (vgs_results_read(&r->res, path, &err) == 0)
+	if (vgs_results_read(&r->res, path, &err) == 0) {
+		char *units = g_build_filename(path, "units.csv", NULL);
+		bool have_units = g_file_test(units, G_FILE_TEST_EXISTS);
+
+		g_free(units);
 		r->complete = true;
-	else
+		/* units.csv is optional: without it, no unit intervals */
+		if (ival && have_units && vgs_units_intervals(path, tenants, ntenants, ival, &err) < 0) {
+			vgs_results_fini(&r->res);
+			r->complete = false;
+		}
+	}
+	if (!r->complete)
 		r->status_text = g_strdup_printf("results unreadable: %s", err.msg);
 	g_free(path);
 }
@@ -323,17 +141,61 @@ static void count_slas(const struct vgs_table *t, guint row, int *slas, int *met
 	}
 }
 
+/*
+ * What compare derives beyond the runs' own numbers for tenant i of run r (cell already holds rate
+ * and the solo baseline): unit intervals, virtualization loss, whether it was saturated.
+ */
+static void derive_loss(struct vgs_compare_cell *cell, const struct vgs_table *t, int row, double solo_venc,
+			const struct vgs_unit_intervals *iv, double duration_s)
+{
+	double venc = vgs_table_num(t, row, "busy_venc_ms"), target = vgs_table_num(t, row, "share_target");
+
+	cell->interval_p50_ms = iv->p50_ms;
+	cell->interval_p99_ms = iv->p99_ms;
+	if (isfinite(cell->solo_rate) && cell->solo_rate > 0 && isfinite(cell->rate)) {
+		cell->loss_rate_pct = 100 * (1 - cell->rate / cell->solo_rate);
+		/* one unit of slack for counting whole units in a finite window (docs/metrics.md) */
+		cell->saturated = cell->rate < (1 - VGS_SATURATED_SLACK) * cell->solo_rate -
+						   (duration_s > 0 ? 1 / duration_s : 0);
+	}
+	if (isfinite(solo_venc) && solo_venc > 0 && isfinite(venc))
+		cell->loss_encode_pct = 100 * (1 - venc / solo_venc);
+	if (target > 0)
+		cell->share_x = vgs_table_num(t, row, "share") / target;
+}
+
+/* Jain's index over the saturated tenants of run r: (sum x)^2 / (n sum x^2), x = share / target. */
+static void derive_jain(struct vgs_compare *c, size_t r)
+{
+	struct vgs_compare_sum *sum = &c->sums[r];
+	double s1 = 0, s2 = 0;
+
+	sum->nsaturated = 0;
+	for (size_t i = 0; i < c->ntenants; i++) {
+		const struct vgs_compare_cell *cell = &c->cells[r * c->ntenants + i];
+
+		if (!cell->saturated || !isfinite(cell->share_x))
+			continue;
+		s1 += cell->share_x;
+		s2 += cell->share_x * cell->share_x;
+		sum->nsaturated++;
+	}
+	sum->jain_saturated = sum->nsaturated && s2 > 0 ? s1 * s1 / (sum->nsaturated * s2) : NAN;
+}
+
 static void derive(struct vgs_compare *c)
 {
 	double *solo_rate = g_new0(double, c->ngroups + 1), *solo_p50 = g_new0(double, c->ngroups + 1);
+	double *solo_venc = g_new0(double, c->ngroups + 1);
 
 	for (size_t g = 0; g < c->ngroups; g++) {
 		const struct vgs_compare_run *s = &c->solos[g];
 
-		solo_rate[g] = solo_p50[g] = NAN;
+		solo_rate[g] = solo_p50[g] = solo_venc[g] = NAN;
 		if (s->complete && vgs_table_nrows(&s->res.tenants) == 1) {
 			solo_rate[g] = vgs_table_num(&s->res.tenants, 0, "unit_rate_per_s");
 			solo_p50[g] = vgs_table_num(&s->res.tenants, 0, "lat_p50_ms");
+			solo_venc[g] = vgs_table_num(&s->res.tenants, 0, "busy_venc_ms");
 		}
 	}
 	c->cells = g_new0(struct vgs_compare_cell, c->nruns * c->ntenants + 1);
@@ -345,7 +207,8 @@ static void derive(struct vgs_compare *c)
 
 		sum->jain_index = sum->utilisation = sum->switch_overhead_pct = sum->energy_j = NAN;
 		sum->units = sum->deadline_misses = sum->worst_p99_ms = sum->worst_slowdown = NAN;
-		sum->worst_p99_tenant = sum->worst_slowdown_tenant = -1;
+		sum->worst_p99_tenant = sum->worst_slowdown_tenant = sum->worst_interval_tenant = -1;
+		sum->worst_interval_p99_ms = NAN;
 		for (int k = 0; k < VGS_NCLASS; k++)
 			sum->class_util[k] = NAN;
 		if (run->complete) {
@@ -372,10 +235,14 @@ static void derive(struct vgs_compare *c)
 			while (g < c->ngroups && strcmp(c->groups[g], c->tenant_groups[i]) != 0)
 				g++;
 			cell->rate = cell->lat_p50_ms = cell->lat_p99_ms = NAN;
+			cell->interval_p50_ms = cell->interval_p99_ms = cell->loss_rate_pct = NAN;
+			cell->loss_encode_pct = cell->share_x = NAN;
+			cell->saturated = false;
 			cell->solo_rate = solo_rate[g];
 			cell->solo_p50_ms = solo_p50[g];
 			if (row >= 0) {
 				const struct vgs_table *t = &run->res.tenants;
+				bool lat_sla = !any_lat_sla || isfinite(vgs_table_num(t, row, "sla_latency_ms"));
 
 				cell->rate = vgs_table_num(t, row, "unit_rate_per_s");
 				cell->lat_p50_ms = vgs_table_num(t, row, "lat_p50_ms");
@@ -383,11 +250,17 @@ static void derive(struct vgs_compare *c)
 				count_slas(t, row, &cell->slas, &cell->slas_met);
 				sum->slas += cell->slas;
 				sum->slas_met += cell->slas_met;
-				if ((!any_lat_sla || isfinite(vgs_table_num(t, row, "sla_latency_ms"))) &&
-				    isfinite(cell->lat_p99_ms) &&
+				if (lat_sla && isfinite(cell->lat_p99_ms) &&
 				    (sum->worst_p99_tenant < 0 || cell->lat_p99_ms > sum->worst_p99_ms)) {
 					sum->worst_p99_ms = cell->lat_p99_ms;
 					sum->worst_p99_tenant = (int)i;
+				}
+				derive_loss(cell, t, row, solo_venc[g], &c->intervals[r * c->ntenants + i],
+					    run->res.duration_s);
+				if (lat_sla && isfinite(cell->interval_p99_ms) &&
+				    (sum->worst_interval_tenant < 0 || cell->interval_p99_ms > sum->worst_interval_p99_ms)) {
+					sum->worst_interval_p99_ms = cell->interval_p99_ms;
+					sum->worst_interval_tenant = (int)i;
 				}
 			}
 			cell->slowdown = vgs_compare_slowdown(
@@ -401,16 +274,23 @@ static void derive(struct vgs_compare *c)
 			}
 		}
 	}
+	for (size_t r = 0; r < c->nruns; r++)
+		derive_jain(c, r);
 	g_free(solo_rate);
 	g_free(solo_p50);
+	g_free(solo_venc);
 }
 
 void vgs_compare_collect(struct vgs_compare *c, const char *dir)
 {
+	g_free(c->intervals);
+	c->intervals = g_new0(struct vgs_unit_intervals, c->nruns * c->ntenants + 1);
+	for (size_t k = 0; k < c->nruns * c->ntenants; k++)
+		c->intervals[k].p50_ms = c->intervals[k].p99_ms = NAN;
 	for (size_t r = 0; r < c->nruns; r++)
-		read_run(&c->runs[r], dir);
+		read_run(&c->runs[r], dir, c->tenants, c->ntenants, &c->intervals[r * c->ntenants]);
 	for (size_t g = 0; g < c->ngroups; g++)
-		read_run(&c->solos[g], dir);
+		read_run(&c->solos[g], dir, NULL, 0, NULL);
 	g_free(c->cells);
 	g_free(c->sums);
 	derive(c);
@@ -445,6 +325,31 @@ size_t vgs_compare_best(const double *v, size_t n, bool higher_better, int decim
 		nwin += win[i];
 	}
 	return nwin;
+}
+
+size_t *vgs_compare_rank(const double *v, size_t n, bool higher_better, int decimals)
+{
+	size_t *order = g_new(size_t, n + 1);
+
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	/* insertion sort: stable (ties keep their order), n is a handful of policies */
+	for (size_t i = 1; i < n; i++) {
+		size_t x = order[i], j = i;
+		double xv = as_printed(v[x], decimals);
+
+		while (j > 0) {
+			double pv = as_printed(v[order[j - 1]], decimals);
+			bool before = isnan(pv) ? !isnan(xv) : !isnan(xv) && (higher_better ? xv > pv : xv < pv);
+
+			if (!before)
+				break;
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = x;
+	}
+	return order;
 }
 
 /* ---- compare.csv ----------------------------------------------------------------------------- */
@@ -505,7 +410,8 @@ int vgs_compare_write_csv(const struct vgs_compare *c, const char *dir, struct v
 			csv_text(f, hdr->header->pdata[k], false);
 	else
 		fputs(",tenant,group", f);
-	fputs(",solo_unit_rate_per_s,solo_lat_p50_ms,slowdown_rate,slowdown_latency,slowdown\n", f);
+	fputs(",solo_unit_rate_per_s,solo_lat_p50_ms,slowdown_rate,slowdown_latency,slowdown,interval_p50_ms,"
+	      "interval_p99_ms,loss_rate_pct,loss_encode_pct,saturated\n", f);
 	for (size_t r = 0; r < c->nruns; r++) {
 		const struct vgs_compare_run *run = &c->runs[r];
 
@@ -535,6 +441,11 @@ int vgs_compare_write_csv(const struct vgs_compare *c, const char *dir, struct v
 			csv_num(f, cell->slowdown_rate);
 			csv_num(f, cell->slowdown_lat);
 			csv_num(f, cell->slowdown);
+			csv_num(f, cell->interval_p50_ms);
+			csv_num(f, cell->interval_p99_ms);
+			csv_num(f, cell->loss_rate_pct);
+			csv_num(f, cell->loss_encode_pct);
+			fputs(run->complete ? (cell->saturated ? ",1" : ",0") : ",", f);
 			fputc('\n', f);
 		}
 	}

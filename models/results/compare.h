@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "models/results/results.h"
+#include "models/results/units.h"
 #include "models/base/error.h"
 
 /* Directory names a policy item may not take: they hold the solo runs, the plots and the logs. */
@@ -78,7 +79,18 @@ struct vgs_compare_cell {
 	double slowdown;             /* one of the two, see vgs_compare_slowdown() */
 	int slas;                    /* SLAs the tenant has (rate, latency): 0..2 */
 	int slas_met;
+	double interval_p50_ms;      /* unit intervals over the measured window (units.csv), NAN if none */
+	double interval_p99_ms;
+	double loss_rate_pct;        /* virtualization loss: 100 (1 - rate / solo_rate); for games the 3D frame rate */
+	double loss_encode_pct;      /* 100 (1 - busy_venc / solo busy_venc): encode throughput; NAN without venc */
+	double share_x;              /* share / share_target */
+	bool saturated;              /* it wanted more than it got: rate < (1 - VGS_SATURATED_SLACK) solo_rate - 1 / duration */
 };
+
+/* A tenant is saturated when its unit rate is more than 1 % (the slack of sla_rate_met) and one unit
+ * over the measured window below its solo rate (docs/metrics.md): it would have used more GPU time
+ * than its share gave it. */
+#define VGS_SATURATED_SLACK 0.01
 
 /* One policy's summary line (report.md "per policy"). */
 struct vgs_compare_sum {
@@ -95,6 +107,10 @@ struct vgs_compare_sum {
 	int worst_p99_tenant;        /* its index, -1 when undefined */
 	double worst_slowdown;       /* max slowdown over tenants */
 	int worst_slowdown_tenant;
+	double jain_saturated;       /* Jain's index of share / target over the saturated tenants, NAN if none */
+	int nsaturated;
+	double worst_interval_p99_ms; /* max interval_p99 over the latency-SLA tenants (all when none has one) */
+	int worst_interval_tenant;
 };
 
 struct vgs_compare {
@@ -119,6 +135,7 @@ struct vgs_compare {
 	char *solo_policy;           /* the item text the solo runs used */
 	/* derived by vgs_compare_collect() */
 	struct vgs_compare_cell *cells; /* nruns x ntenants, run-major */
+	struct vgs_unit_intervals *intervals; /* nruns x ntenants: from each run's units.csv */
 	struct vgs_compare_sum *sums;   /* nruns */
 };
 
@@ -131,8 +148,9 @@ void vgs_compare_init(struct vgs_compare *c, const struct vgs_compare_item *item
 void vgs_compare_fini(struct vgs_compare *c);
 
 /*
- * Read the results of every run that succeeded (status_text NULL) from DIR/<run name>/; a run whose
- * results cannot be read is marked incomplete with the reason.  Then derive cells and sums.
+ * Read the results of every run that succeeded (status_text NULL) from DIR/<run name>/ (summary.json,
+ * tenants.csv, engines.csv, and units.csv for the unit intervals); a run whose results cannot be read
+ * is marked incomplete with the reason.  Then derive cells and sums.
  */
 void vgs_compare_collect(struct vgs_compare *c, const char *dir);
 
@@ -155,11 +173,43 @@ double vgs_compare_slowdown(double solo_rate, double rate, double solo_p50, doub
  */
 size_t vgs_compare_best(const double *v, size_t n, bool higher_better, int decimals, bool *win);
 
+/* Per-tenant numbers of a cell that vgs_compare_group_mean() averages over a group. */
+enum vgs_cmp_field { VGS_CMP_RATE, VGS_CMP_INTERVAL_P99, VGS_CMP_LOSS_RATE, VGS_CMP_LOSS_ENCODE };
+/* compare_metrics.c: mean of field f over group g's tenants under run r (finite values; NAN if none). */
+double vgs_compare_group_mean(const struct vgs_compare *c, size_t r, size_t g, enum vgs_cmp_field f);
+/* compare_metrics.c: the largest lat_p99 of group g's tenants under run r, NAN if none. */
+double vgs_compare_group_worst_p99(const struct vgs_compare *c, size_t r, size_t g);
+
+/*
+ * A number policies are ranked on (compare_metrics.c), global or per group: value(c, r, g) is run r's
+ * (g ignored when !per_group), NAN when undefined or the run is incomplete.  The replications of
+ * `compare --seeds N` give each its mean and interval; one seed's report prints them.
+ */
+struct vgs_cmp_metric {
+	const char *key;             /* column `metric` of seeds.csv */
+	const char *label;           /* for the report */
+	bool per_group;
+	bool higher_better;
+	int decimals;                /* printed precision of a mean */
+	const char *unit;            /* printed after the number: " ms", " %", "" */
+	double (*value)(const struct vgs_compare *c, size_t r, size_t g);
+};
+extern const struct vgs_cmp_metric vgs_cmp_metrics[];
+extern const size_t vgs_cmp_nmetrics;
+
+/*
+ * The indexes of v[0..n) from best to worst once rounded to `decimals` (NAN last; ties keep their
+ * order): the ranking the report prints.  g_free the array.
+ */
+size_t *vgs_compare_rank(const double *v, size_t n, bool higher_better, int decimals);
+
 /* compare.csv (docs/metrics.md): 0, or -1 with err set. */
 int vgs_compare_write_csv(const struct vgs_compare *c, const char *dir, struct vgs_error *err);
 
 /* report.md (models/results/report.c); `plots` adds the links to the PNGs in plots/.  0, or -1 with err set. */
 int vgs_report_write(const struct vgs_compare *c, const char *dir, bool plots, struct vgs_error *err);
+/* The "policies" and "overrides" rows of report.md's header table (also the replications' report). */
+void vgs_report_policy_rows(const struct vgs_compare *c, FILE *out);
 /* The "who wins on what" lines, each "- **what**: winner (numbers)"; used by report.md, unit-tested. */
 void vgs_report_winners(const struct vgs_compare *c, FILE *out);
 

@@ -250,6 +250,12 @@ void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit
 	}
 }
 
+void vgs_metrics_units_generated(struct vgs_metrics *m, uint32_t tenant, uint64_t end_ns, uint64_t n)
+{
+	if (TENANT_OK(m, tenant) && vgs_metrics_in_window(m, end_ns))
+		m->t[tenant].gen_units += n;
+}
+
 void vgs_metrics_units_dropped(struct vgs_metrics *m, uint32_t tenant, uint64_t n)
 {
 	if (TENANT_OK(m, tenant) && vgs_metrics_in_window(m, m->now_ns))
@@ -366,6 +372,7 @@ static void finish_tenants(struct vgs_metrics *m)
 		t->share_error = t->share - t->target;
 
 		t->unit_rate = ratio((double)t->units, m->duration_s);
+		t->shown_rate = ratio((double)(t->units + t->gen_units), m->duration_s);
 		t->sla_rate_set = st->sla.fps > 0;
 		t->sla_rate_met = t->sla_rate_set && t->unit_rate >= 0.99 * st->sla.fps;
 
@@ -402,7 +409,7 @@ static void finish_engines(struct vgs_metrics *m)
 		uint64_t den = 0;
 
 		en->commands = en->pieces > en->preemptions ? en->pieces - en->preemptions : 0;
-		en->utilisation = m->duration_s > 0 ? (double)en->busy_ns / (double)s->duration_ns : NAN;
+		en->utilisation = m->duration_s > 0 ? (double)en->busy_ns / (double)m->window_ns : NAN;
 		if (isfinite(en->utilisation))
 			util_sum += en->utilisation;
 		m->energy_j += en->energy_j;
@@ -430,10 +437,10 @@ static void finish_gpus(struct vgs_metrics *m)
 	m->switch_ns = 0;
 	for (uint32_t d = 0; d < s->ndomains; d++) {
 		struct vgs_metrics_domain *dm = &m->d[d];
-		dm->idle_ns = (int64_t)s->duration_ns - (int64_t)dm->held_ns - (int64_t)dm->switch_ns;
+		dm->idle_ns = (int64_t)m->window_ns - (int64_t)dm->held_ns - (int64_t)dm->switch_ns;
 		m->switch_ns += dm->switch_ns;
 	}
-	m->switch_pct = ratio(100.0 * (double)m->switch_ns, (double)s->ndomains * (double)s->duration_ns);
+	m->switch_pct = ratio(100.0 * (double)m->switch_ns, (double)s->ndomains * (double)m->window_ns);
 
 	for (uint32_t gi = 0; gi < s->ngpus; gi++) {
 		struct vgs_metrics_gpu *g = &m->g[gi];
@@ -465,7 +472,7 @@ static void finish_gpus(struct vgs_metrics *m)
 			g->switch_ns += m->d[d].switch_ns;
 		}
 		/* switch overhead % = 100 * sum_{d on g} switch_d / (ndomains_g * duration) */
-		g->switch_pct = ratio(100.0 * (double)g->switch_ns, (double)g->ndomains * (double)s->duration_ns);
+		g->switch_pct = ratio(100.0 * (double)g->switch_ns, (double)g->ndomains * (double)m->window_ns);
 	}
 }
 
@@ -487,7 +494,11 @@ void vgs_metrics_finish(struct vgs_metrics *m, const struct vgs_run_info *info)
 {
 	if (info)
 		m->info = *info;
-	m->duration_s = (double)m->s->duration_ns / 1e9;
+	/* A partial run (interrupted) measured W up to where it stopped: its rates use that. */
+	if (info && info->partial && info->end_ns < m->w1)
+		m->w1 = info->end_ns > m->w0 ? info->end_ns : m->w0;
+	m->window_ns = m->w1 - m->w0;
+	m->duration_s = (double)m->window_ns / 1e9;
 	m->warmup_s = (double)m->s->warmup_ns / 1e9;
 	finish_tenants(m);
 	finish_engines(m);

@@ -36,6 +36,8 @@ void vgs_metrics_cmd_done(struct vgs_metrics *m, uint32_t tenant, uint8_t cls, u
 /* A unit completed (arrival_ns: open-loop arrival, or when the host began it; deadline or VGS_NO_TIME). */
 void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit, uint64_t arrival_ns,
 			   uint64_t end_ns, uint64_t deadline_ns);
+/* A unit completed at end_ns showed n generated frames besides its own (frame generation). */
+void vgs_metrics_units_generated(struct vgs_metrics *m, uint32_t tenant, uint64_t end_ns, uint64_t n);
 /* Units the workload skipped (a game that fell a full period behind). */
 void vgs_metrics_units_dropped(struct vgs_metrics *m, uint32_t tenant, uint64_t n);
 /* tenant owned domain from start_ns to end_ns and was charged for `reason` (enum vgs_charge_reason). */

@@ -21,6 +21,7 @@ struct vgs_metrics_tenant {
 	uint64_t commands;
 	struct vgs_hist queue_ns;         /* start - submit of commands done in W */
 	uint64_t units;
+	uint64_t gen_units;               /* generated frames shown besides the units done in W */
 	struct vgs_hist latency_ns;       /* end - arrival of units done in W */
 	uint64_t deadline_misses;
 	uint64_t dropped_units;
@@ -46,6 +47,7 @@ struct vgs_metrics_tenant {
 	double share, target, share_error;
 	double energy_j;
 	double unit_rate;                 /* units / duration_s */
+	double shown_rate;                /* (units + gen_units) / duration_s */
 	bool sla_rate_set, sla_rate_met;
 	bool sla_latency_set, sla_latency_met;
 	double q_p50, q_p95, q_p99, q_mean, q_max;         /* queueing delay, ns */
@@ -113,7 +115,8 @@ struct vgs_metrics {
 	/* computed by finish */
 	bool finished;
 	struct vgs_run_info info;         /* strings point into the caller's storage */
-	double duration_s, warmup_s;
+	uint64_t window_ns;               /* the measured window: duration, or up to where a partial run stopped */
+	double duration_s, warmup_s;      /* window_ns, warmup in s */
 	double jain;
 	double utilisation;
 	double switch_pct;

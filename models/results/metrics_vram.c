@@ -97,7 +97,7 @@ void vgs_metrics_vram_finish(struct vgs_metrics *m)
 		/* avg = integral over W of the level / duration */
 		level_close(m, t, m->w1);
 		t->vram_since_ns = m->w1; /* closed: a second finish adds nothing */
-		t->vram_avg = m->s->duration_ns ? t->vram_byte_ns / (double)m->s->duration_ns : 0.0;
+		t->vram_avg = m->window_ns ? t->vram_byte_ns / (double)m->window_ns : 0.0;
 		m->isolation_violations += t->isolation_violations;
 	}
 }

@@ -269,6 +269,11 @@ static void json_tenant(struct vgs_json *j, const struct vgs_metrics *m, uint32_
 	json_quantiles(j, "queue_delay_ms", &t->queue_ns, t->q_mean, t->q_p50, t->q_p95, t->q_p99, t->q_max);
 	vgs_json_kv_u64(j, "units", t->units);
 	vgs_json_kv_double(j, "unit_rate_per_s", t->unit_rate);
+	if (t->gen_units) {
+		/* frame generation (a trace's gen=): frames shown, the application's and the generated ones */
+		vgs_json_kv_u64(j, "generated_units", t->gen_units);
+		vgs_json_kv_double(j, "shown_rate_per_s", t->shown_rate);
+	}
 	if (t->sla_rate_set) {
 		vgs_json_kv_double(j, "sla_rate_per_s", st->sla.fps);
 		vgs_json_kv_bool(j, "sla_rate_met", t->sla_rate_met);
@@ -405,6 +410,8 @@ static int write_summary(const struct vgs_metrics *m, const char *dir, struct vg
 	vgs_json_kv_string(&j, "version", in->version ? in->version : VGS_VERSION);
 	vgs_json_kv_string(&j, "driver", in->driver);
 	vgs_json_kv_string(&j, "policy", in->policy ? in->policy : s->policy);
+	if (s->preset)
+		vgs_json_kv_string(&j, "preset", s->preset); /* only with a preset: other runs' files stay as they were */
 	vgs_json_kv_string(&j, "config_path", s->path);
 	vgs_json_kv_string(&j, "scenario", s->name);
 	vgs_json_kv_string(&j, "domain_mode", s->domain_mode);
@@ -543,27 +550,42 @@ static void print_vram(const struct vgs_metrics *m, FILE *out)
 void vgs_metrics_print_table(const struct vgs_metrics *m, FILE *out)
 {
 	const struct vgs_scenario *s = m->s;
+	/* A replay measures real engines: its times are not simulated and it has no energy model. */
+	bool simulated = !m->info.driver || !strcmp(m->info.driver, "simgrid");
 	char a[64], b[64], c[64], d[64], rate[96];
+	bool missed_any = false;
 
-	fprintf(out, "%-20s %-10s %-22s %12s %12s %17s %8s\n", "tenant", "gpu", "rate/SLA",
-		"p50 lat(ms)", "p99 lat(ms)", "share/target(%)", "misses");
+	fprintf(out, "%-20s %-10s %-22s %12s %14s %17s %8s\n", "tenant", "gpu", "rate/SLA",
+		"p50 lat(ms)", "p99 lat/SLA", "share/target(%)", "misses");
 	for (uint32_t i = 0; i < s->ntenants; i++) {
 		const struct vgs_tenant *st = &s->tenants[i];
 		const struct vgs_metrics_tenant *t = &m->t[i];
+		bool rate_missed = t->sla_rate_set && !t->sla_rate_met;
+		bool lat_missed = t->sla_latency_set && !t->sla_latency_met;
+		char lat[64];
 
 		if (t->sla_rate_set)
 			snprintf(rate, sizeof(rate), "%s/%s %s%s", tf(a, sizeof(a), "%.1f", t->unit_rate),
 				 tf(b, sizeof(b), "%.6g", st->sla.fps), rate_unit(t->unit_name),
-				 t->sla_rate_met ? "" : " !");
+				 rate_missed ? " !" : "");
 		else
 			snprintf(rate, sizeof(rate), "%s %s", tf(a, sizeof(a), "%.1f", t->unit_rate),
 				 rate_unit(t->unit_name));
+		if (t->sla_latency_set)
+			snprintf(lat, sizeof(lat), "%s/%s%s", tf(a, sizeof(a), "%.3f", ms_d(t->l_p99)),
+				 tf(b, sizeof(b), "%.6g", ms(st->sla.latency_ns)), lat_missed ? " !" : "");
+		else
+			tf(lat, sizeof(lat), "%.3f", ms_d(t->l_p99));
 		snprintf(c, sizeof(c), "%s/", tf(a, sizeof(a), "%.1f", 100.0 * t->share));
 		strncat(c, tf(b, sizeof(b), "%.1f", 100.0 * t->target), sizeof(c) - strlen(c) - 1);
-		fprintf(out, "%-20s %-10s %-22s %12s %12s %17s %8" PRIu64 "\n", st->name,
-			gpu_name(s, st->gpu), rate, tf(a, sizeof(a), "%.3f", ms_d(t->l_p50)),
-			tf(b, sizeof(b), "%.3f", ms_d(t->l_p99)), c, t->deadline_misses);
+		snprintf(d, sizeof(d), "%" PRIu64 "%s", t->deadline_misses, t->deadline_misses ? " !" : "");
+		fprintf(out, "%-20s %-10s %-22s %12s %14s %17s %8s\n", st->name, gpu_name(s, st->gpu), rate,
+			tf(a, sizeof(a), "%.3f", ms_d(t->l_p50)), strcmp(lat, "-") ? lat : "-", c, d);
+		missed_any |= rate_missed || lat_missed || t->deadline_misses;
 	}
+	if (missed_any)
+		fputs("! a missed SLA term: unit rate below 99 % of its SLA, p99 latency above its SLA, or units "
+		      "past their deadline\n", out);
 	fputc('\n', out);
 	fprintf(out, "%-20s %-44s %20s %12s\n", "gpu", "utilisation by engine class (%)", "switch overhead(%)",
 		"energy(J)");
@@ -578,15 +600,25 @@ void vgs_metrics_print_table(const struct vgs_metrics *m, FILE *out)
 				 vgs_class_name(cl), 100.0 * m->g[g].util_cls[cl]);
 		}
 		fprintf(out, "%-20s %-44s %20s %12s\n", s->gpus[g].name, util,
-			tf(b, sizeof(b), "%.2f", m->g[g].switch_pct), tf(c, sizeof(c), "%.1f", m->g[g].energy_j));
+			tf(b, sizeof(b), "%.2f", m->g[g].switch_pct),
+			simulated ? tf(c, sizeof(c), "%.1f", m->g[g].energy_j) : "-");
 	}
 	fputc('\n', out);
 	print_vram(m, out);
 	fprintf(out, "Jain's fairness index (share/weight): %s\n", tf(a, sizeof(a), "%.4f", m->jain));
-	fprintf(out, "commands: %" PRIu64 " in %s s simulated (%s commands/s simulated)\n", m->commands,
-		tf(b, sizeof(b), "%.3f", m->duration_s),
-		tf(c, sizeof(c), "%.1f", m->duration_s > 0 ? m->commands / m->duration_s : NAN));
-	fprintf(out, "wall: %s s, %s simulated commands per wall-clock second\n",
-		tf(a, sizeof(a), "%.3f", m->info.wall_s),
-		tf(d, sizeof(d), "%.0f", per_wall((double)m->commands, m->info.wall_s)));
+	/* duration_s is the window the run covered: shorter than configured when it was interrupted. */
+	if (simulated) {
+		fprintf(out, "commands: %" PRIu64 " in %s s simulated (%s commands/s simulated)%s\n", m->commands,
+			tf(b, sizeof(b), "%.3f", m->duration_s),
+			tf(c, sizeof(c), "%.1f", m->duration_s > 0 ? m->commands / m->duration_s : NAN),
+			m->info.partial ? ", partial: interrupted" : "");
+		fprintf(out, "wall: %s s, %s simulated commands per wall-clock second\n",
+			tf(a, sizeof(a), "%.3f", m->info.wall_s),
+			tf(d, sizeof(d), "%.0f", per_wall((double)m->commands, m->info.wall_s)));
+	} else {
+		fprintf(out, "commands: %" PRIu64 " in %s s measured on the %s backend (%s commands/s)%s\n",
+			m->commands, tf(b, sizeof(b), "%.3f", m->duration_s), m->info.driver,
+			tf(c, sizeof(c), "%.1f", m->duration_s > 0 ? m->commands / m->duration_s : NAN),
+			m->info.partial ? ", partial: interrupted" : "");
+	}
 }

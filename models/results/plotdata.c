@@ -233,7 +233,7 @@ int vgs_plot_prepare(const struct vgs_plot_src *runs, size_t nruns, const char *
 		     GPtrArray *jobs, char **note, struct vgs_error *err)
 {
 	struct plot_ctx p = { .runs = runs, .nruns = nruns, .plotdir = plotdir, .jobs = jobs, .err = err };
-	GString *missing = g_string_new(NULL);
+	GString *missing = g_string_new(NULL), *nowin = g_string_new(NULL);
 	size_t nread = 0;
 	int rc = -1;
 
@@ -252,10 +252,19 @@ int vgs_plot_prepare(const struct vgs_plot_src *runs, size_t nruns, const char *
 	if (plot_rate_share(&p) < 0 || vgs_plot_latcdf_prepare(&p) < 0 || plot_util(&p) < 0)
 		goto out;
 	for (size_t r = 0; r < nruns; r++)
-		if (vgs_plot_gantt_prepare(&p, r, gantt_ms, missing) < 0)
+		if (vgs_plot_gantt_prepare(&p, r, gantt_ms, missing) < 0 || vgs_plot_windows_prepare(&p, r, nowin) < 0)
 			goto out;
-	if (missing->len)
-		*note = g_strdup_printf("no Gantt chart for %s: no slices.csv (run with --slices)", missing->str);
+	if (missing->len || nowin->len)
+		*note = g_strdup_printf("%s%s%s%s%s%s", missing->len ? "no Gantt chart for " : "", missing->str,
+					missing->len ? ": no slices.csv (run with --slices)" : "",
+					missing->len && nowin->len ? "; " : "", nowin->len ? "no time series for " : "",
+					nowin->len ? nowin->str : "");
+	if (nowin->len) {
+		char *n = g_strdup_printf("%s: no windows.csv (run with --windows)", *note);
+
+		g_free(*note);
+		*note = n;
+	}
 	rc = 0;
 out:
 	for (size_t r = 0; r < nread; r++)
@@ -263,5 +272,6 @@ out:
 	g_free(p.res);
 	g_string_free(p.policies, TRUE);
 	g_string_free(missing, TRUE);
+	g_string_free(nowin, TRUE);
 	return rc;
 }

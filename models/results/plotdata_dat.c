@@ -63,6 +63,21 @@ int vgs_plot_dat_close(struct plot_ctx *p, FILE *f, const char *path)
 }
 
 /* Queue a job: the script, plots/<out>, and the variables (datafile and out are added here). */
+int vgs_plot_csv_open(struct plot_ctx *p, const char *path, const char *const *cols, size_t n, int *col,
+		      struct vgs_csv *c)
+{
+	int rc = vgs_csv_open(c, path, p->err);
+
+	if (rc == 0)
+		rc = vgs_csv_header(c, p->err);
+	for (size_t k = 0; rc == 0 && k < n; k++)
+		if ((col[k] = vgs_csv_col(c, cols[k])) < 0) {
+			vgs_error_set(p->err, "%s:1: expected a column '%s'", path, cols[k]);
+			rc = -1;
+		}
+	return rc;
+}
+
 void vgs_plot_job_add(struct plot_ctx *p, const char *script, const char *out, const char *datafile,
 		      GString *vars)
 {

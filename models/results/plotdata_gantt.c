@@ -36,14 +36,7 @@ static int read_slices(struct plot_ctx *p, size_t r, const char *path, uint64_t 
 		g_hash_table_insert(erow, (gpointer)vgs_table_get(eng, i, "engine"), GUINT_TO_POINTER(i + 1));
 	for (guint i = 0; i < vgs_table_nrows(tenants(p)); i++)
 		g_hash_table_insert(trow, (gpointer)vgs_table_get(tenants(p), i, "tenant"), GUINT_TO_POINTER(i + 1));
-	rc = vgs_csv_open(&c, path, p->err);
-	if (rc == 0)
-		rc = vgs_csv_header(&c, p->err);
-	for (size_t k = 0; rc == 0 && k < G_N_ELEMENTS(cols); k++)
-		if ((col[k] = vgs_csv_col(&c, cols[k])) < 0) {
-			vgs_error_set(p->err, "%s:1: expected a column '%s'", path, cols[k]);
-			rc = -1;
-		}
+	rc = vgs_plot_csv_open(p, path, cols, G_N_ELEMENTS(cols), col, &c);
 	while (rc == 0 && (rc = vgs_csv_next(&c, p->err)) > 0) {
 		const char *kind = vgs_csv_field(&c, col[0]), *ch = vgs_csv_field(&c, col[2]);
 		guint e = GPOINTER_TO_UINT(g_hash_table_lookup(erow, vgs_csv_field(&c, col[1]) ?: ""));

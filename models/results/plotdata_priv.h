@@ -2,7 +2,7 @@
  * Private to the `vgpusim plot` data files (models/results/plotdata*.c): the state one
  * vgs_plot_prepare() call shares with each plot, the common form of a .dat file and of the job that
  * draws it (plotdata_dat.c), and the plots that have files of their own.  The calls go one way:
- * plotdata.c -> plotdata_latcdf.c, plotdata_gantt.c -> plotdata_dat.c.
+ * plotdata.c -> plotdata_latcdf.c, plotdata_gantt.c, plotdata_windows.c -> plotdata_dat.c.
  */
 #ifndef VGS_PLOTDATA_PRIV_H
 #define VGS_PLOTDATA_PRIV_H
@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "models/base/csv.h"
 #include "models/base/error.h"
 #include "models/results/plotdata.h"
 #include "models/results/results.h"
@@ -44,6 +45,12 @@ void vgs_plot_dat_num(FILE *f, double v);
 FILE *vgs_plot_dat_open(struct plot_ctx *p, const char *name, char **path);
 /* Close it: 0, or -1 with p->err set when anything failed to be written. */
 int vgs_plot_dat_close(struct plot_ctx *p, FILE *f, const char *path);
+/*
+ * Open the CSV file `path` and find its columns cols[0..n) (their indexes into col[]): 0, or -1 with
+ * p->err set ("PATH:1: expected a column 'X'").  Close it with vgs_csv_close() when c->gz is set.
+ */
+int vgs_plot_csv_open(struct plot_ctx *p, const char *path, const char *const *cols, size_t n, int *col,
+		      struct vgs_csv *c);
 /* Queue a job: the script, plots/<out>, and the variables (datafile and out are added here). */
 void vgs_plot_job_add(struct plot_ctx *p, const char *script, const char *out, const char *datafile,
 		      GString *vars);
@@ -53,5 +60,8 @@ void vgs_plot_job_add(struct plot_ctx *p, const char *script, const char *out, c
  * name is appended to `missing`. */
 int vgs_plot_latcdf_prepare(struct plot_ctx *p);
 int vgs_plot_gantt_prepare(struct plot_ctx *p, size_t r, double gantt_ms, GString *missing);
+/* plotdata_windows.c: run r's time series from its windows.csv; none (name appended to `missing`)
+ * without one. */
+int vgs_plot_windows_prepare(struct plot_ctx *p, size_t r, GString *missing);
 
 #endif

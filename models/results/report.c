@@ -77,6 +77,17 @@ static char *log_tail(const char *dir, const char *log)
 	return line;
 }
 
+void vgs_report_policy_rows(const struct vgs_compare *c, FILE *out)
+{
+	fprintf(out, "| policies |");
+	for (size_t r = 0; r < c->nruns; r++)
+		fprintf(out, "%s `%s`", r ? "," : "", c->runs[r].label);
+	fprintf(out, " |\n| overrides |");
+	for (size_t i = 0; i < c->nsets; i++)
+		fprintf(out, "%s `--set %s`", i ? "," : "", c->sets[i]);
+	fprintf(out, "%s |\n", c->nsets ? "" : " none");
+}
+
 static void header(const struct vgs_compare *c, FILE *out)
 {
 	const char *version = NULL;
@@ -90,13 +101,7 @@ static void header(const struct vgs_compare *c, FILE *out)
 	fprintf(out, "| seed | %" G_GUINT64_FORMAT " |\n", c->seed);
 	fprintf(out, "| measured | %s s of simulated time, after %s s of warm-up |\n", N(c->duration_s, 3),
 		N(c->warmup_s, 3));
-	fprintf(out, "| policies |");
-	for (size_t r = 0; r < c->nruns; r++)
-		fprintf(out, "%s `%s`", r ? "," : "", c->runs[r].label);
-	fprintf(out, " |\n| overrides |");
-	for (size_t i = 0; i < c->nsets; i++)
-		fprintf(out, "%s `--set %s`", i ? "," : "", c->sets[i]);
-	fprintf(out, "%s |\n", c->nsets ? "" : " none");
+	vgs_report_policy_rows(c, out);
 	fprintf(out, "| solo baselines | one instance of each vgpus entry alone on its GPU, policy `%s` |\n",
 		c->solo_policy);
 	fprintf(out, "| vgpusim | %s |\n\n", version ? version : "-");
@@ -145,22 +150,25 @@ static void per_policy(const struct vgs_compare *c, bool plots, FILE *out)
 {
 	unsigned classes = busy_classes(c);
 
-	fprintf(out, "## Per policy\n\n| policy | Jain | utilisation %% |");
+	fprintf(out, "## Per policy\n\n| policy | Jain | Jain saturated | utilisation %% |");
 	for (int k = 0; k < VGS_NCLASS; k++)
 		if (classes & (1u << k))
 			fprintf(out, " %s %% |", vgs_class_name(k));
 	fprintf(out, " switch overhead %% | energy J | units | deadline misses | SLAs met | worst p99 ms | "
-		     "worst slowdown |\n|---|");
+		     "worst interval p99 ms | worst slowdown |\n|---|");
 	for (int k = 0; k < VGS_NCLASS; k++)
 		if (classes & (1u << k))
 			fprintf(out, "---:|");
-	fprintf(out, "---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	fprintf(out, "---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t r = 0; r < c->nruns; r++) {
 		const struct vgs_compare_sum *s = &c->sums[r];
 
 		fprintf(out, "| ");
 		run_label(out, &c->runs[r]);
-		fprintf(out, " | %s | %s |", N(s->jain_index, DEC_JAIN), N(100 * s->utilisation, DEC_PCT));
+		fprintf(out, " | %s | %s", N(s->jain_index, DEC_JAIN), N(s->jain_saturated, DEC_JAIN));
+		if (c->runs[r].complete)
+			fprintf(out, " (%d)", s->nsaturated);
+		fprintf(out, " | %s |", N(100 * s->utilisation, DEC_PCT));
 		for (int k = 0; k < VGS_NCLASS; k++)
 			if (classes & (1u << k))
 				fprintf(out, " %s |", N(100 * s->class_util[k], DEC_PCT));
@@ -173,15 +181,22 @@ static void per_policy(const struct vgs_compare *c, bool plots, FILE *out)
 		fprintf(out, " %s", N(s->worst_p99_ms, DEC_LAT));
 		if (s->worst_p99_tenant >= 0)
 			fprintf(out, " (%s)", c->tenants[s->worst_p99_tenant]);
+		fprintf(out, " | %s", N(s->worst_interval_p99_ms, DEC_LAT));
+		if (s->worst_interval_tenant >= 0)
+			fprintf(out, " (%s)", c->tenants[s->worst_interval_tenant]);
 		fprintf(out, " | %s", N(s->worst_slowdown, DEC_SLOWDOWN));
 		if (s->worst_slowdown_tenant >= 0)
 			fprintf(out, " (%s)", c->tenants[s->worst_slowdown_tenant]);
 		fprintf(out, " |\n");
 	}
-	fprintf(out, "\nUtilisation is the mean over all engines (per class: over that class's engines); switch "
-		     "overhead is the share of domain time spent switching; worst p99 is over the tenants with a "
-		     "latency SLA (all tenants when none has one); slowdown is against the solo baselines "
-		     "(docs/metrics.md).\n\n");
+	fprintf(out, "\nJain is Jain's index of share / weight target over all tenants; Jain saturated over the "
+		     "saturated tenants only (their count in brackets): those whose unit rate fell more than 1 %% "
+		     "below their solo rate, i.e. that wanted more GPU time than their share gave them -- a tenant "
+		     "that got all it asked for is not treated unfairly by a smaller share.  Utilisation is the mean "
+		     "over all engines (per class: over that class's engines); switch overhead is the share of "
+		     "domain time spent switching; worst p99 (latency) and worst interval p99 (the time between a "
+		     "tenant's consecutive units: frame time) are over the tenants with a latency SLA (all tenants "
+		     "when none has one); slowdown is against the solo baselines (docs/metrics.md).\n\n");
 	if (plots)
 		fprintf(out, "![Utilisation and switch overhead per policy](plots/util.png)\n\n");
 }
@@ -189,8 +204,8 @@ static void per_policy(const struct vgs_compare *c, bool plots, FILE *out)
 static void per_tenant(const struct vgs_compare *c, bool plots, FILE *out)
 {
 	fprintf(out, "## Per tenant\n\n| tenant | policy | unit | rate /s | SLA /s | p50 ms | p99 ms | SLA ms | "
-		     "SLAs met | share %% | target %% | deadline misses | slowdown | by rate | by p50 |\n"
-		     "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		     "interval p99 ms | SLAs met | share %% | target %% | deadline misses | slowdown | by rate | "
+		     "by p50 |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < c->ntenants; i++) {
 		for (size_t r = 0; r < c->nruns; r++) {
 			const struct vgs_compare_run *run = &c->runs[r];
@@ -201,13 +216,13 @@ static void per_tenant(const struct vgs_compare *c, bool plots, FILE *out)
 			fprintf(out, "| %s | ", c->tenants[i]);
 			run_label(out, run);
 			if (row < 0) {
-				fprintf(out, " | - | - | - | - | - | - | - | - | - | - | - | - | - |\n");
+				fprintf(out, " | - | - | - | - | - | - | - | - | - | - | - | - | - | - |\n");
 				continue;
 			}
-			fprintf(out, " | %s | %s | %s | %s | %s | %s |", or_dash(vgs_table_get(t, row, "unit")),
+			fprintf(out, " | %s | %s | %s | %s | %s | %s | %s |", or_dash(vgs_table_get(t, row, "unit")),
 				N(cell->rate, DEC_RATE), N(vgs_table_num(t, row, "sla_rate_per_s"), DEC_RATE),
 				N(cell->lat_p50_ms, DEC_LAT), N(cell->lat_p99_ms, DEC_LAT),
-				N(vgs_table_num(t, row, "sla_latency_ms"), DEC_LAT));
+				N(vgs_table_num(t, row, "sla_latency_ms"), DEC_LAT), N(cell->interval_p99_ms, DEC_LAT));
 			if (cell->slas)
 				fprintf(out, " %d/%d |", cell->slas_met, cell->slas);
 			else
@@ -226,6 +241,65 @@ static void per_tenant(const struct vgs_compare *c, bool plots, FILE *out)
 	if (plots)
 		fprintf(out, "![Unit rate per tenant](plots/rate.png)\n\n![Share vs. weight target](plots/share.png)\n\n"
 			     "![Unit latency CDF](plots/latency-cdf.png)\n\n");
+}
+
+/* Tenants per GPU in the first complete run (tenants.csv `gpu`), NAN when none completed. */
+static double sessions_per_gpu(const struct vgs_compare *c, size_t *ngpus)
+{
+	for (size_t r = 0; r < c->nruns; r++) {
+		const struct vgs_table *t = &c->runs[r].res.tenants;
+		GHashTable *gpus;
+
+		if (!c->runs[r].complete)
+			continue;
+		gpus = g_hash_table_new(g_str_hash, g_str_equal);
+		for (guint i = 0; i < vgs_table_nrows(t); i++)
+			if (vgs_table_get(t, i, "gpu")) /* a table without the column: no count */
+				g_hash_table_add(gpus, (gpointer)vgs_table_get(t, i, "gpu"));
+		*ngpus = g_hash_table_size(gpus);
+		g_hash_table_destroy(gpus);
+		return *ngpus ? (double)vgs_table_nrows(t) / (double)*ngpus : NAN;
+	}
+	*ngpus = 0;
+	return NAN;
+}
+
+static void loss_table(const struct vgs_compare *c, FILE *out)
+{
+	size_t ngpus;
+	double per_gpu = sessions_per_gpu(c, &ngpus);
+
+	fprintf(out, "## Virtualization loss vs. solo\n\n%zu sessions on %zu GPU%s (%s per GPU).  Per tenant class "
+		     "(vgpus entry), the loss against one of its sessions alone on its GPU (the solo baseline), "
+		     "averaged over the class's sessions: rate loss = 100 (1 - unit rate / solo rate), for frames the "
+		     "3D frame rate (cloud-gaming vendors claim at most 15 %% at 8-16 sessions per GPU); encode "
+		     "loss = 100 (1 - encoder busy time / solo's), the encode throughput (claimed at most 8 %%); "
+		     "interval p99 is the class's mean unit-interval p99 (frame time).\n\n"
+		     "| class | sessions | policy | rate loss %% | encode loss %% | interval p99 ms | saturated |\n"
+		     "|---|---:|---|---:|---:|---:|---:|\n", c->ntenants, ngpus, ngpus == 1 ? "" : "s",
+		N(per_gpu, 1));
+	for (size_t g = 0; g < c->ngroups; g++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < c->ntenants; i++)
+			n += strcmp(c->tenant_groups[i], c->groups[g]) == 0;
+		for (size_t r = 0; r < c->nruns; r++) {
+			size_t sat = 0;
+
+			for (size_t i = 0; i < c->ntenants; i++)
+				sat += strcmp(c->tenant_groups[i], c->groups[g]) == 0 && c->cells[r * c->ntenants + i].saturated;
+			fprintf(out, "| %s | %zu | ", c->groups[g], n);
+			run_label(out, &c->runs[r]);
+			fprintf(out, " | %s | %s | %s |", N(vgs_compare_group_mean(c, r, g, VGS_CMP_LOSS_RATE), DEC_PCT),
+				N(vgs_compare_group_mean(c, r, g, VGS_CMP_LOSS_ENCODE), DEC_PCT),
+				N(vgs_compare_group_mean(c, r, g, VGS_CMP_INTERVAL_P99), DEC_LAT));
+			if (c->runs[r].complete)
+				fprintf(out, " %zu/%zu |\n", sat, n);
+			else
+				fprintf(out, " - |\n");
+		}
+	}
+	fprintf(out, "\n");
 }
 
 static void solo_table(const struct vgs_compare *c, FILE *out)
@@ -252,13 +326,15 @@ static void solo_table(const struct vgs_compare *c, FILE *out)
 
 /*
  * One claim: the best of v[0..nruns) (complete runs only, NAN = no number), then every other complete
- * run's number, so the reader sees the margin.  extra[r] (may be NULL) qualifies run r's number.
+ * run's number, best first, so the reader sees the ranking and the margins.  extra[r] (may be NULL)
+ * qualifies run r's number.
  */
 static void claim(const struct vgs_compare *c, FILE *out, const char *what, const double *v, bool higher,
 		  int dec, const char *unit, char *const *extra)
 {
 	bool *win = g_new0(bool, c->nruns + 1);
 	size_t nwin = vgs_compare_best(v, c->nruns, higher, dec, win), k = 0;
+	size_t *order = vgs_compare_rank(v, c->nruns, higher, dec);
 
 	fprintf(out, "- **%s**: ", what);
 	if (nwin == 0)
@@ -274,7 +350,9 @@ static void claim(const struct vgs_compare *c, FILE *out, const char *what, cons
 	if (nwin > 1)
 		fprintf(out, ", tie");
 	k = 0;
-	for (size_t r = 0; r < c->nruns; r++) {
+	for (size_t j = 0; j < c->nruns; j++) {
+		size_t r = order[j];
+
 		if (win[r] || isnan(v[r]))
 			continue;
 		fprintf(out, "%s%s %s%s", k++ ? ", " : "; then ", c->runs[r].name, N(v[r], dec), unit);
@@ -283,27 +361,7 @@ static void claim(const struct vgs_compare *c, FILE *out, const char *what, cons
 	}
 	fprintf(out, "\n");
 	g_free(win);
-}
-
-/* Mean unit rate (p99 false) or worst p99 latency (p99 true) of group g's tenants under run r. */
-static double group_stat(const struct vgs_compare *c, size_t r, size_t g, bool p99)
-{
-	double sum = 0, worst = NAN;
-	size_t n = 0;
-
-	if (!c->runs[r].complete)
-		return NAN;
-	for (size_t i = 0; i < c->ntenants; i++) {
-		const struct vgs_compare_cell *cell = &c->cells[r * c->ntenants + i];
-
-		if (strcmp(c->tenant_groups[i], c->groups[g]) != 0)
-			continue;
-		sum += cell->rate;
-		n++;
-		if (!isnan(cell->lat_p99_ms) && (isnan(worst) || cell->lat_p99_ms > worst))
-			worst = cell->lat_p99_ms;
-	}
-	return p99 ? worst : (n ? sum / n : NAN);
+	g_free(order);
 }
 
 static void set_extra(char **extra, size_t n, const struct vgs_compare *c, int which)
@@ -319,6 +377,10 @@ static void set_extra(char **extra, size_t n, const struct vgs_compare *c, int w
 			extra[r] = g_strdup(c->tenants[s->worst_slowdown_tenant]);
 		else if (which == 3)
 			extra[r] = g_strdup_printf("%d/%d SLAs", s->slas_met, s->slas);
+		else if (which == 4)
+			extra[r] = g_strdup_printf("%d saturated", s->nsaturated);
+		else if (which == 5 && s->worst_interval_tenant >= 0)
+			extra[r] = g_strdup(c->tenants[s->worst_interval_tenant]);
 	}
 }
 
@@ -335,11 +397,16 @@ void vgs_report_winners(const struct vgs_compare *c, FILE *out)
 #define EACH(expr)                                                                  \
 	for (size_t r = 0; r < n; r++)                                              \
 		v[r] = c->runs[r].complete ? (double)(expr) : NAN
-	EACH(c->sums[r].jain_index);
-	claim(c, out, "Fairest (Jain's index on share/weight, higher is better)", v, true, DEC_JAIN, "", NULL);
+	EACH(c->sums[r].jain_saturated);
+	set_extra(extra, n, c, 4);
+	claim(c, out, "Fairest (Jain's index on share/weight over the saturated tenants, higher is better)", v, true,
+	      DEC_JAIN, "", extra);
 	EACH(c->sums[r].worst_p99_ms);
 	set_extra(extra, n, c, 1);
 	claim(c, out, "Best worst-tenant p99 latency", v, false, DEC_LAT, " ms", extra);
+	EACH(c->sums[r].worst_interval_p99_ms);
+	set_extra(extra, n, c, 5);
+	claim(c, out, "Best worst-tenant unit-interval (frame time) p99", v, false, DEC_LAT, " ms", extra);
 	EACH(c->sums[r].slas ? 100.0 * c->sums[r].slas_met / c->sums[r].slas : NAN);
 	set_extra(extra, n, c, 3);
 	claim(c, out, "Most SLAs met", v, true, 1, " %", extra);
@@ -357,12 +424,16 @@ void vgs_report_winners(const struct vgs_compare *c, FILE *out)
 	for (size_t g = 0; g < c->ngroups; g++) {
 		char *what = g_strdup_printf("Highest mean unit rate of %s", c->groups[g]);
 
-		EACH(group_stat(c, r, g, false));
+		EACH(vgs_compare_group_mean(c, r, g, VGS_CMP_RATE));
 		claim(c, out, what, v, true, DEC_RATE, " /s", NULL);
 		g_free(what);
 		what = g_strdup_printf("Best worst p99 latency of %s", c->groups[g]);
-		EACH(group_stat(c, r, g, true));
+		EACH(vgs_compare_group_worst_p99(c, r, g));
 		claim(c, out, what, v, false, DEC_LAT, " ms", NULL);
+		g_free(what);
+		what = g_strdup_printf("Smallest unit-rate loss vs. solo of %s", c->groups[g]);
+		EACH(vgs_compare_group_mean(c, r, g, VGS_CMP_LOSS_RATE));
+		claim(c, out, what, v, false, DEC_PCT, " %", NULL);
 		g_free(what);
 	}
 #undef EACH
@@ -386,6 +457,7 @@ int vgs_report_write(const struct vgs_compare *c, const char *dir, bool plots, s
 	incomplete(c, dir, out);
 	per_policy(c, plots, out);
 	per_tenant(c, plots, out);
+	loss_table(c, out);
 	solo_table(c, out);
 	fprintf(out, "## Who wins on what\n\nComputed from the tables above, at their printed precision (a tie "
 		     "lists every policy that shares the best number).\n\n");

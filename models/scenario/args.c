@@ -194,3 +194,19 @@ int vgs_args_usage_error(const char *msg, const char *arg)
 	fprintf(stderr, "\n(run 'vgpusim --help' for usage)\n");
 	return VGS_EXIT_BAD_INPUT;
 }
+
+int vgs_args_load_given(const char *config, const GPtrArray *given, const GPtrArray *extra, const char *policy,
+			struct vgs_scenario *s, struct vgs_error *err)
+{
+	struct vgs_args a;
+	int rc = -1;
+
+	vgs_args_init(&a);
+	if ((!given || vgs_args_take_all(&a, given, err) == 0) && (!extra || vgs_args_take_all(&a, extra, err) == 0)) {
+		a.load.path = config;
+		a.load.policy = policy;
+		rc = vgs_scenario_load(s, &a.load, err);
+	}
+	vgs_args_fini(&a);
+	return rc;
+}

@@ -89,6 +89,13 @@ int vgs_args_load(struct vgs_args *a, const char *cmd, int noperands, char **ope
  * with err set.
  */
 int vgs_args_take_all(struct vgs_args *a, const GPtrArray *argv, struct vgs_error *err);
+/*
+ * Load `config` as a child run given the options `given` then `extra` (lists like struct vgs_args.given,
+ * "--set" "P=V" ...; either may be NULL) and, when not NULL, -p `policy` would: what compare, leak,
+ * sweep and capacity check before they start any run.  0, or -1 with err set.
+ */
+int vgs_args_load_given(const char *config, const GPtrArray *given, const GPtrArray *extra, const char *policy,
+			struct vgs_scenario *s, struct vgs_error *err);
 
 /* A non-negative decimal integer that fits in 64 bits, nothing else around it. */
 bool vgs_args_parse_u64(const char *s, uint64_t *out);

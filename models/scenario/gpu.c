@@ -126,7 +126,9 @@ static int parse_profile(struct vgs_ld *ld, const config_setting_t *g, const cha
 					    "mig", "mig_instances", NULL };
 	static const struct vgs_ld_range overcommit = { .def = 1.0, .lo = 1.0, .hi = 1000.0 };
 	static const char *const pcie_keys[] = { "bandwidth_gbps", "latency_us", NULL };
-	static const struct vgs_ld_range vram = { .required = true, .lo = 0, .lo_open = true, .hi = 1e6 };
+	/* 1 MB to 2 TB: the largest GPUs have 288 GB; the VRAM model keeps 2 bits per 4 KiB frame (4 bytes
+	 * with vram_check), so a bound keeps a typo from asking for tens of GB of model state. */
+	static const struct vgs_ld_range vram = { .required = true, .lo = 0.001, .hi = 2048 };
 	static const struct vgs_ld_range tdr = { .def = 2000, .lo = 0, .hi = 1e9 };
 	static const struct vgs_ld_range bw = { .required = true, .lo = 0, .lo_open = true, .hi = 1e6 };
 	static const struct vgs_ld_range lat = { .def = 0, .lo = 0, .hi = 1e9 };

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <glib.h>
 #include <libconfig.h>
 
 #include "models/scenario/scenario.h"
@@ -21,7 +22,8 @@ struct vgs_ld {
 	config_t cfg;
 	const char *path;          /* the config file, as given */
 	char *cfgdir;              /* its directory: relative trace paths resolve here */
-	char *incdir;              /* the @include directory the parse succeeded with */
+	GPtrArray *src_files;      /* char *: the config and the files it includes, as named (include.c) */
+	GArray *src_lines;         /* where each line of the expanded text came from (include.c) */
 	struct vgs_error *err;
 	struct vgs_scenario *s;
 	void *labels;              /* GPtrArray of override labels (setting hooks) */
@@ -29,6 +31,7 @@ struct vgs_ld {
 	uint32_t *dgroups;         /* class mask of each explicit group */
 	uint8_t (*dorder)[VGS_NCLASS]; /* classes of each group in the order written */
 	uint32_t ndgroups;
+	const struct vgs_preset *preset; /* scheduler.preset, once checked (preset.c) */
 };
 
 struct vgs_ld_range {
@@ -62,12 +65,25 @@ int vgs_ld_ident(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, 
 		 const char *v, size_t maxlen);
 uint64_t vgs_ld_ns(double v, double ns_per_unit);
 
+/* include.c: the text of ld->path with its @include directives expanded (g_free), or NULL with ld->err
+ * set; the file and line of a line of that text; every setting under st given its source file and line
+ * back. */
+char *vgs_ld_include_expand(struct vgs_ld *ld, const char *extra_dir);
+bool vgs_ld_include_locate(const struct vgs_ld *ld, unsigned line, const char **file, unsigned *src_line);
+void vgs_ld_include_relocate(const struct vgs_ld *ld, config_setting_t *st);
+
 /* read.c: parse ld->path into ld->cfg (extra_dir: where else an @include may be, or NULL); refuse
  * decimal literals libconfig wrapped to 32 bits; apply args' overrides (--set, -p, --seed,
  * --duration), each setting they touch labelled with the option's text. */
 int vgs_ld_config_read(struct vgs_ld *ld, const char *extra_dir);
 int vgs_ld_ints_check(struct vgs_ld *ld);
 int vgs_ld_overrides_apply(struct vgs_ld *ld, const struct vgs_load_args *a);
+
+/* preset.c: `-p NAME` sets scheduler.preset when NAME is a preset, else scheduler.policy, removing the
+ * other (`quoted` is NAME as a libconfig string); after the overrides, check scheduler.preset, set
+ * ld->preset and the preset's scheduler.domain.  0, or -1 with ld->err set. */
+int vgs_ld_select_policy(struct vgs_ld *ld, const char *name, const char *quoted, const char *label);
+int vgs_ld_preset_apply(struct vgs_ld *ld);
 
 /* gpu.c: `gpus` -> s->gpus and s->engines; scheduler.domain -> s->domains. */
 int vgs_ld_gpus_load(struct vgs_ld *ld, const config_setting_t *root);

@@ -431,7 +431,7 @@ int vgs_mig_variant_args(const struct vgs_scenario *s, GPtrArray *argv, struct v
 	if (!g->mig || g->mig_profile) {
 		vgs_error_set(err, "the MIG variant needs an unpartitioned GPU whose profile has a mig = { ... } "
 			      "geometry; %s (%s) %s", g->name, g->profile, g->mig ? "is already a MIG instance" :
-			      "has none (MIG-capable profiles: gpus/a100.cfg, gpus/h100.cfg)");
+			      "has none (MIG-capable profiles: gpus/a100.cfg, gpus/h100-sxm.cfg)");
 		return -1;
 	}
 	for (uint32_t t = 0; t < s->ntenants; t++)

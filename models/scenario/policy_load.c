@@ -1,12 +1,24 @@
-/* Built-in policies by name, user policies from a shared object by path (GModule). */
+/*
+ * Built-in policies by name, user policies from a shared object by path (GModule).  A file is checked
+ * before the dynamic loader maps it: the loader trusts the ELF headers, and a truncated or foreign file
+ * can crash it (SIGBUS reading a segment past the end of the file) instead of failing.
+ */
+#define _GNU_SOURCE /* dladdr1 */
+#include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <gmodule.h>
 
 #include "models/scenario/policy_load.h"
+#include "models/scenario/preset.h"
 
 bool vgs_policy_is_path(const char *name)
 {
@@ -35,6 +47,81 @@ static bool ops_complete(const struct vgs_policy_ops *ops)
 	       ops->charge && (ops->set_param || !ops->params);
 }
 
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#endif
+
+/* `path` is a shared object of this machine that the dynamic loader can map safely: every header and
+ * segment it names lies inside the file.  0, or -1 with err set. */
+static int check_elf(const char *path, struct vgs_error *err)
+{
+	ElfW(Ehdr) eh;
+	struct stat st;
+	const char *why = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		vgs_error_set(err, "cannot load policy '%s': %s", path, g_strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode))
+		why = S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file";
+	else if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		why = "not an ELF shared object";
+	else if (eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+		 eh.e_ident[EI_DATA] != (G_BYTE_ORDER == G_LITTLE_ENDIAN ? ELFDATA2LSB : ELFDATA2MSB)
+#ifdef HOST_MACHINE
+		 || eh.e_machine != HOST_MACHINE
+#endif
+	)
+		why = "an ELF file for another architecture";
+	else if (eh.e_type != ET_DYN)
+		why = "an ELF file but not a shared object (build it with -shared -fPIC)";
+	else if (eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phoff > (uint64_t)st.st_size ||
+		 (uint64_t)eh.e_phnum * sizeof(ElfW(Phdr)) > (uint64_t)st.st_size - eh.e_phoff ||
+		 (eh.e_shoff && (eh.e_shoff > (uint64_t)st.st_size ||
+				 (uint64_t)eh.e_shnum * eh.e_shentsize > (uint64_t)st.st_size - eh.e_shoff)))
+		why = "truncated or corrupt (its ELF headers lie past the end of the file)";
+	for (unsigned i = 0; !why && i < eh.e_phnum; i++) {
+		ElfW(Phdr) ph;
+
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) != (ssize_t)sizeof(ph))
+			why = "truncated (cannot read its program headers)";
+		else if (ph.p_type == PT_LOAD &&
+			 (ph.p_offset > (uint64_t)st.st_size || ph.p_filesz > (uint64_t)st.st_size - ph.p_offset))
+			why = "truncated or corrupt (a segment lies past the end of the file)";
+	}
+	close(fd);
+	if (why) {
+		vgs_error_set(err, "cannot load policy '%s': %s", path, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* The exported ops table is an object at least as large as struct vgs_policy_ops (a policy built
+ * against an older or foreign header would be read past its end).  0, or -1 with err set. */
+static int check_symbol(const char *path, const void *sym, struct vgs_error *err)
+{
+	Dl_info info;
+	const ElfW(Sym) *es = NULL;
+
+	if (!dladdr1(sym, &info, (void **)&es, RTLD_DL_SYMENT) || !es)
+		return 0; /* nothing to check against */
+	if (ELF64_ST_TYPE(es->st_info) != STT_OBJECT || es->st_size < sizeof(struct vgs_policy_ops)) {
+		vgs_error_set(err, "policy '%s': its symbol '%s' is %s of %llu bytes; expected the ops table of "
+			      "policies/vgs_policy.h (struct vgs_policy_ops, %zu bytes): rebuild it against this vgpusim",
+			      path, VGS_POLICY_SYMBOL, ELF64_ST_TYPE(es->st_info) == STT_FUNC ? "a function" : "an object",
+			      (unsigned long long)es->st_size, sizeof(struct vgs_policy_ops));
+		return -1;
+	}
+	return 0;
+}
+
 const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error *err)
 {
 	const struct vgs_policy_ops *ops;
@@ -42,18 +129,24 @@ const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error 
 	gpointer sym = NULL;
 
 	if (!vgs_policy_is_path(name)) {
-		ops = vgs_policy_find(name);
+		const struct vgs_preset *p = vgs_preset_find(name);
+
+		ops = vgs_policy_find(p ? p->policy : name);
 		if (!ops) {
 			GString *names = g_string_new(NULL);
+			char *presets = vgs_preset_names();
 
 			for (int i = 0; vgs_policy_builtins[i]; i++)
 				g_string_append_printf(names, "%s%s", i ? ", " : "", vgs_policy_builtins[i]->name);
-			vgs_error_set(err, "unknown policy '%s'; expected one of: %s, or a path to a .so", name,
-				      names->str);
+			vgs_error_set(err, "unknown policy '%s'; expected one of: %s, a preset (%s), or a path to a .so",
+				      name, names->str, presets);
 			g_string_free(names, TRUE);
+			g_free(presets);
 		}
 		return ops;
 	}
+	if (check_elf(name, err) < 0)
+		return NULL;
 	/* The module stays loaded for the life of the process: policies are used until exit. */
 	mod = g_module_open(name, G_MODULE_BIND_LOCAL);
 	if (!mod) {
@@ -63,6 +156,10 @@ const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error 
 	if (!g_module_symbol(mod, VGS_POLICY_SYMBOL, &sym) || !sym) {
 		vgs_error_set(err, "policy '%s' does not export the symbol '%s' (see docs/policies.md)", name,
 			      VGS_POLICY_SYMBOL);
+		g_module_close(mod);
+		return NULL;
+	}
+	if (check_symbol(name, sym, err) < 0) {
 		g_module_close(mod);
 		return NULL;
 	}
@@ -96,6 +193,14 @@ void vgs_policy_param_error(const struct vgs_policy_ops *ops, const struct vgs_s
 		snprintf(where, sizeof(where), "%s:%d", p->file, p->line);
 	else
 		snprintf(where, sizeof(where), "%s", p->file);
+	/* A bad value: the parameter's own help says what is expected (its range, unit and default). */
+	for (const struct vgs_policy_param *pp = ops->params; rc != -ENOENT && pp && pp->name; pp++)
+		if (!strcmp(pp->name, p->key) && pp->help) {
+			vgs_error_set(err, "%s: invalid value in '%s = %s' for policy %s; expected %s: %s (default %s)",
+				      where, p->key, p->value, ops->name, pp->name, pp->help, pp->def ? pp->def : "none");
+			g_string_free(known, TRUE);
+			return;
+		}
 	vgs_error_set(err, "%s: %s '%s = %s' for policy %s; its parameters: %s", where,
 		      rc == -ENOENT ? "unknown parameter" : "invalid value in", p->key, p->value, ops->name,
 		      known->len ? known->str : "(none)");

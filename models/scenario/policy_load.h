@@ -13,7 +13,8 @@ bool vgs_policy_is_path(const char *name);
 /* The config group holding a policy's parameters (scheduler.<group>): a built-in's name, or for a .so
  * path the file's stem without "lib" ("./libmine.so" -> "mine").  g_free the result. */
 char *vgs_policy_group_name(const char *policy);
-/* The ops for `name`; NULL with err set ("what was expected", no location: the caller adds it). */
+/* The ops for `name` (a built-in, a preset's policy, or a .so path); NULL with err set ("what was
+ * expected", no location: the caller adds it). */
 const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error *err);
 
 /*

@@ -2,9 +2,9 @@
  * Steps 1 and 2 of the scenario loader (scenario.c): the config file as a libconfig tree, with the
  * command-line overrides applied, ready for the groups to be checked against their schema.
  *
- * Reading retries with args->include_dir when an @include is not found in the config's own
- * directory, and names the missing file (libconfig does not); a decimal literal that libconfig
- * wrapped to 32 bits is refused.  Overrides (--set in order, then -p, --seed, --duration) go
+ * The @include directives are expanded by include.c before libconfig parses the text, and every
+ * setting is given back the file and line it was written at; a decimal literal that libconfig wrapped
+ * to 32 bits is refused.  Overrides (--set in order, then -p, --seed, --duration) go
  * through override.c, each labelled with its command-line text for later messages.
  */
 #include <errno.h>
@@ -20,85 +20,27 @@
 #include "models/scenario/scenario.h"
 #include "models/scenario/load.h"
 
-/* "cannot open include file" does not say which: read it back from the offending line. */
-static char *include_name(const char *file, int line)
-{
-	FILE *f = fopen(file, "r");
-	char buf[4096];
-	char *name = NULL;
-
-	if (!f)
-		return NULL;
-	for (int n = 1; fgets(buf, sizeof(buf), f); n++) {
-		char *a, *b;
-
-		if (n != line)
-			continue;
-		if ((a = strstr(buf, "@include")) && (a = strchr(a, '"')) && (b = strchr(a + 1, '"')))
-			name = g_strndup(a + 1, b - a - 1);
-		break;
-	}
-	fclose(f);
-	return name;
-}
-
-static bool include_missing(const config_t *cfg)
-{
-	const char *t = config_error_text(cfg);
-
-	return config_error_type(cfg) == CONFIG_ERR_PARSE && t && strstr(t, "include");
-}
-
 int vgs_ld_config_read(struct vgs_ld *ld, const char *extra_dir)
 {
-	FILE *f = fopen(ld->path, "r");
-	const char *dirs[2] = { ld->cfgdir, extra_dir };
+	char *text = vgs_ld_include_expand(ld, extra_dir);
+	const char *file;
+	unsigned line;
 
-	if (!f) {
-		vgs_error_set(ld->err, "%s: cannot open: %s", ld->path, strerror(errno));
+	if (!text)
 		return -1;
+	if (config_read_string(&ld->cfg, text)) {
+		g_free(text);
+		vgs_ld_include_relocate(ld, config_root_setting(&ld->cfg));
+		return 0;
 	}
-	fclose(f);
-	for (int i = 0; i < 2; i++) {
-		if (!dirs[i] || (i == 1 && strcmp(dirs[1], dirs[0]) == 0))
-			break;
-		if (i > 0) {
-			config_destroy(&ld->cfg);
-			config_init(&ld->cfg);
-		}
-		g_free(ld->incdir);
-		ld->incdir = g_strdup(dirs[i]);
-		config_set_include_dir(&ld->cfg, ld->incdir);
-		if (config_read_file(&ld->cfg, ld->path))
-			return 0;
-		if (!include_missing(&ld->cfg))
-			break;
+	g_free(text);
+	if (!vgs_ld_include_locate(ld, (unsigned)config_error_line(&ld->cfg), &file, &line)) {
+		file = ld->path; /* an error at the end of the text: after its last line */
+		line = (unsigned)config_error_line(&ld->cfg);
+		if (ld->src_lines->len && line > ld->src_lines->len)
+			vgs_ld_include_locate(ld, ld->src_lines->len, &file, &line);
 	}
-	/* Report against the first directory tried: that is where the user expects includes to be. */
-	if (include_missing(&ld->cfg) && strcmp(ld->incdir, ld->cfgdir) != 0) {
-		config_destroy(&ld->cfg);
-		config_init(&ld->cfg);
-		g_free(ld->incdir);
-		ld->incdir = g_strdup(ld->cfgdir);
-		config_set_include_dir(&ld->cfg, ld->incdir);
-		config_read_file(&ld->cfg, ld->path);
-	}
-	{
-		char *file = vgs_ld_file(ld, config_error_file(&ld->cfg));
-		int line = config_error_line(&ld->cfg);
-
-		if (include_missing(&ld->cfg)) {
-			char *name = include_name(file, line);
-
-			vgs_error_set(ld->err, "%s:%d: cannot open include file \"%s\" (include paths are "
-				      "relative to %s%s%s)", file, line, name ? name : "?", ld->cfgdir,
-				      extra_dir ? " or " : "", extra_dir ? extra_dir : "");
-			g_free(name);
-		} else {
-			vgs_error_set(ld->err, "%s:%d: %s", file, line, config_error_text(&ld->cfg));
-		}
-		g_free(file);
-	}
+	vgs_error_set(ld->err, "%s:%u: %s", file, line, config_error_text(&ld->cfg));
 	return -1;
 }
 
@@ -215,8 +157,7 @@ int vgs_ld_overrides_apply(struct vgs_ld *ld, const struct vgs_load_args *a)
 	}
 	if (a->policy) {
 		char *q = quote(a->policy);
-		int rc = vgs_override_apply(&ld->cfg, "scheduler.policy", q,
-					    label(ld, g_strdup_printf("-p %s", a->policy)), ld->err);
+		int rc = vgs_ld_select_policy(ld, a->policy, q, label(ld, g_strdup_printf("-p %s", a->policy)));
 
 		g_free(q);
 		if (rc < 0)

@@ -3,8 +3,8 @@
  * group against its schema, and expand it into the flat arrays of struct vgs_scenario.
  *
  * Order of work, so that every message can name a file:line:
- *   1. parse (include directory = the config's own directory; args->include_dir is tried when an
- *      @include is not found there);
+ *   1. parse (@include expanded by include.c: relative to the including file, then args->include_dir;
+ *      absolute paths as they are);
  *   2. overrides: --set in order, then -p, --seed, --duration (models/scenario/override.c).  A setting an
  *      override touched carries the override's text as its libconfig hook, and errors about it name
  *      the override instead of a line it never had;
@@ -24,6 +24,7 @@
 #include <libconfig.h>
 
 #include "models/scenario/policy_load.h"
+#include "models/scenario/preset.h"
 #include "models/scenario/scenario.h"
 #include "models/scenario/load.h"
 #include "models/workload/workload.h"
@@ -94,12 +95,13 @@ static int set_origin(struct vgs_ld *ld, const config_setting_t *st, char **file
 	return 0;
 }
 
+/* Append the scalars of group g (scheduler.<ctx>) to s->params, each with where it was set. */
 static int load_params(struct vgs_ld *ld, const config_setting_t *g, const char *ctx)
 {
 	struct vgs_scenario *s = ld->s;
 	int n = config_setting_length(g);
 
-	s->params = g_new0(struct vgs_param, n ? n : 1);
+	s->params = g_renew(struct vgs_param, s->params, s->nparams + n + 1);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *st = config_setting_get_elem(g, i);
 		struct vgs_param *p = &s->params[s->nparams];
@@ -123,6 +125,20 @@ static int load_params(struct vgs_ld *ld, const config_setting_t *g, const char 
 	return 0;
 }
 
+/* A preset's own parameters come first, each "set" by the preset. */
+static void preset_params(struct vgs_scenario *s, const struct vgs_preset *p)
+{
+	s->params = g_renew(struct vgs_param, s->params, s->nparams + p->nparams + 1);
+	for (size_t i = 0; i < p->nparams; i++) {
+		struct vgs_param *q = &s->params[s->nparams++];
+
+		q->key = g_strdup(p->params[i].key);
+		q->value = g_strdup(p->params[i].value);
+		q->file = g_strdup_printf("preset %s", p->name);
+		q->line = 0;
+	}
+}
+
 static int load_scheduler(struct vgs_ld *ld, const config_setting_t *root)
 {
 	struct vgs_scenario *s = ld->s;
@@ -137,28 +153,43 @@ static int load_scheduler(struct vgs_ld *ld, const config_setting_t *root)
 		const config_setting_t *c = config_setting_get_elem(g, i);
 		const char *n = config_setting_name(c);
 
-		if (strcmp(n, "policy") != 0 && strcmp(n, "domain") != 0 && !config_setting_is_group(c))
-			return vgs_ld_fail(ld, c, "unknown key '%s' in scheduler; expected policy, domain, or a "
-					   "parameter group { ... } named after a policy", n);
+		if (strcmp(n, "policy") != 0 && strcmp(n, "domain") != 0 && strcmp(n, "preset") != 0 &&
+		    !config_setting_is_group(c))
+			return vgs_ld_fail(ld, c, "unknown key '%s' in scheduler; expected policy, preset, domain, "
+					   "or a parameter group { ... } named after a policy", n);
 	}
-	if (vgs_ld_str(ld, g, "scheduler", "policy", true, NULL, &policy) < 0)
-		return -1;
-	pol = config_setting_get_member(g, "policy");
-	if (!*policy)
-		return vgs_ld_fail(ld, pol, "scheduler.policy must not be empty");
+	if (ld->preset) {
+		/* vgs_ld_preset_apply() checked it: the preset's policy, its parameters, then the group
+		 * named after the preset. */
+		pol = config_setting_get_member(g, "preset");
+		policy = ld->preset->policy;
+		gname = g_strdup(ld->preset->name);
+		s->preset = g_strdup(ld->preset->name);
+		preset_params(s, ld->preset);
+	} else {
+		if (!config_setting_get_member(g, "policy"))
+			return vgs_ld_fail(ld, g, "scheduler: expected policy = \"NAME\" (a policy or a .so path) or "
+					   "preset = \"NAME\" (docs/presets.md)");
+		if (vgs_ld_str(ld, g, "scheduler", "policy", true, NULL, &policy) < 0)
+			return -1;
+		pol = config_setting_get_member(g, "policy");
+		if (!*policy)
+			return vgs_ld_fail(ld, pol, "scheduler.policy must not be empty");
+		/* Only the selected policy's group is read; the others stay for -p to switch to. */
+		gname = vgs_policy_group_name(policy);
+	}
 	s->policy = g_strdup(policy);
 	set_origin(ld, pol, &s->policy_file, &s->policy_line);
 
-	/* Only the selected policy's group is read; the others stay for -p to switch to. */
-	gname = vgs_policy_group_name(policy);
 	pg = config_setting_get_member(g, gname);
 	rc = 0;
+	s->params_group = pg != NULL;
 	if (pg) {
 		char *ctx = vgs_ld_key("scheduler", gname);
 
 		rc = load_params(ld, pg, ctx);
 		g_free(ctx);
-	} else {
+	} else if (!s->params) {
 		s->params = g_new0(struct vgs_param, 1);
 	}
 	g_free(gname);
@@ -262,11 +293,13 @@ int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, 
 	dir = g_path_get_dirname(args->path);
 	ld.cfgdir = dir;
 	ld.labels = g_ptr_array_new_with_free_func(g_free);
+	ld.src_files = g_ptr_array_new_with_free_func(g_free);
+	ld.src_lines = g_array_new(FALSE, FALSE, 2 * sizeof(uint32_t));
 	config_init(&ld.cfg);
 	s->path = g_strdup(args->path);
 
 	if (vgs_ld_config_read(&ld, args->include_dir) < 0 || vgs_ld_ints_check(&ld) < 0 ||
-	    vgs_ld_overrides_apply(&ld, args) < 0)
+	    vgs_ld_overrides_apply(&ld, args) < 0 || vgs_ld_preset_apply(&ld) < 0)
 		goto out;
 	root = config_root_setting(&ld.cfg);
 	if (vgs_ld_check_keys(&ld, root, "", top_keys) < 0 || load_simulation(&ld, root) < 0 ||
@@ -281,7 +314,8 @@ out:
 	vgs_ld_domain_free(&ld);
 	config_destroy(&ld.cfg);
 	g_ptr_array_free(ld.labels, TRUE);
-	g_free(ld.incdir);
+	g_ptr_array_free(ld.src_files, TRUE);
+	g_array_free(ld.src_lines, TRUE);
 	g_free(dir);
 	if (rc < 0)
 		vgs_scenario_fini(s);
@@ -295,6 +329,7 @@ void vgs_scenario_fini(struct vgs_scenario *s)
 	g_free(s->path);
 	g_free(s->name);
 	g_free(s->policy);
+	g_free(s->preset);
 	g_free(s->policy_file);
 	g_free(s->domain_mode);
 	for (size_t i = 0; i < s->nparams; i++) {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <glib.h>
 
@@ -178,13 +179,17 @@ struct vgs_scenario {
 	uint64_t warmup_ns;
 	uint64_t seed;
 	bool vram_check;             /* check isolation at every page mapped, not only at the end */
-	char *policy;                /* scheduler.policy: a built-in name or a path to a .so */
-	char *policy_file;           /* where it was set, for errors */
+	char *policy;                /* scheduler.policy: a built-in name or a path to a .so; with a preset,
+	                              * the preset's policy */
+	char *preset;                /* scheduler.preset (or -p PRESET), NULL when none (docs/presets.md) */
+	char *policy_file;           /* where it (or the preset) was set, for errors */
 	int policy_line;
 	char *domain_mode;           /* "gpu", "engine" or "groups" */
 	bool spatial;                /* the policy shares engines between vGPUs (it has the admit hook) */
-	struct vgs_param *params;    /* scheduler.<policy> group of the selected policy */
+	struct vgs_param *params;    /* scheduler.<policy> group of the selected policy; with a preset, the
+	                              * preset's parameters then the scheduler.<preset> group */
 	size_t nparams;
+	bool params_group;           /* that scheduler.<policy> (or .<preset>) group exists in the config */
 
 	struct vgs_gpu *gpus;
 	uint32_t ngpus;
@@ -219,6 +224,9 @@ struct vgs_load_args {
 /* Load, override, validate and expand.  0, or -1 with err set ("file:line: ..."). */
 int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, struct vgs_error *err);
 void vgs_scenario_fini(struct vgs_scenario *s);
+/* offered.c: for each GPU and engine class that its open-loop tenants ask more than 100 % of, one line
+ * "vgpusim: offered load: gfx asked 148 % of a10-0 (1 engine): expect missed SLAs" on out; how many. */
+int vgs_scenario_offered_check(const struct vgs_scenario *s, FILE *out);
 
 /*
  * `run --solo GROUP` (models/scenario/solo.c): keep only the first instance of the vgpus entry GROUP,

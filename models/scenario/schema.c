@@ -17,11 +17,8 @@
 
 char *vgs_ld_file(const struct vgs_ld *ld, const char *f)
 {
-	if (!f)
-		return g_strdup(ld->path);
-	if (g_path_is_absolute(f) || strcmp(f, ld->path) == 0 || !ld->incdir || strcmp(ld->incdir, ".") == 0)
-		return g_strdup(f);
-	return g_build_filename(ld->incdir, f, NULL);
+	/* Settings carry the file as include.c named it (relative to the working directory). */
+	return g_strdup(f ? f : ld->path);
 }
 
 char *vgs_ld_where(const struct vgs_ld *ld, const config_setting_t *st)

@@ -12,8 +12,10 @@
 #include <glib.h>
 #include <libconfig.h>
 
-#include "models/scenario/scenario.h"
 #include "models/scenario/load.h"
+#include "models/scenario/preset.h"
+#include "models/scenario/policy_load.h"
+#include "models/scenario/scenario.h"
 #include "models/workload/workload.h"
 
 struct entry {
@@ -149,15 +151,65 @@ out:
 	return rc;
 }
 
+/*
+ * NVIDIA vGPU's frame-rate limiter, as the workload sees it (struct vgs_wl_vgpu): its default limit
+ * comes from the vGPU type's series -- `vgpu_type = "A10-2B"`: 45 fps for B-series types, 60 fps for
+ * the others (Q, C, A) and when no type is named -- and it is off when the scheduler is timeslice with
+ * the equal-share or fixed-share variant (NVIDIA Virtual GPU Software User Guide, "Frame Rate Limiter"
+ * and "Changing Scheduling Behavior for Time-Sliced vGPUs"; docs/config.md), or under a preset of
+ * another scheduler than NVIDIA's best effort (models/scenario/preset.c, `frl`).
+ */
+static int vgpu_frl(struct vgs_ld *ld, config_setting_t *st, struct entry *e)
+{
+	const struct vgs_scenario *s = ld->s;
+	struct vgs_wl_vgpu v = { .frl_on = true, .frl_fps = 60 };
+	const char *type = NULL;
+	char *group = vgs_policy_group_name(s->policy);
+
+	if (vgs_ld_str(ld, st, e->ctx, "vgpu_type", false, NULL, &type) < 0) {
+		g_free(group);
+		return -1;
+	}
+	if (type) {
+		size_t n = strlen(type);
+
+		if (n < 2 || !g_ascii_isupper(type[n - 1]) || !g_ascii_isdigit(type[n - 2])) {
+			g_free(group);
+			return vgs_ld_fail(ld, config_setting_get_member(st, "vgpu_type"),
+					   "%s.vgpu_type: expected an NVIDIA vGPU type such as \"A10-2Q\" or \"L4-1B\" "
+					   "(frame buffer in GB, then the series letter), got \"%s\"", e->ctx, type);
+		}
+		if (type[n - 1] == 'B')
+			v.frl_fps = 45;
+	}
+	if (strcmp(group, "timeslice") == 0)
+		for (size_t i = 0; i < s->nparams; i++)
+			if (strcmp(s->params[i].key, "variant") == 0 &&
+			    (strcmp(s->params[i].value, "equal-share") == 0 || strcmp(s->params[i].value, "fixed-share") == 0))
+				v.frl_on = false;
+	/* A preset says whether its scheduler has the limiter at all: NVIDIA's best effort does; AMD's,
+	 * Intel's and Linux's schedulers do not, whatever policy they are built on. */
+	if (s->preset) {
+		const struct vgs_preset *ps = vgs_preset_find(s->preset);
+
+		if (ps && !ps->frl)
+			v.frl_on = false;
+	}
+	g_free(group);
+	vgs_workload_spec_vgpu(e->spec, &v);
+	return 0;
+}
+
 static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, struct entry *e)
 {
 	static const char *const keys[] = { "name", "count", "gpu", "weight", "priority", "vram_mb",
-					    "vram", "queue_depth", "submit", "sla", "mps", "workload", NULL };
+					    "vram", "queue_depth", "submit", "sla", "mps", "workload", "vgpu_type", NULL };
 	static const char *const mps_keys[] = { "active_thread_pct", NULL };
 	static const struct vgs_ld_range pct = { .def = 100, .lo = 0, .lo_open = true, .hi = 100 };
 	static const char *const submit_keys[] = { "trap_us", "batch", "batch_window_us", "wake_us", NULL };
 	static const char *const sla_keys[] = { "fps", "latency_ms", NULL };
-	static const struct vgs_ld_range vram = { .def = 0, .lo = 0, .lo_open = true, .hi = 1e9 };
+	/* At least 1 MiB (a few pages); the GPU's VRAM x overcommit bounds the sum. */
+	static const struct vgs_ld_range vram = { .def = 0, .lo = 1, .hi = 1e9 };
 	static const struct vgs_ld_range us = { .def = 0, .lo = 0, .hi = 1e9 };
 	static const struct vgs_ld_range fps = { .def = 0, .lo = 0, .hi = 1e6 };
 	static const struct vgs_ld_range ms = { .def = 0, .lo = 0, .hi = 1e9 };
@@ -276,7 +328,7 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 		e->spec = NULL;
 		return -1;
 	}
-	return 0;
+	return vgpu_frl(ld, st, e);
 }
 
 /* Entries are parsed in file order, then placed; tenants are numbered entry by entry, replica by

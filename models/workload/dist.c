@@ -1,4 +1,8 @@
-/* Distribution specs: parse from a config value, sample, describe.  See models/workload/dist.h. */
+/*
+ * Distributions (models/workload/dist.h): making them, the group form of the two-parameter kinds
+ * (const, normal, lognormal, exp, uniform: the entry point vgs_dist_parse() is in dist_parse.c),
+ * sampling, CDF, mean and description.
+ */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,7 +10,13 @@
 #include "models/workload/dist.h"
 #include "models/workload/workload_priv.h"
 
-static const char *const kind_names[] = { "const", "normal", "lognormal", "exp", "uniform" };
+/* The largest time (1e7 s, as simulation.duration_s) and cv a distribution may be given. */
+#define VGS_DIST_MAX_NS 1e16
+#define VGS_DIST_MAX_CV 1000.0
+
+static const char *const kind_names[] = { "const", "normal", "lognormal", "exp", "uniform", "pareto", "empirical",
+					  "mixture" };
+
 
 const char *vgs_dist_kind_name(enum vgs_dist_kind kind)
 {
@@ -18,7 +28,60 @@ struct vgs_dist vgs_dist_make(enum vgs_dist_kind kind, double mean_ns, double cv
 	return (struct vgs_dist){ .kind = kind, .mean_ns = mean_ns, .cv = cv, .min_ns = 0, .max_ns = INFINITY };
 }
 
-static int get_number(const config_setting_t *s, double *v)
+void vgs_dist_fini(struct vgs_dist *d)
+{
+	struct vgs_dist_ext *e = d->ext;
+
+	if (e) {
+		for (size_t i = 0; e->comp && i < e->n; i++)
+			vgs_dist_fini(&e->comp[i]);
+		g_free(e->comp);
+		g_free(e->p);
+		g_free(e->x_ns);
+		g_free(e);
+	}
+	*d = vgs_dist_make(VGS_DIST_CONST, 0, 0);
+}
+
+struct vgs_dist vgs_dist_make_table(const double *p, const double *x_ns, size_t n)
+{
+	struct vgs_dist d = vgs_dist_make(VGS_DIST_EMPIRICAL, 0, 0);
+	struct vgs_dist_ext *e = g_new0(struct vgs_dist_ext, 1);
+	double m = 0;
+
+	e->n = n;
+	e->p = g_memdup2(p, n * sizeof(*p));
+	e->x_ns = g_memdup2(x_ns, n * sizeof(*x_ns));
+	/* The mean of a piecewise-linear inverse CDF: each segment is uniform on [x_i, x_i+1]. */
+	for (size_t i = 0; i + 1 < n; i++)
+		m += (p[i + 1] - p[i]) * (x_ns[i] + x_ns[i + 1]) / 2;
+	d.mean_ns = n == 1 ? x_ns[0] : m;
+	d.ext = e;
+	return d;
+}
+
+struct vgs_dist vgs_dist_make_mixture(struct vgs_dist *comp, const double *w, size_t n)
+{
+	struct vgs_dist d = vgs_dist_make(VGS_DIST_MIXTURE, 0, 0);
+	struct vgs_dist_ext *e = g_new0(struct vgs_dist_ext, 1);
+	double sum = 0, acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += w[i];
+	e->n = n;
+	e->p = g_new(double, n);
+	e->comp = g_new(struct vgs_dist, n);
+	for (size_t i = 0; i < n; i++) {
+		acc += w[i];
+		e->p[i] = i + 1 == n ? 1.0 : acc / sum;
+		e->comp[i] = comp[i];
+		d.mean_ns += w[i] / sum * vgs_dist_mean_ns(&comp[i]);
+	}
+	d.ext = e;
+	return d;
+}
+
+int vgs_dist_number(const config_setting_t *s, double *v)
 {
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
@@ -33,49 +96,19 @@ static int get_number(const config_setting_t *s, double *v)
 	}
 }
 
-int vgs_dist_parse(const config_setting_t *s, double unit_ns, struct vgs_dist *d, struct vgs_error *err)
+int vgs_dist_parse_simple(const config_setting_t *s, const char *key, double unit_ns, bool component,
+			  enum vgs_dist_kind kind, struct vgs_dist *d, struct vgs_error *err)
 {
-	const char *key = config_setting_name(s) ? config_setting_name(s) : "?";
+	struct vgs_dist r = vgs_dist_make(kind, NAN, NAN);
+	bool have_min = false, have_max = false;
 	double v;
-
-	if (get_number(s, &v) == 0) {
-		if (v < 0) {
-			vgs_error_set(err, "%s: workload key '%s': expected a duration >= 0, got %g",
-				      vgs_wl_where(s), key, v);
-			return -1;
-		}
-		*d = vgs_dist_make(VGS_DIST_CONST, v * unit_ns, 0);
-		return 0;
-	}
-	if (!config_setting_is_group(s)) {
-		vgs_error_set(err, "%s: workload key '%s': expected a number or a group { dist = \"lognormal\"; "
-			      "mean = ...; cv = ...; }", vgs_wl_where(s), key);
-		return -1;
-	}
-
-	struct vgs_dist r = vgs_dist_make(VGS_DIST_CONST, NAN, NAN);
-	bool have_min = false, have_max = false, have_kind = false;
 
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
 		const char *name = config_setting_name(m);
 
-		if (strcmp(name, "dist") == 0) {
-			const char *kname = config_setting_get_string(m);
-			int k;
-
-			for (k = 0; kname && k < (int)(sizeof(kind_names) / sizeof(kind_names[0])); k++)
-				if (strcmp(kname, kind_names[k]) == 0)
-					break;
-			if (!kname || k == (int)(sizeof(kind_names) / sizeof(kind_names[0]))) {
-				vgs_error_set(err, "%s: '%s.dist': expected one of \"const\", \"normal\", "
-					      "\"lognormal\", \"exp\", \"uniform\"", vgs_wl_where(m), key);
-				return -1;
-			}
-			r.kind = (enum vgs_dist_kind)k;
-			have_kind = true;
+		if (strcmp(name, "dist") == 0 || (component && strcmp(name, "weight") == 0))
 			continue;
-		}
 		double *dst = strcmp(name, "mean") == 0 ? &r.mean_ns :
 			      strcmp(name, "cv") == 0   ? &r.cv :
 			      strcmp(name, "min") == 0  ? &r.min_ns :
@@ -85,19 +118,17 @@ int vgs_dist_parse(const config_setting_t *s, double unit_ns, struct vgs_dist *d
 				      vgs_wl_where(m), name, key);
 			return -1;
 		}
-		if (get_number(m, &v) != 0 || v < 0) {
-			vgs_error_set(err, "%s: '%s.%s': expected a number >= 0", vgs_wl_where(m),
-				      key, name);
+		/* Times up to 1e7 s (as simulation.duration_s), a cv up to 1000: beyond, ns overflow or the
+		 * distribution means nothing. */
+		double hi = strcmp(name, "cv") == 0 ? VGS_DIST_MAX_CV : VGS_DIST_MAX_NS / unit_ns;
+
+		if (vgs_dist_number(m, &v) != 0 || !(v >= 0) || v > hi) {
+			vgs_error_set(err, "%s: '%s.%s': expected a number in [0, %g]", vgs_wl_where(m), key, name, hi);
 			return -1;
 		}
 		*dst = dst == &r.cv ? v : v * unit_ns;
 		have_min |= dst == &r.min_ns;
 		have_max |= dst == &r.max_ns;
-	}
-	if (!have_kind) {
-		vgs_error_set(err, "%s: '%s': expected dist = \"const\" | \"normal\" | \"lognormal\" | \"exp\" | "
-			      "\"uniform\"", vgs_wl_where(s), key);
-		return -1;
 	}
 	if (!have_min)
 		r.min_ns = 0;
@@ -139,7 +170,31 @@ double vgs_dist_mean_ns(const struct vgs_dist *d)
 	return d->mean_ns;
 }
 
-static double sample(const struct vgs_dist *d, struct vgs_rng *r)
+/* Pareto scale (its smallest value) from its mean: mean = scale * alpha / (alpha - 1). */
+static double pareto_scale(const struct vgs_dist *d)
+{
+	return d->mean_ns * (d->alpha - 1) / d->alpha;
+}
+
+/* The empirical inverse CDF at u in [0, 1]: linear between the table's points. */
+static double table_quantile(const struct vgs_dist_ext *e, double u)
+{
+	size_t lo = 0, hi = e->n - 1;
+
+	while (hi - lo > 1) { /* p[lo] <= u < p[hi] */
+		size_t mid = (lo + hi) / 2;
+
+		if (e->p[mid] <= u)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (e->p[hi] <= e->p[lo])
+		return e->x_ns[hi];
+	return e->x_ns[lo] + (e->x_ns[hi] - e->x_ns[lo]) * (u - e->p[lo]) / (e->p[hi] - e->p[lo]);
+}
+
+double vgs_dist_sample(const struct vgs_dist *d, struct vgs_rng *r)
 {
 	double v;
 
@@ -157,6 +212,23 @@ static double sample(const struct vgs_dist *d, struct vgs_rng *r)
 		double half = sqrt(3.0) * d->cv * d->mean_ns;
 
 		v = d->mean_ns - half + 2 * half * vgs_rng_uniform(r);
+		break;
+	}
+	case VGS_DIST_PARETO:
+		/* Inversion: 1 - u lies in (0, 1]. */
+		v = pareto_scale(d) * pow(1.0 - vgs_rng_uniform(r), -1.0 / d->alpha);
+		break;
+	case VGS_DIST_EMPIRICAL:
+		v = table_quantile(d->ext, vgs_rng_uniform(r));
+		break;
+	case VGS_DIST_MIXTURE: {
+		const struct vgs_dist_ext *e = d->ext;
+		double u = vgs_rng_uniform(r);
+		size_t k = 0;
+
+		while (k + 1 < e->n && u >= e->p[k])
+			k++;
+		v = vgs_dist_sample(&e->comp[k], r);
 		break;
 	}
 	case VGS_DIST_CONST:
@@ -182,13 +254,84 @@ static uint64_t to_ns(double v, uint64_t floor_ns)
 
 uint64_t vgs_dist_sample_ns(const struct vgs_dist *d, struct vgs_rng *r)
 {
-	return to_ns(sample(d, r), 1);
+	return to_ns(vgs_dist_sample(d, r), 1);
 }
 
 uint64_t vgs_dist_sample_gap_ns(const struct vgs_dist *d, struct vgs_rng *r)
 {
 	/* A constant 0 consumes no random numbers either way; keep it exactly 0. */
-	return to_ns(sample(d, r), 0);
+	return to_ns(vgs_dist_sample(d, r), 0);
+}
+
+/* The CDF before clamping. */
+static double raw_cdf(const struct vgs_dist *d, double x)
+{
+	double m = d->mean_ns, sd = d->cv * d->mean_ns;
+
+	switch (d->kind) {
+	case VGS_DIST_NORMAL:
+		return sd > 0 ? 0.5 * erfc(-(x - m) / (sd * M_SQRT2)) : (x >= m);
+	case VGS_DIST_LOGNORMAL: {
+		double s2 = log1p(d->cv * d->cv), mu = log(m) - s2 / 2;
+
+		if (x <= 0)
+			return 0;
+		return s2 > 0 ? 0.5 * erfc(-(log(x) - mu) / sqrt(2 * s2)) : (x >= m);
+	}
+	case VGS_DIST_EXP:
+		return x <= 0 ? 0 : -expm1(-x / m);
+	case VGS_DIST_UNIFORM: {
+		double half = sqrt(3.0) * d->cv * m;
+
+		if (half <= 0)
+			return x >= m;
+		return fmin(1, fmax(0, (x - (m - half)) / (2 * half)));
+	}
+	case VGS_DIST_PARETO: {
+		double xm = pareto_scale(d);
+
+		return x < xm ? 0 : 1 - pow(xm / x, d->alpha);
+	}
+	case VGS_DIST_EMPIRICAL: {
+		const struct vgs_dist_ext *e = d->ext;
+		double c = 0;
+
+		if (x < e->x_ns[0])
+			return 0;
+		for (size_t i = 0; i + 1 < e->n; i++) {
+			if (x >= e->x_ns[i + 1]) {
+				c = e->p[i + 1];
+				continue;
+			}
+			if (e->x_ns[i + 1] > e->x_ns[i])
+				c = e->p[i] + (e->p[i + 1] - e->p[i]) * (x - e->x_ns[i]) / (e->x_ns[i + 1] - e->x_ns[i]);
+			break;
+		}
+		return x >= e->x_ns[e->n - 1] ? 1 : c;
+	}
+	case VGS_DIST_MIXTURE: {
+		const struct vgs_dist_ext *e = d->ext;
+		double c = 0, prev = 0;
+
+		for (size_t i = 0; i < e->n; i++) {
+			c += (e->p[i] - prev) * vgs_dist_cdf(&e->comp[i], x);
+			prev = e->p[i];
+		}
+		return c;
+	}
+	case VGS_DIST_CONST:
+	default:
+		return x >= m;
+	}
+}
+
+double vgs_dist_cdf(const struct vgs_dist *d, double x_ns)
+{
+	if (x_ns < d->min_ns)
+		return 0;
+	if (x_ns >= d->max_ns)
+		return 1;
+	return raw_cdf(d, x_ns);
 }
 
 const char *vgs_dist_format(const struct vgs_dist *d, double unit_ns, const char *unit, char *buf, size_t n)
@@ -202,6 +345,18 @@ const char *vgs_dist_format(const struct vgs_dist *d, double unit_ns, const char
 	case VGS_DIST_EXP:
 		len = (size_t)snprintf(buf, n, "exp(%g %s)", d->mean_ns / unit_ns, unit);
 		break;
+	case VGS_DIST_PARETO:
+		len = (size_t)snprintf(buf, n, "pareto(%g %s, alpha %g)", d->mean_ns / unit_ns, unit, d->alpha);
+		break;
+	case VGS_DIST_EMPIRICAL:
+		len = (size_t)snprintf(buf, n, "empirical(%zu points, %g..%g %s, mean %g)", d->ext->n,
+				       d->ext->x_ns[0] / unit_ns, d->ext->x_ns[d->ext->n - 1] / unit_ns, unit,
+				       d->mean_ns / unit_ns);
+		break;
+	case VGS_DIST_MIXTURE:
+		len = (size_t)snprintf(buf, n, "mixture(%zu components, mean %g %s)", d->ext->n, d->mean_ns / unit_ns,
+				       unit);
+		break;
 	default:
 		len = (size_t)snprintf(buf, n, "%s(%g %s, cv %g)", kind_names[d->kind], d->mean_ns / unit_ns, unit,
 				       d->cv);
@@ -214,12 +369,4 @@ const char *vgs_dist_format(const struct vgs_dist *d, double unit_ns, const char
 			snprintf(buf + len, n - len, " >= %g", d->min_ns / unit_ns);
 	}
 	return buf;
-}
-
-int vgs_wl_get_dist(const config_setting_t *g, const char *key, double unit_ns, struct vgs_dist *out,
-		    struct vgs_error *err)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-
-	return s ? vgs_dist_parse(s, unit_ns, out, err) : 0;
 }

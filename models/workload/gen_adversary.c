@@ -106,6 +106,12 @@ static int adv_parse(struct vgs_workload_spec *spec, const config_setting_t *g, 
 
 static void adv_spec_fini(struct vgs_workload_spec *spec)
 {
+	struct adv_params *p = spec->priv;
+
+	if (p) {
+		vgs_dist_fini(&p->kernel);
+		vgs_dist_fini(&p->launch_gap);
+	}
 	free(spec->priv);
 }
 

@@ -25,7 +25,7 @@ const char *vgs_wl_where(const config_setting_t *s)
 	const char *f = config_setting_source_file(s);
 	int line = (int)config_setting_source_line(s);
 
-	if (hook && line == 0)
+	if (hook) /* a setting an override made or changed: the option, not the line it replaced */
 		snprintf(b, sizeof(buf[0]), "%s", hook);
 	else
 		snprintf(b, sizeof(buf[0]), "%s:%d", f ? f : "<config>", line);

@@ -4,9 +4,16 @@
  * go through the importer the program registered (vgs_trace_set_import) first.
  *
  * Replay (trace_next): command i of loop iteration L is emitted as seq L*n + i, unit L*U + unit,
- * deps shifted by L*n.  With loop = true the first command of iteration L > 0 gets one extra
- * dependency on the last command (in seq order) of iteration L-1, so iterations never overlap; its
- * own gap_ns then counts from that command's completion.
+ * deps and `after` shifted by L*n.  With loop = true the first command of iteration L > 0 gets one
+ * extra dependency on the last command (in seq order) of iteration L-1, so iterations never overlap;
+ * its own gap_ns then counts from that command's completion.
+ *
+ * Frames in flight (`frames_in_flight` key, else the file's @frames_in_flight; 0: no limit): the
+ * command that begins unit u also waits for the command that ended unit u - F, when that one came
+ * before it -- a swap chain's back-pressure, as in the `game` generator.  A command that had no deps
+ * keeps its gap from the previous submission (anchor=prev: the fence is a barrier), so a capture's
+ * cadence is kept until the GPU falls F frames behind; then frames are submitted as the GPU frees
+ * them, and the frame rate drops instead of the latency growing.
  *
  * With sync = "unit" the host waits only between units: a unit's first command depends on the
  * command before it, every other command on nothing (its gap counts from the previous submission).
@@ -20,12 +27,13 @@
 
 #include <glib.h>
 
+#include "models/base/interrupt.h"
 #include "models/workload/trace.h"
 #include "models/workload/workload_priv.h"
 
 static const char *const trace_keys[] = {
 	"type", "trace", "loop", "context", "arrival", "period_ms", "rate", "deadline_ms", "copies", "format", "sync",
-	NULL,
+	"frames_in_flight", NULL,
 };
 
 struct trace_params {
@@ -36,6 +44,7 @@ struct trace_params {
 	enum vgs_arrival_kind arrival;
 	uint64_t arrival_ns;     /* period or mean inter-arrival */
 	uint64_t deadline_ns;    /* VGS_NO_TIME: none */
+	uint64_t inflight;       /* frames in flight at most, 0: no limit */
 };
 
 static vgs_trace_import_fn trace_import; /* set once at program start */
@@ -136,9 +145,9 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	if (vgs_wl_get_str(g, "trace", &file, err) || vgs_wl_get_bool(g, "loop", &p->loop, err) ||
 	    vgs_wl_get_str(g, "context", &context, err) || vgs_wl_get_str(g, "arrival", &arrival, err) ||
 	    vgs_wl_get_str(g, "format", &format, err) ||
-	    vgs_wl_get_num(g, "period_ms", 0, true, 1e9, &period_ms, err) ||
-	    vgs_wl_get_num(g, "rate", 0, true, 1e9, &rate, err) ||
-	    vgs_wl_get_num(g, "deadline_ms", 0, true, 1e9, &deadline_ms, err))
+	    vgs_wl_get_num(g, "period_ms", 1e-6, false, 1e9, &period_ms, err) ||
+	    vgs_wl_get_num(g, "rate", 1e-3, false, 1e9, &rate, err) ||
+	    vgs_wl_get_num(g, "deadline_ms", 1e-6, false, 1e9, &deadline_ms, err))
 		return -1;
 	static const char *const copies[] = { "recorded", "link", NULL };
 	int copy_mode = 0;
@@ -167,15 +176,21 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 			return -1;
 		}
 		rc = vgs_trace_load(native, context, &p->trace, err);
-		if (rc != 0) {
-			/* The user named the capture, not the temporary native trace made from it. */
-			char **parts = g_strsplit(err->msg, native, -1);
-			char *msg = g_strjoinv(path, parts);
+		if (rc == -1 && g_str_has_prefix(err->msg, native)) {
+			/* The user named the capture, not the temporary native trace made from it, whose lines are
+			 * not the capture's: say so (the importers check what they write, so this is a bug). */
+			char msg[sizeof(err->msg)];
 
-			vgs_error_set(err, "%s", msg);
-			g_free(msg);
-			g_strfreev(parts);
+			snprintf(msg, sizeof(msg), "%s", err->msg + strlen(native) + (err->msg[strlen(native)] == ':'));
+			vgs_error_set(err, "%s: workload key 'trace': %s: the native trace imported from it does not "
+				      "load (its line %s; an importer bug: please report it)", vgs_wl_where(ts), path, msg);
+			vgs_interrupt_file_remove(native);
+			remove(native);
+			g_free(native);
+			g_free(path);
+			return -1;
 		}
+		vgs_interrupt_file_remove(native);
 		remove(native);
 		g_free(native);
 	} else {
@@ -194,7 +209,7 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		return -1;
 	}
 	if (rc != 0) {
-		if (!strstr(err->msg, "cannot open"))
+		if (!strstr(err->msg, "cannot open") && !strstr(err->msg, "is a directory"))
 			return -1;
 		char msg[sizeof(err->msg)];
 
@@ -248,6 +263,18 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	}
 	if (p->arrival == VGS_ARRIVAL_CLOSED)
 		p->arrival_ns = 0;
+	p->inflight = t->frames_in_flight;
+	if (vgs_wl_get_u64(g, "frames_in_flight", 0, VGS_TRACE_MAX_INFLIGHT, &p->inflight, err))
+		return -1;
+	if (p->inflight)
+		for (size_t i = 0; i < t->ncmds; i++)
+			if ((t->cmds[i].flags & VGS_CMD_UNIT_BEGIN) && t->cmds[i].ndeps == VGS_MAX_DEPS) {
+				vgs_error_set(err, "%s:%u: frames in flight: the command that begins unit %llu has %d "
+					      "dependencies; expected at most %d, to add the frame fence",
+					      t->path, t->line[i], (unsigned long long)t->cmds[i].unit, VGS_MAX_DEPS,
+					      VGS_MAX_DEPS - 1);
+				return -1;
+			}
 	p->deadline_ns = deadline_ms > 0 ? (uint64_t)llround(deadline_ms * 1e6) : t->deadline_ns;
 
 	/* The trace's memory lists become the spec's, index for index. */
@@ -256,6 +283,11 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	spec->unit_name = g_strdup(t->unit_name ? t->unit_name : "unit");
 	spec->class_mask = t->class_mask;
 	spec->latency_sensitive = p->arrival != VGS_ARRIVAL_CLOSED;
+	/* Units arriving open loop ask the trace's mean work per unit at the arrival rate. */
+	if (p->arrival != VGS_ARRIVAL_CLOSED && t->nunits)
+		for (size_t i = 0; i < t->ncmds; i++)
+			spec->offered_ns_per_s[t->cmds[i].cls] +=
+				(double)t->cmds[i].work_ns / (double)t->nunits * 1e9 / (double)p->arrival_ns;
 
 	GString *d = g_string_new(NULL);
 
@@ -270,6 +302,8 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		g_string_append_printf(d, ", poisson %g /s", 1e9 / p->arrival_ns);
 	if (p->deadline_ns != VGS_NO_TIME)
 		g_string_append_printf(d, ", deadline %g ms", p->deadline_ns / 1e6);
+	if (p->inflight)
+		g_string_append_printf(d, ", %llu %ss in flight", (unsigned long long)p->inflight, spec->unit_name);
 	spec->describe = g_string_free(d, FALSE);
 	return 0;
 }
@@ -290,6 +324,8 @@ struct trace_inst {
 	double next_arrival_ns;  /* poisson */
 	uint64_t loop;
 	size_t i;
+	/* frames in flight: the seq that ended unit end_unit[k] - 1, k = that unit % inflight */
+	uint64_t end_seq[VGS_TRACE_MAX_INFLIGHT], end_unit[VGS_TRACE_MAX_INFLIGHT];
 };
 
 static int trace_inst_init(struct vgs_workload *w, uint64_t seed)
@@ -306,6 +342,14 @@ static int trace_inst_init(struct vgs_workload *w, uint64_t seed)
 		s->next_arrival_ns = vgs_rng_exp(&s->arr_rng, (double)p->arrival_ns);
 	w->priv = s;
 	return 0;
+}
+
+static bool has_dep(const struct vgs_cmd *cmd, uint64_t seq)
+{
+	for (int d = 0; d < cmd->ndeps; d++)
+		if (cmd->deps[d] == seq)
+			return true;
+	return false;
 }
 
 static int trace_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cmd)
@@ -346,6 +390,28 @@ static int trace_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 		cmd->ndeps = 0;
 		if ((c->flags & VGS_CMD_UNIT_BEGIN) && cmd->seq > 0)
 			cmd->deps[cmd->ndeps++] = cmd->seq - 1;
+	}
+	if (t->attr && (c->flags & VGS_CMD_UNIT_BEGIN))
+		cmd->gen = t->attr[s->i].gen;
+	if (t->attr && (t->attr[s->i].have & VGS_ATTR_AFTER)) {
+		uint32_t back = t->attr[s->i].after_back;
+
+		cmd->flags |= VGS_CMD_AFTER;
+		cmd->after = back == VGS_AFTER_NONE ? VGS_NO_TIME : cmd->seq - back;
+	}
+	if (p->inflight && (c->flags & VGS_CMD_UNIT_BEGIN) && cmd->unit >= p->inflight) {
+		uint64_t k = cmd->unit % p->inflight;
+
+		/* parse made room; the ending command must have come first (units may interleave) */
+		if (s->end_unit[k] == cmd->unit - p->inflight + 1 && !has_dep(cmd, s->end_seq[k])) {
+			if (cmd->ndeps == 0)
+				cmd->flags |= VGS_CMD_ANCHOR_PREV;
+			cmd->deps[cmd->ndeps++] = s->end_seq[k];
+		}
+	}
+	if (p->inflight && (c->flags & VGS_CMD_UNIT_END)) {
+		s->end_seq[cmd->unit % p->inflight] = cmd->seq;
+		s->end_unit[cmd->unit % p->inflight] = cmd->unit + 1;
 	}
 	if (c->flags & VGS_CMD_UNIT_BEGIN) {
 		if (p->arrival == VGS_ARRIVAL_PERIODIC) {

@@ -11,10 +11,19 @@
 #include <stdint.h>
 
 #include "models/base/error.h"
+#include "models/workload/trace_attr.h"
 #include "models/workload/trace_mem.h"
 #include "models/base/types.h"
 
 #define VGS_TRACE_MAGIC "#vgpusim-trace 1"
+/* Fields of a command line at most: 13 columns and the attributes (trace_attr.h). */
+#define VGS_TRACE_MAX_FIELDS 32
+/* @frames_in_flight and the `frames_in_flight` key at most: DXGI's maximum frame latency range is
+ * 1 to 16 (IDXGIDevice1::SetMaximumFrameLatency, Microsoft Learn). */
+#define VGS_TRACE_MAX_INFLIGHT 16
+/* The largest allocation a memory line may make: 2^50 bytes = 1 PiB, beyond any GPU, so the bound only
+ * rejects garbage (the importers refuse larger recorded allocations with the capture's location). */
+#define VGS_TRACE_MAX_ALLOC_BYTES (1ull << 50)
 
 enum vgs_arrival_kind {
 	VGS_ARRIVAL_CLOSED = 0, /* units start when the host gets to them */
@@ -37,9 +46,8 @@ struct vgs_trace_cmd {
 	uint32_t mem;                    /* its memory lines: list index in vgs_trace.mem, 0 = none */
 	uint32_t mem_loop;               /* ... on loop passes after the first (no allocation that the
 					  * file never frees: those are made once) */
-	uint16_t sm;                     /* key sm=N: SMs the kernel wants, 0 = not given */
-	uint8_t bound;                   /* key profile=P: enum vgs_bound */
-	uint8_t bound_set;               /* the loader's: profile= was given */
+	uint16_t sm;                     /* attribute sm=N: SMs the kernel wants, 0 = not given (all) */
+	uint8_t bound;                   /* attribute profile=P: enum vgs_bound */
 };
 
 struct vgs_trace {
@@ -50,6 +58,7 @@ struct vgs_trace {
 	enum vgs_arrival_kind arrival;
 	uint64_t arrival_ns;     /* period (periodic) or mean inter-arrival (poisson); 0 when closed */
 	uint64_t deadline_ns;    /* @deadline_ns: unit deadline after its arrival; VGS_NO_TIME if none */
+	uint32_t frames_in_flight; /* @frames_in_flight: units in flight at most (0: no limit) */
 	char *context;           /* the selected context, NULL when the file has no ctx column */
 	struct vgs_trace_cmd *cmds; /* the selected context's commands, renumbered 0 .. ncmds-1 */
 	size_t ncmds;
@@ -57,6 +66,8 @@ struct vgs_trace {
 	uint64_t *start_ns;      /* recorded times per command, VGS_NO_TIME for '-'; NULL when the */
 	uint64_t *end_ns;        /* file has no start_ns/end_ns columns */
 	uint32_t *line;          /* source line of each command */
+	struct vgs_trace_attr *attr; /* attributes per command (after renumbered); NULL when the file has
+				  * none but anchor=, which is in vgs_trace_cmd.flags */
 	uint32_t class_mask;
 	struct vgs_trace_memlists mem; /* memory lines, per command (vgs_trace_cmd.mem) */
 	char **contexts;         /* every context in the file, in order of first appearance */
@@ -70,6 +81,9 @@ struct vgs_trace {
  * config setting).
  */
 int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out, struct vgs_error *err);
+/* As `context` of vgs_trace_load (this very pointer): the file's first context, whichever it is (its
+ * t->contexts then lists them all). */
+extern const char vgs_trace_first_context[];
 
 /*
  * Captures in other formats (Kineto, ftrace, ...) can be named directly by a `trace` workload: the

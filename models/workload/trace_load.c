@@ -36,11 +36,14 @@ struct loader {
 	struct vgs_error *err;
 	int lineno;
 	bool have_ctx, have_times;
+	int fif_line;            /* line of @frames_in_flight, 0 if none */
 	int ncols;
 	GArray *cmds;            /* struct vgs_trace_cmd, all contexts */
 	GArray *ctx_of;          /* uint32 per command */
 	GArray *lines;           /* uint32 per command */
 	GArray *start, *end;     /* uint64 per command */
+	GArray *attr;            /* struct vgs_trace_attr per command */
+	bool any_attr;           /* a command has an attribute besides anchor= */
 	GPtrArray *ctxs;         /* struct ctx_state * */
 	struct vgs_trace_memload *mem; /* memory lines (trace_mem.c) */
 };
@@ -145,8 +148,20 @@ static int parse_meta(struct loader *l, struct vgs_trace *t, char *line)
 		t->deadline_ns = v;
 		return 0;
 	}
-	return fail(l, "unknown metadata '@%s'; expected one of: @unit, @source, @gpu, @arrival, @deadline_ns",
-		    key);
+	if (strcmp(key, "frames_in_flight") == 0) {
+		uint64_t v;
+
+		if (l->fif_line)
+			return fail(l, "'@frames_in_flight' given twice (line %d); expected it at most once", l->fif_line);
+		if (parse_u64(val, &v) != 0 || v > VGS_TRACE_MAX_INFLIGHT)
+			return fail(l, "'@frames_in_flight %s': expected an integer in [0, %d] (0: no limit)", val,
+				    VGS_TRACE_MAX_INFLIGHT);
+		t->frames_in_flight = (uint32_t)v;
+		l->fif_line = l->lineno;
+		return 0;
+	}
+	return fail(l, "unknown metadata '@%s'; expected one of: @unit, @source, @gpu, @arrival, @deadline_ns, "
+		    "@frames_in_flight", key);
 }
 
 static int parse_header(struct loader *l, char *line)
@@ -193,59 +208,55 @@ static void ctx_free(gpointer p)
 	g_free(c);
 }
 
-/*
- * An optional key after the columns (docs/trace-format.md): `sm=N`, the SMs the kernel wants (1 ..
- * 65535: thread blocks it can keep resident; Orion's SM_usage), or `profile=compute|memory|unknown`
- * (Orion's Profile 1 / 0 / -1).  Each at most once.
- */
-static int parse_kernel_key(struct loader *l, char *kv, struct vgs_trace_cmd *c)
+/* The attributes after the columns, f[0 .. n): into *a and c->flags, checked against the file. */
+static int parse_attrs(struct loader *l, char **f, int n, uint64_t seq, uint32_t ctx, struct vgs_trace_cmd *c,
+		       struct vgs_trace_attr *a)
 {
-	char *eq = strchr(kv, '=');
-	uint64_t v;
-	int b;
+	char msg[600];
 
-	if (!eq)
-		return fail(l, "'%s': expected sm=N or profile=P after the columns", kv);
-	*eq = 0;
-	if (strcmp(kv, "sm") == 0) {
-		if (c->sm)
-			return fail(l, "key 'sm' given twice");
-		if (parse_u64(eq + 1, &v) != 0 || v < 1 || v > UINT16_MAX)
-			return fail(l, "key 'sm': expected an integer number of SMs in [1, %u], got '%s'", UINT16_MAX,
-				    eq + 1);
-		c->sm = (uint16_t)v;
-		return 0;
+	for (int i = 0; i < n; i++)
+		if (vgs_trace_attr_parse(f[i], seq, a, &c->flags, msg, sizeof(msg)) != 0)
+			return fail(l, "%s", msg);
+	if ((a->have & VGS_ATTR_AFTER) && a->after_back != VGS_AFTER_NONE) {
+		uint64_t k = seq - a->after_back;
+		const struct vgs_trace_cmd *p = &g_array_index(l->cmds, struct vgs_trace_cmd, k);
+
+		if (g_array_index(l->ctx_of, uint32_t, k) != ctx || p->stream != c->stream)
+			return fail(l, "attribute 'after': command %llu is not of this command's %s; expected an earlier "
+				    "command of stream %u", (unsigned long long)k,
+				    p->stream != c->stream ? "stream" : "context", c->stream);
 	}
-	if (strcmp(kv, "profile") == 0) {
-		if (c->bound_set)
-			return fail(l, "key 'profile' given twice");
-		b = vgs_bound_parse(eq + 1);
-		if (b < 0)
-			return fail(l, "key 'profile': expected compute, memory or unknown, got '%s'", eq + 1);
-		c->bound = (uint8_t)b;
-		c->bound_set = 1;
-		return 0;
-	}
-	return fail(l, "unknown key '%s' after the columns; expected sm=N or profile=P", kv);
+	if ((a->have & VGS_ATTR_KERNEL) && c->cls != VGS_COMPUTE)
+		return fail(l, "attributes sm, threads, regs, smem, occupancy and profile describe kernels; expected "
+			    "them on compute commands only, got a %s command", vgs_class_name(c->cls));
+	if ((a->have & VGS_ATTR_GEN) && !(c->flags & VGS_CMD_UNIT_BEGIN))
+		return fail(l, "attribute 'gen': expected it on the command that begins its unit (flags B)");
+	l->any_attr |= a->have != 0;
+	/* What the simulator reads of a kernel (spatial sharing, docs/spatial.md): its SMs and bound. */
+	if (a->have & VGS_ATTR_SM)
+		c->sm = a->sm > UINT16_MAX ? UINT16_MAX : (uint16_t)a->sm;
+	if (a->have & VGS_ATTR_PROFILE)
+		c->bound = a->profile;
+	return 0;
 }
 
 static int parse_command(struct loader *l, char *line)
 {
-	char *f[16];
-	int n = split(line, f, 15);
+	char *f[VGS_TRACE_MAX_FIELDS];
+	int n = split(line, f, VGS_TRACE_MAX_FIELDS - 1);
 	struct vgs_trace_cmd c = { 0 };
+	struct vgs_trace_attr a = { 0 };
 	uint64_t seq, v, start = VGS_NO_TIME, end = VGS_NO_TIME;
 	uint64_t expect = l->cmds->len;
 	int cls, dir;
 
-	if (n < l->ncols)
-		return fail(l, "expected %d columns (" HEADER_HELP "), got %d", l->ncols, n);
-	if (n > l->ncols + 2 || (n > l->ncols && !strchr(f[l->ncols], '=')))
-		return fail(l, "expected %d columns (" HEADER_HELP "), then optionally sm=N and profile=P, "
-			    "got %d fields", l->ncols, n);
-	for (int k = l->ncols; k < n; k++)
-		if (parse_kernel_key(l, f[k], &c) < 0)
-			return -1;
+	if (n < l->ncols || n >= VGS_TRACE_MAX_FIELDS)
+		return fail(l, "expected %d columns (" HEADER_HELP "), then optional key=value attributes, got %d fields",
+			    l->ncols, n);
+	for (int i = l->ncols; i < n; i++)
+		if (!strchr(f[i], '='))
+			return fail(l, "expected %d columns (" HEADER_HELP "), then optional key=value attributes, got "
+				    "'%s' after them", l->ncols, f[i]);
 	if (parse_u64(f[0], &seq) != 0 || seq != expect)
 		return fail(l, "column 'seq': expected %llu (seqs are 0, 1, 2, ... in order), got '%s'",
 			    (unsigned long long)expect, f[0]);
@@ -341,6 +352,8 @@ static int parse_command(struct loader *l, char *line)
 	if (c.flags & VGS_CMD_UNIT_END)
 		cs->ustate->data[c.unit] = U_CLOSED;
 
+	if (parse_attrs(l, f + l->ncols, n - l->ncols, seq, ctx, &c, &a) != 0)
+		return -1;
 	if (l->have_times) {
 		const char *s = f[l->ncols - 2], *e = f[l->ncols - 1];
 
@@ -371,6 +384,7 @@ static int parse_command(struct loader *l, char *line)
 	g_array_append_val(l->lines, ln);
 	g_array_append_val(l->start, start);
 	g_array_append_val(l->end, end);
+	g_array_append_val(l->attr, a);
 	return 0;
 }
 
@@ -389,6 +403,8 @@ static int select_context(struct loader *l, struct vgs_trace *t, uint32_t sel)
 		t->start_ns = g_new(uint64_t, n ? n : 1);
 		t->end_ns = g_new(uint64_t, n ? n : 1);
 	}
+	if (l->any_attr)
+		t->attr = g_new0(struct vgs_trace_attr, n ? n : 1);
 	for (guint i = 0; i < l->cmds->len; i++) {
 		if (newidx[i] == UINT64_MAX)
 			continue;
@@ -403,6 +419,13 @@ static int select_context(struct loader *l, struct vgs_trace *t, uint32_t sel)
 			t->start_ns[k] = g_array_index(l->start, uint64_t, i);
 			t->end_ns[k] = g_array_index(l->end, uint64_t, i);
 		}
+		if (t->attr) {
+			struct vgs_trace_attr a = g_array_index(l->attr, struct vgs_trace_attr, i);
+
+			if ((a.have & VGS_ATTR_AFTER) && a.after_back != VGS_AFTER_NONE)
+				a.after_back = (uint32_t)(k - newidx[i - a.after_back]);
+			t->attr[k] = a;
+		}
 		t->class_mask |= 1u << c.cls;
 	}
 	t->nunits = ((struct ctx_state *)l->ctxs->pdata[sel])->ustate->len;
@@ -411,6 +434,8 @@ static int select_context(struct loader *l, struct vgs_trace *t, uint32_t sel)
 	vgs_trace_mem_loop(t);
 	return 0;
 }
+
+const char vgs_trace_first_context[] = "";
 
 int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out, struct vgs_error *err)
 {
@@ -425,6 +450,8 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 	*out = NULL;
 	t->path = g_strdup(path);
 	t->deadline_ns = VGS_NO_TIME;
+	if (vgs_file_check(path, "a trace file", NULL, err) < 0)
+		goto err_trace;
 	fp = fopen(path, "r");
 	if (!fp) {
 		vgs_error_set(err, "%s: cannot open trace: %s", path, strerror(errno));
@@ -435,6 +462,7 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 	l.lines = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	l.start = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	l.end = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	l.attr = g_array_new(FALSE, FALSE, sizeof(struct vgs_trace_attr));
 	l.ctxs = g_ptr_array_new_with_free_func(ctx_free);
 	l.mem = vgs_trace_memload_new();
 
@@ -532,6 +560,8 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 
 	uint32_t sel = 0;
 
+	if (context == vgs_trace_first_context && !l.have_ctx)
+		context = NULL;
 	if (context && !l.have_ctx) {
 		vgs_error_set(err, "context '%s' selected, but trace %s has no ctx column", context, path);
 		rc = -2;
@@ -540,6 +570,8 @@ int vgs_trace_load(const char *path, const char *context, struct vgs_trace **out
 	if (l.have_ctx) {
 		gchar *list = g_strjoinv(", ", t->contexts);
 
+		if (context == vgs_trace_first_context)
+			context = t->contexts[0];
 		if (!context && l.ctxs->len > 1) {
 			vgs_error_set(err, "trace %s holds %u contexts (%s); expected a 'context' key naming one",
 				      path, l.ctxs->len, list);
@@ -573,6 +605,7 @@ err_loader:
 		g_array_free(l.lines, TRUE);
 		g_array_free(l.start, TRUE);
 		g_array_free(l.end, TRUE);
+		g_array_free(l.attr, TRUE);
 		g_ptr_array_free(l.ctxs, TRUE);
 	}
 	vgs_trace_memload_free(l.mem);
@@ -599,6 +632,7 @@ void vgs_trace_free(struct vgs_trace *t)
 	g_free(t->start_ns);
 	g_free(t->end_ns);
 	g_free(t->line);
+	g_free(t->attr);
 	vgs_trace_memlists_fini(&t->mem);
 	g_strfreev(t->contexts);
 	g_free(t);

@@ -87,8 +87,7 @@ int vgs_trace_memload_line(struct vgs_trace_memload *m, char **f, int n, int lin
 	p.op.id = (uint32_t)id;
 	if (n >= 1 && strcmp(f[0], "alloc") == 0 && (n == 3 || n == 4)) {
 		p.op.kind = VGS_MEM_ALLOC;
-		/* 2^50 bytes = 1 PiB: beyond any GPU, so the bound only rejects garbage. */
-		if (num(f[2], 1, 1ull << 50, &p.op.arg) != 0) {
+		if (num(f[2], 1, VGS_TRACE_MAX_ALLOC_BYTES, &p.op.arg) != 0) {
 			snprintf(msg, size, "memory line: expected the allocation's size in bytes (1 to 2^50), got '%s'",
 				 f[2]);
 			return -1;

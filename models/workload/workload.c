@@ -127,6 +127,12 @@ void vgs_workload_spec_free(struct vgs_workload_spec *spec)
 	free(spec);
 }
 
+void vgs_workload_spec_vgpu(struct vgs_workload_spec *spec, const struct vgs_wl_vgpu *v)
+{
+	if (spec->kind->vgpu)
+		spec->kind->vgpu(spec, v);
+}
+
 const char *vgs_workload_unit_name(const struct vgs_workload_spec *spec)
 {
 	return spec->unit_name;
@@ -135,6 +141,11 @@ const char *vgs_workload_unit_name(const struct vgs_workload_spec *spec)
 const char *vgs_workload_describe(const struct vgs_workload_spec *spec)
 {
 	return spec->describe;
+}
+
+double vgs_workload_offered(const struct vgs_workload_spec *spec, int cls)
+{
+	return cls >= 0 && cls < VGS_NCLASS ? spec->offered_ns_per_s[cls] : 0.0;
 }
 
 uint32_t vgs_workload_class_mask(const struct vgs_workload_spec *spec)
@@ -171,7 +182,7 @@ int vgs_workload_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	struct vgs_cmd c;
 	int r = w->spec->kind->next(w, now_ns, &c);
 
-	if (r == 1) /* *cmd is left alone at the end */
+	if (r != VGS_WL_END) /* *cmd is left alone at the end */
 		*cmd = c;
 	return r;
 }

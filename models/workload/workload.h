@@ -28,10 +28,25 @@ void vgs_workload_spec_free(struct vgs_workload_spec *spec);
 
 /* Its kind: the `type` ("game", "train", ..., "trace"). */
 const char *vgs_workload_kind(const struct vgs_workload_spec *spec);
+
+/*
+ * What the vGPU imposes on the programs it runs, derived by the scenario loader (docs/config.md,
+ * `vgpu_type`): NVIDIA vGPU's frame-rate limiter.  Told to a spec once, right after parsing.
+ */
+struct vgs_wl_vgpu {
+	bool frl_on;                 /* the limiter is in force (off under the equal- and fixed-share schedulers) */
+	double frl_fps;              /* its default limit: 60 fps (Q, C, A series), 45 (B series) */
+};
+void vgs_workload_spec_vgpu(struct vgs_workload_spec *spec, const struct vgs_wl_vgpu *v);
+
 /* "frame", "request", "iteration" or "unit": what one unit of this workload is. */
 const char *vgs_workload_unit_name(const struct vgs_workload_spec *spec);
 /* One line, e.g. "game 60 fps, gfx lognormal(7.1 ms, cv 0.25) + venc ..." for logs and summary.json. */
 const char *vgs_workload_describe(const struct vgs_workload_spec *spec);
+/* Reference-GPU ns of work of class cls asked per second by an open-loop workload (frames at a rate,
+ * requests arriving): the mean work of a unit times the unit rate.  0 for closed-loop workloads, which
+ * ask what they get. */
+double vgs_workload_offered(const struct vgs_workload_spec *spec, int cls);
 /* Bit c set when the workload issues commands of engine class c. */
 uint32_t vgs_workload_class_mask(const struct vgs_workload_spec *spec);
 /* True when units have deadlines or open-loop arrivals whose latency matters (frames, requests). */
@@ -54,11 +69,19 @@ uint64_t vgs_workload_secret_period_ns(const struct vgs_workload_spec *spec);
 
 /* An independent command stream; same spec + seed gives the same stream. */
 struct vgs_workload *vgs_workload_new(const struct vgs_workload_spec *spec, uint64_t seed);
+/* What vgs_workload_next() returns. */
+enum {
+	VGS_WL_END = 0,      /* the workload has finished */
+	VGS_WL_CMD = 1,      /* *cmd is the next command */
+	VGS_WL_WAIT = 2,     /* no command yet: the host waits until command cmd->deps[0] (an earlier seq)
+	                      * has completed, then asks again at that time (models/base/types.h) */
+};
 /*
  * Next command, asked for when the tenant's host is ready for it at now_ns (tenant-relative time:
  * 0 when the tenant starts).  Open-loop generators use now_ns to place arrivals (a game late by more
- * than a frame period skips the missed ticks instead of bursting).  Returns 1 with *cmd filled
- * (seq numbering is the workload's: 0, 1, 2, ...), or 0 when the workload has finished.
+ * than a frame period skips the missed ticks instead of bursting); closed-loop ones, asked again after
+ * a VGS_WL_WAIT, learn from now_ns when what they waited for completed.  Returns VGS_WL_CMD with *cmd
+ * filled (seq numbering is the workload's: 0, 1, 2, ...), VGS_WL_WAIT, or VGS_WL_END.
  */
 int vgs_workload_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cmd);
 /*

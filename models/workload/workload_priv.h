@@ -34,9 +34,11 @@ struct vgs_wl_kind {
 	void (*spec_fini)(struct vgs_workload_spec *spec); /* frees spec->priv; may see priv NULL */
 	/* Set up w->priv for a new stream; 0 or -1 (out of memory). */
 	int (*inst_init)(struct vgs_workload *w, uint64_t seed);
-	/* vgs_workload_next: 1 with *cmd filled, 0 at the end. */
+	/* vgs_workload_next: VGS_WL_CMD with *cmd filled, VGS_WL_WAIT, or VGS_WL_END. */
 	int (*next)(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cmd);
 	void (*inst_fini)(struct vgs_workload *w);
+	/* Optional: vgs_workload_spec_vgpu(), once after parse, before any instance. */
+	void (*vgpu)(struct vgs_workload_spec *spec, const struct vgs_wl_vgpu *v);
 };
 
 /* The memory operations of a workload's commands: lists of struct vgs_mem_op, numbered from 1. */
@@ -54,6 +56,7 @@ struct vgs_workload_spec {
 	char *describe;
 	char *unit_name;
 	uint32_t class_mask;
+	double offered_ns_per_s[VGS_NCLASS]; /* open-loop work asked per second, reference-GPU ns; 0: closed loop */
 	bool latency_sensitive;
 	struct vgs_mem_table mem; /* filled by the kind's parse; read-only afterwards */
 	void *priv;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """End-to-end checks of simulator behaviour (docs/simulator.md) on small scenarios in
 tests/e2e/scenarios: exact closed-loop replay, closed-loop slowdown, queue backpressure, TDR isolation,
-fine preemption, submission trap cost and command merging.
+fine preemption, submission trap cost and command merging; closed-loop games and the frame-rate
+limiter (on at 60 fps, off under equal share), windows.csv, run --seeds (-j gives the same files).
 
 usage: behaviour.py VGPUSIM WORKDIR      prints one ok/FAIL line per check, then 'N passed, N failed'
 """
@@ -11,9 +12,10 @@ import os
 import subprocess
 import sys
 
+from e2elib import check, summary
+
 VGPUSIM, WORK = sys.argv[1], sys.argv[2]
 S = "tests/e2e/scenarios"
-passed = failed = 0
 
 
 def run(name, cfg, *args):
@@ -31,17 +33,6 @@ def rows(out, name):
 
 def tenant(out, name):
     return next(t for t in rows(out, "tenants.csv") if t["tenant"] == name)
-
-
-def check(what, fn):
-    global passed, failed
-    try:
-        fn()
-        passed += 1
-        print(f"ok   - {what}")
-    except Exception as e:  # an assertion or a failed run
-        failed += 1
-        print(f"FAIL - {what}: {e}")
 
 
 def replay_exact():
@@ -102,6 +93,60 @@ def trap_and_merging():
     assert p[2] - p[0] > 5.0, p
 
 
+def closed_loop_and_limiter():
+    # closedloop.cfg: 5 ms frames, 2 in flight: the GPU-bound game at 200 fps, the capped one at 100.
+    out = run("closedloop", "closedloop.cfg")
+    assert abs(float(tenant(out, "fast")["unit_rate_per_s"]) - 200) <= 1, tenant(out, "fast")
+    assert abs(float(tenant(out, "capped")["unit_rate_per_s"]) - 100) <= 1, tenant(out, "capped")
+    # frl_fps = 60 on an uncapped title caps it at 60 +- 0.5 fps alone (docs/workloads.md) ...
+    on = run("frl60", "closedloop.cfg", "--set", "vgpus.[0].workload.frl_fps=60", "--solo", "fast")
+    rate = float(tenant(on, "fast")["unit_rate_per_s"])
+    assert abs(rate - 60) <= 0.5, rate
+    # ... and the limiter is off under timeslice's equal share: the title runs at its own 200 fps
+    off = run("frl60-equal", "closedloop.cfg", "--set", "vgpus.[0].workload.frl_fps=60", "--solo", "fast",
+              "--set", 'scheduler.timeslice={ variant = "equal-share"; }')
+    rate = float(tenant(off, "fast")["unit_rate_per_s"])
+    assert rate > 150, rate
+
+
+def frl_default_b():
+    # no frl_fps in the workload: a B-series vGPU type limits it to 45 fps
+    out = run("frl-b", "closedloop.cfg", "--solo", "capped", "--set", 'vgpus.[1].vgpu_type="A10-1B"', "--set",
+              'vgpus.[1].workload={ type = "game"; cadence = "uncapped"; cpu_ms = 1.0; gfx_ms = 5.0; venc_ms = 1.0; '
+              'frames_in_flight = 2; memory = false; }')
+    assert abs(float(tenant(out, "capped")["unit_rate_per_s"]) - 45) <= 0.5, tenant(out, "capped")
+
+
+def windows_csv():
+    out = run("windows", "closedloop.cfg", "--windows=0.25")
+    w = rows(out, "windows.csv")
+    ts = rows(out, "tenants.csv")
+    assert len(w) == 2 * 5, len(w)  # 1.1 s in windows of 0.25 s: 5 windows x 2 tenants
+    for t in ts:
+        mine = [x for x in w if x["tenant"] == t["tenant"]]
+        assert [int(x["window"]) for x in mine] == list(range(5)), mine
+        # units completed in the windows after the warm-up's (0.1 s: the first window is not measured)
+        assert abs(sum(int(x["units"]) for x in mine if x["measured"] == "1") - int(t["units"])) <= 30, t
+        assert all(float(x["lat_p99_ms"]) >= float(x["lat_p50_ms"]) for x in mine if x["lat_p99_ms"])
+
+
+def seeds_replications():
+    outs = []
+    for j in ("1", "4"):
+        out = os.path.join(WORK, "seeds-j" + j)
+        r = subprocess.run([VGPUSIM, "run", f"{S}/closedloop.cfg", "--seeds", "4", "-j", j, "-o", out, "-q",
+                            "--set", "vgpus.[0].workload.cpu_ms={ dist = \"lognormal\"; mean = 6.0; cv = 0.3; }"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        outs.append(out)
+    for name in ("seeds.csv", "report.md", "seed-3/units.csv", "seed-4/tenants.csv"):
+        with open(os.path.join(outs[0], name)) as a, open(os.path.join(outs[1], name)) as b:
+            assert a.read() == b.read(), name
+    vals = [float(r["value"]) for r in rows(outs[0], "seeds.csv")
+            if r["tenant"] == "fast" and r["metric"] == "lat_p99_ms"]
+    assert len(vals) == 4 and len(set(vals)) > 1, vals  # four seeds, different runs
+
+
 for what, fn in [
     ("solo closed-loop replay reproduces the recorded times exactly", replay_exact),
     ("a slower engine delays a closed-loop tenant, keeping its host gaps", replay_closed_loop),
@@ -109,8 +154,12 @@ for what, fn in [
     ("TDR resets only the hung vGPU; the other keeps 60 fps", tdr_isolation),
     ("fine preemption stops long commands at slice ends", fine_preemption),
     ("trap cost lengthens requests; merging submissions recovers most of it", trap_and_merging),
+    ("closed-loop games: GPU-bound pace, frl_fps 60 caps at 60 +- 0.5 alone, off under equal share",
+     closed_loop_and_limiter),
+    ("the frame-rate limiter's default on a B-series vGPU type is 45 fps", frl_default_b),
+    ("windows.csv: every window and tenant, its units those of tenants.csv", windows_csv),
+    ("run --seeds: one run per seed, seeds.csv and report.md the same with -j 1 and -j 4", seeds_replications),
 ]:
     check(what, fn)
 
-print(f"behaviour: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summary("behaviour")

@@ -8,7 +8,10 @@ precision, the value recomputed here from DIR/<policy>/summary.json, tenants.csv
 DIR/solo/<group>/tenants.csv (slowdown: from the formula of docs/metrics.md, independently of
 compare.csv, which must agree too).  compare.csv must have one row per policy x tenant.  Runs marked
 incomplete in report.md must be exactly those with complete=0 in compare.csv, and have no results.
-The "who wins" claims for Jain's index and worst p99 must name the best complete runs.
+compare.csv's loss, saturation and unit-interval columns are recomputed from the runs' tenants.csv and
+units.csv, and the per-policy Jain over saturated tenants, worst interval p99 and the loss table from
+them.  The "who wins" claims for Jain's index (over saturated tenants) and worst p99 must name the best
+complete runs.
 EXPECTED_POLICIES (comma-separated run names) fixes the order of the policies.
 Prints what differs and exits 1, or exits 0.
 """
@@ -122,6 +125,49 @@ def main():
         demand = not math.isnan(num(row["sla_rate_per_s"]))
         return (by_lat if demand else by_rate), by_rate, by_lat
 
+    duration = {p: float(runs[p]["summary"]["duration_s"]) for p in runs}
+
+    def derived(p, name):
+        """saturated, rate loss %, encode loss % of tenant `name` under run p (docs/metrics.md)."""
+        row = runs[p]["tenants"][name]
+        s = solo.get(row["group"])
+        sr = num(s["unit_rate_per_s"]) if s else float("nan")
+        r = num(row["unit_rate_per_s"])
+        sat = not math.isnan(sr) and sr > 0 and r < 0.99 * sr - 1 / duration[p]
+        loss = 100 * (1 - r / sr) if not math.isnan(sr) and sr > 0 else float("nan")
+        sv, v = (num(s["busy_venc_ms"]) if s else float("nan")), num(row["busy_venc_ms"])
+        enc = 100 * (1 - v / sv) if not math.isnan(sv) and sv > 0 else float("nan")
+        return sat, loss, enc
+
+    def intervals(p, name):
+        """Exact nearest-rank p50 and p99 of the tenant's unit intervals (units.csv), ms."""
+        path = os.path.join(d, p, "units.csv")
+        if not os.path.exists(path):
+            return float("nan"), float("nan")
+        last, iv = None, []
+        for u in read_csv(path):
+            if u["tenant"] != name:
+                continue
+            end = int(u["end_ns"])
+            if last is not None and u["measured"] == "1":
+                iv.append((end - last) / 1e6)
+            last = end
+        if not iv:
+            return float("nan"), float("nan")
+        iv.sort()
+        q = lambda f: iv[min(len(iv), max(1, math.ceil(f * len(iv)))) - 1]
+        return q(0.5), q(0.99)
+
+    def jain_saturated(p):
+        xs = []
+        for name in tenants:
+            row = runs[p]["tenants"][name]
+            if derived(p, name)[0] and num(row["share_target"]) > 0:
+                xs.append(num(row["share"]) / num(row["share_target"]))
+        if not xs or sum(x * x for x in xs) == 0:
+            return float("nan"), len(xs)
+        return sum(xs) ** 2 / (len(xs) * sum(x * x for x in xs)), len(xs)
+
     # compare.csv agrees with the runs and the formula.
     for r in cmp:
         p, name = r["policy"], r["tenant"]
@@ -134,11 +180,19 @@ def main():
         for k, v in own.items():
             if r.get(k) != v:
                 err("compare.csv %s/%s: %s = %r, tenants.csv has %r" % (p, name, k, r.get(k), v))
-        for col, v in zip(("slowdown", "slowdown_rate", "slowdown_latency"), slowdown(p, name)):
+        sat, loss, enc = derived(p, name)
+        for col, v in list(zip(("slowdown", "slowdown_rate", "slowdown_latency"), slowdown(p, name))) + \
+                [("loss_rate_pct", loss), ("loss_encode_pct", enc)]:
             got = num(r[col]) if r[col] not in ("inf", "-inf") else float(r[col])
             same = (math.isnan(got) and math.isnan(v)) or got == v or abs(got - v) <= 0.5e-6 + 1e-12
             if not same:  # compare.csv prints %.6f
                 err("compare.csv %s/%s: %s = %s, expected %s" % (p, name, col, r[col], fmt(v, 6)))
+        if r["saturated"] != ("1" if sat else "0"):
+            err("compare.csv %s/%s: saturated = %r, expected %d" % (p, name, r["saturated"], sat))
+        for col, v in zip(("interval_p50_ms", "interval_p99_ms"), intervals(p, name)):
+            got = num(r[col])  # a histogram quantile: within 0.5 % of the exact one
+            if not ((math.isnan(got) and math.isnan(v)) or abs(got - v) <= 0.006 * v):
+                err("compare.csv %s/%s: %s = %s, exact %s" % (p, name, col, r[col], fmt(v, 6)))
 
     # Per policy.
     pol = t.get("Per policy", [])
@@ -190,6 +244,14 @@ def main():
             # the first tenant reaching the maximum, in scenario order
             m = max(x[0] for x in sd)
             want["worst slowdown"] = "%s (%s)" % (fmt(m, 2), next(n for v, n in sd if v == m))
+        js, ns = jain_saturated(p)
+        want["Jain saturated"] = "%s (%d)" % (fmt(js, 4), ns)
+        cm = {r["tenant"]: r for r in cmp if r["policy"] == p}
+        ivs = [(num(cm[tr["tenant"]]["interval_p99_ms"]), tr["tenant"]) for tr in lat_sla]
+        ivs = [x for x in ivs if not math.isnan(x[0])]
+        if ivs:
+            m = max(v for v, _ in ivs)
+            want["worst interval p99 ms"] = "%s (%s)" % (fmt(m, 3), next(n for v, n in ivs if v == m))
         for k, v in want.items():
             if cells.get(k) != v:
                 err("per policy %s: %s = %r, expected %r" % (p, k, cells.get(k), v))
@@ -216,6 +278,7 @@ def main():
             "p50 ms": fmt(num(tr["lat_p50_ms"]), 3),
             "p99 ms": fmt(num(tr["lat_p99_ms"]), 3),
             "SLA ms": fmt(num(tr["sla_latency_ms"]), 3),
+            "interval p99 ms": fmt(num(next(r for r in cmp if r["policy"] == p and r["tenant"] == name)["interval_p99_ms"]), 3),
             "SLAs met": "%d/%d" % (met.count("1"), len(met)) if met else "-",
             "share %": fmt(100 * num(tr["share"]), 2),
             "target %": fmt(100 * num(tr["share_target"]), 2),
@@ -240,7 +303,20 @@ def main():
         if row[1:] != want:
             err("solo %s: %s, expected %s" % (g, row[1:], want))
 
-    # Who wins: Jain (highest) and worst-tenant p99 (lowest) name the best complete runs.
+    # Virtualization loss: per class x policy, the means of compare.csv's columns over the class.
+    for row in t.get("Virtualization loss vs. solo", [])[1:]:
+        g, p = row[0], run_name(row[2])
+        if p not in runs:
+            continue
+        mine = [r for r in cmp if r["policy"] == p and r["group"] == g]
+        mean = lambda col: (lambda v: sum(v) / len(v) if v else float("nan"))(
+            [num(r[col]) for r in mine if r[col] not in ("", "inf") and not math.isnan(num(r[col]))])
+        want = [str(len(mine)), row[2], fmt(mean("loss_rate_pct"), 2), fmt(mean("loss_encode_pct"), 2),
+                fmt(mean("interval_p99_ms"), 3), "%d/%d" % (sum(r["saturated"] == "1" for r in mine), len(mine))]
+        if row[1:] != want:
+            err("loss %s/%s: %s, expected %s" % (g, p, row[1:], want))
+
+    # Who wins: Jain over saturated tenants (highest) and worst-tenant p99 (lowest) name the best runs.
     def winners(key, higher, dec):
         vals = {p: key(p) for p in runs}
         vals = {p: float(fmt(v, dec)) for p, v in vals.items() if v is not None and not math.isnan(v)}
@@ -250,7 +326,7 @@ def main():
         return [p for p in policies if p in vals and vals[p] == best]
 
     for title, key, higher, dec in (
-        ("Fairest", lambda p: runs[p]["summary"]["global"]["jain_index"], True, 4),
+        ("Fairest", lambda p: jain_saturated(p)[0], True, 4),
         ("Best worst-tenant p99 latency", lambda p: worst.get(p), False, 3),
     ):
         line = next((l for l in md.splitlines() if l.startswith("- **" + title)), None)

@@ -14,10 +14,10 @@ cmp_files() {
 		[ -e "$d/$f" ] || { echo "missing $d/$f"; return 1; }
 	done
 	for p in "$@"; do
-		for f in summary.json tenants.csv engines.csv units.csv slices.csv; do
+		for f in summary.json tenants.csv engines.csv units.csv slices.csv windows.csv; do
 			[ -s "$d/$p/$f" ] || { echo "missing $d/$p/$f"; return 1; }
 		done
-		PLOTS_ALL="$PLOTS_ALL gantt-$p"
+		PLOTS_ALL="$PLOTS_ALL gantt-$p timeseries-$p"
 	done
 	for f in $PLOTS $PLOTS_ALL; do
 		for ext in png svg dat; do
@@ -43,6 +43,35 @@ compare_ok() {
 
 compare_ok cloudgame configs/cloudgame.cfg
 [ -z "${VGS_E2E_QUICK:-}" ] && compare_ok aitrain configs/aitrain.cfg
+
+# Replications: --seeds 10 on the default scenario names at least one significant difference, and the
+# report's intervals are those of its seeds.csv (tests/e2e/check_seeds.py); -j does not change a byte.
+SEEDS=${VGS_E2E_QUICK:+3}
+SEEDS=${SEEDS:-10}
+if "$VGPUSIM" compare configs/cloudgame.cfg -p timeslice,weighted,dynprio --seeds "$SEEDS" ${VGS_E2E_QUICK:+--duration 1} \
+	--no-plots -q -o "$WORK/cmp-seeds" >"$WORK/log" 2>&1 &&
+	python3 tests/e2e/check_seeds.py "$WORK/cmp-seeds" 1 >>"$WORK/log" 2>&1 &&
+	[ -s "$WORK/cmp-seeds/seed-1/compare.csv" ] && [ -s "$WORK/cmp-seeds/seed-$SEEDS/report.md" ] &&
+	python3 tests/e2e/check_report.py "$WORK/cmp-seeds/seed-2" timeslice,weighted,dynprio >>"$WORK/log" 2>&1; then
+	ok "compare --seeds $SEEDS: a significant difference named, intervals those of seeds.csv"
+else
+	ko "compare --seeds" "$WORK/log"
+fi
+if [ -z "${VGS_E2E_QUICK:-}" ]; then
+	"$VGPUSIM" compare configs/cloudgame.cfg -p timeslice,dynprio --seeds 3 --duration 0.5 --no-plots -q -j 1 \
+		-o "$WORK/cmp-j1" >/dev/null 2>&1
+	"$VGPUSIM" compare configs/cloudgame.cfg -p timeslice,dynprio --seeds 3 --duration 0.5 --no-plots -q -j 5 \
+		-o "$WORK/cmp-j5" >/dev/null 2>&1
+	if cmp -s "$WORK/cmp-j1/seeds.csv" "$WORK/cmp-j5/seeds.csv" && cmp -s "$WORK/cmp-j1/report.md" "$WORK/cmp-j5/report.md" &&
+		cmp -s "$WORK/cmp-j1/seed-3/compare.csv" "$WORK/cmp-j5/seed-3/compare.csv" && [ -s "$WORK/cmp-j1/seeds.csv" ]; then
+		ok "compare --seeds: -j 1 and -j 5 give the same seeds.csv, report.md and compare.csv"
+	else
+		ko "compare --seeds: -j changes the outputs"
+	fi
+fi
+bad_input "compare: bad --seeds" "--seeds expects a number of seeds" compare configs/cloudgame.cfg -p timeslice --seeds 0
+bad_input "run: bad --seeds" "--seeds expects a number of seeds" run configs/cloudgame.cfg --seeds x
+bad_input "run: bad --windows" "--windows expects a positive number of seconds" run configs/cloudgame.cfg --windows=-1
 
 # Bad input: exit 2, one clear line, no comparison directory (bad_input passes -o).
 bad_input "compare: unknown policy" "unknown policy 'nope'" compare configs/cloudgame.cfg -p timeslice,nope
@@ -79,7 +108,7 @@ fi
 # Parameters: distinct directories; a policy group the config lacks is created; the effective config
 # of each run shows its parameter.
 d="$WORK/cmp-params"
-if "$VGPUSIM" compare configs/cloudgame.cfg -p weighted,weighted:slice_us=500,fifo:slice_us=300 --duration 0.3 \
+if "$VGPUSIM" compare configs/cloudgame-fixed.cfg -p weighted,weighted:slice_us=500,fifo:slice_us=300 --duration 0.3 \
 	-j 2 -o "$d" --no-plots --quiet >"$WORK/log" 2>&1 &&
 	python3 - "$d" >>"$WORK/log" 2>&1 <<'EOF'
 import json, re, sys
@@ -102,7 +131,7 @@ fi
 # `vgpusim plot` redraws without running: on the comparison, and on a single run directory.
 d="$WORK/cmp-cloudgame"
 rm -rf "$d/plots"
-PLOTS_ALL="gantt-timeslice gantt-weighted gantt-dynprio"
+PLOTS_ALL="gantt-timeslice gantt-weighted gantt-dynprio timeseries-timeslice timeseries-weighted timeseries-dynprio"
 if "$VGPUSIM" plot "$d" --quiet >"$WORK/log" 2>&1 && cmp_files "$d" timeslice weighted dynprio >>"$WORK/log" 2>&1 &&
 	"$VGPUSIM" run configs/cloudgame.cfg --duration 0.3 --slices -o "$WORK/one" --quiet >>"$WORK/log" 2>&1 &&
 	"$VGPUSIM" plot "$WORK/one" --gantt-ms 5 >>"$WORK/log" 2>&1 &&
@@ -145,7 +174,7 @@ if command -v script >/dev/null; then
 		/dev/null >"$WORK/ttyq" 2>&1
 	"$VGPUSIM" compare configs/cloudgame.cfg -p timeslice,weighted --duration 0.2 --no-plots -o "$WORK/prc3" \
 		2>"$WORK/pipe" >/dev/null
-	if grep -q 'compare: 4/4 runs done' "$WORK/tty" && ! grep -q 'runs done' "$WORK/ttyq" && [ ! -s "$WORK/pipe" ]; then
+	if grep -Eq 'compare: ([0-9]+)/\1 runs done' "$WORK/tty" && ! grep -q 'runs done' "$WORK/ttyq" && [ ! -s "$WORK/pipe" ]; then
 		ok "compare: progress line on a terminal only, silenced by --quiet"
 	else
 		ko "compare: progress line" "$WORK/tty"

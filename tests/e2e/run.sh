@@ -165,6 +165,10 @@ bad_input "import: a kernel without 'dur' names the byte" "no_dur.json: byte [0-
 bad_input "import: a garbage ftrace line names file:line" "garbage.txt:4:" import ftrace tests/traces/ftrace/bad/garbage.txt
 bad_input "import: an ftrace event missing a field names file:line" "cs_no_seqno.txt:3:.*seqno" import ftrace tests/traces/ftrace/bad/cs_no_seqno.txt
 bad_input "import: unknown format" "unknown format 'nope'" import nope tests/traces/orion/good.csv
+bad_input "import: PresentMon time columns that disagree name file:line" \
+	"bad_units.csv:3: CPUStartTime disagrees with MsBetweenAppStart" import presentmon tests/traces/presentmon/bad_units.csv
+bad_input "import: a native trace's unknown attribute names file:line" "attr_unknown.vgt:4: unknown attribute 'blocks'" \
+	import auto tests/traces/bad/attr_unknown.vgt
 run_ok "a config replays a PresentMon capture directly (one context)" "$WORK/capture" tests/e2e/scenarios/capture.cfg
 mkdir -p "$WORK/replay"
 python3 tests/e2e/replay_shared.py "$VGPUSIM" "$WORK/replay" >"$WORK/rep" 2>&1
@@ -174,13 +178,24 @@ pass=$((pass + $(grep -c '^ok' "$WORK/rep")))
 fail=$((fail + $(grep -c '^FAIL' "$WORK/rep")))
 grep -Eq '^replay: [0-9]+ passed, 0 failed' "$WORK/rep" || { fail=$((fail + 1)); echo "FAIL - replay_shared.py"; tail -5 "$WORK/rep"; }
 
+# py_suite NAME: run tests/e2e/NAME.py (one ok/FAIL line per check, then 'NAME: N passed, N failed')
+# in its own directory and add its counts.
+py_suite() {
+	local name=$1
+	mkdir -p "$WORK/$name"
+	python3 "tests/e2e/$name.py" "$VGPUSIM" "$WORK/$name" >"$WORK/$name.log" 2>&1
+	grep -E '^(ok|FAIL)' "$WORK/$name.log"
+	pass=$((pass + $(grep -c '^ok' "$WORK/$name.log")))
+	fail=$((fail + $(grep -c '^FAIL' "$WORK/$name.log")))
+	grep -q "^$name: [0-9]* passed, 0 failed" "$WORK/$name.log" ||
+		{ fail=$((fail + 1)); echo "FAIL - $name.py"; tail -5 "$WORK/$name.log"; }
+}
+
+# Real captures as they are: present-queue back-pressure, anchored host gaps, Orion columns, units and
+# frame rates (tests/e2e/captures.py).
+py_suite captures
 # Simulator behaviour on small scenarios (tests/e2e/scenarios): replay, backpressure, TDR, preemption.
-mkdir -p "$WORK/behaviour"
-python3 tests/e2e/behaviour.py "$VGPUSIM" "$WORK/behaviour" >"$WORK/beh" 2>&1
-grep -E '^(ok|FAIL)' "$WORK/beh"
-pass=$((pass + $(grep -c '^ok' "$WORK/beh")))
-fail=$((fail + $(grep -c '^FAIL' "$WORK/beh")))
-grep -q '^behaviour: [0-9]* passed, 0 failed' "$WORK/beh" || { fail=$((fail + 1)); echo "FAIL - behaviour.py"; tail -5 "$WORK/beh"; }
+py_suite behaviour
 
 # --timeline / --slices: timeline.json passes the trace-event schema check and both files add up to
 # engines.csv busy times (check_timeline.py), on plain, fine-preemption and TDR-reset runs.
@@ -246,14 +261,22 @@ co_ok "coalescing: identical under mps (MIG instances, side channel)" pool-mps "
 	configs/mig.cfg configs/sidechannel.cfg -- -p mps
 
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
+# vgpusim fit: every PresentMon capture's processes within 10 % of their frame-time p50/p90/p99, the
+# title profiles, Kineto and Orion (tests/e2e/fit.py).
+mkdir -p "$WORK/fit"; python3 tests/e2e/fit.py "$VGPUSIM" "$WORK/fit" >"$WORK/fit.log" 2>&1; grep -E '^(ok|FAIL|skip)' "$WORK/fit.log"; pass=$((pass + $(grep -c '^ok' "$WORK/fit.log"))); fail=$((fail + $(grep -c '^FAIL' "$WORK/fit.log"))); grep -q '^fit: [0-9]* passed, 0 failed' "$WORK/fit.log" || { fail=$((fail + 1)); echo "FAIL - fit.py"; tail -20 "$WORK/fit.log"; }
 source tests/e2e/compare.sh
+# Production scheduler presets; sweeps (here and on a single-node Slurm) and capacity planning.
+source tests/e2e/presets.sh
+source tests/e2e/sweep.sh
 source tests/e2e/replay.sh
 # Spatial sharing: MIG, MPS and Orion-style policies, compare's MIG variant, leak (tests/e2e/spatial.sh).
 source tests/e2e/spatial.sh
 # The command table: the usage, every command's --help, policies PATH.so (tests/e2e/cli.sh).
 source tests/e2e/cli.sh
+# Paths, signals, partial results, messages: one check per defect of issue 14 (tests/e2e/unix.sh).
+source tests/e2e/unix.sh
 # VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
-mkdir -p "$WORK/vram"; python3 tests/e2e/vram.py "$VGPUSIM" "$WORK/vram" >"$WORK/vr" 2>&1; grep -E '^(ok|FAIL)' "$WORK/vr"; pass=$((pass + $(grep -c '^ok' "$WORK/vr"))); fail=$((fail + $(grep -c '^FAIL' "$WORK/vr"))); grep -q '^vram: [0-9]* passed, 0 failed' "$WORK/vr" || { fail=$((fail + 1)); echo "FAIL - vram.py"; tail -5 "$WORK/vr"; }
+py_suite vram
 
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -25,9 +25,10 @@ import os
 import subprocess
 import sys
 
+from e2elib import check, summary
+
 VGPUSIM, WORK = sys.argv[1], sys.argv[2]
 QUICK = bool(os.environ.get("VGS_E2E_QUICK"))
-passed = failed = 0
 
 
 def run(name, cfg, *args):
@@ -42,17 +43,6 @@ def run(name, cfg, *args):
     with open(os.path.join(out, "engines.csv"), newline="") as f:
         engines = list(csv.DictReader(f))
     return summary, tenants, engines
-
-
-def check(what, fn):
-    global passed, failed
-    try:
-        fn()
-        passed += 1
-        print(f"ok   - {what}")
-    except Exception as e:  # an assertion or a failed run
-        failed += 1
-        print(f"FAIL - {what}: {e}")
 
 
 ADV = "tests/e2e/scenarios/adversary.cfg"
@@ -185,5 +175,4 @@ check("a workload that faults on every iteration still advances in time", no_liv
 check("bad vram.fault: exit 2, names the setting", bad_fault)
 check("bad vram_page_kb: exit 2, names the setting", bad_page)
 check("quotas beyond VRAM without overcommit: exit 2, names the setting", bad_quota)
-print(f"vram: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summary("vram")

@@ -250,6 +250,12 @@ static void setup_comparison(const char *dir, struct vgs_compare *c)
 		  "game-1,game,frame,60.000000,60.000000,1,5.000000,12.000000,16.700000,1,0.250000,0.250000,1\n"
 		  "train,train,iteration,4.000000,,,250.000000,260.000000,,,0.500000,0.500000,0\n",
 		  0.9, 0.5);
+	/* game-0 completes units at 100, 120 and 150 ms, all measured: intervals 20 and 30 ms */
+	write_file(p, "units.csv", "tenant,unit,arrival_ns,end_ns,latency_ns,deadline_ns,deadline_missed,measured\n"
+				   "game-0,0,90000000,100000000,10000000,,,1\n"
+				   "game-1,0,90000000,110000000,20000000,,,1\n"
+				   "game-0,1,110000000,120000000,10000000,,,1\n"
+				   "game-0,2,140000000,150000000,10000000,,,1\n");
 	g_free(p);
 	p = g_build_filename(dir, "fair-slice_us=500", NULL);
 	write_run(p, "fair", 0.999,
@@ -334,6 +340,20 @@ static void test_collect(void)
 	CU_ASSERT_DOUBLE_EQUAL(c.sums[1].class_util[0], 0.95, 1e-12);
 	CU_ASSERT(isnan(c.sums[1].class_util[1])); /* no compute engine */
 
+	/* unit intervals from fast's units.csv (the other runs have none): 20 and 30 ms */
+	CU_ASSERT_DOUBLE_EQUAL(c.cells[0].interval_p50_ms, 20.0, 0.2);
+	CU_ASSERT_DOUBLE_EQUAL(c.cells[0].interval_p99_ms, 30.0, 0.2);
+	CU_ASSERT(isnan(c.cells[1].interval_p99_ms)); /* one unit: no interval */
+	CU_ASSERT(isnan(c.cells[1 * 3 + 0].interval_p99_ms));
+	/* loss vs. solo and saturation: train at 4 of its solo 8 it/s is saturated, 50 % rate loss; the games,
+	 * at or within 1 % + one unit (0.5 /s over 2 s) of their solo 60 fps, are not */
+	CU_ASSERT_DOUBLE_EQUAL(c.cells[0 * 3 + 2].loss_rate_pct, 50.0, 1e-9);
+	CU_ASSERT_TRUE(c.cells[0 * 3 + 2].saturated);
+	CU_ASSERT_FALSE(c.cells[1 * 3 + 0].saturated); /* 59.5 of 60 */
+	CU_ASSERT_EQUAL(c.sums[0].nsaturated, 1);
+	CU_ASSERT_DOUBLE_EQUAL(c.sums[0].jain_saturated, 1.0, 1e-12);
+	CU_ASSERT(isnan(c.cells[0].loss_encode_pct)); /* no busy_venc_ms column */
+
 	vgs_compare_fini(&c);
 	{
 		char *cmd = g_strdup_printf("rm -rf '%s'", dir);
@@ -385,13 +405,16 @@ static void test_outputs(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "## Incomplete runs\n\n- broken (incomplete: exit 2, see [broken.log](broken.log)): "
 					    "`vgpusim: -p broken.so: cannot load policy 'broken.so': invalid ELF header`"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| game-0 | broken (incomplete: exit 2, see [broken.log](broken.log)) | - |"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| fast | 0.9500 | 45.00 | 90.00 | 0.500 | 12.50 | 300 | 4 | 4/4 | 12.000 (game-1) | "
-					    "2.50 (game-1) |"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| train | fair-slice_us=500 | iteration | 5.00 | - | 200.000 | 210.000 | - | - | "
+	/* Jain over the saturated tenants (train alone) and the worst unit-interval p99 (fast's units.csv) */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| fast | 0.9500 | 1.0000 (1) | 45.00 | 90.00 | 0.500 | 12.50 | 300 | 4 | 4/4 | "
+					    "12.000 (game-1) | 30.000 (game-0) | 2.50 (game-1) |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| train | fair-slice_us=500 | iteration | 5.00 | - | 200.000 | 210.000 | - | - | - | "
 					    "50.00 | 50.00 | 0 | 1.60 | 1.60 | 1.60 |"));
+	/* the loss per class: train at 4 and 5 of its solo 8 it/s */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| train | 1 | fast | 50.00 | - | - | 1/1 |\n| train | 1 | fair-slice_us=500 | 37.50 |"));
 	/* who wins, on the numbers above; the failed run is in no claim */
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "- **Fairest (Jain's index on share/weight, higher is better)**: "
-					    "fair-slice_us=500 (0.9990); then fast 0.9500\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "- **Fairest (Jain's index on share/weight over the saturated tenants, higher is "
+					    "better)**: fast (1.0000, 1 saturated) and fair-slice_us=500 (1.0000, 1 saturated), tie\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "- **Best worst-tenant p99 latency**: fast (12.000 ms, game-1); then "
 					    "fair-slice_us=500 20.000 ms (game-0)\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "- **Most SLAs met**: fast (100.0 %, 4/4 SLAs); then fair-slice_us=500 75.0 %"));

@@ -4,7 +4,7 @@
  * speed.  Checked: the owner is the only tenant whose commands start in a domain; one engine never
  * runs two tenants at once; equal weights get equal shares; a hanging tenant is reset by TDR and the
  * other goes on; fine preemption splits a command without losing or adding work; runs are
- * deterministic.
+ * deterministic; device-side waits and the workload's host waits (closed-loop games) hold.
  */
 #include <math.h>
 #include <stdio.h>
@@ -33,6 +33,8 @@ struct fake {
 	unsigned work_ok, work_bad; /* completed commands whose pieces add up to their work, or not */
 	uint64_t done[8], resets[8], preempts;
 	unsigned not_owner, overlap;
+	unsigned dev_early;         /* device-side waits started before what they wait for completed */
+	unsigned dev_overlap;       /* ... submitted while it still ran: the host did not wait for it */
 	uint64_t digest;            /* of every (tenant, seq, start, end), in order */
 };
 
@@ -70,6 +72,16 @@ static void f_start(struct drv *d, struct drv_chan *ch, uint64_t now)
 
 		if (o != ch && o->state == DRV_CHAN_BUSY && o->cmd->tenant != ch->cmd->tenant)
 			f->overlap++;
+	}
+	if (ch->cmd->c.flags & VGS_CMD_DEVICE_DEPS) {
+		for (unsigned i = 0; i < ch->cmd->c.ndeps; i++) {
+			uint64_t end;
+
+			if (!drv_tenant_is_done(ch->cmd->tenant, ch->cmd->c.deps[i], &end) || end > now)
+				f->dev_early++;
+			else if (ch->cmd->submit_ns < end)
+				f->dev_overlap++;
+		}
 	}
 	fc->start = now;
 	fc->end = now + (uint64_t)ceil((double)ch->cmd->remaining_ns / speed_of(d, ch));
@@ -226,11 +238,32 @@ static void test_deterministic(void)
 	vgs_scenario_fini(&s);
 }
 
+/*
+ * Closed-loop games (tests/e2e/scenarios/closedloop.cfg): a venc that waits for its gfx on the device
+ * never starts before the gfx completed, and is submitted before it does (the host went on to the next
+ * frame); the swap-chain wait (VGS_WL_WAIT) holds the GPU-bound game at its gfx engine's pace, 200
+ * frames/s of 5 ms, and the limiter holds the other at 100: two commands a frame over 1.1 s.
+ */
+static void test_closed_loop(void)
+{
+	struct vgs_scenario s;
+	struct fake f;
+
+	load(&s, "closedloop", NULL, 0);
+	run(&f, &s);
+	CU_ASSERT_EQUAL(f.dev_early, 0);
+	CU_ASSERT(f.dev_overlap > 100);
+	CU_ASSERT(f.done[0] >= 2 * 219 && f.done[0] <= 2 * 221);
+	CU_ASSERT(f.done[1] >= 2 * 109 && f.done[1] <= 2 * 111);
+	vgs_scenario_fini(&s);
+}
+
 static CU_TestInfo driver_tests[] = {
 	{ "only the owner runs; equal weights, equal shares", test_equal_shares },
 	{ "TDR resets only the hanging tenant", test_tdr_resets_only_the_hang },
 	{ "fine preemption keeps every command's work", test_fine_preemption_keeps_work },
 	{ "same scenario, same events", test_deterministic },
+	{ "closed loop: device-side waits, swap-chain waits, limiter", test_closed_loop },
 	CU_TEST_INFO_NULL,
 };
 

@@ -145,11 +145,11 @@ static void test_orion_write(void)
 	CU_ASSERT_EQUAL(vgs_import_write(&im, 0, f, &err), 0);
 	fclose(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "@unit iteration\n"));
+	/* back to back, each kernel with its SM_usage and Profile */
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n0\tcompute\t0\t100000\t0\t-\t-\t0\t0\tB\t0\t100000\tsm=98\tprofile=compute\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n1\tcompute\t0\t25000\t0\t-\t0\t0\t0\t-\t100000\t125000\tsm=80\tprofile=compute\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n2\tcompute\t0\t40000\t0\t-\t1\t0\t0\t-\t125000\t165000\tsm=64\tprofile=memory\n"));
-	/* Profile -1 (unknown) writes no profile key. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n3\tcompute\t0\t3000\t0\t-\t2\t0\t0\tE\t165000\t168000\tsm=1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n3\tcompute\t0\t3000\t0\t-\t2\t0\t0\tE\t165000\t168000\tsm=1\tprofile=unknown\n"));
 	free(buf);
 	vgs_import_fini(&im);
 }
@@ -353,14 +353,26 @@ static void test_pm_old(void)
 	test_pm_fixture(FIX_PM "old.csv");
 }
 
+/* Import FIX_PM file into im (fatal when it fails); 0 ops: any number. */
+static void pm_import(struct vgs_import *im, const char *file, guint ops)
+{
+	char *path = g_strconcat(FIX_PM, file, NULL);
+	struct vgs_error err = { "" };
+
+	vgs_import_init(im, "presentmon");
+	if (vgs_import_presentmon(im, path, &err))
+		printf("\n  %s: %s\n", file, err.msg);
+	g_free(path);
+	CU_ASSERT_FATAL(err.msg[0] == '\0');
+	if (ops)
+		CU_ASSERT_EQUAL_FATAL(im->ops->len, ops);
+}
+
 static void test_pm_v1x(void)
 {
 	struct vgs_import im;
-	struct vgs_error err = { "" };
 
-	vgs_import_init(&im, "presentmon");
-	CU_ASSERT_FATAL(vgs_import_presentmon(&im, FIX_PM "v1x.csv", &err) == 0);
-	CU_ASSERT_EQUAL_FATAL(im.ops->len, 3);
+	pm_import(&im, "v1x.csv", 3);
 	/* start = present + MsUntilRenderComplete - busy */
 	CU_ASSERT_EQUAL(op_at(&im, 0)->start_ns, 99000000);
 	CU_ASSERT_EQUAL(op_at(&im, 0)->end_ns, 103000000);
@@ -373,6 +385,92 @@ static void test_pm_v1x(void)
 	vgs_import_fini(&im);
 }
 
+/* The unit of a time stamp is taken from the data (presentmon_time.c). */
+static void test_pm_time_units(void)
+{
+	struct vgs_import im;
+
+	/* the capture application writes CPUStartTime in ms: 120 frames span 2 s, not 33 minutes */
+	pm_import(&im, "capture_app_ms.csv", 120);
+	CU_ASSERT_EQUAL(op_at(&im, 0)->arrival_ns, 13042187500);
+	CU_ASSERT_EQUAL(op_at(&im, 0)->start_ns, 13042187500 + 1550000);
+	CU_ASSERT(op_at(&im, 119)->end_ns - op_at(&im, 0)->start_ns < 2000000000ull);
+	CU_ASSERT_EQUAL(im.frames_in_flight, 3);
+	CU_ASSERT_PTR_NULL(g_hash_table_lookup(im.units, "s"));
+	vgs_import_fini(&im);
+	/* the console application writes it in seconds */
+	pm_import(&im, "console_s.csv", 3);
+	CU_ASSERT_EQUAL(op_at(&im, 1)->arrival_ns, 2516666700);
+	CU_ASSERT_PTR_NOT_NULL(g_hash_table_lookup(im.units, "s"));
+	vgs_import_fini(&im);
+}
+
+/* PresentMon 1.x without a GPU busy column: the render-complete interval after the previous frame's. */
+static void test_pm_v1x_no_busy(void)
+{
+	static const struct {
+		uint64_t start, end;
+	} game[] = {
+		{ 10250000000, 10252500000 }, { 10266667000, 10269667000 }, { 10283334000, 10286134000 },
+		{ 10300001000, 10321001000 }, { 10321001000, 10340668000 }, /* the GPU behind: from the previous end */
+		{ 10340668000, 10355835000 }, { 10355835000, 10359002000 }, { 10366669000, 10369569000 },
+	};
+	struct vgs_import im;
+	int ctx;
+	guint k = 0;
+
+	pm_import(&im, "v1x_no_busy.csv", 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(im.source, "GPU work from the render-complete interval"));
+	ctx = ctx_of(&im, "game.exe-100");
+	CU_ASSERT_FATAL(ctx >= 0);
+	for (guint i = 0; i < im.ops->len; i++) {
+		const struct vgs_op *op = op_at(&im, i);
+
+		if (op->ctx != (uint32_t)ctx)
+			continue;
+		CU_ASSERT_FATAL(k < G_N_ELEMENTS(game));
+		CU_ASSERT_EQUAL(op->start_ns, game[k].start);
+		CU_ASSERT_EQUAL(op->end_ns, game[k].end);
+		k++;
+	}
+	CU_ASSERT_EQUAL(k, G_N_ELEMENTS(game));
+	vgs_import_fini(&im);
+}
+
+/*
+ * Frame generation: 12 application frames are the units; the 11 generated ones (XeSS-FG, AFMF) are
+ * counted on the application frame listed after them (gen=1) and, where their GPU busy is > 0, run as
+ * a small gfx op after that frame's.
+ */
+static void test_pm_framegen(void)
+{
+	struct vgs_import im;
+	unsigned frames = 0, small = 0, gen = 0;
+
+	pm_import(&im, "framegen.csv", 20);
+	CU_ASSERT_EQUAL(im.generated_frames, 11);
+	CU_ASSERT_PTR_NOT_NULL(strstr(im.source, "12 frames + 11 generated"));
+	for (guint i = 0; i < im.ops->len; i++) {
+		const struct vgs_op *op = op_at(&im, i);
+
+		if (op->flags & VGS_OP_UNIT_BEGIN) {
+			frames++;
+			gen += op->attr.gen;
+			CU_ASSERT_EQUAL(op->end_ns - op->start_ns, 17000000);
+		} else {
+			small++;
+			CU_ASSERT_EQUAL(op->end_ns - op->start_ns, 350000);
+			CU_ASSERT_EQUAL(op->start_ns, op_at(&im, i - 1)->end_ns); /* after its frame's op */
+		}
+	}
+	CU_ASSERT_EQUAL(frames, 12);
+	CU_ASSERT_EQUAL(gen, 11);
+	CU_ASSERT_EQUAL(small, 8);
+	CU_ASSERT_EQUAL(op_at(&im, 0)->attr.gen, 0);
+	CU_ASSERT_EQUAL(op_at(&im, 1)->attr.gen, 1);
+	vgs_import_fini(&im);
+}
+
 static void test_pm_bad(void)
 {
 	static const struct bad_case cases[] = {
@@ -381,6 +479,9 @@ static void test_pm_bad(void)
 		{ FIX_PM "bad_qpc.csv", FIX_PM "bad_qpc.csv:3: CPUStartQPC: a step of 16.6667 ms since this swap "
 					 "chain's previous frame (its FrameTime) at 10 MHz, found 5.9659 ms" },
 		{ FIX_PM "bad_header.csv", FIX_PM "bad_header.csv:1: a PresentMon header with" },
+		{ FIX_PM "bad_units.csv", FIX_PM "bad_units.csv:3: CPUStartTime disagrees with MsBetweenAppStart: a step "
+					   "since this swap chain's previous frame is 166.7000 ms read as seconds and "
+					   "0.1667 ms read as ms" },
 		{ FIX_PM "no_time.csv", FIX_PM "no_time.csv:1: columns that place the GPU work in time" },
 		{ FIX_PM "all_na.csv", FIX_PM "all_na.csv:3: at least one frame" },
 		{ FIX_ORION "good.csv", FIX_ORION "good.csv:1: a PresentMon header" },
@@ -543,6 +644,9 @@ static CU_TestInfo pm_tests[] = {
 	{ "v2 columns: frames, NA skipped, venc", test_pm_v2 },
 	{ "old columns, BOM, CRLF: same ops", test_pm_old },
 	{ "1.x columns: present-based start", test_pm_v1x },
+	{ "1.x columns without GPU busy: the render-complete interval", test_pm_v1x_no_busy },
+	{ "time stamps in s or ms, from the data", test_pm_time_units },
+	{ "frame generation: application frames are the units", test_pm_framegen },
 	{ "malformed captures: FILE:LINE", test_pm_bad },
 	{ "shared capture: both column sets agree", test_pm_shared },
 	CU_TEST_INFO_NULL,

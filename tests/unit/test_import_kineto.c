@@ -337,7 +337,8 @@ static char *written(struct vgs_import *im)
  * [memory] events (good_mem.json): the 1 MiB allocated before the capture (Total Allocated - Bytes of
  * the first event) is allocation 0; the two allocations before k0's launch are its own; a free of
  * memory the capture never saw allocated, CPU memory (Device Type 0) and another device's memory are
- * left out; events after the last kernel go before it, after its touches.
+ * left out; events after the last kernel go before it, after its touches.  k1's launch is recorded:
+ * its gap counts from k0's submission (anchor=prev), k0 a barrier.
  */
 static void test_memory_events(void)
 {
@@ -346,7 +347,7 @@ static void test_memory_events(void)
 		"m alloc 0 1048576\nm alloc 1 4096\nm alloc 2 4096\nm touch 0\nm touch 1\nm touch 2\n"
 		"0\tcompute\t7\t5000\t0\t-\t-\t1000\t0\tB\t1000\t6000\n"
 		"m free 2\nm alloc 3 12288\nm free 1\n"
-		"1\tcompute\t7\t5000\t0\t-\t0\t4000\t0\tE\t10000\t15000\n";
+		"1\tcompute\t7\t5000\t0\t-\t0\t9000\t0\tE\t10000\t15000\tanchor=prev\n";
 	struct vgs_import im;
 	struct vgs_error err = { { 0 } };
 	char *text;
@@ -402,7 +403,46 @@ static void test_memory_real(void)
 	vgs_import_fini(&im);
 }
 
+/*
+ * Kernel figures and host waits: copy_overlap.json's softmax kernel (grid 512, block 128, 40
+ * registers, no shared memory, 88 % occupancy) and its one cudaStreamSynchronize (1014 .. 1029 us);
+ * good.json's gemm has a grid of 1x2x3 blocks of 4 threads and no figures besides.
+ */
+static void test_kernel_figures_and_waits(void)
+{
+	struct vgs_import im;
+	struct vgs_error err = { { 0 } };
+	const struct vgs_op *k = NULL;
+
+	vgs_import_init(&im, "kineto");
+	CU_ASSERT_EQUAL_FATAL(vgs_import_kineto(&im, FIX "copy_overlap.json", &err), 0);
+	for (guint i = 0; i < im.ops->len && !k; i++)
+		if (g_array_index(im.ops, struct vgs_op, i).start_ns == 1005000)
+			k = &g_array_index(im.ops, struct vgs_op, i);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_EQUAL(k->attr.have, VGS_ATTR_SM | VGS_ATTR_THREADS | VGS_ATTR_REGS | VGS_ATTR_SMEM | VGS_ATTR_OCCUPANCY);
+	CU_ASSERT(k->attr.sm == 512 && k->attr.threads == 128 && k->attr.regs == 40 && k->attr.smem == 0 &&
+		  k->attr.occupancy == 88);
+	CU_ASSERT_EQUAL_FATAL(im.waits->len, 1);
+	CU_ASSERT_EQUAL(g_array_index(im.waits, struct vgs_host_wait, 0).start_ns, 1014000);
+	CU_ASSERT_EQUAL(g_array_index(im.waits, struct vgs_host_wait, 0).end_ns, 1029000);
+	/* memcpys carry no kernel figures */
+	for (guint i = 0; i < im.ops->len; i++)
+		if (g_array_index(im.ops, struct vgs_op, i).cls == VGS_COPY)
+			CU_ASSERT_EQUAL(g_array_index(im.ops, struct vgs_op, i).attr.have, 0);
+	vgs_import_fini(&im);
+
+	vgs_import_init(&im, "kineto");
+	CU_ASSERT_EQUAL_FATAL(vgs_import_kineto(&im, FIX "good.json", &err), 0);
+	k = &g_array_index(im.ops, struct vgs_op, 0);
+	CU_ASSERT_EQUAL(k->attr.have, VGS_ATTR_SM | VGS_ATTR_THREADS);
+	CU_ASSERT(k->attr.sm == 6 && k->attr.threads == 4);
+	CU_ASSERT_EQUAL(im.waits->len, 0);
+	vgs_import_fini(&im);
+}
+
 static CU_TestInfo tests_fixtures[] = {
+	{ "kernel figures and host waits", test_kernel_figures_and_waits },
 	{ "[memory] events become memory lines", test_memory_events },
 	{ "fixtures: exact ops (NVIDIA, legacy plain+gzip, AMD)", test_fixtures },
 	{ "malformed files: one-line errors", test_errors },

@@ -444,7 +444,7 @@ static void test_table(void)
 	fclose(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "100.0/60 "));      /* rate vs SLA */
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "33.3/25.0"));      /* share/target % */
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "p99 lat(ms)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "p99 lat/SLA"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Jain's fairness index (share/weight): 0.9615"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "commands: 3 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "wall: 0.500 s, 6 simulated commands per wall-clock second"));

@@ -55,13 +55,15 @@ static void test_reason_names(void)
 
 static void test_builtins(void)
 {
-	static const char *const names[] = { "timeslice", "weighted", "dynprio", "fifo", "mps", "orion" };
+	static const char *const names[] = { "timeslice", "weighted", "dynprio", "fifo", "gvtg", "drm", "xe", "mps",
+					     "orion" };
+	const size_t nnames = sizeof(names) / sizeof(names[0]);
 	size_t n = 0;
 
 	for (; vgs_policy_builtins[n]; n++)
 		;
-	CU_ASSERT_EQUAL(n, 6);
-	for (size_t i = 0; i < 6; i++) {
+	CU_ASSERT_EQUAL(n, nnames);
+	for (size_t i = 0; i < nnames; i++) {
 		const struct vgs_policy_ops *ops = vgs_policy_find(names[i]);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(ops);
@@ -381,6 +383,58 @@ static void test_timeslice_payback(void)
 	vgs_sched_fini(&d.s);
 }
 
+/* avg_factor: an overrun is repaid in instalments of ceil(debt / A); freq_hz sets the slice */
+static void test_timeslice_arr(void)
+{
+	struct vgs_sched_param p[] = { { "payback", "1" }, { "slice_us", "2000" }, { "avg_factor", "4" } };
+	struct vgs_sched_param f[] = { { "freq_hz", "500" } };
+	struct vgs_sched_param bad[] = { { "freq_hz", "20" } };
+	struct dom d;
+	uint64_t slice;
+
+	CU_ASSERT_EQUAL_FATAL(dom_init(&d, &vgs_policy_timeslice, 4, 1, p, 3), 0);
+	vgs_sched_set_runnable(&d.s, &d.v[0], true, 0);
+	vgs_sched_pick(&d.s, 0, &slice);
+	vgs_sched_charge(&d.s, &d.v[0], 3 * MS, 3 * MS, VGS_CHARGE_EXPIRED);	/* 1 ms over: 4 x 250 us */
+	for (int k = 0; k < 4; k++) {
+		vgs_sched_pick(&d.s, (4 + 2 * k) * MS, &slice);
+		CU_ASSERT_EQUAL(slice, 1750 * US);
+		vgs_sched_charge(&d.s, &d.v[0], slice, (4 + 2 * k) * MS + slice, VGS_CHARGE_EXPIRED);
+	}
+	vgs_sched_pick(&d.s, 20 * MS, &slice);
+	CU_ASSERT_EQUAL(slice, 2 * MS);		/* repaid */
+	vgs_sched_fini(&d.s);
+
+	CU_ASSERT_EQUAL_FATAL(dom_init(&d, &vgs_policy_timeslice, 4, 1, f, 1), 0);
+	vgs_sched_set_runnable(&d.s, &d.v[0], true, 0);
+	vgs_sched_pick(&d.s, 0, &slice);
+	CU_ASSERT_EQUAL(slice, 2 * MS);		/* 500 Hz */
+	vgs_sched_fini(&d.s);
+	CU_ASSERT_EQUAL(dom_init(&d, &vgs_policy_timeslice, 4, 1, bad, 1), -EINVAL);	/* 50 ms > 30 ms */
+}
+
+/* equal-share with payback: slots follow one another; an overrun moves the next slot, the overrunner
+ * repays it from its own next slot */
+static void test_timeslice_seq(void)
+{
+	struct vgs_sched_param p[] = { { "variant", "equal-share" }, { "slice_us", "2000" }, { "payback", "1" } };
+	struct dom d;
+	uint64_t slice;
+
+	CU_ASSERT_EQUAL_FATAL(dom_init(&d, &vgs_policy_timeslice, 4, 2, p, 3), 0);
+	vgs_sched_set_runnable(&d.s, &d.v[0], true, 0);
+	vgs_sched_set_runnable(&d.s, &d.v[1], true, 0);
+	CU_ASSERT_PTR_EQUAL(vgs_sched_pick(&d.s, 0, &slice), &d.v[0]);
+	CU_ASSERT_EQUAL(slice, 2 * MS);
+	vgs_sched_charge(&d.s, &d.v[0], 2500 * US, 2500 * US, VGS_CHARGE_EXPIRED);	/* 500 us over */
+	CU_ASSERT_PTR_EQUAL(vgs_sched_pick(&d.s, 2500 * US, &slice), &d.v[1]);
+	CU_ASSERT_EQUAL(slice, 2 * MS);		/* v1's whole slot, from when v0 stopped */
+	vgs_sched_charge(&d.s, &d.v[1], 2 * MS, 4500 * US, VGS_CHARGE_EXPIRED);
+	CU_ASSERT_PTR_EQUAL(vgs_sched_pick(&d.s, 4500 * US, &slice), &d.v[0]);
+	CU_ASSERT_EQUAL(slice, 1500 * US);	/* v0 repays its 500 us */
+	vgs_sched_fini(&d.s);
+}
+
 /* equal-share: an idle slot is idle; an owner arriving mid-slot gets the rest of it */
 static void test_timeslice_slots(void)
 {
@@ -513,6 +567,8 @@ static CU_TestInfo tests_decisions[] = {
 	{ "timeslice: best-effort round robin after the previous owner", test_timeslice_round_robin },
 	{ "timeslice: payback shortens later slices, floor L/8", test_timeslice_payback },
 	{ "timeslice: equal/fixed-share slot grid", test_timeslice_slots },
+	{ "timeslice: ARR averaging factor instalments, round-robin frequency", test_timeslice_arr },
+	{ "timeslice: share variants with payback, slots in sequence", test_timeslice_seq },
 	{ "weighted: least vruntime, weight scales it", test_weighted_pick },
 	{ "dynprio: boost, decay, preemption", test_dynprio_decisions },
 	{ "fifo: oldest submission first, slice", test_fifo_decisions },

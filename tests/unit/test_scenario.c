@@ -654,7 +654,7 @@ static void test_solo(void)
 	struct vgs_error err;
 	uint32_t engines_before;
 
-	CU_ASSERT_EQUAL_FATAL(load(&s, "configs/cloudgame.cfg", ov, 2, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(load(&s, "configs/cloudgame-fixed.cfg", ov, 2, &err), 0);
 	CU_ASSERT_EQUAL(s.ngpus, 2);
 	CU_ASSERT_EQUAL(s.ntenants, 12);
 	engines_before = s.nengines;
@@ -686,7 +686,7 @@ static void test_solo(void)
 	vgs_scenario_fini(&s);
 
 	/* The first instance of a replicated entry; an unknown entry names the ones there are. */
-	CU_ASSERT_EQUAL_FATAL(load(&s, "configs/cloudgame.cfg", NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(load(&s, "configs/cloudgame-fixed.cfg", NULL, 0, &err), 0);
 	CU_ASSERT_EQUAL(vgs_scenario_keep_solo(&s, "nope", &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no vgpus entry named 'nope'; its entries: light, heavy"));
 	CU_ASSERT_EQUAL(s.ntenants, 12);

@@ -14,23 +14,7 @@
 
 #include "models/workload/workload.h"
 #include "tests/unit/cunit_main.h"
-
-static struct vgs_workload_spec *spec_from(const char *text, struct vgs_error *err)
-{
-	config_t cfg;
-	struct vgs_workload_spec *spec = NULL;
-
-	config_init(&cfg);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		snprintf(err->msg, sizeof(err->msg), "config syntax: %s", config_error_text(&cfg));
-		config_destroy(&cfg);
-		return NULL;
-	}
-	if (vgs_workload_spec_parse(config_lookup(&cfg, "workload"), NULL, &spec, err) != 0)
-		spec = NULL;
-	config_destroy(&cfg);
-	return spec;
-}
+#include "tests/unit/wl_spec.h"
 
 /* The memory list of a command as text. */
 static char *mem_text(const struct vgs_workload *w, const struct vgs_cmd *c)
@@ -230,7 +214,7 @@ static void test_trace_memory_loop(void)
 
 static void test_trace_memory_malformed(void)
 {
-	static const struct { const char *file; int line; const char *what; } cases[] = {
+	static const struct bad_trace cases[] = {
 		{ "mem_live", 5, "allocation 1 is live" },
 		{ "mem_not_live", 5, "allocation 1 is not live" },
 		{ "mem_past_end", 4, "past the end of allocation 1 (4096 bytes)" },
@@ -239,23 +223,7 @@ static void test_trace_memory_malformed(void)
 		{ "mem_page", 3, "page size of 4, 64 or 2048" },
 		{ "mem_id", 3, "expected an allocation id" },
 	};
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		char cfg[256], prefix[128];
-		struct vgs_error err = { { 0 } };
-		struct vgs_workload_spec *spec;
-		bool ok;
-
-		snprintf(cfg, sizeof(cfg), "workload = { trace = \"tests/traces/bad/%s.vgt\"; };", cases[i].file);
-		snprintf(prefix, sizeof(prefix), "tests/traces/bad/%s.vgt:%d: ", cases[i].file, cases[i].line);
-		spec = spec_from(cfg, &err);
-		CU_ASSERT_PTR_NULL(spec);
-		vgs_workload_spec_free(spec);
-		ok = strncmp(err.msg, prefix, strlen(prefix)) == 0 && strstr(err.msg, cases[i].what);
-		if (!ok)
-			fprintf(stderr, "\n%s: expected '%s...%s', got '%s'\n", cases[i].file, prefix, cases[i].what,
-				err.msg);
-		CU_ASSERT(ok);
-	}
+	check_bad_traces(cases, G_N_ELEMENTS(cases));
 }
 
 static void test_memory_key_errors(void)

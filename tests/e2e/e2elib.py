@@ -1,0 +1,53 @@
+"""What the Python end-to-end scripts of tests/e2e share: one ok/FAIL line per check with the counts
+(`check`, `summary`), and a solo replay of a trace on the ideal replay GPU (`solo_run`:
+tests/e2e/scenarios/gpus/replay.cfg, speed 1, no switch or trap cost, more channels than any capture
+overlaps)."""
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+counts = {"passed": 0, "failed": 0}
+
+
+def check(what, fn):
+    """Run fn; print 'ok   - what' or 'FAIL - what: why' (an assertion or a failed run)."""
+    try:
+        fn()
+        counts["passed"] += 1
+        print(f"ok   - {what}")
+    except Exception as e:
+        counts["failed"] += 1
+        print(f"FAIL - {what}: {e}")
+
+
+def summary(name):
+    """Print 'NAME: N passed, N failed' and exit 1 when a check failed."""
+    print(f"{name}: {counts['passed']} passed, {counts['failed']} failed")
+    sys.exit(1 if counts["failed"] else 0)
+
+
+def solo_run(vgpusim, work, name, trace, workload="", sets=(), duration_s=3600.0):
+    """Replay `trace` alone (loop = false) under fifo on the ideal replay GPU with --commands; `workload`
+    is added to its workload group, `sets` are --set overrides.  The results directory."""
+    cfg, out = os.path.join(work, f"{name}.cfg"), os.path.join(work, f"{name}-out")
+    link = os.path.join(work, "gpus")
+    os.makedirs(work, exist_ok=True)
+    if not os.path.exists(link):
+        os.symlink(os.path.join(ROOT, "tests/e2e/scenarios/gpus"), link)
+    with open(cfg, "w") as f:
+        f.write(f"""simulation = {{ duration_s = {duration_s}; warmup_s = 0.0; seed = 1; }};
+gpus = ( {{
+@include "gpus/replay.cfg"
+}} );
+scheduler = {{ policy = "fifo"; domain = "engine"; }};
+vgpus = ( {{ name = "solo"; queue_depth = 1000000;
+            workload = {{ trace = "{trace}"; loop = false; {workload}}}; }} );
+""")
+    args = [vgpusim, "run", cfg, "-o", out, "-q", "--commands"]
+    for s in sets:
+        args += ["--set", s]
+    r = subprocess.run(args, capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(f"{os.path.basename(trace)}: exited {r.returncode}: {r.stderr.strip()}")
+    return out
