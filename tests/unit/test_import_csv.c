@@ -116,8 +116,8 @@ static void test_orion_good(void)
 		CU_ASSERT_EQUAL(op->cls, VGS_COMPUTE);
 		CU_ASSERT_EQUAL(op->stream, 0);
 		CU_ASSERT_EQUAL(op->flags, i == 0 ? VGS_OP_UNIT_BEGIN : 0);
-		CU_ASSERT_EQUAL(op->sm, sms[i]);
-		CU_ASSERT_EQUAL(op->bound, bounds[i]);
+		CU_ASSERT_EQUAL(op->attr.sm, sms[i]);
+		CU_ASSERT_EQUAL(op->attr.profile, bounds[i]);
 		t = op->end_ns;
 	}
 	vgs_import_fini(&im);
