@@ -229,7 +229,10 @@ static void job_add(struct vgs_batch *b, const struct opts *o, const struct vgs_
 	g_ptr_array_add(a, g_strdup("--quiet"));
 	g_ptr_array_add(a, g_strdup("-o"));
 	g_ptr_array_add(a, g_build_filename(tmp, run->name, NULL));
-	vgs_batch_add(b, a, g_build_filename(tmp, run->log, NULL), run);
+	char *log = g_build_filename(tmp, run->log, NULL);
+
+	vgs_batch_add(b, a, log, run);
+	g_free(log);
 }
 
 static void header(struct vgs_compare *c, const struct opts *o, const struct vgs_scenario *s,

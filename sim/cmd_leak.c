@@ -277,9 +277,12 @@ int vgs_cmd_leak(int argc, char **argv)
 	final = g_strdup(out.path);
 	vgs_batch_init(&batch, "leak", njobs, !a.quiet && isatty(STDERR_FILENO));
 	have_batch = true;
-	for (size_t i = 0; i < n; i++)
-		vgs_batch_add(&batch, run_argv(config, &a, &m[i], out.tmp),
-			      g_strdup_printf("%s/%s.log", out.tmp, m[i].it->name), &m[i]);
+	for (size_t i = 0; i < n; i++) {
+		char *log = g_strdup_printf("%s/%s.log", out.tmp, m[i].it->name);
+
+		vgs_batch_add(&batch, run_argv(config, &a, &m[i], out.tmp), log, &m[i]);
+		g_free(log);
+	}
 	if (vgs_batch_run(&batch) < 0)
 		goto out; /* interrupted: every run stopped and reaped */
 	for (guint k = 0; k < batch.runs->len; k++) {

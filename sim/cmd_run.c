@@ -103,7 +103,10 @@ static int run_seeds(const char *config, const struct vgs_args *args, const stru
 		g_ptr_array_add(a, g_strdup("--quiet"));
 		g_ptr_array_add(a, g_strdup("-o"));
 		g_ptr_array_add(a, g_strdup_printf("%s/seed-%" G_GUINT64_FORMAT, out.tmp, seeds[k]));
-		vgs_batch_add(&batch, a, g_strdup_printf("%s/seed-%" G_GUINT64_FORMAT ".log", out.tmp, seeds[k]), NULL);
+		char *log = g_strdup_printf("%s/seed-%" G_GUINT64_FORMAT ".log", out.tmp, seeds[k]);
+
+		vgs_batch_add(&batch, a, log, NULL);
+		g_free(log);
 	}
 	if (vgs_batch_run(&batch) < 0) {
 		fprintf(stderr, "vgpusim: run: %s: every run stopped; nothing written\n", vgs_interrupt_name());
