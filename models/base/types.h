@@ -4,7 +4,8 @@
  *
  * Command semantics (docs/trace-format.md, DESIGN.md §3):
  *   - `work_ns` is the command's duration on the reference GPU; an engine with speed factor f runs it in
- *     work_ns / f.
+ *     work_ns / f, or, when the command has a kernel class (`kc`) the GPU profile times apart, at that
+ *     class's speed (drv_cmd_speed, models/workload/kspeed.h).
  *   - A tenant submits its commands in `seq` order (host-side program order).  Command i is submitted at
  *         max(submit(i-1), base + gap_ns, arrival_ns)
  *     where base = the latest completion among deps[], or submit(i-1) when there are no deps.  With
@@ -91,6 +92,10 @@ struct vgs_cmd {
 	uint32_t mem;          /* memory operations: index into the workload's table, 0 = none */
 	uint32_t gen;          /* on UNIT_BEGIN: frames generated from this unit's frame (frame generation)
 	                        * and shown besides it; 0 = none */
+	uint8_t kc;            /* kernel class (enum vgs_kclass, models/workload/kclass.h), 0 = none: a
+	                        * GPU profile may time each class differently (models/workload/kspeed.h) */
+	uint8_t roof;          /* the roofline it scales with where the profile measured nothing
+	                        * (enum vgs_roof) */
 };
 
 /*

@@ -22,6 +22,7 @@
 
 #include <glib.h>
 
+#include "models/workload/kclass.h"
 #include "models/workload/trace.h"
 #include "models/workload/workload_priv.h"
 
@@ -362,6 +363,12 @@ static int trace_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 		cmd->deps[cmd->ndeps++] = cmd->seq - 1; /* seq 0 of a file has no deps: room is left */
 	if (t->attr && (c->flags & VGS_CMD_UNIT_BEGIN))
 		cmd->gen = t->attr[s->i].gen;
+	if (t->attr && (t->attr[s->i].have & VGS_ATTR_KC)) {
+		const struct vgs_trace_attr *a = &t->attr[s->i];
+
+		cmd->kc = a->kc;
+		cmd->roof = (uint8_t)vgs_kclass_roof(a->kc, (a->have & VGS_ATTR_PROFILE) ? a->profile : 0);
+	}
 	if (t->attr && (t->attr[s->i].have & VGS_ATTR_AFTER)) {
 		uint32_t back = t->attr[s->i].after_back;
 
