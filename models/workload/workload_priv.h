@@ -37,6 +37,8 @@ struct vgs_wl_kind {
 	/* vgs_workload_next: 1 with *cmd filled, 0 at the end. */
 	int (*next)(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *cmd);
 	void (*inst_fini)(struct vgs_workload *w);
+	/* Optional (traces): vgs_workload_translate. */
+	void (*translate)(struct vgs_workload_spec *spec, const struct vgs_kspeed *from, const double *engine);
 };
 
 /* The memory operations of a workload's commands: lists of struct vgs_mem_op, numbered from 1. */
@@ -51,6 +53,7 @@ struct vgs_mem_table {
 struct vgs_workload_spec {
 	const struct vgs_wl_kind *kind;
 	char *where;             /* "file:line" of the workload group */
+	char *translate_from;    /* `translate` key: the GPU profile recorded on, NULL when none */
 	char *describe;
 	char *unit_name;
 	uint32_t class_mask;
