@@ -135,6 +135,28 @@ static void test_profiles(void)
 	CU_ASSERT_EQUAL_FATAL(vgs_gpu_profile_load("configs/gpus/mi300x-vf.cfg", &g, &err), 0);
 	CU_ASSERT(g.kspeed.omit == 1u << VGS_KC_MEMSET && g.kspeed.host_speed > 1 && g.kspeed.speed[VGS_KC_GEMM] > 0);
 	vgs_gpu_profile_free(&g);
+	/* every shipped profile loads on its own */
+	{
+		GDir *d = g_dir_open("configs/gpus", 0, NULL);
+		const char *f;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+		while ((f = g_dir_read_name(d))) {
+			char *path = g_build_filename("configs/gpus", f, NULL);
+
+			if (g_str_has_suffix(f, ".cfg")) {
+				int rc = vgs_gpu_profile_load(path, &g, &err);
+
+				if (rc)
+					fprintf(stderr, "\n%s\n", err.msg);
+				CU_ASSERT_EQUAL(rc, 0);
+				if (rc == 0)
+					vgs_gpu_profile_free(&g);
+			}
+			g_free(path);
+		}
+		g_dir_close(d);
+	}
 	/* a profile without kernel keys: all zero, every op at its engine's speed */
 	CU_ASSERT_EQUAL_FATAL(vgs_gpu_profile_load("configs/gpus/a10.cfg", &g, &err), 0);
 	CU_ASSERT(g.kspeed.omit == 0 && g.kspeed.host_speed == 1.0 && g.kspeed.roof[VGS_ROOF_TENSOR] == 0 &&
