@@ -63,7 +63,7 @@ void vgs_fit_print(const struct vgs_fit *f, FILE *out);
 
 /* The longest common subsequence of two class sequences: matched index pairs (ia[k], ib[k]) in order,
  * their count returned; -1 when na x nb exceeds VGS_ALIGN_MAX_CELLS. */
-#define VGS_ALIGN_MAX_CELLS (1ull << 30)
+#define VGS_ALIGN_MAX_CELLS (1ull << 28) /* 64 MiB of directions: 16,384 x 16,384 ops */
 int64_t vgs_align_classes(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint32_t *ia, uint32_t *ib);
 
 #endif

@@ -3,7 +3,8 @@
 workload to another GPU").
 
 For each pair (A capture, B capture) of the same program: fit B's kernel-class speeds on the other
-pairs (`vgpusim fit-speed --from A_PROFILE --prior B_PROFILE`), paste the fragment into B_PROFILE,
+pairs (`vgpusim fit-speed --from A_PROFILE --prior B_PROFILE`), paste the fragment into B_PROFILE
+(in place of its own `kernels` and `host_speed`),
 translate the held-out A capture to it, and compare with the real B capture: total busy (sum of op
 durations), span (first start to last end: the solo replay of the translated trace against the
 recording), busy per kernel class.  Then the same with B_PROFILE alone (the roofline prior: no pair).
@@ -27,7 +28,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-from e2elib import solo_run, trace_commands  # noqa: E402
+from e2elib import solo_run, trace_commands, without_kernels  # noqa: E402
 
 
 def run(args):
@@ -71,7 +72,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     names = sorted(os.listdir(os.path.join(a.pairs, a.a)))
     pairs = [(n, os.path.join(a.pairs, a.a, n), os.path.join(a.pairs, a.b, n)) for n in names]
-    base = open(a.to).read()
+    base = without_kernels(open(a.to).read())
     for method in ("fitted (leave-one-out)", "roofline prior alone"):
         rows = []
         for held, pa, pb in pairs:

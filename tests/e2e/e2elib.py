@@ -1,7 +1,8 @@
 """What the Python end-to-end scripts of tests/e2e share: one ok/FAIL line per check with the counts
 (`check`, `summary`), a solo replay of a trace on the ideal replay GPU (`solo_run`:
 tests/e2e/scenarios/gpus/replay.cfg, speed 1, no switch or trap cost, more channels than any capture
-overlaps), and the command lines of a native trace (`trace_commands`)."""
+overlaps), the command lines of a native trace (`trace_commands`), and a GPU profile ready for a
+fit-speed fragment (`without_kernels`)."""
 import os
 import subprocess
 import sys
@@ -70,3 +71,17 @@ def trace_commands(path):
             r["attrs"] = dict(c.split("=", 1) for c in cols[len(header):])
             out.append(r)
     return out
+
+
+def without_kernels(profile_text):
+    """A GPU profile's text without its `kernels` group and `host_speed`, for a fit-speed fragment to
+    take their place (a libconfig group holds each key once)."""
+    out, skip = [], False
+    for line in profile_text.splitlines(keepends=True):
+        if line.startswith("kernels = {"):
+            skip = True
+        elif not skip and not line.startswith("host_speed ="):
+            out.append(line)
+        elif skip and line.startswith("};"):
+            skip = False
+    return "".join(out)

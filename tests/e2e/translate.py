@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 
-from e2elib import check, solo_run, summary, trace_commands
+from e2elib import check, solo_run, summary, trace_commands, without_kernels
 
 VGPUSIM, WORK = sys.argv[1], sys.argv[2]
 os.makedirs(WORK, exist_ok=True)
@@ -108,7 +108,7 @@ def fit():
     with open(os.path.join(ROOT, "configs/gpus/mi300x.cfg")) as f:
         base = f.read()
     with open(prof, "w") as f:
-        f.write(base + frag)
+        f.write(without_kernels(base) + frag)
     vgs("translate", caps[0], "--from", H100, "--to", prof, "-o", os.path.join(WORK, "fitted.vgt"))
 
 
