@@ -248,6 +248,7 @@ void ft_done(struct ft_state *s, const struct ft_ev *ev, const struct ft_line *l
 	op.stream = ring->stream;
 	op.cls = ring->cls;
 	op.ctx = ft_ctx(s, j->ent);
+	vgs_import_classify(&op, NULL, 0);
 	vgs_import_add(s->im, &op);
 	s->st.jobs++;
 	if (!ring->has_end || op.end_ns > ring->last_end)

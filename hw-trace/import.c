@@ -87,6 +87,15 @@ void vgs_import_add(struct vgs_import *im, const struct vgs_op *op)
 	g_array_append_val(im->ops, *op);
 }
 
+void vgs_import_classify(struct vgs_op *op, const char *name, size_t len)
+{
+	int kind = op->cls == VGS_GFX ? VGS_KIND_GRAPHICS : op->cls == VGS_COPY ? VGS_KIND_COPY
+			 : op->cls == VGS_COMPUTE ? VGS_KIND_KERNEL : VGS_KIND_OTHER;
+
+	op->attr.kc = (uint8_t)vgs_kclass_of(kind, name, len, op->dir);
+	op->attr.have |= VGS_ATTR_KC;
+}
+
 void vgs_import_add_mem(struct vgs_import *im, const struct vgs_mem_event *e)
 {
 	g_array_append_val(im->mem, *e);

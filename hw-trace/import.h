@@ -17,6 +17,7 @@
 
 #include "models/base/error.h"
 #include "models/base/types.h"
+#include "models/workload/kclass.h"
 #include "models/workload/trace.h"
 
 enum vgs_op_flags {
@@ -36,9 +37,10 @@ struct vgs_op {
 	uint8_t cls;                  /* enum vgs_engine_class */
 	uint8_t dir;                  /* enum vgs_copy_dir */
 	uint8_t flags;                /* enum vgs_op_flags */
-	/* Kernel figures (sm, threads, regs, smem, occupancy, profile) and gen (generated frames shown
-	 * with the frame this op begins), written as attributes (models/workload/trace_attr.h); `after`
-	 * is the core's to compute. */
+	/* Kernel figures (sm, threads, regs, smem, occupancy, profile), gen (generated frames shown
+	 * with the frame this op begins) and the kernel class (kc: every importer sets it, through
+	 * vgs_import_classify or the class table itself), written as attributes
+	 * (models/workload/trace_attr.h); `after` is the core's to compute. */
 	struct vgs_trace_attr attr;
 };
 
@@ -91,6 +93,9 @@ void vgs_import_fini(struct vgs_import *im);
 /* Index of context `name`, added when new. */
 uint32_t vgs_import_ctx(struct vgs_import *im, const char *name);
 void vgs_import_add(struct vgs_import *im, const struct vgs_op *op);
+/* Set op's kernel class (models/workload/kclass.h) from its engine class: a graphics job, a copy by
+ * its direction, video work (other), or a kernel by `name` (len bytes; NULL: unknown, other). */
+void vgs_import_classify(struct vgs_op *op, const char *name, size_t len);
 void vgs_import_add_mem(struct vgs_import *im, const struct vgs_mem_event *e);
 void vgs_import_add_wait(struct vgs_import *im, const struct vgs_host_wait *w);
 

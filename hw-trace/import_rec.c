@@ -374,7 +374,7 @@ int vgs_import_reconstruct(const struct vgs_import *im, int ctx, struct vgs_reco
 		if (ctx >= 0 && op->ctx != (uint32_t)ctx)
 			continue;
 		r->recs[n] = (struct vgs_rec){ .op = op, .index = (uint32_t)i, .dep = -1, .attr = op->attr };
-		r->recs[n].attr.have &= (uint8_t)~VGS_ATTR_AFTER;
+		r->recs[n].attr.have &= (uint16_t)~VGS_ATTR_AFTER;
 		v[n] = &r->recs[n];
 		n++;
 	}

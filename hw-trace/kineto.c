@@ -111,6 +111,8 @@ static int kn_value(struct kn *k, bool is_str, const unsigned char *s, size_t le
 		e->memory = len == 8 && memcmp(s, "[memory]", 8) == 0;
 		e->sync = kn_is_sync(s, len);
 		e->name_dir = kn_dir(s, len);
+		e->name_kc = (uint8_t)vgs_kclass_of(VGS_KIND_KERNEL, (const char *)s, len, VGS_DIR_NONE);
+		e->name_peer = vgs_kclass_of(VGS_KIND_COPY, (const char *)s, len, VGS_DIR_NONE) == VGS_KC_P2P;
 		break;
 	case KN_K_PID:
 		if (d == 3) {
@@ -234,6 +236,7 @@ static int kn_open(struct kn *k, bool map)
 		memset(&k->ev, 0, sizeof(k->ev));
 		k->ev.off = kn_pos(k) - 1;
 		k->ev.name_dir = k->ev.kind_dir = -1;
+		k->ev.name_kc = VGS_KC_OTHER;
 		k->ev.grid = k->ev.block = 1;
 		strcpy(k->ev.cat, "?");
 	} else if (kn_in_devprop(k)) {

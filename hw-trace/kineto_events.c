@@ -113,13 +113,16 @@ static int kn_gpu_op(struct kn *k)
 		op.cls = VGS_COPY;
 		op.bytes = e->bytes;
 		op.dir = dir >= 0 ? (uint8_t)dir : VGS_DIR_NONE;
+		op.attr.kc = e->name_peer ? VGS_KC_P2P : (uint8_t)vgs_kclass_of(VGS_KIND_COPY, NULL, 0, op.dir);
 	} else {
 		op.cls = VGS_COMPUTE;
 		if (e->cat_id == KN_C_KERNEL && e->collective)
 			op.flags |= VGS_OP_COLLECTIVE;
 		if (e->cat_id == KN_C_KERNEL)
 			kn_kernel_attr(e, &op.attr);
+		op.attr.kc = e->cat_id == KN_C_MEMSET ? VGS_KC_MEMSET : e->name_kc;
 	}
+	op.attr.have |= VGS_ATTR_KC;
 	if (e->have & KN_F_CORR)
 		corr = e->corr;
 	if (k->op_corr->len == 0) {

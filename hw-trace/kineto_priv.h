@@ -101,6 +101,8 @@ struct kn_event {
 	bool sync;              /* a call that blocks the host until the GPU is done (cudaStreamSynchronize ...) */
 	int name_dir, kind_dir; /* enum vgs_copy_dir, -1 when the text names none */
 	bool kind_copy;         /* roctracer args.kind names a copy */
+	uint8_t name_kc;        /* the kernel class the name gives a kernel (models/workload/kclass.h) */
+	bool name_peer;         /* the name says a peer-to-peer copy ("Memcpy PtoP") */
 	char argname[128];      /* args.name of a process_name record */
 };
 

@@ -126,6 +126,11 @@ int vgs_import_orion(struct vgs_import *im, const char *path, struct vgs_error *
 		op.start_ns = t;
 		op.end_ns = t + dur;
 		op.flags = kernels == 0 ? VGS_OP_UNIT_BEGIN : 0;
+		{
+			const char *kname = vgs_csv_field(&c, 0); /* Name */
+
+			vgs_import_classify(&op, kname, strlen(kname));
+		}
 		vgs_import_add(im, &op);
 		t = op.end_ns;
 		kernels++;

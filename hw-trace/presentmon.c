@@ -132,6 +132,7 @@ static void attach_generated(struct pm_state *st, struct pm_chain *ch, guint i)
 			continue;
 		op.start_ns = t;
 		op.end_ns = t += (uint64_t)b;
+		vgs_import_classify(&op, NULL, 0);
 		vgs_import_add(st->im, &op);
 	}
 	g_array_set_size(ch->busy, 0);
@@ -237,6 +238,7 @@ static int add_frame(struct pm_state *st, const struct vgs_csv *c, const struct 
 	op.flags = VGS_OP_UNIT_BEGIN;
 	ch = chain_of(st, c, k);
 	ch->last_op = im->ops->len;
+	vgs_import_classify(&op, NULL, 0);
 	vgs_import_add(im, &op);
 	if (video > 0) {
 		op.start_ns = op.end_ns;
@@ -245,6 +247,7 @@ static int add_frame(struct pm_state *st, const struct vgs_csv *c, const struct 
 		op.stream = 1;
 		op.cls = VGS_VENC;
 		op.flags = 0;
+		vgs_import_classify(&op, NULL, 0);
 		vgs_import_add(im, &op);
 	}
 	attach_generated(st, ch, ch->last_op);

@@ -33,6 +33,8 @@ extern const struct vgs_cli_cmd vgs_cli_plot;        /* sim/cmd_plot.c */
 extern const struct vgs_cli_cmd vgs_cli_policies;    /* sim/cmd_policies.c */
 extern const struct vgs_cli_cmd vgs_cli_import;      /* sim/cmd_trace.c */
 extern const struct vgs_cli_cmd vgs_cli_trace;       /* sim/cmd_trace.c */
+extern const struct vgs_cli_cmd vgs_cli_translate;   /* sim/cmd_translate.c */
+extern const struct vgs_cli_cmd vgs_cli_fit_speed;   /* sim/cmd_translate.c */
 extern const struct vgs_cli_cmd vgs_cli_replay;      /* sim/cmd_replay.c */
 extern const struct vgs_cli_cmd vgs_cli_calibrate;   /* sim/cmd_replay.c */
 extern const struct vgs_cli_cmd vgs_cli_validate;    /* sim/cmd_validate.c */
@@ -47,6 +49,8 @@ int vgs_cmd_plot(int argc, char **argv);
 int vgs_cmd_policies(int argc, char **argv);
 int vgs_cmd_import(int argc, char **argv);
 int vgs_cmd_trace(int argc, char **argv);
+int vgs_cmd_translate(int argc, char **argv);
+int vgs_cmd_fit_speed(int argc, char **argv);
 int vgs_cmd_validate(int argc, char **argv);
 int vgs_cmd_sweep(int argc, char **argv);
 int vgs_cmd_capacity(int argc, char **argv);

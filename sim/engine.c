@@ -41,8 +41,9 @@ static double exec_flops(const struct drv_engine *e, const struct drv_cmd *cmd, 
 
 static double cmd_speed(const struct sim *sim, const struct drv_engine *e, const struct drv_cmd *cmd)
 {
-	/* A routed class keeps its own speed factor (CUDA work on an A10's graphics engine). */
-	return sim->drv.scn->gpus[e->cfg->gpu].cls[cmd->c.cls].speed;
+	/* A routed class keeps its own speed factor (CUDA work on an A10's graphics engine), a kernel
+	 * class its own where the profile has one (drv_cmd_speed). */
+	return drv_cmd_speed(&sim->drv.scn->gpus[e->cfg->gpu], cmd);
 }
 
 /* The channel-time [from, to) of an exec, clipped to the measured window, feeds the engine's energy. */

@@ -161,7 +161,7 @@ static int cuda_start(struct exec *x, struct drv_chan *ch, uint64_t now)
 			left -= n;
 		}
 	} else {
-		double speed = gpu->cls[cmd->cls].speed;
+		double speed = drv_cmd_speed(gpu, ch->cmd); /* its kernel class's, where the profile has one */
 
 		spin<<<1, 1, 0, c->stream>>>((unsigned long long)((double)ch->cmd->remaining_ns / speed));
 	}

@@ -45,7 +45,7 @@ static void preempt_now(struct exec *x, struct drv_chan *ch, uint64_t now)
 {
 	struct ex_chan *xc = ex_chan_of(ch);
 	struct drv_engine *e = ch->engine;
-	double speed = x->drv.scn->gpus[e->cfg->gpu].cls[ch->cmd->c.cls].speed;
+	double speed = drv_cmd_speed(&x->drv.scn->gpus[e->cfg->gpu], ch->cmd);
 
 	if (xc->due_ns != VGS_NO_TIME && now >= xc->due_ns) {
 		drv_chan_done(ch, now);

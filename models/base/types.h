@@ -4,7 +4,8 @@
  *
  * Command semantics (docs/trace-format.md, DESIGN.md §3):
  *   - `work_ns` is the command's duration on the reference GPU; an engine with speed factor f runs it in
- *     work_ns / f.
+ *     work_ns / f, or, when the command has a kernel class (`kc`) the GPU profile times apart, at that
+ *     class's speed (drv_cmd_speed, models/workload/kspeed.h).
  *   - A tenant submits its commands in `seq` order (host-side program order).  Command i is submitted at
  *         max(submit(i-1), base + gap_ns, arrival_ns)
  *     where base = the latest completion among deps[], or submit(i-1) when there are no deps.  With
@@ -119,6 +120,10 @@ struct vgs_cmd {
 	                        * and shown besides it; 0 = none */
 	uint16_t sm;           /* SMs the kernel wants (resident thread blocks), 0 = unknown: all */
 	uint8_t bound;         /* enum vgs_bound */
+	uint8_t kc;            /* kernel class (enum vgs_kclass, models/workload/kclass.h), 0 = none: a
+	                        * GPU profile may time each class differently (models/workload/kspeed.h) */
+	uint8_t roof;          /* the roofline it scales with where the profile measured nothing
+	                        * (enum vgs_roof) */
 };
 
 /*

@@ -122,7 +122,7 @@ uint64_t drv_cmd_time_ns(const struct vgs_gpu *gpu, const struct drv_cmd *cmd)
 
 	if (drv_cmd_is_transfer(c))
 		return gpu->pcie_latency_ns + (uint64_t)ceil((double)c->bytes / gpu->pcie_bw_Bps * 1e9);
-	return (uint64_t)ceil((double)cmd->remaining_ns / gpu->cls[c->cls].speed);
+	return (uint64_t)ceil((double)cmd->remaining_ns / drv_cmd_speed(gpu, cmd));
 }
 
 uint64_t drv_remaining_after(const struct drv_engine *e, const struct drv_cmd *cmd, double speed,

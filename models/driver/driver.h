@@ -308,9 +308,20 @@ static inline bool drv_cmd_is_transfer(const struct vgs_cmd *c)
 	return c->bytes > 0 && (c->dir == VGS_DIR_H2D || c->dir == VGS_DIR_D2H) && !(c->flags & VGS_CMD_RECORDED_TIME);
 }
 
+/* speed.c */
+/* The speed factor cmd's work runs at on gpu: its kernel class's (models/workload/kspeed.h) where the
+ * profile has one, else its engine class's; INFINITY for a class the profile omits. */
+double drv_cmd_speed(const struct vgs_gpu *gpu, const struct drv_cmd *cmd);
+/* The reference work cmd brings to gpu: work_ns, plus its kernel class's fixed time per op
+ * (`fixed_us`, signed) as work at drv_cmd_speed; at least 0.  What remaining_ns starts from. */
+uint64_t drv_cmd_work_ns(const struct vgs_gpu *gpu, const struct drv_cmd *cmd);
+/* Host think time before c on gpu: gap_ns over the profile's host_speed; 0 for a kernel class the
+ * profile omits (its host call does not exist there either). */
+uint64_t drv_cmd_gap_ns(const struct vgs_gpu *gpu, const struct vgs_cmd *c);
+
 /* chan.c */
 /* How long cmd holds a channel of gpu, alone and without its launch: a transfer takes the link's
- * latency + bytes / bandwidth, anything else remaining_ns / its class's speed, rounded up. */
+ * latency + bytes / bandwidth, anything else remaining_ns / drv_cmd_speed, rounded up. */
 uint64_t drv_cmd_time_ns(const struct vgs_gpu *gpu, const struct drv_cmd *cmd);
 void drv_chan_assign(struct drv_chan *ch, struct drv_cmd *cmd, uint64_t now);
 /* Ask ch to stop its command preempt_latency later (fine preemption). */

@@ -168,7 +168,7 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 			}
 			cmd->tenant = t;
 			cmd->start_ns = VGS_NO_TIME;
-			cmd->remaining_ns = cmd->c.work_ns;
+			cmd->remaining_ns = drv_cmd_work_ns(t->gpu, cmd);
 			cmd->eng_cls = t->gpu->route[cmd->c.cls];
 			t->cmd = cmd;
 			/* base + gap is when the host is ready; host-side deps raise base (anchored: the result) */
@@ -221,7 +221,7 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 			if (t->state != T_DEPS)
 				break;
 			t->waiting_deps = false;
-			t->when_ns = t->base_ns + cmd->c.gap_ns;
+			t->when_ns = t->base_ns + drv_cmd_gap_ns(t->gpu, &cmd->c);
 			if (t->when_ns < t->last_submit_ns)
 				t->when_ns = t->last_submit_ns;
 			if (t->when_ns < t->barrier_ns)

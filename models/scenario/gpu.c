@@ -123,7 +123,7 @@ static int parse_profile(struct vgs_ld *ld, const config_setting_t *g, const cha
 {
 	static const char *const keys[] = { "name", "model", "vram_gb", "max_vgpus", "tdr_timeout_ms",
 					    "pcie", "engines", "count", "vram_page_kb", "overcommit", "spatial",
-					    "mig", "mig_instances", NULL };
+					    "mig", "mig_instances", "kernels", "roofline", "host_speed", NULL };
 	static const struct vgs_ld_range overcommit = { .def = 1.0, .lo = 1.0, .hi = 1000.0 };
 	static const char *const pcie_keys[] = { "bandwidth_gbps", "latency_us", NULL };
 	/* 1 MB to 2 TB: the largest GPUs have 288 GB; the VRAM model keeps 2 bits per 4 KiB frame (4 bytes
@@ -180,6 +180,8 @@ static int parse_profile(struct vgs_ld *ld, const config_setting_t *g, const cha
 	}
 	t->pcie_latency_ns = vgs_ld_ns(d, 1e3);
 	g_free(sub);
+	if (vgs_ld_kernels_parse(ld, g, ctx, t) < 0)
+		return -1;
 
 	if (vgs_ld_group(ld, g, ctx, "engines", true, &eng) < 0)
 		return -1;
@@ -328,6 +330,63 @@ int vgs_ld_gpus_load(struct vgs_ld *ld, const config_setting_t *root)
 out:
 	g_hash_table_destroy(next_k);
 	return rc;
+}
+
+int vgs_gpu_profile_load(const char *path, struct vgs_gpu *out, struct vgs_error *err)
+{
+	struct vgs_ld ld = { .path = path, .err = err };
+	char *dir = g_path_get_dirname(path);
+	uint32_t count;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	config_init(&ld.cfg);
+	config_set_include_dir(&ld.cfg, dir);
+	ld.incdir = dir;
+	if (config_read_file(&ld.cfg, path) != CONFIG_TRUE) {
+		if (config_error_type(&ld.cfg) == CONFIG_ERR_FILE_IO)
+			vgs_error_set(err, "%s: cannot read the GPU profile", path);
+		else
+			vgs_error_set(err, "%s:%d: %s", config_error_file(&ld.cfg) ? config_error_file(&ld.cfg) : path,
+				      config_error_line(&ld.cfg), config_error_text(&ld.cfg));
+	} else if (parse_profile(&ld, config_root_setting(&ld.cfg), "profile", out, &count) == 0) {
+		out->name = g_strdup(out->profile);
+		rc = 0;
+	}
+	config_destroy(&ld.cfg);
+	g_free(dir);
+	if (rc)
+		vgs_gpu_profile_free(out);
+	return rc;
+}
+
+void vgs_gpu_profile_free(struct vgs_gpu *g)
+{
+	g_free(g->name);
+	g_free(g->profile);
+	g_free(g->model);
+	memset(g, 0, sizeof(*g));
+}
+
+void vgs_gpu_engine_speeds(const struct vgs_gpu *g, double speed[VGS_NCLASS])
+{
+	for (int c = 0; c < VGS_NCLASS; c++)
+		speed[c] = g->cls[c].speed > 0 ? g->cls[c].speed : 1.0;
+}
+
+int vgs_gpu_profile_kspeed(const char *path, struct vgs_kspeed *k, double engine[VGS_NCLASS], char **model,
+			   struct vgs_error *err)
+{
+	struct vgs_gpu g;
+
+	if (vgs_gpu_profile_load(path, &g, err) < 0)
+		return -1;
+	*k = g.kspeed;
+	vgs_gpu_engine_speeds(&g, engine);
+	if (model)
+		*model = g_strdup(g.model);
+	vgs_gpu_profile_free(&g);
+	return 0;
 }
 
 /* ---- domains --------------------------------------------------------------------------------- */

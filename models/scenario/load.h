@@ -91,6 +91,10 @@ int vgs_ld_domain_parse(struct vgs_ld *ld, const config_setting_t *domain);
 int vgs_ld_domains_build(struct vgs_ld *ld);
 void vgs_ld_domain_free(struct vgs_ld *ld);
 
+/* kernels.c: a profile group's `host_speed`, `roofline` and `kernels` keys -> t->kspeed (needs
+ * t->pcie_bw_Bps for the link's roofline). */
+int vgs_ld_kernels_parse(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, struct vgs_gpu *t);
+
 /* vram_cfg.c: simulation.vram_check; a vGPU entry's `vram` group (enum vgs_vram_fault, enum
  * vgs_evict); the GPU's quota budget, adding tenant tn's quota to *gpu_sum (an error past VRAM x
  * overcommit, at the entry's vram_mb). */

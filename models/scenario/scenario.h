@@ -15,6 +15,7 @@
 
 #include "models/base/error.h"
 #include "models/base/types.h"
+#include "models/workload/kspeed.h"
 
 struct vgs_workload_spec; /* models/workload/workload.h */
 
@@ -104,7 +105,24 @@ struct vgs_gpu {
 	uint32_t mig_start;          /* its placement: first memory slice */
 	uint32_t phys;               /* the GPU whose PCIe link it uses: itself, or its physical GPU's first
 	                              * instance (MIG instances share the physical GPU's link) */
+	/* Speeds per kernel class, roofline prior and host speed (`kernels`, `roofline`, `host_speed`;
+	 * models/scenario/kernels.c): all zero when the profile says nothing of them. */
+	struct vgs_kspeed kspeed;
 };
+
+/*
+ * Load a GPU profile file on its own (configs/gpus/<name>.cfg, what a `gpus` entry @includes), for
+ * `vgpusim translate` and the `translate` key of a trace workload: one GPU instance named after the
+ * profile.  0, or -1 with err = "FILE:LINE: ...".  vgs_gpu_profile_free releases it.
+ */
+int vgs_gpu_profile_load(const char *path, struct vgs_gpu *out, struct vgs_error *err);
+void vgs_gpu_profile_free(struct vgs_gpu *g);
+/* Each engine class's speed factor, 1 for a class the GPU has no engine for (kernels.c). */
+void vgs_gpu_engine_speeds(const struct vgs_gpu *g, double speed[VGS_NCLASS]);
+/* Load a profile file for its speeds only: kernel classes, engine classes, and its model (g_free;
+ * model may be NULL).  0, or -1 with err set. */
+int vgs_gpu_profile_kspeed(const char *path, struct vgs_kspeed *k, double engine[VGS_NCLASS], char **model,
+			   struct vgs_error *err);
 
 struct vgs_engine {
 	uint32_t gpu;                /* index into scenario.gpus */

@@ -200,6 +200,27 @@ static int vgpu_frl(struct vgs_ld *ld, config_setting_t *st, struct entry *e)
 	return 0;
 }
 
+/* A trace recorded on another GPU (`translate = "PROFILE"`, docs/translate.md): into the reference
+ * GPU's durations and gaps, once per spec; the GPU each tenant runs on then times it by its own
+ * profile's kernel classes. */
+static int translate(struct vgs_ld *ld, const config_setting_t *wl, struct vgs_workload_spec *spec)
+{
+	const char *path = vgs_workload_translate_from(spec);
+	struct vgs_kspeed k;
+	double engine[VGS_NCLASS];
+
+	if (!path)
+		return 0;
+	if (vgs_gpu_profile_kspeed(path, &k, engine, NULL, ld->err) < 0) {
+		char msg[sizeof(ld->err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", ld->err->msg);
+		return vgs_ld_fail(ld, config_setting_get_member(wl, "translate"), "workload key 'translate': %s", msg);
+	}
+	vgs_workload_translate(spec, &k, engine);
+	return 0;
+}
+
 static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, struct entry *e)
 {
 	static const char *const keys[] = { "name", "count", "gpu", "weight", "priority", "vram_mb",
@@ -328,7 +349,9 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 		e->spec = NULL;
 		return -1;
 	}
-	return vgpu_frl(ld, st, e);
+	if (vgpu_frl(ld, st, e) < 0)
+		return -1;
+	return translate(ld, wl, e->spec);
 }
 
 /* Entries are parsed in file order, then placed; tenants are numbered entry by entry, replica by

@@ -28,12 +28,14 @@
 #include <glib.h>
 
 #include "models/base/interrupt.h"
+#include "models/workload/kclass.h"
+#include "models/workload/kspeed.h"
 #include "models/workload/trace.h"
 #include "models/workload/workload_priv.h"
 
 static const char *const trace_keys[] = {
 	"type", "trace", "loop", "context", "arrival", "period_ms", "rate", "deadline_ms", "copies", "format", "sync",
-	"frames_in_flight", NULL,
+	"frames_in_flight", "translate", NULL,
 };
 
 struct trace_params {
@@ -127,7 +129,7 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 		       struct vgs_error *err)
 {
 	struct trace_params *p = calloc(1, sizeof(*p));
-	const char *file = NULL, *context = NULL, *arrival = NULL, *format = NULL;
+	const char *file = NULL, *context = NULL, *arrival = NULL, *format = NULL, *translate = NULL;
 	const config_setting_t *ts = config_setting_get_member(g, "trace");
 	double period_ms = 0, rate = 0, deadline_ms = 0;
 	char *path;
@@ -144,7 +146,7 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	}
 	if (vgs_wl_get_str(g, "trace", &file, err) || vgs_wl_get_bool(g, "loop", &p->loop, err) ||
 	    vgs_wl_get_str(g, "context", &context, err) || vgs_wl_get_str(g, "arrival", &arrival, err) ||
-	    vgs_wl_get_str(g, "format", &format, err) ||
+	    vgs_wl_get_str(g, "format", &format, err) || vgs_wl_get_str(g, "translate", &translate, err) ||
 	    vgs_wl_get_num(g, "period_ms", 1e-6, false, 1e9, &period_ms, err) ||
 	    vgs_wl_get_num(g, "rate", 1e-3, false, 1e9, &rate, err) ||
 	    vgs_wl_get_num(g, "deadline_ms", 1e-6, false, 1e9, &deadline_ms, err))
@@ -276,6 +278,9 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 				return -1;
 			}
 	p->deadline_ns = deadline_ms > 0 ? (uint64_t)llround(deadline_ms * 1e6) : t->deadline_ns;
+	if (translate)
+		spec->translate_from = g_path_is_absolute(translate) || !config_dir || !*config_dir
+					       ? g_strdup(translate) : g_build_filename(config_dir, translate, NULL);
 
 	/* The trace's memory lists become the spec's, index for index. */
 	for (uint32_t k = 0; k < t->mem.nlists; k++)
@@ -393,6 +398,12 @@ static int trace_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	}
 	if (t->attr && (c->flags & VGS_CMD_UNIT_BEGIN))
 		cmd->gen = t->attr[s->i].gen;
+	if (t->attr && (t->attr[s->i].have & VGS_ATTR_KC)) {
+		const struct vgs_trace_attr *a = &t->attr[s->i];
+
+		cmd->kc = a->kc;
+		cmd->roof = (uint8_t)vgs_kclass_roof(a->kc, (a->have & VGS_ATTR_PROFILE) ? a->profile : 0);
+	}
 	if (t->attr && (t->attr[s->i].have & VGS_ATTR_AFTER)) {
 		uint32_t back = t->attr[s->i].after_back;
 
@@ -427,6 +438,16 @@ static int trace_next(struct vgs_workload *w, uint64_t now_ns, struct vgs_cmd *c
 	return 1;
 }
 
+/* The `translate` key: the recorded durations and gaps into the reference GPU's (docs/translate.md). */
+static void trace_translate(struct vgs_workload_spec *spec, const struct vgs_kspeed *from, const double *engine)
+{
+	static const struct vgs_kspeed reference;
+	static const double ones[VGS_NCLASS] = { 1, 1, 1, 1, 1 };
+	const struct trace_params *p = spec->priv;
+
+	vgs_trace_translate(p->trace, from, engine, &reference, ones);
+}
+
 static void trace_inst_fini(struct vgs_workload *w)
 {
 	free(w->priv);
@@ -440,4 +461,5 @@ const struct vgs_wl_kind vgs_wl_trace = {
 	.inst_init = trace_inst_init,
 	.next = trace_next,
 	.inst_fini = trace_inst_fini,
+	.translate = trace_translate,
 };

@@ -7,6 +7,7 @@
 #ifndef VGS_TRACE_H
 #define VGS_TRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -94,5 +95,19 @@ extern const char vgs_trace_first_context[];
 typedef char *(*vgs_trace_import_fn)(const char *path, const char *format, struct vgs_error *err);
 void vgs_trace_set_import(vgs_trace_import_fn fn);
 void vgs_trace_free(struct vgs_trace *t);
+
+/*
+ * trace_translate.c (docs/translate.md).  vgs_trace_translate moves the trace from the GPU `from` to
+ * the GPU `to` (models/workload/kspeed.h; *_engine: each engine class's speed factor): every work_ns
+ * through the reference GPU by its kernel class, every gap_ns by the hosts' speed ratio; an op of a
+ * class `to` omits and `from` does not takes no time and has no gap (it is not issued there).  A zero
+ * `to` with engine speeds 1 is the reference GPU itself (the `translate` key of a trace workload).
+ * vgs_trace_solo_times: each command's start and end in a solo replay on an ideal GPU (speed 1, no
+ * costs, a channel per stream); false for poisson arrivals (no single timeline).
+ */
+struct vgs_kspeed;
+void vgs_trace_translate(struct vgs_trace *t, const struct vgs_kspeed *from, const double *from_engine,
+			 const struct vgs_kspeed *to, const double *to_engine);
+bool vgs_trace_solo_times(const struct vgs_trace *t, uint64_t *start, uint64_t *end);
 
 #endif

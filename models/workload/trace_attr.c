@@ -8,12 +8,13 @@
 #include <string.h>
 
 #include "models/base/types.h"
+#include "models/workload/kclass.h"
 #include "models/workload/trace_attr.h"
 
 /* The unsigned numeric attributes: key, have bit, largest value, where it is kept. */
 struct num_attr {
 	const char *key;
-	uint8_t bit;
+	uint16_t bit;
 	uint32_t max;
 	size_t off;
 };
@@ -27,7 +28,7 @@ static const struct num_attr num_attrs[] = {
 	{ "occupancy", VGS_ATTR_OCCUPANCY, 100, offsetof(struct vgs_trace_attr, occupancy) },
 };
 
-#define ATTR_KEYS "after, anchor, gen, sm, threads, regs, smem, occupancy, profile"
+#define ATTR_KEYS "after, anchor, gen, sm, threads, regs, smem, occupancy, profile, kc"
 
 int vgs_trace_attr_parse(const char *field, uint64_t seq, struct vgs_trace_attr *a, uint8_t *flags, char *msg,
 			 size_t size)
@@ -55,8 +56,28 @@ int vgs_trace_attr_parse(const char *field, uint64_t seq, struct vgs_trace_attr 
 		*flags |= VGS_CMD_ANCHOR_PREV;
 		return 0;
 	}
+	if (KEY("kc")) {
+		int kc = vgs_kclass_parse(v);
+
+		if (a->have & VGS_ATTR_KC) {
+			snprintf(msg, size, "attribute 'kc' given twice");
+			return -1;
+		}
+		if (kc < 0) {
+			GString *names = g_string_new(NULL);
+
+			for (int k = VGS_KC_NONE + 1; k < VGS_NKCLASS; k++)
+				g_string_append_printf(names, "%s%s", k > VGS_KC_NONE + 1 ? ", " : "", vgs_kclass_name(k));
+			snprintf(msg, size, "attribute 'kc': expected a kernel class (%s), got '%s'", names->str, v);
+			g_string_free(names, TRUE);
+			return -1;
+		}
+		a->have |= VGS_ATTR_KC;
+		a->kc = (uint8_t)kc;
+		return 0;
+	}
 	if (KEY("after") || KEY("profile")) {
-		uint8_t bit = KEY("after") ? VGS_ATTR_AFTER : VGS_ATTR_PROFILE;
+		uint16_t bit = KEY("after") ? VGS_ATTR_AFTER : VGS_ATTR_PROFILE;
 
 		if (a->have & bit) {
 			snprintf(msg, size, "attribute '%.*s' given twice", (int)klen, field);
@@ -137,4 +158,6 @@ void vgs_trace_attr_format(const struct vgs_trace_attr *a, uint8_t flags, uint64
 	}
 	if ((a->have & VGS_ATTR_PROFILE) && vgs_bound_name(a->profile))
 		g_string_append_printf(out, "\tprofile=%s", vgs_bound_name(a->profile));
+	if ((a->have & VGS_ATTR_KC) && vgs_kclass_name(a->kc))
+		g_string_append_printf(out, "\tkc=%s", vgs_kclass_name(a->kc));
 }

@@ -11,6 +11,8 @@
  *     sm=N threads=N regs=N smem=BYTES occupancy=PCT profile=compute|memory|unknown
  *                             what a kernel asks of the GPU's SMs (Orion SM_usage and Profile; Kineto
  *                             grid, block, registers per thread, shared memory, est. achieved occupancy)
+ *     kc=CLASS                the op's kernel class (gemm, attention, memset, h2d, ...: kclass.h), set by
+ *                             the importers from the op's name and kind; GPU profiles time ops by it
  *
  * A file without attributes loads as it always did.  The loader (trace_load.c) parses each field with
  * vgs_trace_attr_parse and checks `after` against the file; the importers (hw-trace/import.c) write
@@ -34,6 +36,7 @@ enum vgs_attr_have {
 	VGS_ATTR_SMEM = 1u << 5,
 	VGS_ATTR_OCCUPANCY = 1u << 6,
 	VGS_ATTR_PROFILE = 1u << 7,
+	VGS_ATTR_KC = 1u << 8,
 };
 #define VGS_ATTR_KERNEL (VGS_ATTR_SM | VGS_ATTR_THREADS | VGS_ATTR_REGS | VGS_ATTR_SMEM | VGS_ATTR_OCCUPANCY | \
 			 VGS_ATTR_PROFILE)
@@ -48,9 +51,10 @@ struct vgs_trace_attr {
 	uint32_t threads;        /* threads=: threads per block */
 	uint32_t regs;           /* regs=: registers per thread */
 	uint32_t smem;           /* smem=: shared memory per block, bytes */
+	uint16_t have;           /* enum vgs_attr_have */
 	uint8_t occupancy;       /* occupancy=: estimated achieved occupancy, % (0 .. 100) */
 	uint8_t profile;         /* profile=: enum vgs_bound (models/base/types.h) */
-	uint8_t have;            /* enum vgs_attr_have */
+	uint8_t kc;              /* kc=: enum vgs_kclass (models/workload/kclass.h) */
 };
 
 /*

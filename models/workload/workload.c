@@ -119,6 +119,7 @@ void vgs_workload_spec_free(struct vgs_workload_spec *spec)
 	if (spec->kind && spec->kind->spec_fini)
 		spec->kind->spec_fini(spec);
 	g_free(spec->where);
+	g_free(spec->translate_from);
 	g_free(spec->describe);
 	g_free(spec->unit_name);
 	g_free(spec->mem.ops);
@@ -146,6 +147,17 @@ const char *vgs_workload_describe(const struct vgs_workload_spec *spec)
 double vgs_workload_offered(const struct vgs_workload_spec *spec, int cls)
 {
 	return cls >= 0 && cls < VGS_NCLASS ? spec->offered_ns_per_s[cls] : 0.0;
+}
+
+const char *vgs_workload_translate_from(const struct vgs_workload_spec *spec)
+{
+	return spec->translate_from;
+}
+
+void vgs_workload_translate(struct vgs_workload_spec *spec, const struct vgs_kspeed *from, const double *engine)
+{
+	if (spec->kind->translate)
+		spec->kind->translate(spec, from, engine);
 }
 
 uint32_t vgs_workload_class_mask(const struct vgs_workload_spec *spec)

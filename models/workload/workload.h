@@ -66,6 +66,16 @@ uint64_t vgs_workload_seed(uint64_t scenario_seed, uint32_t rng_stream);
  */
 int vgs_workload_secret_bit(const struct vgs_workload_spec *spec, uint64_t seed, uint64_t k);
 uint64_t vgs_workload_secret_period_ns(const struct vgs_workload_spec *spec);
+/*
+ * A trace workload's `translate = "PROFILE"` key (docs/translate.md): the GPU profile file its
+ * durations and gaps were recorded on (resolved against the config's directory), NULL when none.
+ * vgs_workload_translate then turns them into the reference GPU's (vgs_trace_translate, `from` the
+ * profile's kernel speeds, `engine` its engine classes' speed factors), so that the GPU the tenant
+ * runs on times each op by its own profile; the scenario loader does it once per spec.
+ */
+struct vgs_kspeed;
+const char *vgs_workload_translate_from(const struct vgs_workload_spec *spec);
+void vgs_workload_translate(struct vgs_workload_spec *spec, const struct vgs_kspeed *from, const double *engine);
 
 /* An independent command stream; same spec + seed gives the same stream. */
 struct vgs_workload *vgs_workload_new(const struct vgs_workload_spec *spec, uint64_t seed);

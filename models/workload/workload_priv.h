@@ -39,6 +39,8 @@ struct vgs_wl_kind {
 	void (*inst_fini)(struct vgs_workload *w);
 	/* Optional: vgs_workload_spec_vgpu(), once after parse, before any instance. */
 	void (*vgpu)(struct vgs_workload_spec *spec, const struct vgs_wl_vgpu *v);
+	/* Optional (traces): vgs_workload_translate. */
+	void (*translate)(struct vgs_workload_spec *spec, const struct vgs_kspeed *from, const double *engine);
 };
 
 /* The memory operations of a workload's commands: lists of struct vgs_mem_op, numbered from 1. */
@@ -53,6 +55,7 @@ struct vgs_mem_table {
 struct vgs_workload_spec {
 	const struct vgs_wl_kind *kind;
 	char *where;             /* "file:line" of the workload group */
+	char *translate_from;    /* `translate` key: the GPU profile recorded on, NULL when none */
 	char *describe;
 	char *unit_name;
 	uint32_t class_mask;

@@ -1,7 +1,8 @@
 """What the Python end-to-end scripts of tests/e2e share: one ok/FAIL line per check with the counts
-(`check`, `summary`), and a solo replay of a trace on the ideal replay GPU (`solo_run`:
+(`check`, `summary`), a solo replay of a trace on the ideal replay GPU (`solo_run`:
 tests/e2e/scenarios/gpus/replay.cfg, speed 1, no switch or trap cost, more channels than any capture
-overlaps)."""
+overlaps), the command lines of a native trace (`trace_commands`), and a GPU profile ready for a
+fit-speed fragment (`without_kernels`)."""
 import os
 import subprocess
 import sys
@@ -51,3 +52,36 @@ vgpus = ( {{ name = "solo"; queue_depth = 1000000;
     if r.returncode:
         raise RuntimeError(f"{os.path.basename(trace)}: exited {r.returncode}: {r.stderr.strip()}")
     return out
+
+
+def trace_commands(path):
+    """The commands of a native trace (docs/trace-format.md), in file order: a dict of its columns by
+    header name, plus its key=value attributes under "attrs"."""
+    out, header = [], None
+    with open(path) as f:
+        for line in f:
+            # comments, metadata and memory lines carry no command
+            if line.startswith(("#", "@", "m ", "m\t")) or not line.strip():
+                continue
+            cols = line.split()
+            if header is None:
+                header = cols
+                continue
+            r = dict(zip(header, cols))
+            r["attrs"] = dict(c.split("=", 1) for c in cols[len(header):])
+            out.append(r)
+    return out
+
+
+def without_kernels(profile_text):
+    """A GPU profile's text without its `kernels` group and `host_speed`, for a fit-speed fragment to
+    take their place (a libconfig group holds each key once)."""
+    out, skip = [], False
+    for line in profile_text.splitlines(keepends=True):
+        if line.startswith("kernels = {"):
+            skip = True
+        elif not skip and not line.startswith("host_speed ="):
+            out.append(line)
+        elif skip and line.startswith("};"):
+            skip = False
+    return "".join(out)

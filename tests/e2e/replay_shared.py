@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from e2elib import solo_run
+from e2elib import solo_run, trace_commands
 
 VGPUSIM, WORK = sys.argv[1], sys.argv[2]
 os.makedirs(WORK, exist_ok=True)
@@ -51,19 +51,8 @@ def shared_traces():
 def recorded(native):
     """seq -> (start, end) per context, from an imported native trace with a ctx column or not."""
     ops = {}
-    with open(native) as f:
-        header = None
-        for line in f:
-            # comments, metadata and memory lines (docs/trace-format.md) carry no command
-            if line.startswith(("#", "@", "m ", "m\t")) or not line.strip():
-                continue
-            cols = line.split()
-            if header is None:
-                header = cols
-                continue
-            r = dict(zip(header, cols))
-            ctx = r.get("ctx", "default")
-            ops.setdefault(ctx, []).append((int(r["start_ns"]), int(r["end_ns"])))
+    for r in trace_commands(native):
+        ops.setdefault(r.get("ctx", "default"), []).append((int(r["start_ns"]), int(r["end_ns"])))
     return ops
 
 

@@ -196,6 +196,8 @@ py_suite() {
 py_suite captures
 # Simulator behaviour on small scenarios (tests/e2e/scenarios): replay, backpressure, TDR, preemption.
 py_suite behaviour
+# Moving a workload to another GPU: translate, fit-speed, the translate key (tests/e2e/translate.py).
+py_suite translate
 
 # --timeline / --slices: timeline.json passes the trace-event schema check and both files add up to
 # engines.csv busy times (check_timeline.py), on plain, fine-preemption and TDR-reset runs.

@@ -145,11 +145,11 @@ static void test_orion_write(void)
 	CU_ASSERT_EQUAL(vgs_import_write(&im, 0, f, &err), 0);
 	fclose(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "@unit iteration\n"));
-	/* back to back, each kernel with its SM_usage and Profile */
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n0\tcompute\t0\t100000\t0\t-\t-\t0\t0\tB\t0\t100000\tsm=98\tprofile=compute\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n1\tcompute\t0\t25000\t0\t-\t0\t0\t0\t-\t100000\t125000\tsm=80\tprofile=compute\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n2\tcompute\t0\t40000\t0\t-\t1\t0\t0\t-\t125000\t165000\tsm=64\tprofile=memory\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n3\tcompute\t0\t3000\t0\t-\t2\t0\t0\tE\t165000\t168000\tsm=1\tprofile=unknown\n"));
+	/* back to back, each kernel with its SM_usage and Profile, and its kernel class from its Name */
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n0\tcompute\t0\t100000\t0\t-\t-\t0\t0\tB\t0\t100000\tsm=98\tprofile=compute\tkc=conv\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n1\tcompute\t0\t25000\t0\t-\t0\t0\t0\t-\t100000\t125000\tsm=80\tprofile=compute\tkc=gemm\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n2\tcompute\t0\t40000\t0\t-\t1\t0\t0\t-\t125000\t165000\tsm=64\tprofile=memory\tkc=norm\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n3\tcompute\t0\t3000\t0\t-\t2\t0\t0\tE\t165000\t168000\tsm=1\tprofile=unknown\tkc=elementwise\n"));
 	free(buf);
 	vgs_import_fini(&im);
 }

@@ -345,9 +345,9 @@ static void test_memory_events(void)
 	static const char expect[] =
 		"seq\tclass\tstream\twork_ns\tbytes\tdir\tdeps\tgap_ns\tunit\tflags\tstart_ns\tend_ns\n"
 		"m alloc 0 1048576\nm alloc 1 4096\nm alloc 2 4096\nm touch 0\nm touch 1\nm touch 2\n"
-		"0\tcompute\t7\t5000\t0\t-\t-\t1000\t0\tB\t1000\t6000\n"
+		"0\tcompute\t7\t5000\t0\t-\t-\t1000\t0\tB\t1000\t6000\tkc=other\n"
 		"m free 2\nm alloc 3 12288\nm free 1\n"
-		"1\tcompute\t7\t5000\t0\t-\t0\t9000\t0\tE\t10000\t15000\tanchor=prev\n";
+		"1\tcompute\t7\t5000\t0\t-\t0\t9000\t0\tE\t10000\t15000\tanchor=prev\tkc=other\n";
 	struct vgs_import im;
 	struct vgs_error err = { { 0 } };
 	char *text;
@@ -420,22 +420,29 @@ static void test_kernel_figures_and_waits(void)
 		if (g_array_index(im.ops, struct vgs_op, i).start_ns == 1005000)
 			k = &g_array_index(im.ops, struct vgs_op, i);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
-	CU_ASSERT_EQUAL(k->attr.have, VGS_ATTR_SM | VGS_ATTR_THREADS | VGS_ATTR_REGS | VGS_ATTR_SMEM | VGS_ATTR_OCCUPANCY);
+	CU_ASSERT_EQUAL(k->attr.have, VGS_ATTR_SM | VGS_ATTR_THREADS | VGS_ATTR_REGS | VGS_ATTR_SMEM | VGS_ATTR_OCCUPANCY |
+				      VGS_ATTR_KC);
+	CU_ASSERT_EQUAL(k->attr.kc, VGS_KC_NORM); /* softmax_warp_forward */
 	CU_ASSERT(k->attr.sm == 512 && k->attr.threads == 128 && k->attr.regs == 40 && k->attr.smem == 0 &&
 		  k->attr.occupancy == 88);
 	CU_ASSERT_EQUAL_FATAL(im.waits->len, 1);
 	CU_ASSERT_EQUAL(g_array_index(im.waits, struct vgs_host_wait, 0).start_ns, 1014000);
 	CU_ASSERT_EQUAL(g_array_index(im.waits, struct vgs_host_wait, 0).end_ns, 1029000);
-	/* memcpys carry no kernel figures */
-	for (guint i = 0; i < im.ops->len; i++)
-		if (g_array_index(im.ops, struct vgs_op, i).cls == VGS_COPY)
-			CU_ASSERT_EQUAL(g_array_index(im.ops, struct vgs_op, i).attr.have, 0);
+	/* memcpys carry no kernel figures, only their class by direction */
+	for (guint i = 0; i < im.ops->len; i++) {
+		const struct vgs_op *op = &g_array_index(im.ops, struct vgs_op, i);
+
+		if (op->cls != VGS_COPY)
+			continue;
+		CU_ASSERT_EQUAL(op->attr.have, VGS_ATTR_KC);
+		CU_ASSERT_EQUAL(op->attr.kc, op->dir == VGS_DIR_H2D ? VGS_KC_H2D : VGS_KC_D2H);
+	}
 	vgs_import_fini(&im);
 
 	vgs_import_init(&im, "kineto");
 	CU_ASSERT_EQUAL_FATAL(vgs_import_kineto(&im, FIX "good.json", &err), 0);
 	k = &g_array_index(im.ops, struct vgs_op, 0);
-	CU_ASSERT_EQUAL(k->attr.have, VGS_ATTR_SM | VGS_ATTR_THREADS);
+	CU_ASSERT_EQUAL(k->attr.have, VGS_ATTR_SM | VGS_ATTR_THREADS | VGS_ATTR_KC);
 	CU_ASSERT(k->attr.sm == 6 && k->attr.threads == 4);
 	CU_ASSERT_EQUAL(im.waits->len, 0);
 	vgs_import_fini(&im);

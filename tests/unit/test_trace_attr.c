@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/workload/kclass.h"
 #include "models/workload/trace.h"
 #include "models/workload/workload.h"
 #include "tests/unit/cunit_main.h"
@@ -113,7 +114,7 @@ static void test_round_trip(void)
 {
 	struct vgs_trace_attr a = {
 		.after_back = 3, .gen = 2, .sm = 4096, .threads = 1024, .regs = 255, .smem = 49152, .occupancy = 0,
-		.profile = VGS_BOUND_COMPUTE, .have = 0xff,
+		.profile = VGS_BOUND_COMPUTE, .kc = VGS_KC_ATTENTION, .have = 0x1ff,
 	}, b = { 0 };
 	GString *s = g_string_new(NULL);
 	uint8_t flags = 0;
@@ -121,14 +122,14 @@ static void test_round_trip(void)
 
 	vgs_trace_attr_format(&a, VGS_CMD_ANCHOR_PREV, 10, s);
 	CU_ASSERT_STRING_EQUAL(s->str, "\tafter=7\tanchor=prev\tgen=2\tsm=4096\tthreads=1024\tregs=255\tsmem=49152"
-				       "\toccupancy=0\tprofile=compute");
+				       "\toccupancy=0\tprofile=compute\tkc=attention");
 	char **f = g_strsplit(s->str + 1, "\t", -1);
 
 	for (char **p = f; *p; p++)
 		CU_ASSERT_EQUAL(vgs_trace_attr_parse(*p, 10, &b, &flags, msg, sizeof(msg)), 0);
 	CU_ASSERT(a.after_back == b.after_back && a.gen == b.gen && a.sm == b.sm && a.threads == b.threads &&
 		  a.regs == b.regs && a.smem == b.smem && a.occupancy == b.occupancy && a.profile == b.profile &&
-		  a.have == b.have);
+		  a.kc == b.kc && a.have == b.have);
 	CU_ASSERT_EQUAL(flags, VGS_CMD_ANCHOR_PREV);
 	g_strfreev(f);
 	g_string_free(s, TRUE);
@@ -143,6 +144,8 @@ static void test_malformed(void)
 		{ "attr_kernel_gfx", 3, "on compute commands only" },
 		{ "attr_gen_no_begin", 4, "attribute 'gen': expected it on the command that begins its unit" },
 		{ "attr_twice", 3, "attribute 'sm' given twice" },
+		{ "attr_kc", 4, "attribute 'kc': expected a kernel class (gemm, conv, attention, elementwise" },
+		{ "attr_kc_twice", 3, "attribute 'kc' given twice" },
 		{ "frames_in_flight", 2, "'@frames_in_flight 17': expected an integer in [0, 16]" },
 	};
 
