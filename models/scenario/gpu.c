@@ -334,7 +334,9 @@ out:
 
 int vgs_gpu_profile_load(const char *path, struct vgs_gpu *out, struct vgs_error *err)
 {
-	struct vgs_ld ld = { .path = path, .err = err };
+	/* A profile alone: what parse_profile keeps per scenario (its MIG geometry) goes to a scratch one. */
+	struct vgs_scenario scratch = { 0 };
+	struct vgs_ld ld = { .path = path, .err = err, .s = &scratch };
 	char *dir = g_path_get_dirname(path);
 	uint32_t count;
 	int rc = -1;
@@ -342,7 +344,7 @@ int vgs_gpu_profile_load(const char *path, struct vgs_gpu *out, struct vgs_error
 	memset(out, 0, sizeof(*out));
 	config_init(&ld.cfg);
 	config_set_include_dir(&ld.cfg, dir);
-	ld.incdir = dir;
+	ld.cfgdir = dir;
 	if (config_read_file(&ld.cfg, path) != CONFIG_TRUE) {
 		if (config_error_type(&ld.cfg) == CONFIG_ERR_FILE_IO)
 			vgs_error_set(err, "%s: cannot read the GPU profile", path);
@@ -355,6 +357,8 @@ int vgs_gpu_profile_load(const char *path, struct vgs_gpu *out, struct vgs_error
 	}
 	config_destroy(&ld.cfg);
 	g_free(dir);
+	out->mig = NULL; /* the geometry lived in the scratch scenario: a profile alone is not partitioned */
+	vgs_scenario_fini(&scratch);
 	if (rc)
 		vgs_gpu_profile_free(out);
 	return rc;
