@@ -87,7 +87,7 @@ void drv_chan_requeue(struct drv_chan *ch, uint64_t now)
 
 	vgs_metrics_preempt(e->domain->drv->metrics, t->idx, e->idx);
 	release(ch, now);
-	g_queue_push_head(&t->ring[cmd->eng_cls], cmd);
+	drv_ring_push_head(&t->ring[cmd->eng_cls], cmd);
 	drv_tenant_update_ready(t, now);
 }
 
@@ -100,12 +100,15 @@ void drv_chan_reset(struct drv_chan *ch, uint64_t now)
 	struct drv_engine *e = ch->engine;
 	struct drv_cmd *cmd = ch->cmd;
 	struct drv_tenant *t = cmd->tenant;
-	GQueue *q = &t->ring[e->cfg->cls];
+	struct drv_ring *q = &t->ring[e->cfg->cls];
 	uint64_t dropped = 1;
 
 	release(ch, now);
-	while (!g_queue_is_empty(q)) {
-		drv_tenant_complete(t, g_queue_pop_head(q), now, true);
+	while (q->head) {
+		struct drv_cmd *c = q->head;
+
+		drv_ring_remove(q, c);
+		drv_tenant_complete(t, c, now, true);
 		dropped++;
 	}
 	vgs_metrics_reset(e->domain->drv->metrics, t->idx, e->idx, now, dropped);

@@ -52,8 +52,8 @@ static bool has_ready(const struct drv_domain *d, const struct drv_tenant *t)
 	for (int c = 0; c < VGS_NCLASS; c++) {
 		if (!(d->class_mask & (1u << c)))
 			continue;
-		for (GList *l = t->ring[c].head; l; l = l->next)
-			if (drv_cmd_startable(l->data))
+		for (const struct drv_cmd *cmd = t->ring[c].head; cmd; cmd = cmd->next)
+			if (drv_cmd_startable(cmd))
 				return true;
 	}
 	return false;
@@ -66,23 +66,21 @@ static void dispatch(struct drv_domain *d, struct drv_tenant *t, bool only_none,
 
 	for (uint32_t i = 0; i < d->nengines; i++) {
 		struct drv_engine *e = d->engines[i];
-		GQueue *q = &t->ring[e->cfg->cls];
+		struct drv_ring *q = &t->ring[e->cfg->cls];
 
 		if (only_none && e->cls->preempt != VGS_PREEMPT_NONE)
 			continue;
-		for (uint32_t k = 0; k < e->nchan && !g_queue_is_empty(q); k++) {
+		for (uint32_t k = 0; k < e->nchan && q->head; k++) {
 			struct drv_chan *ch = &e->chans[k];
-			GList *l;
+			struct drv_cmd *cmd;
 
 			if (ch->state != DRV_CHAN_IDLE)
 				continue;
-			for (l = q->head; l && !drv_cmd_startable(l->data); l = l->next)
+			for (cmd = q->head; cmd && !drv_cmd_startable(cmd); cmd = cmd->next)
 				;
-			if (!l)
+			if (!cmd)
 				break;
-			struct drv_cmd *cmd = l->data;
-
-			g_queue_delete_link(q, l);
+			drv_ring_remove(q, cmd);
 			drv_chan_assign(ch, cmd, now);
 			moved = true;
 		}

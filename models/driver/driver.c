@@ -104,8 +104,6 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 		t->gpu = &scn->gpus[tc->gpu];
 		/* One seed rule for both drivers, so they replay the same command stream. */
 		t->wl = vgs_workload_new(tc->workload, vgs_workload_seed(scn->seed, tc->rng_stream));
-		for (int c = 0; c < VGS_NCLASS; c++)
-			g_queue_init(&t->ring[c]);
 		vgs_hostq_init(&t->hq);
 		t->staged = g_new0(struct drv_cmd *, tc->submit.batch_max ? tc->submit.batch_max : 1);
 		t->state = T_NEXT;
@@ -148,12 +146,7 @@ void drv_free(struct drv *d)
 	for (uint32_t i = 0; d->tenants && i < scn->ntenants; i++) {
 		struct drv_tenant *t = &d->tenants[i];
 
-		for (int c = 0; c < VGS_NCLASS; c++)
-			while (!g_queue_is_empty(&t->ring[c]))
-				g_free(g_queue_pop_head(&t->ring[c]));
-		g_free(t->cmd);
-		for (uint32_t k = 0; k < t->nstaged; k++)
-			g_free(t->staged[k]);
+		/* Its commands (queued, staged, being drawn) live in the driver's blocks, freed below. */
 		g_free(t->staged);
 		if (t->wl)
 			vgs_workload_free(t->wl);
@@ -165,8 +158,6 @@ void drv_free(struct drv *d)
 	for (uint32_t i = 0; d->engines && i < scn->nengines; i++) {
 		struct drv_engine *e = &d->engines[i];
 
-		for (uint32_t k = 0; e->chans && k < e->nchan; k++)
-			g_free(e->chans[k].cmd);
 		g_free(e->chans);
 		g_free(e->chan_plat);
 		drv_pool_free(e->pool);
@@ -188,6 +179,10 @@ void drv_free(struct drv *d)
 	vgs_timerheap_fini(&d->timers);
 	g_free(d->runq);
 	g_queue_clear(&d->yielded);
+	if (d->cmd_blocks)
+		g_ptr_array_free(d->cmd_blocks, TRUE);
+	d->cmd_blocks = NULL;
+	d->cmd_free = NULL;
 	d->engines = NULL;
 	d->engine_plat = NULL;
 	d->domains = NULL;

@@ -45,6 +45,7 @@ struct drv_spatial;
 /* A submitted command, alive until it completes (or is dropped by a reset). */
 struct drv_cmd {
 	struct vgs_cmd c;
+	struct drv_cmd *prev, *next; /* its ring while queued (struct drv_ring); the free list after */
 	struct drv_tenant *tenant;
 	uint64_t submit_ns;
 	uint64_t start_ns;         /* first start, VGS_NO_TIME before */
@@ -54,6 +55,53 @@ struct drv_cmd {
 	uint32_t engine;           /* engine that last ran it */
 	void *vram;                /* the simulator's VRAM pins (sim/vram.c), NULL when none */
 };
+
+/*
+ * A tenant's ring of one engine class: its submitted commands not started yet, oldest first, linked
+ * through the commands themselves (no allocation per command).
+ */
+struct drv_ring {
+	struct drv_cmd *head, *tail;
+	uint32_t length;
+};
+
+static inline void drv_ring_push_tail(struct drv_ring *r, struct drv_cmd *cmd)
+{
+	cmd->next = NULL;
+	cmd->prev = r->tail;
+	if (r->tail)
+		r->tail->next = cmd;
+	else
+		r->head = cmd;
+	r->tail = cmd;
+	r->length++;
+}
+
+static inline void drv_ring_push_head(struct drv_ring *r, struct drv_cmd *cmd)
+{
+	cmd->prev = NULL;
+	cmd->next = r->head;
+	if (r->head)
+		r->head->prev = cmd;
+	else
+		r->tail = cmd;
+	r->head = cmd;
+	r->length++;
+}
+
+static inline void drv_ring_remove(struct drv_ring *r, struct drv_cmd *cmd)
+{
+	if (cmd->prev)
+		cmd->prev->next = cmd->next;
+	else
+		r->head = cmd->next;
+	if (cmd->next)
+		cmd->next->prev = cmd->prev;
+	else
+		r->tail = cmd->prev;
+	cmd->prev = cmd->next = NULL;
+	r->length--;
+}
 
 enum drv_chan_state {
 	DRV_CHAN_IDLE,
@@ -190,7 +238,7 @@ struct drv_tenant {
 	const struct vgs_tenant *cfg;
 	const struct vgs_gpu *gpu;
 	struct vgs_workload *wl;
-	GQueue ring[VGS_NCLASS];   /* submitted, not started, per engine class; struct drv_cmd * */
+	struct drv_ring ring[VGS_NCLASS]; /* submitted, not started, per engine class */
 	struct drv_domain **domains; /* all domains of its GPU */
 	uint32_t ndomains;
 	uint32_t *vgpu_index;      /* its index in each domain's vgpus[] */
@@ -257,6 +305,8 @@ struct drv {
 	size_t runq_cap, runq_head, runq_len;
 	GQueue yielded;            /* domains that let the rest of this instant go first */
 	uint64_t completed;        /* commands completed (or dropped) so far */
+	struct drv_cmd *cmd_free;  /* commands to reuse (drv_cmd_new), linked through .next */
+	GPtrArray *cmd_blocks;     /* the blocks they are carved from, freed with the driver */
 };
 
 /* Build the engines, domains (each with its policy instance) and tenants of a scenario; -1 with err
@@ -286,6 +336,11 @@ uintptr_t drv_runq_pop(struct drv *d);
 /* Once nothing else is due at this instant: put the domains that yielded back on the run list (false
  * when there were none). */
 bool drv_resume_yielded(struct drv *d);
+
+/* runq.c: commands come from per-driver blocks and go back to its free list, so a command costs no
+ * allocation once the run has warmed up.  drv_cmd_new returns a zeroed command. */
+struct drv_cmd *drv_cmd_new(struct drv *d);
+void drv_cmd_free(struct drv *d, struct drv_cmd *cmd);
 
 /* tenant.c */
 void drv_tenant_step(struct drv_tenant *t, uint64_t now);

@@ -2,8 +2,40 @@
  * What the driver's state machines schedule themselves on: timers and the run list.  A tenant, domain
  * or channel that has something to do at this instant goes on the run list (once); driver.c steps
  * what is on it.  The list is a ring of pointers tagged in their low bits with what they point to.
+ * Also the commands' storage: blocks of DRV_CMD_BLOCK commands and a free list, so that drawing,
+ * queueing and completing a command allocates nothing (the blocks go with the driver, drv_free).
  */
+#include <string.h>
+
 #include "models/driver/driver.h"
+
+#define DRV_CMD_BLOCK 256
+
+struct drv_cmd *drv_cmd_new(struct drv *d)
+{
+	struct drv_cmd *cmd = d->cmd_free;
+
+	if (!cmd) {
+		struct drv_cmd *b = g_new(struct drv_cmd, DRV_CMD_BLOCK);
+
+		if (!d->cmd_blocks)
+			d->cmd_blocks = g_ptr_array_new_with_free_func(g_free);
+		g_ptr_array_add(d->cmd_blocks, b);
+		for (uint32_t i = 0; i < DRV_CMD_BLOCK - 1; i++)
+			b[i].next = &b[i + 1];
+		b[DRV_CMD_BLOCK - 1].next = NULL;
+		cmd = b;
+	}
+	d->cmd_free = cmd->next;
+	memset(cmd, 0, sizeof(*cmd));
+	return cmd;
+}
+
+void drv_cmd_free(struct drv *d, struct drv_cmd *cmd)
+{
+	cmd->next = d->cmd_free;
+	d->cmd_free = cmd;
+}
 
 void drv_timer_add(struct drv *d, uint64_t at_ns, int kind, void *obj, uint64_t gen)
 {

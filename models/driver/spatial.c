@@ -18,12 +18,12 @@
 /* A ready kernel and the ring link of its command, sorted together. */
 struct cand {
 	struct vgs_kernel k;
-	GList *link;
+	struct drv_cmd *link;
 };
 
 struct drv_spatial {
 	struct vgs_kernel *run, *ready;
-	GList **link;              /* ring link of each ready kernel */
+	struct drv_cmd **link;      /* the command of each ready kernel */
 	uint8_t *start;
 	uint32_t *count;           /* per domain tenant: kernels running on the engine */
 	uint32_t cap_run, cap_ready;
@@ -92,7 +92,7 @@ static void grow(struct drv_spatial *sp, uint32_t run, uint32_t ready)
 	if (ready > sp->cap_ready) {
 		sp->cap_ready = ready * 2;
 		sp->ready = g_renew(struct vgs_kernel, sp->ready, sp->cap_ready);
-		sp->link = g_renew(GList *, sp->link, sp->cap_ready);
+		sp->link = g_renew(struct drv_cmd *, sp->link, sp->cap_ready);
 		sp->start = g_renew(uint8_t, sp->start, sp->cap_ready);
 	}
 }
@@ -115,14 +115,14 @@ static uint32_t collect_ready(struct drv_domain *d, struct drv_engine *e, struct
 	uint32_t n = 0, per = drv_spatial_per_tenant(e);
 
 	for (uint32_t j = 0; j < d->ntenants; j++) {
-		GQueue *q = &d->tenants[j]->ring[e->cfg->cls];
+		struct drv_ring *q = &d->tenants[j]->ring[e->cfg->cls];
 		uint32_t allow = per > sp->count[j] ? per - sp->count[j] : 0;
 
-		for (GList *l = q->head; l && allow; l = l->next) {
-			if (!drv_cmd_startable(l->data))
+		for (struct drv_cmd *l = q->head; l && allow; l = l->next) {
+			if (!drv_cmd_startable(l))
 				continue;
 			grow(sp, 0, n + 1);
-			kernel_of(d, e, l->data, ((struct drv_cmd *)l->data)->remaining_ns, &sp->ready[n]);
+			kernel_of(d, e, l, l->remaining_ns, &sp->ready[n]);
 			sp->link[n++] = l;
 			allow--;
 		}
@@ -193,9 +193,9 @@ static bool admit_engine(struct drv_domain *d, uint32_t ei, struct drv_spatial *
 			continue;
 		while (e->chans[k].state != DRV_CHAN_IDLE)
 			k++;
-		cmd = sp->link[i]->data;
+		cmd = sp->link[i];
 		t = cmd->tenant;
-		g_queue_delete_link(&t->ring[e->cfg->cls], sp->link[i]);
+		drv_ring_remove(&t->ring[e->cfg->cls], cmd);
 		drv_chan_assign(&e->chans[k], cmd, now);
 		sp->count[tenant_slot(d, t)] |= 1u << 31; /* mark the tenant: its ready work changed */
 		moved = true;

@@ -36,12 +36,18 @@ bool drv_cmd_startable(const struct drv_cmd *cmd)
 
 /*
  * Recompute what every domain of t's GPU sees of t (ready work, oldest submission, deadline) and tell
- * the policies; wake the domains that may act on it.  O(ring length) per engine class.
+ * the policies; wake the domains that may act on it.  O(ring length) per engine class of each domain;
+ * a domain whose rings are empty costs a few instructions (it runs after every submission, dispatch
+ * and completion).
  */
 void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 {
 	uint64_t deadline = vgs_hostq_deadline(&t->hq);
+	uint32_t nonempty = 0;
 
+	for (int c = 0; c < VGS_NCLASS; c++)
+		if (t->ring[c].length)
+			nonempty |= 1u << c;
 	if (t->drv->tl) {
 		uint64_t depth = 0;
 
@@ -56,12 +62,8 @@ void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 		uint64_t queued = 0, oldest = VGS_SCHED_NO_TIME;
 		bool ready = false;
 
-		for (int c = 0; c < VGS_NCLASS; c++) {
-			if (!(d->class_mask & (1u << c)))
-				continue;
-			for (GList *l = t->ring[c].head; l; l = l->next) {
-				const struct drv_cmd *cmd = l->data;
-
+		for (uint32_t m = d->class_mask & nonempty; m; m &= m - 1) {
+			for (const struct drv_cmd *cmd = t->ring[__builtin_ctz(m)].head; cmd; cmd = cmd->next) {
 				if (!drv_cmd_startable(cmd))
 					continue;
 				ready = true;
@@ -75,7 +77,9 @@ void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 		v->queued = queued;
 		v->oldest_submit_ns = oldest;
 		v->deadline_ns = deadline;
-		if (vgs_sched_set_runnable(&d->sched, v, ready, now) && d->owner && d->owner != t)
+		/* vgs_sched_set_runnable does nothing when runnable does not change: skip the call. */
+		if (v->runnable != ready && vgs_sched_set_runnable(&d->sched, v, ready, now) && d->owner &&
+		    d->owner != t)
 			d->preempt_req = true;
 		if (changed && (d->owner == t || d->owner == NULL || d->preempt_req))
 			drv_run_domain(d);
@@ -94,7 +98,7 @@ void drv_tenant_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now
 	vgs_hostq_complete(&t->hq, &cmd->c, now, dropped, d->metrics, t->idx);
 	if (d->ops->completed)
 		d->ops->completed(t, cmd, now, dropped);
-	g_free(cmd);
+	drv_cmd_free(d, cmd);
 	if (t->waiting_deps && seq == t->waiting_seq)
 		drv_run_tenant(t);
 	drv_tenant_update_ready(t, now);
@@ -106,7 +110,7 @@ void drv_tenant_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now
  */
 static bool ring_push(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now)
 {
-	GQueue *q = &t->ring[cmd->eng_cls];
+	struct drv_ring *q = &t->ring[cmd->eng_cls];
 
 	if (q->length >= t->cfg->queue_depth) {
 		if (!t->waiting_space) {
@@ -124,7 +128,7 @@ static bool ring_push(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now)
 	cmd->stream_prev = vgs_hostq_stream_link(&t->hq, &cmd->c);
 	if (cmd->c.flags & VGS_CMD_AFTER)
 		cmd->stream_prev = cmd->c.after; /* a recorded overlap: it waits for an earlier one */
-	g_queue_push_tail(q, cmd);
+	drv_ring_push_tail(q, cmd);
 	t->in_flight++;
 	return true;
 }
@@ -149,17 +153,17 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 	for (;;) {
 		switch (t->state) {
 		case T_NEXT: {
-			struct drv_cmd *cmd = g_new0(struct drv_cmd, 1);
+			struct drv_cmd *cmd = drv_cmd_new(t->drv);
 			int r = vgs_workload_next(t->wl, now, &cmd->c);
 
 			if (r == VGS_WL_WAIT) {
 				t->waiting_seq = cmd->c.deps[0];
-				g_free(cmd);
+				drv_cmd_free(t->drv, cmd);
 				t->state = T_WAIT;
 				break;
 			}
 			if (r != VGS_WL_CMD) {
-				g_free(cmd);
+				drv_cmd_free(t->drv, cmd);
 				if (t->nstaged)
 					flush(t, T_DONE);
 				else
