@@ -7,6 +7,8 @@
  *   - the open units (frames, requests, iterations) with their arrival and deadline; a unit one of whose
  *     commands a reset discarded is never delivered.
  * Memory is bounded by the window, the streams and the units in flight, not by the run's length.
+ * Nothing here allocates per command: the streams are an array (a hash table only for stream numbers
+ * past VGS_HOSTQ_SMALL_STREAMS) and the open units an open-addressing table of records.
  */
 #ifndef VGS_HOSTQ_H
 #define VGS_HOSTQ_H
@@ -24,10 +26,26 @@ struct vgs_done {
 	uint64_t end_ns;
 };
 
+/* An open unit (a frame, a request, an iteration): a slot of struct vgs_hostq's table. */
+struct vgs_open_unit {
+	uint64_t unit;             /* its number */
+	uint64_t arrival_ns;
+	uint64_t deadline_ns;
+	uint32_t gen;              /* generated frames shown besides it (vgs_cmd.gen) */
+	bool used;                 /* the slot holds a unit */
+	bool failed;               /* a command of the unit was discarded by a reset: never delivered */
+};
+
+/* Streams numbered below this are kept in an array, the others in a hash table. */
+#define VGS_HOSTQ_SMALL_STREAMS 4096u
+
 struct vgs_hostq {
 	struct vgs_done *done;     /* ring of VGS_DEP_WINDOW completions, zeroed: pages are touched as used */
-	GHashTable *stream_last;   /* stream -> last submitted seq + 1 */
-	GHashTable *units;         /* unit -> struct vgs_open_unit, the open units */
+	uint64_t *stream_small;    /* stream -> last submitted seq + 1 (0: none), streams < nstream_small */
+	uint32_t nstream_small;
+	GHashTable *stream_big;    /* the same for larger stream numbers, NULL until one is seen */
+	struct vgs_open_unit *units; /* the open units: linear probing, cap a power of two, <= half full */
+	uint32_t units_cap, units_n;
 	uint64_t deadline;         /* the earliest deadline among them, while !deadline_stale */
 	bool deadline_stale;       /* a unit closed (or was reopened): recompute */
 };
