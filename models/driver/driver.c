@@ -35,6 +35,8 @@ static uint32_t sm_cap(const struct drv_domain *dm, const struct vgs_tenant *tc)
 int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_ops *ops, struct vgs_error *err)
 {
 	const struct vgs_policy_ops *pops = vgs_policy_load_scenario(scn, err);
+	uint32_t *gpu_nt = NULL, *gpu_nd = NULL, **gpu_doms = NULL;
+	int rc = -1;
 
 	d->scn = scn;
 	d->ops = ops;
@@ -46,6 +48,20 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 	d->tenants = g_new0(struct drv_tenant, scn->ntenants);
 	if (!pops)
 		return -1; /* a bad parameter is a config error, reported before anything runs */
+	/* Per GPU: its tenants and its domains (in index order), so that building is linear in them. */
+	gpu_nt = g_new0(uint32_t, scn->ngpus + 1);
+	gpu_nd = g_new0(uint32_t, scn->ngpus + 1);
+	gpu_doms = g_new0(uint32_t *, scn->ngpus + 1);
+	for (uint32_t i = 0; i < scn->ntenants; i++)
+		gpu_nt[scn->tenants[i].gpu]++;
+	for (uint32_t i = 0; i < scn->ndomains; i++)
+		gpu_nd[scn->domains[i].gpu]++;
+	for (uint32_t g = 0; g < scn->ngpus; g++) {
+		gpu_doms[g] = g_new0(uint32_t, gpu_nd[g] ? gpu_nd[g] : 1);
+		gpu_nd[g] = 0;
+	}
+	for (uint32_t i = 0; i < scn->ndomains; i++)
+		gpu_doms[scn->domains[i].gpu][gpu_nd[scn->domains[i].gpu]++] = i;
 	for (uint32_t i = 0; i < scn->nengines; i++) {
 		struct drv_engine *e = &d->engines[i];
 
@@ -84,10 +100,10 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 			dm->engines[k] = &d->engines[dc->engines[k]];
 			dm->engines[k]->domain = dm;
 		}
-		dm->tenants = g_new0(struct drv_tenant *, scn->ntenants);
-		dm->vgpus = g_new0(struct vgs_vgpu, scn->ntenants);
+		dm->tenants = g_new0(struct drv_tenant *, gpu_nt[dc->gpu] ? gpu_nt[dc->gpu] : 1);
+		dm->vgpus = g_new0(struct vgs_vgpu, gpu_nt[dc->gpu] ? gpu_nt[dc->gpu] : 1);
 		if (vgs_policy_sched_init(&dm->sched, pops, scn, dc->gpu, err))
-			return -1;
+			goto out;
 		dm->spatial = vgs_sched_is_spatial(&dm->sched);
 		if (dm->spatial)
 			dm->state = D_SPATIAL;
@@ -107,15 +123,12 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 		vgs_hostq_init(&t->hq);
 		t->staged = g_new0(struct drv_cmd *, tc->submit.batch_max ? tc->submit.batch_max : 1);
 		t->state = T_NEXT;
-		t->domains = g_new0(struct drv_domain *, scn->ndomains);
-		t->vgpu_index = g_new0(uint32_t, scn->ndomains);
-		for (uint32_t k = 0; k < scn->ndomains; k++) {
-			struct drv_domain *dm = &d->domains[k];
+		t->dom = g_new0(struct drv_tdom, gpu_nd[tc->gpu] ? gpu_nd[tc->gpu] : 1);
+		for (uint32_t kk = 0; kk < gpu_nd[tc->gpu]; kk++) {
+			struct drv_domain *dm = &d->domains[gpu_doms[tc->gpu][kk]];
+			struct drv_tdom *td = &t->dom[t->ndomains];
 			struct vgs_vgpu *v;
-			int rc;
 
-			if (dm->cfg->gpu != tc->gpu)
-				continue;
 			v = &dm->vgpus[dm->ntenants];
 			v->weight = tc->weight;
 			v->priority = tc->priority;
@@ -127,14 +140,25 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 			rc = vgs_sched_add(&dm->sched, v);
 			if (rc) {
 				vgs_error_set(err, "policy %s refused vGPU %s (error %d)", dm->sched.ops->name, tc->name, rc);
-				return -1;
+				rc = -1;
+				goto out;
 			}
 			dm->tenants[dm->ntenants] = t;
-			t->vgpu_index[t->ndomains] = dm->ntenants++;
-			t->domains[t->ndomains++] = dm;
+			td->d = dm;
+			td->v = v;
+			td->vi = dm->ntenants++;
+			td->class_mask = dm->class_mask;
+			t->ndomains++;
 		}
 	}
-	return 0;
+	rc = 0;
+out:
+	for (uint32_t g = 0; gpu_doms && g < scn->ngpus; g++)
+		g_free(gpu_doms[g]);
+	g_free(gpu_doms);
+	g_free(gpu_nt);
+	g_free(gpu_nd);
+	return rc;
 }
 
 void drv_free(struct drv *d)
@@ -152,8 +176,7 @@ void drv_free(struct drv *d)
 			vgs_workload_free(t->wl);
 		if (t->hq.done)
 			vgs_hostq_fini(&t->hq);
-		g_free(t->domains);
-		g_free(t->vgpu_index);
+		g_free(t->dom);
 	}
 	for (uint32_t i = 0; d->engines && i < scn->nengines; i++) {
 		struct drv_engine *e = &d->engines[i];

@@ -232,6 +232,14 @@ enum drv_tenant_state {
 	T_DONE,
 };
 
+/* One of the domains of a tenant's GPU, as the tenant sees it. */
+struct drv_tdom {
+	struct drv_domain *d;
+	struct vgs_vgpu *v;        /* its vGPU in that domain: &d->vgpus[vi] */
+	uint32_t vi;               /* d->tenants[vi] is the tenant */
+	uint32_t class_mask;       /* d->class_mask */
+};
+
 struct drv_tenant {
 	struct drv *drv;
 	uint32_t idx;
@@ -239,9 +247,8 @@ struct drv_tenant {
 	const struct vgs_gpu *gpu;
 	struct vgs_workload *wl;
 	struct drv_ring ring[VGS_NCLASS]; /* submitted, not started, per engine class */
-	struct drv_domain **domains; /* all domains of its GPU */
+	struct drv_tdom *dom;      /* all domains of its GPU, in index order */
 	uint32_t ndomains;
-	uint32_t *vgpu_index;      /* its index in each domain's vgpus[] */
 	struct vgs_hostq hq;       /* completions, stream order, open units (models/driver/hostq.h) */
 	uint64_t in_flight;
 	uint64_t dropped_at_warmup; /* units the workload had skipped when the warm-up ended */

@@ -53,8 +53,8 @@ void drv_spatial_free(struct drv_domain *d)
 static uint32_t tenant_slot(const struct drv_domain *d, const struct drv_tenant *t)
 {
 	for (uint32_t k = 0; k < t->ndomains; k++)
-		if (t->domains[k] == d)
-			return t->vgpu_index[k];
+		if (t->dom[k].d == d)
+			return t->dom[k].vi;
 	return 0;
 }
 

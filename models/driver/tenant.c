@@ -57,12 +57,18 @@ void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 	}
 
 	for (uint32_t k = 0; k < t->ndomains; k++) {
-		struct drv_domain *d = t->domains[k];
-		struct vgs_vgpu *v = &d->vgpus[t->vgpu_index[k]];
+		struct drv_domain *d = t->dom[k].d;
+		struct vgs_vgpu *v = t->dom[k].v;
 		uint64_t queued = 0, oldest = VGS_SCHED_NO_TIME;
 		bool ready = false;
+		uint32_t mask = t->dom[k].class_mask & nonempty;
 
-		for (uint32_t m = d->class_mask & nonempty; m; m &= m - 1) {
+		/* Nothing queued here, as before: only the deadline may have moved. */
+		if (!mask && !v->queued && !v->runnable && v->oldest_submit_ns == VGS_SCHED_NO_TIME) {
+			v->deadline_ns = deadline;
+			continue;
+		}
+		for (uint32_t m = mask; m; m &= m - 1) {
 			for (const struct drv_cmd *cmd = t->ring[__builtin_ctz(m)].head; cmd; cmd = cmd->next) {
 				if (!drv_cmd_startable(cmd))
 					continue;

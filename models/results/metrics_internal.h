@@ -99,6 +99,9 @@ struct vgs_metrics {
 	char *units_path;
 	bool units_io_error;
 	char **tenant_csv_name;           /* tenant names quoted for CSV where needed */
+	uint32_t *tenant_csv_len;         /* ... and their lengths */
+	char *units_buf;                  /* rows of units.csv not written yet (vgs_metrics_units_flush) */
+	size_t units_len;
 
 	struct vgs_metrics_tenant *t;
 	struct vgs_metrics_engine *e;
@@ -146,6 +149,9 @@ static inline void vgs_metrics_advance(struct vgs_metrics *m, uint64_t t)
 	if (t != VGS_NO_TIME && t > m->now_ns)
 		m->now_ns = t;
 }
+
+/* Write the buffered rows of units.csv to the file (an error sets units_io_error). */
+void vgs_metrics_units_flush(struct vgs_metrics *m);
 
 /* metrics_vram.c: close the VRAM level intervals at the end of W, compute averages and totals. */
 void vgs_metrics_vram_finish(struct vgs_metrics *m);

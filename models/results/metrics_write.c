@@ -481,6 +481,7 @@ int vgs_metrics_write(struct vgs_metrics *m, const char *dir, struct vgs_error *
 {
 	if (!m->finished)
 		vgs_metrics_finish(m, NULL);
+	vgs_metrics_units_flush(m);
 	if (m->units_csv) {
 		int io = fflush(m->units_csv) != 0 || ferror(m->units_csv);
 		if (fclose(m->units_csv) != 0)
