@@ -32,8 +32,13 @@
 struct pins {
 	struct pins *prev, *next;
 	uint32_t n;
+	uint32_t cls;                /* size class: room for PINS_MIN << cls allocations (PINS_CLASSES: malloc'd) */
 	struct vgs_alloc *a[];       /* one per TOUCH operation, in list order; NULL: none held */
 };
+
+/* Pin lists are reused through free lists by size class, so a command costs no allocation. */
+#define PINS_MIN 4u
+#define PINS_CLASSES 6u
 
 struct sim_vram_tenant {
 	struct vgs_vmem *vm;
@@ -45,7 +50,36 @@ struct sim_vram_tenant {
 struct sim_vram {
 	struct vgs_vram *gpus;
 	struct sim_vram_tenant *t;
+	struct pins *free_pins[PINS_CLASSES]; /* linked through .next */
 };
+
+static struct pins *pins_get(struct sim_vram *v, uint32_t n)
+{
+	uint32_t cls = 0;
+	struct pins *p;
+
+	while (cls < PINS_CLASSES && (PINS_MIN << cls) < n)
+		cls++;
+	if (cls < PINS_CLASSES && v->free_pins[cls]) {
+		p = v->free_pins[cls];
+		v->free_pins[cls] = p->next;
+	} else {
+		p = g_malloc(sizeof(*p) + (cls < PINS_CLASSES ? PINS_MIN << cls : n) * sizeof(p->a[0]));
+		p->cls = cls;
+	}
+	p->n = 0;
+	return p;
+}
+
+static void pins_put(struct sim_vram *v, struct pins *p)
+{
+	if (p->cls >= PINS_CLASSES) {
+		g_free(p);
+		return;
+	}
+	p->next = v->free_pins[p->cls];
+	v->free_pins[p->cls] = p;
+}
 
 int sim_vram_init(struct sim *sim, struct vgs_error *err)
 {
@@ -130,8 +164,7 @@ void sim_vram_submit(struct drv_tenant *t, struct drv_cmd *cmd)
 	for (uint32_t k = 0; k < n; k++)
 		ntouch += ops[k].kind == VGS_MEM_TOUCH;
 	if (ntouch) {
-		p = g_malloc(sizeof(*p) + ntouch * sizeof(p->a[0]));
-		p->n = 0;
+		p = pins_get(sim->vram, ntouch);
 		p->prev = NULL;
 		p->next = vt->pins;
 		if (vt->pins)
@@ -176,7 +209,7 @@ void sim_vram_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now)
 		vt->pins = p->next;
 	if (p->next)
 		p->next->prev = p->prev;
-	g_free(p);
+	pins_put(sim->vram, p);
 	cmd->vram = NULL;
 	report(sim, t->idx, now);
 }
@@ -330,6 +363,11 @@ void sim_vram_free(struct sim *sim)
 		}
 		vgs_vmem_free(v->t[i].vm);
 	}
+	for (uint32_t c = 0; c < PINS_CLASSES; c++)
+		for (struct pins *p = v->free_pins[c], *next; p; p = next) {
+			next = p->next;
+			g_free(p);
+		}
 	for (uint32_t g = 0; g < sim->drv.scn->ngpus; g++)
 		vgs_vram_fini(&v->gpus[g]);
 	g_free(v->t);

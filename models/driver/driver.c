@@ -123,6 +123,7 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 		vgs_hostq_init(&t->hq);
 		t->staged = g_new0(struct drv_cmd *, tc->submit.batch_max ? tc->submit.batch_max : 1);
 		t->state = T_NEXT;
+		t->deadline_seen = VGS_SCHED_NO_TIME; /* what its vGPUs start with */
 		t->dom = g_new0(struct drv_tdom, gpu_nd[tc->gpu] ? gpu_nd[tc->gpu] : 1);
 		for (uint32_t kk = 0; kk < gpu_nd[tc->gpu]; kk++) {
 			struct drv_domain *dm = &d->domains[gpu_doms[tc->gpu][kk]];

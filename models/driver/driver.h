@@ -238,6 +238,7 @@ struct drv_tdom {
 	struct vgs_vgpu *v;        /* its vGPU in that domain: &d->vgpus[vi] */
 	uint32_t vi;               /* d->tenants[vi] is the tenant */
 	uint32_t class_mask;       /* d->class_mask */
+	bool busy;                 /* v shows queued or ready work (drv_tenant_update_ready) */
 };
 
 struct drv_tenant {
@@ -249,6 +250,7 @@ struct drv_tenant {
 	struct drv_ring ring[VGS_NCLASS]; /* submitted, not started, per engine class */
 	struct drv_tdom *dom;      /* all domains of its GPU, in index order */
 	uint32_t ndomains;
+	uint64_t deadline_seen;    /* the deadline its domains' vGPUs were last told */
 	struct vgs_hostq hq;       /* completions, stream order, open units (models/driver/hostq.h) */
 	uint64_t in_flight;
 	uint64_t dropped_at_warmup; /* units the workload had skipped when the warm-up ended */

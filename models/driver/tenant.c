@@ -43,6 +43,7 @@ bool drv_cmd_startable(const struct drv_cmd *cmd)
 void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 {
 	uint64_t deadline = vgs_hostq_deadline(&t->hq);
+	bool new_deadline = deadline != t->deadline_seen;
 	uint32_t nonempty = 0;
 
 	for (int c = 0; c < VGS_NCLASS; c++)
@@ -64,8 +65,9 @@ void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 		uint32_t mask = t->dom[k].class_mask & nonempty;
 
 		/* Nothing queued here, as before: only the deadline may have moved. */
-		if (!mask && !v->queued && !v->runnable && v->oldest_submit_ns == VGS_SCHED_NO_TIME) {
-			v->deadline_ns = deadline;
+		if (!mask && !t->dom[k].busy) {
+			if (new_deadline)
+				v->deadline_ns = deadline;
 			continue;
 		}
 		for (uint32_t m = mask; m; m &= m - 1) {
@@ -83,6 +85,7 @@ void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 		v->queued = queued;
 		v->oldest_submit_ns = oldest;
 		v->deadline_ns = deadline;
+		t->dom[k].busy = queued || ready || oldest != VGS_SCHED_NO_TIME;
 		/* vgs_sched_set_runnable does nothing when runnable does not change: skip the call. */
 		if (v->runnable != ready && vgs_sched_set_runnable(&d->sched, v, ready, now) && d->owner &&
 		    d->owner != t)
@@ -90,6 +93,7 @@ void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 		if (changed && (d->owner == t || d->owner == NULL || d->preempt_req))
 			drv_run_domain(d);
 	}
+	t->deadline_seen = deadline;
 }
 
 void drv_tenant_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now, bool dropped)
