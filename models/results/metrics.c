@@ -57,6 +57,94 @@ char *vgs_metrics_csv_field(const char *s)
 static const char *const units_header =
 	"tenant,unit,arrival_ns,end_ns,latency_ns,deadline_ns,deadline_missed,measured\n";
 
+/* members[start[g] ..] of GPU g, in index order, from each member's GPU; -1 out of memory. */
+static int csr(uint32_t ngpus, uint32_t n, const uint32_t *gpu_of, size_t stride, uint32_t **start,
+	       uint32_t **list, uint32_t *local)
+{
+	uint32_t *fill;
+
+	*start = calloc(ngpus + 2, sizeof(**start));
+	*list = calloc(n ? n : 1, sizeof(**list));
+	fill = calloc(ngpus + 1, sizeof(*fill));
+	if (!*start || !*list || !fill) {
+		free(fill);
+		return -1;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t g = *(const uint32_t *)((const char *)gpu_of + k * stride);
+
+		(*start)[(g < ngpus ? g : ngpus) + 1]++;
+	}
+	for (uint32_t g = 0; g <= ngpus; g++)
+		(*start)[g + 1] += (*start)[g];
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t g = *(const uint32_t *)((const char *)gpu_of + k * stride);
+
+		g = g < ngpus ? g : ngpus;
+		if (local)
+			local[k] = fill[g];
+		(*list)[(*start)[g] + fill[g]++] = k;
+	}
+	free(fill);
+	return 0;
+}
+
+static void index_free(struct vgs_metrics_index *ix)
+{
+	free(ix->t_start);
+	free(ix->t_list);
+	free(ix->e_start);
+	free(ix->e_list);
+	free(ix->d_start);
+	free(ix->d_list);
+	free(ix->e_local);
+	free(ix->d_local);
+	free(ix->busy_off);
+	free(ix->held_off);
+}
+
+/* The GPU index of every tenant, engine and domain, and the busy and held rows: linear in them. */
+static int index_build(struct vgs_metrics *m)
+{
+	const struct vgs_scenario *s = m->s;
+	struct vgs_metrics_index *ix = &m->ix;
+	size_t nb = 0, nh = 0;
+
+	ix->e_local = calloc(s->nengines ? s->nengines : 1, sizeof(uint32_t));
+	ix->d_local = calloc(s->ndomains ? s->ndomains : 1, sizeof(uint32_t));
+	ix->busy_off = calloc(s->ntenants ? s->ntenants : 1, sizeof(size_t));
+	ix->held_off = calloc(s->ntenants ? s->ntenants : 1, sizeof(size_t));
+	if (!ix->e_local || !ix->d_local || !ix->busy_off || !ix->held_off ||
+	    csr(s->ngpus, s->ntenants, s->ntenants ? &s->tenants[0].gpu : NULL, sizeof(s->tenants[0]), &ix->t_start,
+		&ix->t_list, NULL) ||
+	    csr(s->ngpus, s->nengines, s->nengines ? &s->engines[0].gpu : NULL, sizeof(s->engines[0]), &ix->e_start,
+		&ix->e_list, ix->e_local) ||
+	    csr(s->ngpus, s->ndomains, s->ndomains ? &s->domains[0].gpu : NULL, sizeof(s->domains[0]), &ix->d_start,
+		&ix->d_list, ix->d_local))
+		return -1;
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		uint32_t g = s->tenants[i].gpu < s->ngpus ? s->tenants[i].gpu : s->ngpus;
+
+		ix->busy_off[i] = nb;
+		ix->held_off[i] = nh;
+		nb += ix->e_start[g + 1] - ix->e_start[g];
+		nh += ix->d_start[g + 1] - ix->d_start[g];
+	}
+	m->busy_t = calloc(nb + 1, sizeof(*m->busy_t));
+	m->held_t = calloc(nh + 1, sizeof(*m->held_t));
+	return m->busy_t && m->held_t ? 0 : -1;
+}
+
+uint64_t vgs_metrics_busy_of(const struct vgs_metrics *m, uint32_t i, uint32_t e)
+{
+	return m->s->engines[e].gpu == m->s->tenants[i].gpu ? m->busy_t[m->ix.busy_off[i] + m->ix.e_local[e]] : 0;
+}
+
+uint64_t vgs_metrics_held_of(const struct vgs_metrics *m, uint32_t i, uint32_t d)
+{
+	return m->s->domains[d].gpu == m->s->tenants[i].gpu ? m->held_t[m->ix.held_off[i] + m->ix.d_local[d]] : 0;
+}
+
 struct vgs_metrics *vgs_metrics_new(const struct vgs_scenario *s, const char *dir, struct vgs_error *err)
 {
 	struct vgs_metrics *m;
@@ -73,13 +161,11 @@ struct vgs_metrics *vgs_metrics_new(const struct vgs_scenario *s, const char *di
 	m->d = calloc(nd ? nd : 1, sizeof(*m->d));
 	m->g = calloc(s->ngpus ? s->ngpus : 1, sizeof(*m->g));
 	m->gv = calloc(s->ngpus ? s->ngpus : 1, sizeof(*m->gv));
-	m->busy_te = calloc(nt * ne + 1, sizeof(*m->busy_te));
-	m->held_td = calloc(nt * nd + 1, sizeof(*m->held_td));
 	m->tenant_csv_name = calloc(nt ? nt : 1, sizeof(*m->tenant_csv_name));
 	m->tenant_csv_len = calloc(nt ? nt : 1, sizeof(*m->tenant_csv_len));
 	m->units_buf = malloc(UNITS_BUF);
-	if (!m->t || !m->e || !m->d || !m->g || !m->gv || !m->busy_te || !m->held_td || !m->tenant_csv_name ||
-	    !m->tenant_csv_len || !m->units_buf)
+	if (!m->t || !m->e || !m->d || !m->g || !m->gv || !m->tenant_csv_name || !m->tenant_csv_len ||
+	    !m->units_buf || index_build(m))
 		goto err_oom;
 	for (size_t i = 0; i < nt; i++) {
 		vgs_hist_init(&m->t[i].queue_ns, VGS_HIST_GAMMA);
@@ -128,8 +214,9 @@ void vgs_metrics_free(struct vgs_metrics *m)
 			free(m->tenant_csv_name[i]);
 	free(m->tenant_csv_name);
 	free(m->units_path);
-	free(m->busy_te);
-	free(m->held_td);
+	index_free(&m->ix);
+	free(m->busy_t);
+	free(m->held_t);
 	free(m->t);
 	free(m->e);
 	free(m->d);
@@ -151,7 +238,9 @@ void vgs_metrics_busy(struct vgs_metrics *m, uint32_t tenant, uint32_t engine, u
 		return;
 	vgs_metrics_advance(m, end_ns);
 	ns = vgs_metrics_clip(m, start_ns, end_ns);
-	m->busy_te[(size_t)tenant * m->s->nengines + engine] += ns;
+	/* A tenant runs on its own GPU's engines only (a report of another is not counted there). */
+	if (m->s->engines[engine].gpu == m->s->tenants[tenant].gpu)
+		m->busy_t[m->ix.busy_off[tenant] + m->ix.e_local[engine]] += ns;
 	m->t[tenant].busy_cls_ns[m->s->engines[engine].cls % VGS_NCLASS] += ns;
 	m->e[engine].channel_ns += ns;
 	if (vgs_metrics_in_window(m, end_ns))
@@ -307,7 +396,8 @@ void vgs_metrics_slice(struct vgs_metrics *m, uint32_t domain, uint32_t tenant, 
 		return;
 	vgs_metrics_advance(m, end_ns);
 	ns = vgs_metrics_clip(m, start_ns, end_ns);
-	m->held_td[(size_t)tenant * m->s->ndomains + domain] += ns;
+	if (m->s->domains[domain].gpu == m->s->tenants[tenant].gpu)
+		m->held_t[m->ix.held_off[tenant] + m->ix.d_local[domain]] += ns;
 	m->d[domain].held_ns += ns;
 	if (vgs_metrics_in_window(m, end_ns) && reason >= 0 && reason < VGS_CHARGE_NREASONS) {
 		m->t[tenant].slices[reason]++;
@@ -385,23 +475,25 @@ static double ratio(double num, double den)
 static void finish_tenants(struct vgs_metrics *m)
 {
 	const struct vgs_scenario *s = m->s;
+	const struct vgs_metrics_index *ix = &m->ix;
+	uint64_t *wsum_g = calloc(s->ngpus + 1, sizeof(*wsum_g));
 
+	/* sum_{j on g} w_j, once per GPU */
+	for (uint32_t j = 0; wsum_g && j < s->ntenants; j++)
+		wsum_g[s->tenants[j].gpu < s->ngpus ? s->tenants[j].gpu : s->ngpus] +=
+			s->tenants[j].weight ? s->tenants[j].weight : 1;
 	for (uint32_t i = 0; i < s->ntenants; i++) {
 		struct vgs_metrics_tenant *t = &m->t[i];
 		const struct vgs_tenant *st = &s->tenants[i];
-		uint64_t held = 0, den = 0, wsum = 0;
+		uint32_t g = st->gpu < s->ngpus ? st->gpu : s->ngpus;
+		uint64_t held = 0, den = 0, wsum = wsum_g ? wsum_g[g] : 0;
 
 		/* share_i = sum_{d on i's GPU} held_{i,d} / sum_{d on i's GPU} sum_j held_{j,d} */
-		for (uint32_t d = 0; d < s->ndomains; d++) {
-			if (s->domains[d].gpu != st->gpu)
-				continue;
-			held += m->held_td[(size_t)i * s->ndomains + d];
-			den += m->d[d].held_ns;
+		for (uint32_t k = ix->d_start[g]; k < ix->d_start[g + 1]; k++) {
+			held += m->held_t[ix->held_off[i] + (k - ix->d_start[g])];
+			den += m->d[ix->d_list[k]].held_ns;
 		}
 		/* target_i = w_i / sum_{j on i's GPU} w_j */
-		for (uint32_t j = 0; j < s->ntenants; j++)
-			if (s->tenants[j].gpu == st->gpu)
-				wsum += s->tenants[j].weight ? s->tenants[j].weight : 1;
 		t->held_ns = held;
 		t->share = den ? (double)held / (double)den : 0.0;
 		t->target = wsum ? (double)(st->weight ? st->weight : 1) / (double)wsum : 0.0;
@@ -431,17 +523,20 @@ static void finish_tenants(struct vgs_metrics *m)
 			t->unit_name = "unit";
 		t->energy_j = 0.0;
 	}
+	free(wsum_g);
 }
 
 static void finish_engines(struct vgs_metrics *m)
 {
 	const struct vgs_scenario *s = m->s;
+	const struct vgs_metrics_index *ix = &m->ix;
 	double util_sum = 0.0;
 
 	m->energy_j = 0.0;
 	m->energy_unattributed_j = 0.0;
 	for (uint32_t e = 0; e < s->nengines; e++) {
 		struct vgs_metrics_engine *en = &m->e[e];
+		uint32_t g = s->engines[e].gpu < s->ngpus ? s->engines[e].gpu : s->ngpus, el = ix->e_local[e];
 		uint64_t den = 0;
 
 		en->commands = en->pieces > en->preemptions ? en->pieces - en->preemptions : 0;
@@ -449,15 +544,16 @@ static void finish_engines(struct vgs_metrics *m)
 		if (isfinite(en->utilisation))
 			util_sum += en->utilisation;
 		m->energy_j += en->energy_j;
-		/* energy_{i} += E_e * busy_{i,e} / sum_j busy_{j,e} */
-		for (uint32_t i = 0; i < s->ntenants; i++)
-			den += m->busy_te[(size_t)i * s->nengines + e];
+		/* energy_{i} += E_e * busy_{i,e} / sum_j busy_{j,e}, over the tenants of e's GPU */
+		for (uint32_t k = ix->t_start[g]; k < ix->t_start[g + 1]; k++)
+			den += m->busy_t[ix->busy_off[ix->t_list[k]] + el];
 		if (!den) {
 			m->energy_unattributed_j += en->energy_j;
 			continue;
 		}
-		for (uint32_t i = 0; i < s->ntenants; i++) {
-			uint64_t b = m->busy_te[(size_t)i * s->nengines + e];
+		for (uint32_t k = ix->t_start[g]; k < ix->t_start[g + 1]; k++) {
+			uint32_t i = ix->t_list[k];
+			uint64_t b = m->busy_t[ix->busy_off[i] + el];
 			if (b)
 				m->t[i].energy_j += en->energy_j * (double)b / (double)den;
 		}
@@ -468,6 +564,7 @@ static void finish_engines(struct vgs_metrics *m)
 static void finish_gpus(struct vgs_metrics *m)
 {
 	const struct vgs_scenario *s = m->s;
+	const struct vgs_metrics_index *ix = &m->ix;
 	uint32_t ncls[VGS_NCLASS];
 
 	m->switch_ns = 0;
@@ -484,9 +581,8 @@ static void finish_gpus(struct vgs_metrics *m)
 
 		memset(g, 0, sizeof(*g));
 		memset(ncls, 0, sizeof(ncls));
-		for (uint32_t e = 0; e < s->nengines; e++) {
-			if (s->engines[e].gpu != gi)
-				continue;
+		for (uint32_t k = ix->e_start[gi]; k < ix->e_start[gi + 1]; k++) {
+			uint32_t e = ix->e_list[k];
 			uint8_t c = s->engines[e].cls % VGS_NCLASS;
 			double u = isfinite(m->e[e].utilisation) ? m->e[e].utilisation : 0.0;
 			g->nengines++;
@@ -495,17 +591,14 @@ static void finish_gpus(struct vgs_metrics *m)
 			ncls[c]++;
 			g->energy_j += m->e[e].energy_j;
 		}
-		for (uint32_t i = 0; i < s->ntenants; i++)
-			if (s->tenants[i].gpu == gi)
-				g->commands += m->t[i].commands;
+		for (uint32_t k = ix->t_start[gi]; k < ix->t_start[gi + 1]; k++)
+			g->commands += m->t[ix->t_list[k]].commands;
 		g->utilisation = g->nengines && m->duration_s > 0 ? usum / g->nengines : NAN;
 		for (int c = 0; c < VGS_NCLASS; c++)
 			g->util_cls[c] = ncls[c] && m->duration_s > 0 ? ucls[c] / ncls[c] : NAN;
-		for (uint32_t d = 0; d < s->ndomains; d++) {
-			if (s->domains[d].gpu != gi)
-				continue;
+		for (uint32_t k = ix->d_start[gi]; k < ix->d_start[gi + 1]; k++) {
 			g->ndomains++;
-			g->switch_ns += m->d[d].switch_ns;
+			g->switch_ns += m->d[ix->d_list[k]].switch_ns;
 		}
 		/* switch overhead % = 100 * sum_{d on g} switch_d / (ndomains_g * duration) */
 		g->switch_pct = ratio(100.0 * (double)g->switch_ns, (double)g->ndomains * (double)m->window_ns);

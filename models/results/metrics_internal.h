@@ -1,7 +1,10 @@
 /*
  * Private to models/results/metrics.c (accumulation, final computation) and models/results/metrics_write.c (files
- * and table): the accumulator layout.  Nothing here grows with the run's length: counters, a
- * tenant x engine busy matrix, a tenant x domain held matrix and two bounded histograms per tenant.
+ * and table): the accumulator layout.  Nothing here grows with the run's length: counters, each
+ * tenant's busy time on the engines of its GPU and held time in its domains, two bounded histograms per
+ * tenant.  Nothing grows faster than tenants + engines + domains either: a tenant runs on one GPU, so
+ * its busy and held times are rows over that GPU's engines and domains (not over all of them), and
+ * finishing walks each GPU's tenants, engines and domains (struct vgs_metrics_index).
  */
 #ifndef VGS_METRICS_INTERNAL_H
 #define VGS_METRICS_INTERNAL_H
@@ -91,6 +94,19 @@ struct vgs_metrics_gpu_vram {
 	uint64_t used_bytes, used_peak_bytes;
 };
 
+/*
+ * Who is on which GPU, built once: each GPU's tenants, engines and domains in index order (CSR: the
+ * members of GPU g are [start[g], start[g + 1]) of the list), an engine's and a domain's place among
+ * its GPU's, and where each tenant's busy and held rows start.
+ */
+struct vgs_metrics_index {
+	uint32_t *t_start, *t_list;       /* tenants of each GPU */
+	uint32_t *e_start, *e_list;       /* engines */
+	uint32_t *d_start, *d_list;       /* domains */
+	uint32_t *e_local, *d_local;      /* [engine], [domain]: its index among its GPU's */
+	size_t *busy_off, *held_off;      /* [tenant]: its row in busy_t, held_t */
+};
+
 struct vgs_metrics {
 	const struct vgs_scenario *s;
 	uint64_t w0, w1;                  /* measured window [w0, w1] */
@@ -108,8 +124,9 @@ struct vgs_metrics {
 	struct vgs_metrics_domain *d;
 	struct vgs_metrics_gpu *g;
 	struct vgs_metrics_gpu_vram *gv;
-	uint64_t *busy_te;                /* [tenant * nengines + engine] channel-time ns */
-	uint64_t *held_td;                /* [tenant * ndomains + domain] held ns */
+	struct vgs_metrics_index ix;
+	uint64_t *busy_t;                 /* [busy_off[tenant] + e_local[engine]] channel-time ns */
+	uint64_t *held_t;                 /* [held_off[tenant] + d_local[domain]] held ns */
 
 	uint64_t commands;
 	uint64_t units;
@@ -149,6 +166,10 @@ static inline void vgs_metrics_advance(struct vgs_metrics *m, uint64_t t)
 	if (t != VGS_NO_TIME && t > m->now_ns)
 		m->now_ns = t;
 }
+
+/* Tenant i's busy time on engine e, held time in domain d (0 when not on i's GPU). */
+uint64_t vgs_metrics_busy_of(const struct vgs_metrics *m, uint32_t i, uint32_t e);
+uint64_t vgs_metrics_held_of(const struct vgs_metrics *m, uint32_t i, uint32_t d);
 
 /* Write the buffered rows of units.csv to the file (an error sets units_io_error). */
 void vgs_metrics_units_flush(struct vgs_metrics *m);
