@@ -3,7 +3,8 @@
  * speed factor, so 1 flop = 1 ns of reference work; one core per channel so concurrent streams of one
  * context each run at full speed), a control host for the tenant and scheduler actors, and per
  * physical GPU two host-memory endpoints joined to every engine by one PCIe link per direction (PCIe
- * is full duplex; the MIG instances of a GPU share its link).  Power figures feed the host-energy plugin: "idle:idle:busy" makes power linear in the
+ * is full duplex; the MIG instances of a GPU share its link).  Each physical GPU is a zone of its own
+ * and the control host another: routes exist only inside a GPU, so the platform is linear in GPUs.  Power figures feed the host-energy plugin: "idle:idle:busy" makes power linear in the
  * number of busy channels.  The platform is written as XML to a temporary file and loaded from there,
  * the stable way to give hosts core counts and properties through SimGrid's C interface.
  */
@@ -56,22 +57,44 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 	const struct vgs_scenario *scn = sim->drv.scn;
 	GString *x = g_string_new("<?xml version='1.0'?>\n"
 				  "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
-				  "<platform version=\"4.1\">\n <zone id=\"vgpusim\" routing=\"Full\">\n");
+				  "<platform version=\"4.1\">\n <zone id=\"vgpusim\" routing=\"None\">\n"
+				  "  <zone id=\"vgpusim.ctl\" routing=\"Full\">\n");
+	/* Each physical GPU's engines (those of its MIG instances too), in index order. */
+	uint32_t *start = g_new0(uint32_t, scn->ngpus + 2), *list = g_new0(uint32_t, scn->nengines + 1);
+	uint32_t *fill = g_new0(uint32_t, scn->ngpus + 1);
 
 	host_xml(x, "ctl", 1e9, 1, 0, 0);
+	g_string_append(x, "  </zone>\n");
+	for (uint32_t i = 0; i < scn->nengines; i++)
+		start[scn->gpus[scn->engines[i].gpu].phys + 1]++;
+	for (uint32_t g = 0; g < scn->ngpus; g++)
+		start[g + 1] += start[g];
 	for (uint32_t i = 0; i < scn->nengines; i++) {
-		const struct vgs_engine *e = &scn->engines[i];
-		const struct vgs_class_cfg *c = &scn->gpus[e->gpu].cls[e->cls];
+		uint32_t g = scn->gpus[scn->engines[i].gpu].phys;
 
-		/* One core per channel: an SM engine a spatial policy shares has more than `channels`. */
-		host_xml(x, e->name, 1e9 * c->speed, sim->drv.engines[i].nchan, c->idle_w, c->busy_w);
+		list[start[g] + fill[g]++] = i;
 	}
-	/* The DTD wants every host, then every link, then the routes.  MIG instances of one physical GPU
-	 * share its link: the one of its first instance (vgs_gpu.phys). */
-	for (int pass = 0; pass < 3; pass++) {
-		for (uint32_t g = 0; g < scn->ngpus; g++) {
-			if (scn->gpus[g].phys != g)
-				continue;
+	g_free(fill);
+	/* One zone per physical GPU (engines, host-memory endpoints, its PCIe links and the routes over
+	 * them), so the routing tables grow with a GPU's engines, not with the whole fleet: nothing is
+	 * routed between GPUs.  The DTD wants every host, then every link, then the routes.  MIG
+	 * instances of one physical GPU share its link: the one of its first instance (vgs_gpu.phys). */
+	for (uint32_t g = 0; g < scn->ngpus; g++) {
+		char *zone;
+
+		if (scn->gpus[g].phys != g)
+			continue;
+		zone = g_markup_escape_text(scn->gpus[g].name, -1);
+		g_string_append_printf(x, "  <zone id=\"vgpusim.gpu.%s\" routing=\"Full\">\n", zone);
+		g_free(zone);
+		for (uint32_t k = start[g]; k < start[g + 1]; k++) {
+			const struct vgs_engine *e = &scn->engines[list[k]];
+			const struct vgs_class_cfg *c = &scn->gpus[e->gpu].cls[e->cls];
+
+			/* One core per channel: an SM engine a spatial policy shares has more than `channels`. */
+			host_xml(x, e->name, 1e9 * c->speed, sim->drv.engines[list[k]].nchan, c->idle_w, c->busy_w);
+		}
+		for (int pass = 0; pass < 3; pass++) {
 			for (int d = 0; d < 2; d++) {
 				char *name = g_strdup_printf("%s.host_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
 				char *link = g_strdup_printf("%s.pcie_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
@@ -85,12 +108,9 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 							       elink, scn->gpus[g].pcie_bw_Bps,
 							       scn->gpus[g].pcie_latency_ns * 1e-9);
 				else
-					for (uint32_t i = 0; i < scn->nengines; i++) {
-						char *src;
+					for (uint32_t k = start[g]; k < start[g + 1]; k++) {
+						char *src = g_markup_escape_text(scn->engines[list[k]].name, -1);
 
-						if (scn->gpus[scn->engines[i].gpu].phys != g)
-							continue;
-						src = g_markup_escape_text(scn->engines[i].name, -1);
 						g_string_append_printf(x, "  <route src=\"%s\" dst=\"%s\"><link_ctn id=\"%s\"/></route>\n",
 								       src, dst, elink);
 						g_free(src);
@@ -101,7 +121,10 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 				g_free(dst);
 			}
 		}
+		g_string_append(x, "  </zone>\n");
 	}
+	g_free(start);
+	g_free(list);
 	g_string_append(x, " </zone>\n</platform>\n");
 
 	if (sim_platform_load_xml(x, err))
