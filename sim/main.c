@@ -10,6 +10,7 @@
  * the table, so a command added to it is documented everywhere at once.  Bad input (command line,
  * config, trace) prints one line naming what and where, and exits 2 without writing any results.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,6 +92,11 @@ int main(int argc, char **argv)
 {
 	const struct vgs_cli_cmd *c;
 
+	/* Blocks of 128 KiB and more are always fresh mappings, whose pages exist only once touched:
+	 * glibc would otherwise raise that threshold after the first such free and carve them from the
+	 * heap, so that each SimGrid actor's 512 KiB stack (two per GPU) and each zeroed table would
+	 * count in full towards the peak memory of a run with thousands of GPUs and tenants. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	/* SIGINT and SIGTERM end a command that does not poll for them cleanly (models/base/interrupt.h). */
 	vgs_interrupt_init();
 	/* `trace = "capture.json.gz"` in a config imports the capture on the fly. */
