@@ -4,10 +4,12 @@
 #include "models/driver/hostq.h"
 
 #define UNITS_MIN 8
+#define DONE_MIN 64u
 
 void vgs_hostq_init(struct vgs_hostq *q)
 {
-	q->done = g_new0(struct vgs_done, VGS_DEP_WINDOW);
+	q->done_cap = DONE_MIN;
+	q->done = g_new0(struct vgs_done, DONE_MIN);
 	q->stream_small = NULL;
 	q->nstream_small = 0;
 	q->stream_big = NULL;
@@ -26,6 +28,7 @@ void vgs_hostq_fini(struct vgs_hostq *q)
 		g_hash_table_destroy(q->stream_big);
 	g_free(q->units);
 	q->done = NULL;
+	q->done_cap = 0;
 	q->stream_small = NULL;
 	q->stream_big = NULL;
 	q->units = NULL;
@@ -92,9 +95,31 @@ static void unit_remove(struct vgs_hostq *q, struct vgs_open_unit *u)
 	}
 }
 
+/*
+ * The ring behaves as one of VGS_DEP_WINDOW slots (seq's slot is seq % VGS_DEP_WINDOW): while every
+ * seq recorded is below done_cap, slot seq % VGS_DEP_WINDOW is slot seq of the smaller ring, and a seq
+ * at or past done_cap has nothing recorded yet.  Recording one grows the ring to cover it first.
+ */
+static void done_grow(struct vgs_hostq *q, uint64_t seq)
+{
+	uint32_t cap = q->done_cap;
+
+	while (cap < VGS_DEP_WINDOW && seq >= cap)
+		cap *= 2;
+	if (cap == q->done_cap)
+		return;
+	q->done = g_renew(struct vgs_done, q->done, cap);
+	memset(q->done + q->done_cap, 0, (cap - q->done_cap) * sizeof(*q->done));
+	q->done_cap = cap;
+}
+
 bool vgs_hostq_done(const struct vgs_hostq *q, uint64_t seq, uint64_t *end_ns)
 {
-	const struct vgs_done *d = &q->done[seq % VGS_DEP_WINDOW];
+	const struct vgs_done *d;
+
+	if (q->done_cap < VGS_DEP_WINDOW && seq >= q->done_cap)
+		return false; /* nothing at or past done_cap completed yet */
+	d = &q->done[seq % VGS_DEP_WINDOW];
 
 	if (d->seq1 == seq + 1) {
 		*end_ns = d->end_ns;
@@ -175,9 +200,12 @@ uint64_t vgs_hostq_deadline(struct vgs_hostq *q)
 void vgs_hostq_complete(struct vgs_hostq *q, const struct vgs_cmd *c, uint64_t end_ns, bool dropped,
 			struct vgs_metrics *m, uint32_t tenant)
 {
-	struct vgs_done *d = &q->done[c->seq % VGS_DEP_WINDOW];
+	struct vgs_done *d;
 	struct vgs_open_unit *u;
 
+	if (q->done_cap < VGS_DEP_WINDOW && c->seq >= q->done_cap)
+		done_grow(q, c->seq);
+	d = &q->done[c->seq % VGS_DEP_WINDOW];
 	d->seq1 = c->seq + 1;
 	d->end_ns = end_ns;
 	if (dropped) {

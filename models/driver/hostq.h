@@ -40,7 +40,10 @@ struct vgs_open_unit {
 #define VGS_HOSTQ_SMALL_STREAMS 4096u
 
 struct vgs_hostq {
-	struct vgs_done *done;     /* ring of VGS_DEP_WINDOW completions, zeroed: pages are touched as used */
+	struct vgs_done *done;     /* ring of the last done_cap completions: done_cap grows (a power of two)
+	                            * with the seqs seen up to VGS_DEP_WINDOW, so a short-lived tenant holds
+	                            * a few slots and none holds more than the window */
+	uint32_t done_cap;
 	uint64_t *stream_small;    /* stream -> last submitted seq + 1 (0: none), streams < nstream_small */
 	uint32_t nstream_small;
 	GHashTable *stream_big;    /* the same for larger stream numbers, NULL until one is seen */

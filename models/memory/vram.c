@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "models/memory/vram.h"
 
@@ -38,15 +39,26 @@ static void put_free(struct vgs_vram *v, unsigned k, uint64_t b)
 
 int vgs_vram_init(struct vgs_vram *v, uint64_t bytes, bool check)
 {
+	uint64_t words = 0;
+
 	memset(v, 0, sizeof(*v));
 	v->frames = bytes >> VGS_VRAM_FRAME_SHIFT;
 	for (unsigned k = 0; k < VGS_VRAM_NORDERS; k++) {
 		/* +2 blocks: the buddy of the last whole block may be read */
 		v->nwords[k] = ((v->frames >> k) + 2 + 63) / 64;
-		v->free_map[k] = calloc(v->nwords[k], sizeof(uint64_t));
-		v->used_map[k] = calloc(v->nwords[k], sizeof(uint64_t));
-		if (!v->free_map[k] || !v->used_map[k])
-			goto err_oom;
+		words += 2 * v->nwords[k];
+	}
+	v->maps_bytes = words * sizeof(uint64_t);
+	v->maps = mmap(NULL, v->maps_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (v->maps == MAP_FAILED) {
+		v->maps = NULL;
+		goto err_oom;
+	}
+	words = 0;
+	for (unsigned k = 0; k < VGS_VRAM_NORDERS; k++) {
+		v->free_map[k] = (uint64_t *)v->maps + words;
+		v->used_map[k] = v->free_map[k] + v->nwords[k];
+		words += 2 * v->nwords[k];
 	}
 	if (check && v->frames) {
 		v->owner = calloc(v->frames, sizeof(uint32_t));
@@ -71,10 +83,8 @@ err_oom:
 
 void vgs_vram_fini(struct vgs_vram *v)
 {
-	for (unsigned k = 0; k < VGS_VRAM_NORDERS; k++) {
-		free(v->free_map[k]);
-		free(v->used_map[k]);
-	}
+	if (v->maps)
+		munmap(v->maps, v->maps_bytes);
 	free(v->owner);
 	memset(v, 0, sizeof(*v));
 }

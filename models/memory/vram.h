@@ -9,7 +9,8 @@
  * fragmentation the `fragmentation` metric shows.
  *
  * State is two bitmaps per order (free blocks, blocks allocated whole), 2 bits per frame in all:
- * 1.5 MiB for a 24 GiB GPU.  Alloc and free are O(orders) plus the scan for the lowest free block,
+ * 1.5 MiB of address space for a 24 GiB GPU, in one anonymous mapping whose pages the system provides
+ * (zeroed) only when touched: a GPU whose VRAM is barely used holds a few pages of it.  Alloc and free are O(orders) plus the scan for the lowest free block,
  * which starts at a per-order hint (no free block lies below it).  Plain C, no GLib.
  *
  * Check mode (`simulation.vram_check`): an independent per-frame owner table records which vGPU
@@ -42,6 +43,8 @@ struct vgs_vram {
 	uint64_t hint[VGS_VRAM_NORDERS];      /* no free block of this order in words below it */
 	uint64_t nfree[VGS_VRAM_NORDERS];     /* free blocks of this order */
 	uint64_t used_peak_frames;            /* most frames allocated at once */
+	void *maps;                           /* the mapping the bitmaps live in */
+	size_t maps_bytes;
 	uint32_t *owner;                      /* check mode: per frame, vGPU + 1 mapping it; else NULL */
 	uint64_t violations;                  /* check mode: bad maps and unmaps seen */
 };
