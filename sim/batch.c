@@ -66,6 +66,9 @@ GPtrArray *vgs_batch_argv(const char *config, const GPtrArray *given)
 	g_ptr_array_add(a, g_strdup(config));
 	for (guint i = 0; given && i < given->len; i++)
 		g_ptr_array_add(a, g_strdup(given->pdata[i]));
+	/* The batch runs several at once: each run one process, not shards (docs/simulator.md). */
+	g_ptr_array_add(a, g_strdup("-j"));
+	g_ptr_array_add(a, g_strdup("1"));
 	return a;
 }
 

@@ -45,8 +45,10 @@ const struct vgs_cli_cmd vgs_cli_run = {
 		"                          the config's), each into DIR/seed-<SEED>/, then write DIR/seeds.csv\n"
 		"                          and DIR/report.md: every tenant's numbers as mean +- 95 % interval\n"
 		"                          (docs/compare.md, \"Replications\")\n"
-		"  -j, --jobs N            with --seeds: runs at once (default: the number of online CPUs);\n"
-		"                          the outputs do not depend on it\n"
+		"  -j, --jobs N            processes at once (default: the number of online CPUs): with\n"
+		"                          --seeds the runs; else the shards of one run, when its GPUs do\n"
+		"                          not interact (docs/simulator.md, \"Shards\"); the outputs do not\n"
+		"                          depend on it\n"
 		"      --no-coalesce       lockstep: SimGrid's clock at every event and one SimGrid exec per\n"
 		"                          command, energy from SimGrid's plugin -- the reference the fast\n"
 		"                          path is checked against (same outputs; slower; docs/simulator.md,\n"
@@ -166,6 +168,7 @@ int vgs_cmd_run(int argc, char **argv)
 	unsigned jobs = vgs_batch_default_jobs();
 	int c, rc = VGS_EXIT_BAD_INPUT;
 
+	ra.start_s = sim_wall_now();
 	vgs_args_init(&args);
 	while ((c = vgs_args_next(&args, "run", argc, argv, "o:p:qj:", opts)) > 0) {
 		switch (c) {
@@ -240,7 +243,8 @@ int vgs_cmd_run(int argc, char **argv)
 		rc = run_seeds(argv[optind], &args, &ra, solo, window, &scn, nseeds, jobs);
 		goto out;
 	}
-	rc = sim_run(&ra, &err);
+	ra.jobs = jobs;
+	rc = sim_shard_run(&ra, &err);
 	if (rc < 0) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		rc = VGS_EXIT_BAD_INPUT;

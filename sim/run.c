@@ -170,7 +170,7 @@ static void sim_free(struct sim *sim)
 	g_free(sim->pcie_mb);
 }
 
-static double wall_now(void)
+double sim_wall_now(void)
 {
 	struct timespec ts;
 
@@ -185,7 +185,7 @@ static double wall_now(void)
  */
 void sim_progress(struct sim *sim, bool last)
 {
-	double now = wall_now(), elapsed = now - sim->wall_start_s;
+	double now = sim_wall_now(), elapsed = now - sim->wall_start_s;
 	double t_s = sim->clock_ns * 1e-9, end_s = sim->drv.end_ns * 1e-9;
 
 	if (last) {
@@ -218,25 +218,77 @@ static int interrupted(const struct sim *sim, const char *outdir, bool written)
 	return vgs_interrupt_status();
 }
 
+/* A shard (sim/shard.c): close what its GPUs left open and save their accumulators. */
+static int part_save(struct sim *sim, double loop_s, struct vgs_error *err)
+{
+	struct vgs_metrics_part p = {
+		.activities = sim->activities,
+		.execs_without_activity = sim->execs_without_activity,
+		.commands_total = sim->drv.completed,
+		.end_ns = sim->drv.end_ns,
+		.partial = sim->interrupted,
+		.wall_loop_s = loop_s,
+	};
+	char *path = g_build_filename(sim->part->dir, SIM_PART_STATE, NULL);
+	int rc;
+
+	sim_vram_finish(sim);
+	rc = vgs_metrics_part_save(sim->drv.metrics, sim->part->gpu_active, &p, path, err);
+	g_free(path);
+	return rc;
+}
+
+int sim_results_write(const struct sim_run_args *args, struct vgs_metrics *m, const struct vgs_run_info *info,
+		      struct vgs_outdir *out, double finish_t0_s, struct vgs_error *err)
+{
+	const struct vgs_scenario *scn = args->scn;
+	double now;
+
+	vgs_metrics_finish(m, info);
+	now = sim_wall_now();
+	vgs_metrics_set_wall(m, now - finish_t0_s, args->start_s > 0 ? now - args->start_s : 0.0);
+	if (vgs_metrics_write(m, out->tmp, err))
+		return -1;
+	if (args->window_ns) {
+		char **names = g_new0(char *, scn->ntenants + 1);
+		int rc;
+
+		for (uint32_t i = 0; i < scn->ntenants; i++)
+			names[i] = scn->tenants[i].name;
+		rc = vgs_windows_write(out->tmp, names, scn->ntenants, args->window_ns, scn->warmup_ns, info->end_ns, err);
+		g_free(names);
+		if (rc)
+			return -1;
+	}
+	if (vgs_outdir_commit(out, err))
+		return -1;
+	if (!args->quiet)
+		vgs_metrics_print_table(m, stdout);
+	return 0;
+}
+
 int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = args->scn;
-	struct sim sim = { .lockstep = args->no_coalesce };
+	struct sim sim = { .lockstep = args->no_coalesce, .part = args->part };
 	struct vgs_outdir out = { 0 };
 	struct vgs_interrupt sigs;
-	double t0 = wall_now();
+	double t0 = sim_wall_now(), loop_s, fin0;
 	int rc = -1;
 
 	sim.drv.host_wake = true;
+	sim.drv.gpu_active = args->part ? args->part->gpu_active : NULL;
 	sim_simgrid_start();
 	vgs_interrupt_catch(&sigs);
 	if (drv_build(&sim.drv, scn, &sim_ops, err) || sim_vram_init(&sim, err))
 		goto out;
-	if (vgs_outdir_begin(&out, args->outdir, VGS_OUTDIR_RUN, err))
+	if (!args->part && vgs_outdir_begin(&out, args->outdir, VGS_OUTDIR_RUN, err))
 		goto out;
-	sim.drv.metrics = vgs_metrics_new(scn, out.tmp, err);
+	sim.drv.metrics = vgs_metrics_new(scn, args->part ? args->part->dir : out.tmp, err);
 	if (!sim.drv.metrics)
 		goto out;
+	if (args->part)
+		vgs_metrics_watch_clock(sim.drv.metrics, &sim.clock_ns);
 	if (args->commands) {
 		char *path = g_build_filename(out.tmp, "commands.csv", NULL);
 
@@ -253,12 +305,20 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		if (!sim.drv.tl)
 			goto out;
 	}
-	sim.progress = !args->quiet && isatty(STDERR_FILENO);
+	sim.progress = args->part ? args->part->progress : !args->quiet && isatty(STDERR_FILENO);
 	sim.wall_start_s = t0;
 	if (sim_platform_load(&sim, err))
 		goto out;
 	start_actors(&sim);
+	loop_s = sim_wall_now();
 	simgrid_run();
+	fin0 = sim_wall_now();
+	loop_s = fin0 - loop_s;
+	if (args->part) {
+		rc = sim.part_stop ? SIM_PART_TRANSFERS
+		     : sim.interrupted ? vgs_interrupt_status() : part_save(&sim, loop_s, err);
+		goto out;
+	}
 	if (sim.interrupted && sim.drv.end_ns <= scn->warmup_ns) {
 		rc = interrupted(&sim, out.path, false);
 		goto out;
@@ -269,12 +329,15 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		.driver = "simgrid",
 		.policy = sim.drv.domains[0].sched.ops->name,
 		.end_ns = sim.drv.end_ns,
-		.wall_s = wall_now() - t0,
+		.wall_s = fin0 - t0,
 		.activities = sim.activities,
 		.commands_total = sim.drv.completed,
 		.coalesce = !sim.lockstep,
 		.execs_without_activity = sim.execs_without_activity,
 		.partial = sim.interrupted,
+		.wall_loop_s = loop_s,
+		.shards = 1,
+		.shards_why = args->shards_why,
 	};
 	if (sim.commands_csv) {
 		int bad = ferror(sim.commands_csv);
@@ -292,24 +355,8 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 	if (rc)
 		goto out;
 	rc = -1;
-	vgs_metrics_finish(sim.drv.metrics, &info);
-	if (vgs_metrics_write(sim.drv.metrics, out.tmp, err))
+	if (sim_results_write(args, sim.drv.metrics, &info, &out, fin0, err))
 		goto out;
-	if (args->window_ns) {
-		char **names = g_new0(char *, scn->ntenants + 1);
-
-		for (uint32_t i = 0; i < scn->ntenants; i++)
-			names[i] = scn->tenants[i].name;
-		rc = vgs_windows_write(out.tmp, names, scn->ntenants, args->window_ns, scn->warmup_ns, sim.drv.end_ns, err);
-		g_free(names);
-		if (rc)
-			goto out;
-		rc = -1;
-	}
-	if (vgs_outdir_commit(&out, err))
-		goto out;
-	if (!args->quiet)
-		vgs_metrics_print_table(sim.drv.metrics, stdout);
 	rc = vgs_interrupted() ? interrupted(&sim, out.path, true) : 0;
 out:
 	if (sim.commands_csv)

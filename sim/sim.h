@@ -27,6 +27,7 @@
 #include "models/driver/driver.h"
 #include "models/driver/hostq.h"
 #include "models/results/metrics.h"
+#include "models/results/outdir.h"
 #include "models/scenario/scenario.h"
 #include "models/results/timeline.h"
 #include "models/driver/timerheap.h"
@@ -89,6 +90,8 @@ struct sim {
 	double wall_start_s;
 	double progress_at_s;      /* wall time of the last progress line */
 	bool interrupted;          /* SIGINT/SIGTERM stopped the loop at drv.end_ns, before the planned end */
+	const struct sim_part *part; /* one shard of a run (sim/shard.c), else NULL */
+	bool part_stop;            /* that shard started a PCIe transfer: it stops (sim/transfer.c) */
 };
 
 static inline struct sim *sim_of(struct drv *d)
@@ -152,6 +155,17 @@ void sim_vram_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now);
 void sim_vram_finish(struct sim *sim);
 void sim_vram_free(struct sim *sim);
 /* sim/run.c */
+/* One shard of a run (sim/shard.c): this process simulates some of the scenario's GPUs. */
+struct sim_part {
+	const bool *gpu_active;    /* [gpu]: simulated here */
+	const char *dir;           /* its private directory: its units.csv and its state (SIM_PART_STATE) */
+	bool progress;             /* it draws the progress line */
+};
+#define SIM_PART_STATE "state.bin"
+/* sim_run's status for a shard that stopped because its GPUs moved bytes over PCIe: SimGrid then
+ * counts activities (summary.json) that depend on every GPU's timeline, so the run is done as one. */
+#define SIM_PART_TRANSFERS 3
+
 struct sim_run_args {
 	const struct vgs_scenario *scn;
 	const char *outdir;        /* final results directory */
@@ -161,6 +175,10 @@ struct sim_run_args {
 	bool timeline;             /* also write timeline.json */
 	bool no_coalesce;          /* lockstep: SimGrid at every event, one exec per command (--no-coalesce) */
 	uint64_t window_ns;        /* also write windows.csv with windows of this length; 0: not */
+	double start_s;            /* when the command started (summary.json wall_command_s); 0: unknown */
+	unsigned jobs;             /* processes it may use: the shards of sim/shard.c (0: 1) */
+	const char *shards_why;    /* why the run is one shard although jobs > 1 (summary.json) */
+	const struct sim_part *part; /* this process is one shard (sim/shard.c); NULL: the whole run */
 };
 /*
  * Simulate args->scn and write its results directory.  0; -1 with err set; or, when SIGINT or SIGTERM
@@ -168,6 +186,19 @@ struct sim_run_args {
  * directory marked "partial": true when the measured window had begun, nothing otherwise.
  */
 int sim_run(const struct sim_run_args *args, struct vgs_error *err);
+/*
+ * The end of a run, whole or merged from shards: finish m with info (the wall-clock time of finishing
+ * counts from finish_t0_s), write the results into out's temporary directory (windows.csv too when
+ * asked), commit it and print the table unless quiet.  0 or -1 with err set.
+ */
+int sim_results_write(const struct sim_run_args *args, struct vgs_metrics *m, const struct vgs_run_info *info,
+		      struct vgs_outdir *out, double finish_t0_s, struct vgs_error *err);
+/* Wall-clock seconds (CLOCK_MONOTONIC). */
+double sim_wall_now(void);
+/* sim/shard.c: run args->scn split into shards over args->jobs processes when its GPUs do not
+ * interact (docs/simulator.md, "Shards"), else (or when the shards cannot reproduce a one-shard run)
+ * as one, with sim_run; the same status as sim_run. */
+int sim_shard_run(const struct sim_run_args *args, struct vgs_error *err);
 /* SimGrid with vgpusim's settings (models, precision, stack size, energy plugin). */
 void sim_simgrid_start(void);
 /* sim/bench_floor.c: `vgpusim bench-floor [N]` */

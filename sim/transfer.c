@@ -46,6 +46,10 @@ void sim_transfer_start(struct drv_chan *ch, bool d2h, uint64_t bytes)
 	struct sim *sim = sim_of(e->domain->drv);
 	struct sim_xfer *x = sim_chan(ch)->xfer;
 
+	/* A shard (sim/shard.c) cannot reproduce a one-shard run's SimGrid activities: it stops, and the
+	 * run is done as one shard (the loop ends at this instant). */
+	if (sim->part)
+		sim->part_stop = true;
 	if (!x) {
 		char *name = g_strdup_printf("%s/%u.pcie", e->cfg->name, ch->index);
 		sg_actor_t a = sg_actor_init(name, sim_engine(e)->host);

@@ -321,32 +321,46 @@ void sim_vram_finish(struct sim *sim)
 {
 	const struct vgs_scenario *scn = sim->drv.scn;
 	struct sim_vram *v = sim->vram;
+	uint32_t *start, *idx, *fill;
+	struct vgs_vmem **vms;
+	uint64_t *per;
 
 	if (!v)
 		return;
-	for (uint32_t g = 0; g < scn->ngpus; g++) {
-		struct vgs_vmem **vms = g_new0(struct vgs_vmem *, scn->ntenants);
-		uint32_t *idx = g_new0(uint32_t, scn->ntenants);
-		uint64_t *per = g_new0(uint64_t, scn->ntenants);
-		size_t n = 0;
+	/* The tenants of each GPU, in index order (once: linear in tenants + GPUs). */
+	start = g_new0(uint32_t, scn->ngpus + 1);
+	fill = g_new0(uint32_t, scn->ngpus);
+	idx = g_new0(uint32_t, scn->ntenants + 1);
+	vms = g_new0(struct vgs_vmem *, scn->ntenants + 1);
+	per = g_new0(uint64_t, scn->ntenants + 1);
+	for (uint32_t i = 0; i < scn->ntenants; i++)
+		start[scn->tenants[i].gpu + 1]++;
+	for (uint32_t g = 0; g < scn->ngpus; g++)
+		start[g + 1] += start[g];
+	for (uint32_t i = 0; i < scn->ntenants; i++) {
+		uint32_t g = scn->tenants[i].gpu, k = start[g] + fill[g]++;
 
-		for (uint32_t i = 0; i < scn->ntenants; i++) {
-			if (scn->tenants[i].gpu != g)
-				continue;
-			idx[n] = i;
-			vms[n++] = v->t[i].vm;
-		}
-		vgs_vmem_check(vms, n, per);
-		for (size_t k = 0; k < n; k++)
+		idx[k] = i;
+		vms[k] = v->t[i].vm;
+	}
+	for (uint32_t g = 0; g < scn->ngpus; g++) {
+		uint32_t s0 = start[g], n = start[g + 1] - s0;
+
+		if (sim->drv.gpu_active && !sim->drv.gpu_active[g])
+			continue; /* another shard's (sim/shard.c) */
+		vgs_vmem_check(vms + s0, n, per + s0);
+		for (uint32_t k = s0; k < s0 + n; k++)
 			vgs_metrics_vram_violations(sim->drv.metrics, idx[k],
 						    per[k] + vgs_vmem_stats(vms[k])->check_violations);
 		vgs_metrics_gpu_vram(sim->drv.metrics, g, vgs_vram_fragmentation(&v->gpus[g]),
 				     (v->gpus[g].frames - v->gpus[g].free_frames) << VGS_VRAM_FRAME_SHIFT,
 				     v->gpus[g].used_peak_frames << VGS_VRAM_FRAME_SHIFT);
-		g_free(vms);
-		g_free(idx);
-		g_free(per);
 	}
+	g_free(start);
+	g_free(fill);
+	g_free(idx);
+	g_free(vms);
+	g_free(per);
 }
 
 void sim_vram_free(struct sim *sim)

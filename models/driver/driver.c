@@ -277,9 +277,11 @@ void drv_start(struct drv *d)
 {
 	drv_timer_add(d, d->scn->warmup_ns, DRV_EV_WARMUP, NULL, 0);
 	for (uint32_t i = 0; i < d->scn->ntenants; i++)
-		drv_run_tenant(&d->tenants[i]);
+		if (!d->gpu_active || d->gpu_active[d->scn->tenants[i].gpu])
+			drv_run_tenant(&d->tenants[i]);
 	for (uint32_t i = 0; i < d->scn->ndomains; i++)
-		drv_run_domain(&d->domains[i]);
+		if (!d->gpu_active || d->gpu_active[d->scn->domains[i].gpu])
+			drv_run_domain(&d->domains[i]);
 }
 
 void drv_close(struct drv *d, uint64_t end)

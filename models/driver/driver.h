@@ -314,6 +314,8 @@ struct drv {
 	size_t runq_cap, runq_head, runq_len;
 	GQueue yielded;            /* domains that let the rest of this instant go first */
 	uint64_t completed;        /* commands completed (or dropped) so far */
+	const bool *gpu_active;    /* [gpu]: only the tenants and domains of these GPUs run (one shard of
+	                            * a run, sim/shard.c); NULL: all */
 	struct drv_cmd *cmd_free;  /* commands to reuse (drv_cmd_new), linked through .next */
 	GPtrArray *cmd_blocks;     /* the blocks they are carved from, freed with the driver */
 };
@@ -322,7 +324,8 @@ struct drv {
  * set when a policy refuses it.  drv_free() undoes it, also after a failure. */
 int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_ops *ops, struct vgs_error *err);
 void drv_free(struct drv *d);
-/* Set the warm-up timer and let every tenant and domain take its first step at time 0. */
+/* Set the warm-up timer and let every tenant and domain (of the active GPUs) take its first step at
+ * time 0. */
 void drv_start(struct drv *d);
 /* Fire one due timer at now. */
 void drv_fire(struct drv *d, const struct vgs_timer *tm, uint64_t now);

@@ -57,94 +57,6 @@ char *vgs_metrics_csv_field(const char *s)
 static const char *const units_header =
 	"tenant,unit,arrival_ns,end_ns,latency_ns,deadline_ns,deadline_missed,measured\n";
 
-/* members[start[g] ..] of GPU g, in index order, from each member's GPU; -1 out of memory. */
-static int csr(uint32_t ngpus, uint32_t n, const uint32_t *gpu_of, size_t stride, uint32_t **start,
-	       uint32_t **list, uint32_t *local)
-{
-	uint32_t *fill;
-
-	*start = calloc(ngpus + 2, sizeof(**start));
-	*list = calloc(n ? n : 1, sizeof(**list));
-	fill = calloc(ngpus + 1, sizeof(*fill));
-	if (!*start || !*list || !fill) {
-		free(fill);
-		return -1;
-	}
-	for (uint32_t k = 0; k < n; k++) {
-		uint32_t g = *(const uint32_t *)((const char *)gpu_of + k * stride);
-
-		(*start)[(g < ngpus ? g : ngpus) + 1]++;
-	}
-	for (uint32_t g = 0; g <= ngpus; g++)
-		(*start)[g + 1] += (*start)[g];
-	for (uint32_t k = 0; k < n; k++) {
-		uint32_t g = *(const uint32_t *)((const char *)gpu_of + k * stride);
-
-		g = g < ngpus ? g : ngpus;
-		if (local)
-			local[k] = fill[g];
-		(*list)[(*start)[g] + fill[g]++] = k;
-	}
-	free(fill);
-	return 0;
-}
-
-static void index_free(struct vgs_metrics_index *ix)
-{
-	free(ix->t_start);
-	free(ix->t_list);
-	free(ix->e_start);
-	free(ix->e_list);
-	free(ix->d_start);
-	free(ix->d_list);
-	free(ix->e_local);
-	free(ix->d_local);
-	free(ix->busy_off);
-	free(ix->held_off);
-}
-
-/* The GPU index of every tenant, engine and domain, and the busy and held rows: linear in them. */
-static int index_build(struct vgs_metrics *m)
-{
-	const struct vgs_scenario *s = m->s;
-	struct vgs_metrics_index *ix = &m->ix;
-	size_t nb = 0, nh = 0;
-
-	ix->e_local = calloc(s->nengines ? s->nengines : 1, sizeof(uint32_t));
-	ix->d_local = calloc(s->ndomains ? s->ndomains : 1, sizeof(uint32_t));
-	ix->busy_off = calloc(s->ntenants ? s->ntenants : 1, sizeof(size_t));
-	ix->held_off = calloc(s->ntenants ? s->ntenants : 1, sizeof(size_t));
-	if (!ix->e_local || !ix->d_local || !ix->busy_off || !ix->held_off ||
-	    csr(s->ngpus, s->ntenants, s->ntenants ? &s->tenants[0].gpu : NULL, sizeof(s->tenants[0]), &ix->t_start,
-		&ix->t_list, NULL) ||
-	    csr(s->ngpus, s->nengines, s->nengines ? &s->engines[0].gpu : NULL, sizeof(s->engines[0]), &ix->e_start,
-		&ix->e_list, ix->e_local) ||
-	    csr(s->ngpus, s->ndomains, s->ndomains ? &s->domains[0].gpu : NULL, sizeof(s->domains[0]), &ix->d_start,
-		&ix->d_list, ix->d_local))
-		return -1;
-	for (uint32_t i = 0; i < s->ntenants; i++) {
-		uint32_t g = s->tenants[i].gpu < s->ngpus ? s->tenants[i].gpu : s->ngpus;
-
-		ix->busy_off[i] = nb;
-		ix->held_off[i] = nh;
-		nb += ix->e_start[g + 1] - ix->e_start[g];
-		nh += ix->d_start[g + 1] - ix->d_start[g];
-	}
-	m->busy_t = calloc(nb + 1, sizeof(*m->busy_t));
-	m->held_t = calloc(nh + 1, sizeof(*m->held_t));
-	return m->busy_t && m->held_t ? 0 : -1;
-}
-
-uint64_t vgs_metrics_busy_of(const struct vgs_metrics *m, uint32_t i, uint32_t e)
-{
-	return m->s->engines[e].gpu == m->s->tenants[i].gpu ? m->busy_t[m->ix.busy_off[i] + m->ix.e_local[e]] : 0;
-}
-
-uint64_t vgs_metrics_held_of(const struct vgs_metrics *m, uint32_t i, uint32_t d)
-{
-	return m->s->domains[d].gpu == m->s->tenants[i].gpu ? m->held_t[m->ix.held_off[i] + m->ix.d_local[d]] : 0;
-}
-
 struct vgs_metrics *vgs_metrics_new(const struct vgs_scenario *s, const char *dir, struct vgs_error *err)
 {
 	struct vgs_metrics *m;
@@ -165,7 +77,7 @@ struct vgs_metrics *vgs_metrics_new(const struct vgs_scenario *s, const char *di
 	m->tenant_csv_len = calloc(nt ? nt : 1, sizeof(*m->tenant_csv_len));
 	m->units_buf = malloc(UNITS_BUF);
 	if (!m->t || !m->e || !m->d || !m->g || !m->gv || !m->tenant_csv_name || !m->tenant_csv_len ||
-	    !m->units_buf || index_build(m))
+	    !m->units_buf || vgs_metrics_index_build(m))
 		goto err_oom;
 	for (size_t i = 0; i < nt; i++) {
 		vgs_hist_init(&m->t[i].queue_ns, VGS_HIST_GAMMA);
@@ -214,7 +126,7 @@ void vgs_metrics_free(struct vgs_metrics *m)
 			free(m->tenant_csv_name[i]);
 	free(m->tenant_csv_name);
 	free(m->units_path);
-	index_free(&m->ix);
+	vgs_metrics_index_free(&m->ix);
 	free(m->busy_t);
 	free(m->held_t);
 	free(m->t);
@@ -375,6 +287,49 @@ void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit
 	}
 }
 
+void vgs_metrics_watch_clock(struct vgs_metrics *m, const uint64_t *clock_ns)
+{
+	m->clock_ns = clock_ns;
+}
+
+/*
+ * A shard (vgs_metrics_watch_clock): an untimed report is placed at now_ns, the latest time this
+ * shard reported, where a one-shard run places it at the latest time any GPU reported: somewhere in
+ * [now_ns, clock].  Whether it counts (in_window) is the same wherever it lies there unless that
+ * interval reaches across a window edge.
+ */
+static void straddle_window(struct vgs_metrics *m)
+{
+	uint64_t a = m->now_ns, b;
+
+	if (!m->clock_ns || (b = *m->clock_ns) <= a)
+		return;
+	if (!((vgs_metrics_in_window(m, a) && vgs_metrics_in_window(m, b)) || b < m->w0 || a > m->w1))
+		m->straddle = true;
+}
+
+static uint64_t blocked_in_window(const struct vgs_metrics *m, uint64_t end, uint64_t blocked_ns)
+{
+	return vgs_metrics_clip(m, end > blocked_ns ? end - blocked_ns : 0, end);
+}
+
+/* The same for a blocked interval ending at the placed time: its clipped length is linear between
+ * the edges it may cross (w0, w1, each + blocked_ns, and blocked_ns itself), so it is the same all over
+ * [now_ns, clock] when it is at both ends and no edge lies inside. */
+static void straddle_blocked(struct vgs_metrics *m, uint64_t blocked_ns)
+{
+	uint64_t a = m->now_ns, b, edges[5] = { m->w0, m->w1, sat_add(m->w0, blocked_ns), sat_add(m->w1, blocked_ns),
+					   blocked_ns };
+
+	if (!m->clock_ns || (b = *m->clock_ns) <= a)
+		return;
+	if (blocked_in_window(m, a, blocked_ns) != blocked_in_window(m, b, blocked_ns))
+		m->straddle = true;
+	for (int k = 0; k < 5; k++)
+		if (edges[k] > a && edges[k] < b)
+			m->straddle = true;
+}
+
 void vgs_metrics_units_generated(struct vgs_metrics *m, uint32_t tenant, uint64_t end_ns, uint64_t n)
 {
 	if (TENANT_OK(m, tenant) && vgs_metrics_in_window(m, end_ns))
@@ -383,6 +338,8 @@ void vgs_metrics_units_generated(struct vgs_metrics *m, uint32_t tenant, uint64_
 
 void vgs_metrics_units_dropped(struct vgs_metrics *m, uint32_t tenant, uint64_t n)
 {
+	if (n)
+		straddle_window(m);
 	if (TENANT_OK(m, tenant) && vgs_metrics_in_window(m, m->now_ns))
 		m->t[tenant].dropped_units += n;
 }
@@ -425,6 +382,7 @@ void vgs_metrics_switch(struct vgs_metrics *m, uint32_t domain, uint32_t to, uin
 
 void vgs_metrics_preempt(struct vgs_metrics *m, uint32_t tenant, uint32_t engine)
 {
+	straddle_window(m);
 	if (!vgs_metrics_in_window(m, m->now_ns))
 		return;
 	if (TENANT_OK(m, tenant))
@@ -449,11 +407,9 @@ void vgs_metrics_reset(struct vgs_metrics *m, uint32_t tenant, uint32_t engine, 
 void vgs_metrics_backpressure(struct vgs_metrics *m, uint32_t tenant, uint64_t blocked_ns)
 {
 	/* Reported when the submitter unblocks: the blocked interval ends at now_ns. */
-	uint64_t end = m->now_ns;
-	uint64_t start = end > blocked_ns ? end - blocked_ns : 0;
-
+	straddle_blocked(m, blocked_ns);
 	if (TENANT_OK(m, tenant))
-		m->t[tenant].backpressure_ns += vgs_metrics_clip(m, start, end);
+		m->t[tenant].backpressure_ns += blocked_in_window(m, m->now_ns, blocked_ns);
 }
 
 void vgs_metrics_engine_energy(struct vgs_metrics *m, uint32_t engine, double joules)
@@ -617,6 +573,12 @@ static double jain(const struct vgs_metrics *m)
 		sxx += x * x;
 	}
 	return (n && sxx > 0) ? (sx * sx) / ((double)n * sxx) : NAN;
+}
+
+void vgs_metrics_set_wall(struct vgs_metrics *m, double finish_s, double command_s)
+{
+	m->info.wall_finish_s = finish_s;
+	m->info.wall_command_s = command_s;
 }
 
 void vgs_metrics_finish(struct vgs_metrics *m, const struct vgs_run_info *info)

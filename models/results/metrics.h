@@ -84,10 +84,48 @@ struct vgs_run_info {
 	bool coalesce;               /* simulator: execs timed without SimGrid (not --no-coalesce, lockstep) */
 	uint64_t execs_without_activity; /* simulator: execs whose end needed no SimGrid activity */
 	bool partial;                /* the run was interrupted before end_ns (executor: Ctrl-C) */
+	/* wall-clock seconds of its parts (0: not measured): the event loop, what follows it until the
+	 * results are written (closing, VRAM check, final numbers), and the whole command so far */
+	double wall_loop_s, wall_finish_s, wall_command_s;
+	uint32_t shards;             /* simulator: processes the run was split into (0: not said) */
+	const char *shards_why;      /* ... and why one only, when more could have been used, or NULL */
 };
 
 /* Compute the final metrics (call once, after the run). */
 void vgs_metrics_finish(struct vgs_metrics *m, const struct vgs_run_info *info);
+/* After vgs_metrics_finish: the wall-clock seconds of finishing and of the whole command (summary.json). */
+void vgs_metrics_set_wall(struct vgs_metrics *m, double finish_s, double command_s);
+
+/*
+ * A run split into shards (sim/shard.c, docs/simulator.md "Shards"): each process simulates the GPUs
+ * of its shard and saves the accumulators of their tenants, engines, domains and GPUs; the parent
+ * loads them into one vgs_metrics and merges the shards' units.csv files.  What a shard says besides:
+ */
+struct vgs_metrics_part {
+	uint64_t activities, execs_without_activity, commands_total, end_ns;
+	bool partial;
+	double wall_loop_s;
+	bool straddle;               /* a report placed at the latest time reported (preempt, backpressure,
+	                              * dropped units) could have fallen on the other side of a window edge
+	                              * in a one-shard run (vgs_metrics_watch_clock) */
+};
+/* Shards: untimed reports are checked against the simulated clock *clock_ns (see .straddle). */
+void vgs_metrics_watch_clock(struct vgs_metrics *m, const uint64_t *clock_ns);
+/* Save the accumulators of the GPUs gpu_active[g] (and their tenants, engines, domains) with p into
+ * `path`; m's units.csv is complete when this returns.  0 or -1 with err set. */
+int vgs_metrics_part_save(struct vgs_metrics *m, const bool *gpu_active, const struct vgs_metrics_part *p,
+			  const char *path, struct vgs_error *err);
+/* Load what vgs_metrics_part_save wrote into m (its GPUs' entities are replaced, the totals added);
+ * *p gets the shard's figures.  0 or -1 with err set. */
+int vgs_metrics_part_load(struct vgs_metrics *m, const char *path, struct vgs_metrics_part *p,
+			  struct vgs_error *err);
+/*
+ * Append the rows of the shards' units.csv files (each in end-time order, with the header) to m's
+ * units.csv in end-time order: the order of a one-shard run, where rows come as units end.  0; 1 when
+ * units of two shards end at the same ns (their order in a one-shard run depends on how the shards'
+ * events interleave within that ns: the caller runs it as one shard instead); -1 with err set.
+ */
+int vgs_metrics_units_merge(struct vgs_metrics *m, char *const *paths, size_t n, struct vgs_error *err);
 /* Write summary.json, tenants.csv, engines.csv into dir (units.csv is already there).  0 or -1. */
 int vgs_metrics_write(struct vgs_metrics *m, const char *dir, struct vgs_error *err);
 /* The end-of-run table (per tenant, per GPU, fairness). */

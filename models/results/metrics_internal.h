@@ -111,6 +111,8 @@ struct vgs_metrics {
 	const struct vgs_scenario *s;
 	uint64_t w0, w1;                  /* measured window [w0, w1] */
 	uint64_t now_ns;                  /* latest time reported so far (for untimed reports) */
+	const uint64_t *clock_ns;         /* a shard: the simulated clock (vgs_metrics_watch_clock), else NULL */
+	bool straddle;                    /* a shard: an untimed report's count may differ from a one-shard run */
 	FILE *units_csv;
 	char *units_path;
 	bool units_io_error;
@@ -167,9 +169,9 @@ static inline void vgs_metrics_advance(struct vgs_metrics *m, uint64_t t)
 		m->now_ns = t;
 }
 
-/* Tenant i's busy time on engine e, held time in domain d (0 when not on i's GPU). */
-uint64_t vgs_metrics_busy_of(const struct vgs_metrics *m, uint32_t i, uint32_t e);
-uint64_t vgs_metrics_held_of(const struct vgs_metrics *m, uint32_t i, uint32_t d);
+/* metrics_index.c: m->ix and the busy and held rows (busy_t, held_t) for m->s; -1 out of memory. */
+int vgs_metrics_index_build(struct vgs_metrics *m);
+void vgs_metrics_index_free(struct vgs_metrics_index *ix);
 
 /* Write the buffered rows of units.csv to the file (an error sets units_io_error). */
 void vgs_metrics_units_flush(struct vgs_metrics *m);

@@ -442,7 +442,17 @@ static int write_summary(const struct vgs_metrics *m, const char *dir, struct vg
 			   in->commands_total ? (double)in->activities / in->commands_total : NAN);
 	vgs_json_kv_bool(&j, "coalesce", in->coalesce);
 	vgs_json_kv_u64(&j, "execs_without_activity", in->execs_without_activity);
+	if (in->shards) {
+		vgs_json_kv_u64(&j, "shards", in->shards);
+		if (in->shards_why)
+			vgs_json_kv_string(&j, "shards_why", in->shards_why);
+		else
+			vgs_json_kv_null(&j, "shards_why");
+	}
 	vgs_json_kv_double(&j, "wall_s", in->wall_s);
+	vgs_json_kv_double(&j, "wall_loop_s", in->wall_loop_s);
+	vgs_json_kv_double(&j, "wall_finish_s", in->wall_finish_s);
+	vgs_json_kv_double(&j, "wall_command_s", in->wall_command_s);
 	vgs_json_kv_double(&j, "commands_per_wall_s", per_wall((double)m->commands, in->wall_s));
 	vgs_json_kv_double(&j, "activities_per_wall_s", per_wall((double)in->activities, in->wall_s));
 	vgs_json_object_end(&j);

@@ -21,8 +21,9 @@ import subprocess
 import sys
 
 # Fields that describe how the simulator ran, not what it simulated.
-RUN_FIELDS = {"wall_s", "commands_per_wall_s", "activities", "activities_per_command", "activities_per_wall_s",
-              "coalesce", "execs_without_activity"}
+RUN_FIELDS = {"wall_s", "wall_loop_s", "wall_finish_s", "wall_command_s", "commands_per_wall_s", "activities",
+              "activities_per_command", "activities_per_wall_s", "coalesce", "execs_without_activity", "shards",
+              "shards_why"}
 
 
 def last_digit(v):
