@@ -358,7 +358,7 @@ int vgs_gpu_profile_load(const char *path, struct vgs_gpu *out, struct vgs_error
 	config_destroy(&ld.cfg);
 	g_free(dir);
 	out->mig = NULL; /* the geometry lived in the scratch scenario: a profile alone is not partitioned */
-	vgs_scenario_fini(&scratch);
+	vgs_ld_mig_geoms_free(&scratch);
 	if (rc)
 		vgs_gpu_profile_free(out);
 	return rc;
