@@ -8,6 +8,7 @@
  * the stable way to give hosts core counts and properties through SimGrid's C interface.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +52,134 @@ int sim_platform_load_xml(GString *x, struct vgs_error *err)
 	return 0;
 }
 
+/* ---- routes between GPUs: live migration (sim/migrate.c, docs/pools.md) ---------------------- */
+
+/* The host (server) a GPU is on: its physical GPU's rank among the physical GPUs / gpus_per_host. */
+static uint32_t gpu_host(const struct vgs_scenario *scn, uint32_t g)
+{
+	uint32_t rank = 0;
+
+	for (uint32_t i = 0; i < scn->gpus[g].phys; i++)
+		rank += scn->gpus[i].phys == i;
+	return rank / scn->interconnect.gpus_per_host;
+}
+
+static void add_link(GPtrArray *links, double *lat, double *bw, char *name, double l, double b)
+{
+	if (links)
+		g_ptr_array_add(links, name);
+	else
+		g_free(name);
+	*lat += l;
+	if (b < *bw)
+		*bw = b;
+}
+
+void sim_route(const struct vgs_scenario *scn, uint32_t a, uint32_t b, GPtrArray *links, double *lat_s, double *bw_Bps)
+{
+	const struct vgs_gpu *ga = &scn->gpus[scn->gpus[a].phys], *gb = &scn->gpus[scn->gpus[b].phys];
+	uint32_t ha = gpu_host(scn, a), hb = gpu_host(scn, b);
+
+	*lat_s = 0;
+	*bw_Bps = INFINITY;
+	if (ha == hb && ga->nvlink_bw_Bps > 0 && gb->nvlink_bw_Bps > 0) {
+		add_link(links, lat_s, bw_Bps, g_strdup_printf("%s.nvlink_tx", ga->name), ga->nvlink_latency_ns * 1e-9,
+			 ga->nvlink_bw_Bps);
+		add_link(links, lat_s, bw_Bps, g_strdup_printf("%s.nvlink_rx", gb->name), gb->nvlink_latency_ns * 1e-9,
+			 gb->nvlink_bw_Bps);
+		return;
+	}
+	add_link(links, lat_s, bw_Bps, g_strdup_printf("%s.pcie_d2h", ga->name), ga->pcie_latency_ns * 1e-9, ga->pcie_bw_Bps);
+	if (ha != hb) {
+		double nl = scn->interconnect.net_latency_ns * 1e-9, nb = scn->interconnect.net_bw_Bps;
+
+		add_link(links, lat_s, bw_Bps, g_strdup_printf("host%u.net_tx", ha), nl, nb);
+		add_link(links, lat_s, bw_Bps, g_strdup_printf("host%u.net_rx", hb), nl, nb);
+	}
+	add_link(links, lat_s, bw_Bps, g_strdup_printf("%s.pcie_h2d", gb->name), gb->pcie_latency_ns * 1e-9, gb->pcie_bw_Bps);
+}
+
+static void link_xml(GString *x, const char *id, double bw, double lat_s)
+{
+	char *e = g_markup_escape_text(id, -1);
+
+	g_string_append_printf(x, "  <link id=\"%s\" bandwidth=\"%.17gBps\" latency=\"%.17gs\"/>\n", e, bw, lat_s);
+	g_free(e);
+}
+
+/* The migration endpoints (<gpu>.mig), NVLink and network links (pass 1) and the routes between the GPUs
+ * of the scenario's migrations (pass 2), only when it has some. */
+static void mig_xml(GString *x, const struct vgs_scenario *scn, int pass)
+{
+	uint32_t nhosts = 0;
+
+	if (!scn->nmigrations)
+		return;
+	for (uint32_t g = 0; g < scn->ngpus; g++) {
+		const struct vgs_gpu *gp = &scn->gpus[g];
+		char *n;
+
+		if (gp->phys != g)
+			continue;
+		if (gpu_host(scn, g) + 1 > nhosts)
+			nhosts = gpu_host(scn, g) + 1;
+		if (pass == 0) {
+			n = g_strdup_printf("%s.mig", gp->name);
+			host_xml(x, n, 1e9, 1, 0, 0);
+			g_free(n);
+		} else if (pass == 1 && gp->nvlink_bw_Bps > 0) {
+			n = g_strdup_printf("%s.nvlink_tx", gp->name);
+			link_xml(x, n, gp->nvlink_bw_Bps, gp->nvlink_latency_ns * 1e-9);
+			g_free(n);
+			n = g_strdup_printf("%s.nvlink_rx", gp->name);
+			link_xml(x, n, gp->nvlink_bw_Bps, gp->nvlink_latency_ns * 1e-9);
+			g_free(n);
+		}
+	}
+	for (uint32_t h = 0; pass == 1 && h < nhosts; h++)
+		for (int d = 0; d < 2; d++) {
+			char *n = g_strdup_printf("host%u.net_%s", h, d ? "rx" : "tx");
+
+			link_xml(x, n, scn->interconnect.net_bw_Bps, scn->interconnect.net_latency_ns * 1e-9);
+			g_free(n);
+		}
+	if (pass != 2)
+		return;
+	/* A route for every ordered pair of physical GPUs a migration may use: from any GPU its vGPU may
+	 * be on (its own, or a destination of another of its migrations) to its destination. */
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (uint32_t m = 0; m < scn->nmigrations; m++) {
+		uint32_t t = scn->migrations[m].tenant;
+
+		for (uint32_t k = 0; k <= scn->nmigrations; k++) {
+			uint32_t src = k == scn->nmigrations ? scn->tenants[t].gpu : scn->migrations[k].gpu;
+			uint32_t a = scn->gpus[src].phys, b = scn->gpus[scn->migrations[m].gpu].phys;
+			GPtrArray *links;
+			double lat, bw;
+			char *key;
+
+			if ((k < scn->nmigrations && scn->migrations[k].tenant != t) || a == b)
+				continue;
+			key = g_strdup_printf("%u,%u", a, b);
+			if (g_hash_table_contains(seen, key)) {
+				g_free(key);
+				continue;
+			}
+			g_hash_table_add(seen, key);
+			links = g_ptr_array_new_with_free_func(g_free);
+			sim_route(scn, a, b, links, &lat, &bw);
+			g_string_append_printf(x, "  <route src=\"%s.mig\" dst=\"%s.mig\" symmetrical=\"NO\">",
+					       scn->gpus[a].name, scn->gpus[b].name);
+			for (guint i = 0; i < links->len; i++)
+				g_string_append_printf(x, "<link_ctn id=\"%s\"/>", (char *)links->pdata[i]);
+			g_string_append(x, "</route>\n");
+			g_ptr_array_free(links, TRUE);
+		}
+	}
+	g_hash_table_destroy(seen);
+}
+
 int sim_platform_load(struct sim *sim, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = sim->drv.scn;
@@ -69,6 +198,8 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 	/* The DTD wants every host, then every link, then the routes.  MIG instances of one physical GPU
 	 * share its link: the one of its first instance (vgs_gpu.phys). */
 	for (int pass = 0; pass < 3; pass++) {
+		if (pass > 0)
+			mig_xml(x, scn, pass - 1);
 		for (uint32_t g = 0; g < scn->ngpus; g++) {
 			if (scn->gpus[g].phys != g)
 				continue;
@@ -102,6 +233,7 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 			}
 		}
 	}
+	mig_xml(x, scn, 2);
 	g_string_append(x, " </zone>\n</platform>\n");
 
 	if (sim_platform_load_xml(x, err))

@@ -32,6 +32,43 @@ static uint32_t sm_cap(const struct drv_domain *dm, const struct vgs_tenant *tc)
 	return 0;
 }
 
+/* t's vGPU joins every domain of `gpu` (not runnable): t->members[t->nmembers++]. */
+static int join_gpu(struct drv *d, struct drv_tenant *t, uint32_t gpu, struct vgs_error *err)
+{
+	const struct vgs_scenario *scn = d->scn;
+	const struct vgs_tenant *tc = t->cfg;
+	struct drv_member *mb = &t->members[t->nmembers++];
+
+	mb->gpu = gpu;
+	mb->domains = g_new0(struct drv_domain *, scn->ndomains);
+	mb->vgpu_index = g_new0(uint32_t, scn->ndomains);
+	for (uint32_t k = 0; k < scn->ndomains; k++) {
+		struct drv_domain *dm = &d->domains[k];
+		struct vgs_vgpu *v;
+		int rc;
+
+		if (dm->cfg->gpu != gpu)
+			continue;
+		v = &dm->vgpus[dm->ntenants];
+		v->weight = tc->weight;
+		v->priority = tc->priority;
+		v->flags = vgs_workload_latency_sensitive(tc->workload) ? VGS_VGPU_LATENCY_SENSITIVE : 0;
+		v->deadline_ns = VGS_SCHED_NO_TIME;
+		v->oldest_submit_ns = VGS_SCHED_NO_TIME;
+		v->owner = t;
+		v->sm_cap = sm_cap(dm, tc);
+		rc = vgs_sched_add(&dm->sched, v);
+		if (rc) {
+			vgs_error_set(err, "policy %s refused vGPU %s (error %d)", dm->sched.ops->name, tc->name, rc);
+			return -1;
+		}
+		dm->tenants[dm->ntenants] = t;
+		mb->vgpu_index[mb->ndomains] = dm->ntenants++;
+		mb->domains[mb->ndomains++] = dm;
+	}
+	return 0;
+}
+
 int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_ops *ops, struct vgs_error *err)
 {
 	const struct vgs_policy_ops *pops = vgs_policy_load_scenario(scn, err);
@@ -109,32 +146,23 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 		vgs_hostq_init(&t->hq);
 		t->staged = g_new0(struct drv_cmd *, tc->submit.batch_max ? tc->submit.batch_max : 1);
 		t->state = T_NEXT;
-		t->domains = g_new0(struct drv_domain *, scn->ndomains);
-		t->vgpu_index = g_new0(uint32_t, scn->ndomains);
-		for (uint32_t k = 0; k < scn->ndomains; k++) {
-			struct drv_domain *dm = &d->domains[k];
-			struct vgs_vgpu *v;
-			int rc;
+		t->members = g_new0(struct drv_member, 1 + scn->nmigrations);
+		if (join_gpu(d, t, tc->gpu, err) < 0)
+			return -1;
+		t->domains = t->members[0].domains;
+		t->vgpu_index = t->members[0].vgpu_index;
+		t->ndomains = t->members[0].ndomains;
+	}
+	/* Migration destinations join after every tenant joined its own GPU: the vGPU ids of a scenario
+	 * without migrations are what they always were. */
+	for (uint32_t m = 0; m < scn->nmigrations; m++) {
+		struct drv_tenant *t = &d->tenants[scn->migrations[m].tenant];
+		bool known = false;
 
-			if (dm->cfg->gpu != tc->gpu)
-				continue;
-			v = &dm->vgpus[dm->ntenants];
-			v->weight = tc->weight;
-			v->priority = tc->priority;
-			v->flags = vgs_workload_latency_sensitive(tc->workload) ? VGS_VGPU_LATENCY_SENSITIVE : 0;
-			v->deadline_ns = VGS_SCHED_NO_TIME;
-			v->oldest_submit_ns = VGS_SCHED_NO_TIME;
-			v->owner = t;
-			v->sm_cap = sm_cap(dm, tc);
-			rc = vgs_sched_add(&dm->sched, v);
-			if (rc) {
-				vgs_error_set(err, "policy %s refused vGPU %s (error %d)", dm->sched.ops->name, tc->name, rc);
-				return -1;
-			}
-			dm->tenants[dm->ntenants] = t;
-			t->vgpu_index[t->ndomains] = dm->ntenants++;
-			t->domains[t->ndomains++] = dm;
-		}
+		for (uint32_t k = 0; k < t->nmembers; k++)
+			known |= t->members[k].gpu == scn->migrations[m].gpu;
+		if (!known && join_gpu(d, t, scn->migrations[m].gpu, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -159,8 +187,11 @@ void drv_free(struct drv *d)
 			vgs_workload_free(t->wl);
 		if (t->hq.done)
 			vgs_hostq_fini(&t->hq);
-		g_free(t->domains);
-		g_free(t->vgpu_index);
+		for (uint32_t k = 0; t->members && k < t->nmembers; k++) {
+			g_free(t->members[k].domains);
+			g_free(t->members[k].vgpu_index);
+		}
+		g_free(t->members);
 	}
 	for (uint32_t i = 0; d->engines && i < scn->nengines; i++) {
 		struct drv_engine *e = &d->engines[i];
@@ -242,6 +273,9 @@ void drv_fire(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 		}
 		break;
 	}
+	case DRV_EV_STOP:
+		drv_tenant_stop(tm->obj, now);
+		break;
 	case DRV_EV_WARMUP:
 		for (uint32_t i = 0; i < d->scn->ntenants; i++)
 			d->tenants[i].dropped_at_warmup = vgs_workload_dropped_units(d->tenants[i].wl);
@@ -257,8 +291,17 @@ void drv_fire(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 void drv_start(struct drv *d)
 {
 	drv_timer_add(d, d->scn->warmup_ns, DRV_EV_WARMUP, NULL, 0);
-	for (uint32_t i = 0; i < d->scn->ntenants; i++)
-		drv_run_tenant(&d->tenants[i]);
+	for (uint32_t i = 0; i < d->scn->ntenants; i++) {
+		struct drv_tenant *t = &d->tenants[i];
+
+		/* A vGPU with a lifetime (docs/pools.md) starts and stops on timers of its own. */
+		if (t->cfg->start_ns > 0)
+			drv_timer_add(d, t->cfg->start_ns, DRV_EV_TENANT, t, ++t->gen);
+		else
+			drv_run_tenant(t);
+		if (t->cfg->stop_ns != VGS_NO_TIME)
+			drv_timer_add(d, t->cfg->stop_ns, DRV_EV_STOP, t, 0);
+	}
 	for (uint32_t i = 0; i < d->scn->ndomains; i++)
 		drv_run_domain(&d->domains[i]);
 }

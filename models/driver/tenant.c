@@ -56,7 +56,7 @@ void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 		uint64_t queued = 0, oldest = VGS_SCHED_NO_TIME;
 		bool ready = false;
 
-		for (int c = 0; c < VGS_NCLASS; c++) {
+		for (int c = 0; c < VGS_NCLASS && !t->suspended; c++) {
 			if (!(d->class_mask & (1u << c)))
 				continue;
 			for (GList *l = t->ring[c].head; l; l = l->next) {
@@ -98,6 +98,64 @@ void drv_tenant_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now
 	if (t->waiting_deps && seq == t->waiting_seq)
 		drv_run_tenant(t);
 	drv_tenant_update_ready(t, now);
+	if (t->stopped && t->in_flight == 0 && d->ops->gone)
+		d->ops->gone(t, now);
+}
+
+void drv_tenant_stop(struct drv_tenant *t, uint64_t now)
+{
+	struct drv *d = t->drv;
+
+	if (t->stopped)
+		return;
+	t->stopped = true;
+	t->state = T_DONE;
+	t->gen++; /* its pending wake-ups */
+	t->waiting_deps = false;
+	t->waiting_space = false;
+	g_free(t->cmd); /* drawn, not submitted: nothing ran for it */
+	t->cmd = NULL;
+	/* Submitted but not yet in a ring: dropped like the queued ones (their units never complete). */
+	for (uint32_t k = 0; k < t->nstaged; k++) {
+		t->in_flight++;
+		drv_tenant_complete(t, t->staged[k], now, true);
+	}
+	t->nstaged = 0;
+	for (int c = 0; c < VGS_NCLASS; c++)
+		while (!g_queue_is_empty(&t->ring[c]))
+			drv_tenant_complete(t, g_queue_pop_head(&t->ring[c]), now, true);
+	drv_tenant_update_ready(t, now);
+	if (t->in_flight == 0 && d->ops->gone)
+		d->ops->gone(t, now);
+}
+
+void drv_tenant_suspend(struct drv_tenant *t, uint64_t now)
+{
+	t->suspended = true;
+	drv_tenant_update_ready(t, now);
+}
+
+void drv_tenant_move(struct drv_tenant *t, uint32_t gpu)
+{
+	for (uint32_t k = 0; k < t->nmembers; k++) {
+		const struct drv_member *m = &t->members[k];
+
+		if (m->gpu != gpu)
+			continue;
+		t->member = k;
+		t->gpu = &t->drv->scn->gpus[gpu];
+		t->domains = m->domains;
+		t->vgpu_index = m->vgpu_index;
+		t->ndomains = m->ndomains;
+		return;
+	}
+}
+
+void drv_tenant_resume(struct drv_tenant *t, uint64_t now)
+{
+	t->suspended = false;
+	drv_tenant_update_ready(t, now);
+	drv_run_tenant(t);
 }
 
 /*
@@ -145,13 +203,20 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 {
 	const struct vgs_submit_cfg *sub = &t->cfg->submit;
 	uint32_t bmax = sub->batch_max ? sub->batch_max : 1;
+	uint64_t t0 = t->cfg->start_ns; /* its workload's time 0 */
 
+	if (t->suspended || t->stopped)
+		return; /* drv_tenant_resume() runs it again */
 	for (;;) {
 		switch (t->state) {
 		case T_NEXT: {
 			struct drv_cmd *cmd = g_new0(struct drv_cmd, 1);
-			int r = vgs_workload_next(t->wl, now, &cmd->c);
+			int r = vgs_workload_next(t->wl, now - t0, &cmd->c);
 
+			if (t0 && cmd->c.arrival_ns != VGS_NO_TIME)
+				cmd->c.arrival_ns += t0;
+			if (t0 && cmd->c.deadline_ns != VGS_NO_TIME)
+				cmd->c.deadline_ns += t0;
 			if (r == VGS_WL_WAIT) {
 				t->waiting_seq = cmd->c.deps[0];
 				g_free(cmd);

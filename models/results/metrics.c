@@ -357,7 +357,8 @@ static void finish_tenants(struct vgs_metrics *m)
 
 		/* share_i = sum_{d on i's GPU} held_{i,d} / sum_{d on i's GPU} sum_j held_{j,d} */
 		for (uint32_t d = 0; d < s->ndomains; d++) {
-			if (s->domains[d].gpu != st->gpu)
+			/* ... and the domains of the GPUs a live migration took it to (docs/pools.md) */
+			if (s->domains[d].gpu != st->gpu && !m->held_td[(size_t)i * s->ndomains + d])
 				continue;
 			held += m->held_td[(size_t)i * s->ndomains + d];
 			den += m->d[d].held_ns;
