@@ -125,28 +125,23 @@ struct attain {
 	uint64_t *met, *all;         /* per tenant: windows with its SLA met, windows in its lifetime */
 };
 
-/*
- * A window counts for a tenant when it lies whole within its lifetime in the measured window; its SLA
- * holds there when its p99 unit latency is within sla.latency_ms (it completed a unit), or -- a tenant
- * with a rate SLA only (frames at a target rate) -- when its unit rate is at least 99 % of sla.fps
- * less one unit (whole units counted in a finite window).  A latency SLA alone judges a tenant that has
- * both: open-loop requests arrive at random, so a window's rate says nothing of the service.
- */
+bool vgs_window_sla_met(const struct vgs_sla *sla, const struct vgs_window_stat *st, uint64_t window_ns)
+{
+	if (sla->latency_ns)
+		return st->units > 0 && st->lat_p99_ns <= (double)sla->latency_ns;
+	return st->rate >= 0.99 * sla->fps - 1e9 / (double)window_ns;
+}
+
+/* A window counts for a tenant when it lies whole within its lifetime in the measured window. */
 static void attain_window(void *user, uint64_t k, uint64_t a, uint64_t b, size_t i, const struct vgs_window_stat *st)
 {
 	struct attain *at = user;
-	const struct vgs_tenant *tn = &at->s->tenants[i];
 	const struct vgs_meter_row *r = &at->rows[i];
-	bool ok = true;
 
 	if (b - a != at->window_ns || (double)a < r->start_s * 1e9 - 0.5 || (double)b > r->end_s * 1e9 + 0.5)
 		return;
-	if (tn->sla.latency_ns)
-		ok = st->units > 0 && st->lat_p99_ns <= (double)tn->sla.latency_ns;
-	else if (tn->sla.fps > 0)
-		ok = st->rate >= 0.99 * tn->sla.fps - 1e9 / (double)at->window_ns;
 	at->all[i]++;
-	at->met[i] += ok;
+	at->met[i] += vgs_window_sla_met(&at->s->tenants[i].sla, st, at->window_ns);
 }
 
 int vgs_metrics_metering(const struct vgs_metrics *m, const char *dir, const struct vgs_metering_cfg *cfg,

@@ -12,6 +12,7 @@
 #ifndef VGS_METERING_H
 #define VGS_METERING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +47,16 @@ void vgs_meter_rows_free(struct vgs_meter_row *rows, size_t n);
 /* Totals of the rows for a report: bill, charge, energy, mean attainment (over rows with an SLA). */
 void vgs_meter_totals(const struct vgs_meter_row *rows, size_t n, double *charge, double *bill, double *energy_j,
 		      double *attainment);
+
+/*
+ * A tenant's SLA held in a window of windows.csv (vgs_windows_scan): its p99 unit latency within
+ * sla.latency_ms (it completed a unit), or -- a tenant with a rate SLA only (frames at a target rate)
+ * -- its unit rate at least 99 % of sla.fps less one unit (whole units counted in a finite window).  A
+ * latency SLA alone judges a tenant that has both: open-loop requests arrive at random, so a window's
+ * rate says nothing of the service.  The SLA attainment of both levels counts windows by this rule.
+ */
+struct vgs_window_stat;
+bool vgs_window_sla_met(const struct vgs_sla *sla, const struct vgs_window_stat *st, uint64_t window_ns);
 
 /*
  * `vgpusim run`: the metering rows of a finished run (m), SLA attainment from DIR/units.csv in windows

@@ -123,11 +123,12 @@ void vgs_ld_mig_free(struct vgs_ld_mig *m);
 
 /* vgpus.c: top-level `placement` and the `vgpus` list -> s->tenants (needs s->gpus); absent in a pool
  * of requests alone.  vgs_ld_req_class: a request class, a vgpus entry's keys but count, gpu and the
- * lifetime, plus `extra` (read by the caller), into c (pool_cfg.h). */
+ * lifetime (but a fixed vGPU of a pool: count and gpu), plus `extra` (read by the caller), into c
+ * (pool_cfg.h). */
 int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root);
 struct vgs_req_class;
 int vgs_ld_req_class(struct vgs_ld *ld, config_setting_t *st, const char *ctx, const char *const *extra,
-		     struct vgs_req_class *c);
+		     struct vgs_req_class *c, bool fixed);
 
 /* pool_cfg.c: `interconnect`, `migration`, `migrations`, `metering`; pool_req.c: `requests` and `pool`
  * (both need the tenants).  cfgtext.c, vgs_ld_setting_text: a setting as libconfig text that reads

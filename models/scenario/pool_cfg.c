@@ -223,6 +223,8 @@ next:
  * Compute Service Level Agreement (aws.amazon.com/compute/sla/, region-level SLA, updated 2022-05-05):
  * uptime below 99.99 % credits 10 %, below 99.0 % 30 %, below 95.0 % 100 % of the charge.
  */
+static const struct vgs_sla_credit aws_credits[] = { { 99.99, 10 }, { 99.0, 30 }, { 95.0, 100 } };
+
 static int load_metering(struct vgs_ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "currency", "gpu_hour", "prices", "sla_credits", "window_s", NULL };
@@ -232,7 +234,6 @@ static int load_metering(struct vgs_ld *ld, const config_setting_t *root)
 	static const struct vgs_ld_range req_money = { .required = true, .lo = 0, .hi = 1e9 };
 	static const struct vgs_ld_range pct = { .required = true, .lo = 0, .hi = 100 };
 	static const struct vgs_ld_range win = { .def = 1.0, .lo = 0, .lo_open = true, .hi = 1e6 };
-	static const struct vgs_sla_credit aws[] = { { 99.99, 10 }, { 99.0, 30 }, { 95.0, 100 } };
 	config_setting_t *g, *list;
 	struct vgs_metering_cfg *m;
 	const char *cur;
@@ -296,10 +297,22 @@ static int load_metering(struct vgs_ld *ld, const config_setting_t *root)
 			m->ncredits++;
 		}
 	} else {
-		m->credits = g_memdup2(aws, sizeof(aws));
-		m->ncredits = G_N_ELEMENTS(aws);
+		m->credits = g_memdup2(aws_credits, sizeof(aws_credits));
+		m->ncredits = G_N_ELEMENTS(aws_credits);
 	}
 	return 0;
+}
+
+struct vgs_metering_cfg *vgs_metering_default(void)
+{
+	struct vgs_metering_cfg *m = g_new0(struct vgs_metering_cfg, 1);
+
+	m->currency = g_strdup("USD");
+	m->gpu_hour = 4.10;
+	m->window_ns = 1000000000ull;
+	m->credits = g_memdup2(aws_credits, sizeof(aws_credits));
+	m->ncredits = G_N_ELEMENTS(aws_credits);
+	return m;
 }
 
 double vgs_metering_price(const struct vgs_metering_cfg *m, const char *profile, double frac)

@@ -31,8 +31,14 @@ struct vgs_req_class {
 	struct vgs_sla sla;
 	double price_per_h;          /* < 0: from the price sheet */
 	struct vgs_workload_spec *workload;
-	char *text;                  /* the class as a `vgpus` entry (libconfig text): its mix runs */
+	char *text;                  /* the class as the members of a `vgpus` entry but its name (libconfig
+	                              * text): what its mix runs are made of */
 	bool latency_sensitive;
+	/* A fixed vGPU beside the requests (a `vgpus` entry of a pool scenario): `count` of them arrive at
+	 * 0 and never leave, on GPU `gpu` when pinned (-1: placed by the policy). */
+	bool fixed;
+	uint32_t count;
+	int32_t gpu;
 };
 
 /* A request as a CSV row gives it (docs/pools.md, "Requests from a CSV"). */
@@ -43,7 +49,6 @@ struct vgs_req_row {
 	uint64_t duration_ns;        /* VGS_NO_TIME: the class's */
 	uint64_t units;              /* 0: the class's */
 	uint64_t fb_bytes;           /* 0: the class's */
-	uint32_t weight;             /* 0: the class's */
 	int32_t mig;                 /* -2: the class's, -1: time-sliced, else a MIG profile */
 };
 
@@ -59,6 +64,7 @@ struct vgs_pool_drain {
 };
 
 struct vgs_pool_cfg {
+	bool has_group;              /* the config has a `pool` group */
 	/* placement */
 	char *placement;             /* a built-in name or a .so path */
 	char *placement_file;        /* where it was set */
@@ -85,7 +91,8 @@ struct vgs_pool_cfg {
 	/* the MIG profiles of the pool's MIG GPUs, requests name them */
 	struct vgs_pool_mig_prof *mig;
 	uint32_t nmig;
-	/* the mix runs' GPU and scheduler: libconfig text of each gpus entry (no count, no pool keys) */
+	/* the mix runs' GPU and scheduler: the members of each gpus entry as libconfig text (no count, no
+	 * pool keys), the scheduler group */
 	char **gpu_text;
 	uint32_t ngpu_text;
 	char *scheduler_text;
@@ -116,6 +123,8 @@ struct vgs_metering_cfg {
 /* Parsing, called by vgs_scenario_load() (load.h has the loader's side). */
 void vgs_pool_cfg_free(struct vgs_pool_cfg *p);
 void vgs_metering_cfg_free(struct vgs_metering_cfg *m);
+/* A price sheet with the defaults (docs/pools.md, "Metering"), for a pool without a `metering` group. */
+struct vgs_metering_cfg *vgs_metering_default(void);
 /* The hourly price of a vGPU of `profile` whose share of its GPU is `frac` (framebuffer or compute
  * slices): the sheet's, else gpu_hour x frac. */
 double vgs_metering_price(const struct vgs_metering_cfg *m, const char *profile, double frac);

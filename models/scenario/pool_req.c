@@ -73,10 +73,52 @@ static uint64_t default_fb(const struct vgs_scenario *s)
 	return 0;
 }
 
+/* A group's text "{\n  a = 1;\n}" as its members alone, "  a = 1;\n" (consumes text). */
+static char *members(char *text)
+{
+	size_t n = strlen(text);
+	char *m;
+
+	if (n < 3 || text[0] != '{' || text[n - 1] != '}')
+		return text;
+	m = g_strndup(text + 2, n - 3);
+	g_free(text);
+	return m;
+}
+
+/* The vgpus entries of a pool scenario: fixed vGPUs beside the requests, each a class of its own (its
+ * mix runs need its keys as text) whose `count` requests arrive at 0 and never leave. */
+static int load_fixed(struct vgs_ld *ld, const config_setting_t *root, struct vgs_pool_cfg *p)
+{
+	static const char *const not_in_text[] = { "name", "count", "gpu", "start_s", "stop_s", NULL };
+	config_setting_t *list = config_setting_get_member(root, "vgpus");
+	uint32_t n = list ? (uint32_t)config_setting_length(list) : 0;
+
+	p->classes = g_renew(struct vgs_req_class, p->classes, p->nclasses + n);
+	memset(p->classes + p->nclasses, 0, n * sizeof(*p->classes));
+	for (uint32_t i = 0; i < n; i++) {
+		config_setting_t *st = config_setting_get_elem(list, i);
+		struct vgs_req_class *c = &p->classes[p->nclasses];
+		char *ctx = g_strdup_printf("vgpus.[%u]", i);
+		int rc = vgs_ld_req_class(ld, st, ctx, NULL, c, true);
+
+		g_free(ctx);
+		p->nclasses++;
+		if (rc < 0)
+			return -1;
+		c->mig = -1;
+		if (!c->fb_bytes)
+			c->fb_bytes = default_fb(ld->s);
+		c->price_per_h = -1;
+		c->text = members(vgs_ld_setting_text(st, not_in_text));
+	}
+	return 0;
+}
+
 static int load_classes(struct vgs_ld *ld, const config_setting_t *req, struct vgs_pool_cfg *p)
 {
 	static const char *const extra[] = { "share", "mig", "duration_s", "units", "price_per_h", NULL };
-	static const char *const not_in_text[] = { "share", "mig", "duration_s", "units", "price_per_h", NULL };
+	static const char *const not_in_text[] = { "name", "share", "mig", "duration_s", "units", "price_per_h", NULL };
 	static const struct vgs_ld_range share = { .def = 1.0, .lo = 0, .hi = 1e9 };
 	static const struct vgs_ld_range price = { .def = -1, .lo = 0, .hi = 1e9 };
 	config_setting_t *list = config_setting_get_member(req, "classes");
@@ -96,7 +138,7 @@ static int load_classes(struct vgs_ld *ld, const config_setting_t *req, struct v
 		char *ctx = g_strdup_printf("requests.classes.[%d]", i);
 		const char *mig = NULL;
 		long long units;
-		int rc = vgs_ld_req_class(ld, st, ctx, extra, c);
+		int rc = vgs_ld_req_class(ld, st, ctx, extra, c, false);
 
 		p->nclasses = i + 1;
 		if (rc == 0 && (vgs_ld_num(ld, st, ctx, "share", &share, &c->share) < 0 ||
@@ -123,7 +165,7 @@ static int load_classes(struct vgs_ld *ld, const config_setting_t *req, struct v
 				rc = vgs_ld_fail(ld, config_setting_get_member(st, "name"), "%s.name: duplicate request "
 						 "class '%s'", ctx, c->name);
 		if (rc == 0)
-			c->text = vgs_ld_setting_text(st, not_in_text);
+			c->text = members(vgs_ld_setting_text(st, not_in_text));
 		g_free(ctx);
 		if (rc < 0)
 			return -1;
@@ -133,13 +175,13 @@ static int load_classes(struct vgs_ld *ld, const config_setting_t *req, struct v
 		return vgs_ld_fail(ld, list, "requests.classes: the shares add up to 0");
 	for (int i = 0; i < n; i++)
 		p->classes[i].share /= total;
-	return 0;
+	return load_fixed(ld, config_root_setting(&ld->cfg), p);
 }
 
 /* ---- requests from a CSV ------------------------------------------------------------------------ */
 
-static const char *const csv_cols[] = { "id", "arrival_s", "class", "duration_s", "units", "vram_gb", "weight",
-					"mig", NULL };
+static const char *const csv_cols[] = { "id", "arrival_s", "class", "duration_s", "units", "vram_gb", "mig",
+					NULL };
 
 static int row_time(const char *v, uint64_t *ns)
 {
@@ -154,10 +196,10 @@ static int row_time(const char *v, uint64_t *ns)
 static int csv_row(struct vgs_csv *c, const int *col, struct vgs_pool_cfg *p, struct vgs_req_row *r,
 		   struct vgs_error *err)
 {
-	const char *f[8];
+	const char *f[7];
 	char *end;
 
-	for (int k = 0; k < 8; k++)
+	for (int k = 0; k < 7; k++)
 		f[k] = col[k] >= 0 ? vgs_csv_field(c, col[k]) : NULL;
 	r->id = g_strdup(f[0] && *f[0] ? f[0] : "");
 	r->duration_ns = VGS_NO_TIME;
@@ -196,26 +238,16 @@ static int csv_row(struct vgs_csv *c, const int *col, struct vgs_pool_cfg *p, st
 		}
 		r->fb_bytes = (uint64_t)llround(gb * 1073741824.0);
 	}
-	if (f[6] && *f[6]) {
-		uint64_t w;
-
-		if (vgs_csv_u64(f[6], &w) < 0 || w < 1 || w > 1000000) {
-			vgs_error_set(err, "%s:%u: weight: expected a whole number 1..1000000, got '%s'", c->path,
-				      c->line, f[6]);
-			return -1;
-		}
-		r->weight = (uint32_t)w;
-	}
 	if (r->duration_ns == VGS_NO_TIME && !r->units && !p->classes[r->cls].has_duration && !p->classes[r->cls].units) {
 		vgs_error_set(err, "%s:%u: neither the row nor its class %s says how long the request stays "
 			      "(duration_s) or how much work it does (units)", c->path, c->line, p->classes[r->cls].name);
 		return -1;
 	}
-	if (f[7] && *f[7]) {
-		r->mig = strcmp(f[7], "-") == 0 ? -1 : find_mig(p, f[7]);
-		if (r->mig == -1 && strcmp(f[7], "-") != 0) {
+	if (f[6] && *f[6]) {
+		r->mig = strcmp(f[6], "-") == 0 ? -1 : find_mig(p, f[6]);
+		if (r->mig == -1 && strcmp(f[6], "-") != 0) {
 			vgs_error_set(err, "%s:%u: mig: '%s' is not a MIG profile of the pool's MIG GPUs (or '-': a "
-				      "time-sliced vGPU)", c->path, c->line, f[7]);
+				      "time-sliced vGPU)", c->path, c->line, f[6]);
 			return -1;
 		}
 	}
@@ -236,7 +268,7 @@ static gint row_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 static int load_csv(struct vgs_ld *ld, const config_setting_t *at, struct vgs_pool_cfg *p)
 {
 	struct vgs_csv c;
-	int col[8], rc;
+	int col[7], rc;
 	size_t cap = 0;
 	char *where = vgs_ld_where(ld, at);
 
@@ -255,7 +287,7 @@ static int load_csv(struct vgs_ld *ld, const config_setting_t *at, struct vgs_po
 			known |= strcmp(c.header->pdata[i], csv_cols[k]) == 0;
 		if (!known) {
 			vgs_error_set(ld->err, "%s:1: unknown column '%s'; a requests CSV has id, arrival_s, class, "
-				      "duration_s, units, vram_gb, weight, mig (docs/pools.md)", p->csv_path,
+				      "duration_s, units, vram_gb, mig (docs/pools.md)", p->csv_path,
 				      (char *)c.header->pdata[i]);
 			rc = -1;
 			goto out;
@@ -362,6 +394,7 @@ static int load_pool(struct vgs_ld *ld, const config_setting_t *root, struct vgs
 
 	if (vgs_ld_group(ld, root, "", "pool", false, &pg) < 0)
 		return -1;
+	p->has_group = pg != NULL;
 	for (int i = 0; pg && i < config_setting_length(pg); i++) {
 		const config_setting_t *m = config_setting_get_elem(pg, i);
 		bool ok = config_setting_is_group(m) && strcmp(config_setting_name(m), "mix") != 0;
@@ -424,7 +457,7 @@ static void mix_texts(struct vgs_ld *ld, const config_setting_t *root, struct vg
 	p->ngpu_text = (uint32_t)config_setting_length(gpus);
 	p->gpu_text = g_new0(char *, p->ngpu_text + 1);
 	for (uint32_t i = 0; i < p->ngpu_text; i++)
-		p->gpu_text[i] = vgs_ld_setting_text(config_setting_get_elem(gpus, i), gpu_skip);
+		p->gpu_text[i] = members(vgs_ld_setting_text(config_setting_get_elem(gpus, i), gpu_skip));
 	p->scheduler_text = vgs_ld_setting_text(config_setting_get_member(root, "scheduler"), NULL);
 	{
 		char *abs = g_canonicalize_filename(ld->cfgdir, NULL);
@@ -463,6 +496,10 @@ static int load_requests(struct vgs_ld *ld, const config_setting_t *root)
 	if (ld->s->spatial)
 		return vgs_ld_fail(ld, req, "requests: a pool needs a time-sliced scheduling policy inside its GPUs "
 				   "(policy %s shares the SMs)", ld->s->policy);
+	for (uint32_t g = 0; g < ld->s->ngpus; g++)
+		if (ld->s->gpus[g].mig_profile)
+			return vgs_ld_fail(ld, req, "requests: a pool makes MIG instances on demand (pool_mig = true); "
+					   "GPU %s is partitioned by mig_instances", ld->s->gpus[g].name);
 	if (csv)
 		p->csv_path = g_path_is_absolute(csv) ? g_strdup(csv) : g_build_filename(ld->cfgdir, csv, NULL);
 	mig_profiles(ld->s, p);

@@ -556,7 +556,7 @@ out:
  * lifetime -- its requests come and go -- plus the request keys `extra`, which the caller reads.
  */
 int vgs_ld_req_class(struct vgs_ld *ld, config_setting_t *st, const char *ctx, const char *const *extra,
-		     struct vgs_req_class *c)
+		     struct vgs_req_class *c, bool fixed)
 {
 	static const char *const fixed_only[] = { "count", "gpu", "start_s", "stop_s", NULL };
 	struct entry e = { 0 };
@@ -564,7 +564,7 @@ int vgs_ld_req_class(struct vgs_ld *ld, config_setting_t *st, const char *ctx, c
 
 	if (parse_entry(ld, st, ctx, extra, &e) < 0)
 		goto out;
-	for (int i = 0; fixed_only[i]; i++)
+	for (int i = 0; !fixed && fixed_only[i]; i++)
 		if (config_setting_get_member(st, fixed_only[i])) {
 			vgs_ld_fail(ld, config_setting_get_member(st, fixed_only[i]), "%s.%s: a request class has no "
 				    "%s (its requests arrive, are placed by the pool and leave)", ctx, fixed_only[i],
@@ -579,6 +579,9 @@ int vgs_ld_req_class(struct vgs_ld *ld, config_setting_t *st, const char *ctx, c
 	c->class_mask = vgs_workload_class_mask(e.spec);
 	c->latency_sensitive = vgs_workload_latency_sensitive(e.spec);
 	c->workload = e.spec;
+	c->fixed = fixed;
+	c->count = e.count;
+	c->gpu = (int32_t)e.gpu;
 	e.spec = NULL;
 	rc = 0;
 out:
