@@ -18,21 +18,30 @@ static int by_value(const void *a, const void *b)
 }
 
 /*
- * The threshold that classifies the training set best.  Sweeping the sorted values, at each split the
- * observations below are called one bit and those above the other; both polarities are tried.  The
- * candidates include "all above" and "all below" (predict the majority), so a constant latency gives
- * the majority class.
+ * The threshold that classifies the training set best, by balanced accuracy (the mean of the two
+ * bits' recalls), so that a class imbalance between the bits -- a short run sees few secret periods --
+ * cannot pass for a leak: predicting one bit always scores exactly 1/2.  Sweeping the sorted values, at
+ * each split the observations below are called one bit and those above the other; both polarities
+ * are tried.  "All above" (threshold -inf) is the constant guess.
  */
+static double balanced(size_t right1, size_t ones, size_t right0, size_t zeros)
+{
+	if (!ones || !zeros) /* one bit only: plain accuracy */
+		return (double)(right1 + right0) / (double)(ones + zeros);
+	return 0.5 * ((double)right1 / (double)ones + (double)right0 / (double)zeros);
+}
+
 static void fit(struct vgs_leak_obs *tr, size_t n, double *thr, int *above)
 {
-	size_t ones = 0, ones_below = 0, best = 0;
+	size_t ones = 0, ones_below = 0;
+	double best;
 
 	for (size_t i = 0; i < n; i++)
 		ones += tr[i].bit;
 	qsort(tr, n, sizeof(*tr), by_value);
 	*thr = -INFINITY;
-	*above = ones * 2 >= n; /* everything above -inf: predict the majority */
-	best = *above ? ones : n - ones;
+	*above = ones * 2 >= n; /* everything above -inf: the constant guess */
+	best = balanced(*above ? ones : 0, ones, *above ? 0 : n - ones, n - ones);
 	for (size_t i = 0; i < n; i++) {
 		size_t below = i + 1, zeros_below;
 
@@ -40,13 +49,13 @@ static void fit(struct vgs_leak_obs *tr, size_t n, double *thr, int *above)
 		if (i + 1 < n && tr[i + 1].value == tr[i].value)
 			continue;
 		zeros_below = below - ones_below;
-		/* correct when "1 above": zeros below + ones above; when "0 above": ones below + zeros above */
-		size_t c1 = zeros_below + (ones - ones_below);
-		size_t c0 = ones_below + ((n - below) - (ones - ones_below));
+		/* "1 above": ones above and zeros below are right; "0 above": ones below and zeros above */
+		double s1 = balanced(ones - ones_below, ones, zeros_below, n - ones);
+		double s0 = balanced(ones_below, ones, (n - ones) - zeros_below, n - ones);
 
-		if (c1 > best || c0 > best) {
-			*above = c1 >= c0;
-			best = c1 >= c0 ? c1 : c0;
+		if (s1 > best || s0 > best) {
+			*above = s1 >= s0;
+			best = s1 >= s0 ? s1 : s0;
 			*thr = tr[i].value;
 		}
 	}
@@ -103,7 +112,7 @@ static void information(const struct vgs_leak_obs *obs, size_t n, struct vgs_lea
 void vgs_leak_estimate(const struct vgs_leak_obs *obs, size_t n, struct vgs_leak *out)
 {
 	struct vgs_leak_obs *train;
-	size_t ones = 0, right = 0;
+	size_t ones = 0, right1 = 0, right0 = 0, test_ones = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->n = n;
@@ -121,10 +130,15 @@ void vgs_leak_estimate(const struct vgs_leak_obs *obs, size_t n, struct vgs_leak
 	for (size_t i = out->ntrain; i < n; i++) {
 		int guess = obs[i].value > out->threshold ? out->above : !out->above;
 
-		right += guess == obs[i].bit;
+		test_ones += obs[i].bit;
+		if (guess == obs[i].bit)
+			*(obs[i].bit ? &right1 : &right0) += 1;
 	}
-	out->accuracy = (double)right / (double)out->ntest;
-	out->accuracy_sd = 0.5 / sqrt((double)out->ntest);
+	out->accuracy = balanced(right1, test_ones, right0, out->ntest - test_ones);
+	/* A coin's balanced accuracy: 1/2 +- sqrt(1/n1 + 1/n0) / 4, 0.5 / sqrt(ntest) when the bits are even. */
+	out->accuracy_sd = test_ones && test_ones < out->ntest
+				   ? 0.25 * sqrt(1.0 / (double)test_ones + 1.0 / (double)(out->ntest - test_ones))
+				   : 0.5 / sqrt((double)out->ntest);
 	information(obs, n, out);
 }
 

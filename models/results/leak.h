@@ -3,9 +3,11 @@
  * observations -- the latencies of its own probes -- each labelled with the secret bit the victim
  * carried when the probe was submitted, and two numbers about them:
  *
- *   accuracy   of the best single-threshold classifier ("bit 1 when the latency is above t", or below)
- *              fitted on the first half of the observations and scored on the second half; a coin
- *              scores 0.5 +- 0.5 / sqrt(ntest);
+ *   accuracy   balanced accuracy (the mean of the two bits' recalls) of the best single-threshold
+ *              classifier ("bit 1 when the latency is above t", or below) fitted on the first half of
+ *              the observations and scored on the second half: a coin, or any guess that ignores the
+ *              latency, scores 0.5 +- sqrt(1/n1 + 1/n0) / 4 (n1, n0: test observations of each bit),
+ *              however unevenly the run's secret periods fell;
  *   bits/obs   the mutual information I(bit; latency) per observation, by the plug-in (maximum-
  *              likelihood) estimator over VGS_LEAK_BINS equal-frequency bins of the latency with the
  *              Miller-Madow bias correction ((m - 1) / 2n nats per entropy, m its non-empty cells),
@@ -33,8 +35,8 @@ struct vgs_leak_obs {
 struct vgs_leak {
 	size_t n, ntrain, ntest;
 	double p1;                 /* fraction of observations made during a 1 bit */
-	double accuracy;           /* on the test half; NAN without test observations */
-	double accuracy_sd;        /* 0.5 / sqrt(ntest): a coin's standard deviation */
+	double accuracy;           /* balanced, on the test half; NAN without test observations */
+	double accuracy_sd;        /* a coin's standard deviation (above) */
 	double threshold;          /* the classifier's: bit `above` when value > threshold */
 	int above;
 	double mi_bits;            /* Miller-Madow corrected, >= 0 */
