@@ -29,7 +29,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SG_LIBS    := -lsimgrid
 CUNIT_LIBS := -lcunit
 
-POLICY_SRC = $(sort $(wildcard policies/*.c))
+POLICY_SRC = $(sort $(wildcard policies/*.c policies/placement/*.c))
 MODEL_SRC  = $(sort $(wildcard models/*/*.c))
 HW_SRC     = $(sort $(wildcard hw-trace/*.c))
 SIM_SRC    = $(sort $(wildcard sim/*.c))
@@ -48,6 +48,9 @@ UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 UNIT_SUPPORT_OBJ = $(UNIT_SUPPORT:%.c=$(O)/%.o)
 
 POLICY_LIB = $(O)/libvgspolicies.a
+# Both programs take every object of the policy archive (scheduling and placement policies alike), so
+# that a .so policy finds every helper it may call, in either program.
+WHOLE_POLICY_LIB = -Wl,--whole-archive $(POLICY_LIB) -Wl,--no-whole-archive
 MODEL_LIB  = $(O)/libvgsmodels.a
 HW_LIB     = $(O)/libvgshwtrace.a
 BIN        = $(if $(filter build,$(O)),vgpusim,$(O)/vgpusim)
@@ -114,11 +117,11 @@ $(HW_LIB): $(HW_OBJ)
 
 $(BIN): $(SIM_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
 	@$(if $(V),,echo "  LINK    $@ (sim + libvgsmodels.a + libvgspolicies.a)")
-	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(SIM_OBJ) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(SG_LIBS) $(PKG_LIBS) -lz -lm
+	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(SIM_OBJ) $(HW_LIB) $(MODEL_LIB) $(WHOLE_POLICY_LIB) $(SG_LIBS) $(PKG_LIBS) -lz -lm
 
 $(REPLAY_BIN): $(O)/hw-trace/exec/main.o $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
 	@$(if $(V),,echo "  LINK    $@ (executor + libvgsmodels.a + libvgspolicies.a, no SimGrid; $(CUDA_NOTE))")
-	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(O)/hw-trace/exec/main.o $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB) $(PKG_LIBS) -lz -lm $(CUDA_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(O)/hw-trace/exec/main.o $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(WHOLE_POLICY_LIB) $(PKG_LIBS) -lz -lm $(CUDA_LIBS)
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(EXEC_LIB) $(HW_LIB) $(MODEL_LIB) $(POLICY_LIB)
 	@$(if $(V),,echo "  LINK    $@")
@@ -126,8 +129,8 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(EXEC_LIB) $(HW_LIB) $(MO
 
 # The policy templates of docs/policies.md (time-slice and spatial), built as loadable shared objects
 # (tests load them).
-examples: $(O)/examples/libmypolicy.so $(O)/examples/libmyspatial.so
-$(O)/examples/lib%.so: docs/examples/%.c policies/vgs_policy.h
+examples: $(O)/examples/libmypolicy.so $(O)/examples/libmyspatial.so $(O)/examples/libmyplacement.so
+$(O)/examples/lib%.so: docs/examples/%.c policies/vgs_policy.h policies/placement/vgs_place.h
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  SO      $@")
 	$(Q)$(CC) $(CFLAGS) $(BASE) $(SAN) -fPIC -shared -o $@ $<
@@ -144,14 +147,15 @@ check-policies:
 # and in vgpusim-replay are the objects of the one $(POLICY_LIB) (same symbols, same sizes), and
 # vgpusim-replay does not link SimGrid.
 check-shared-policies: $(BIN) $(REPLAY_BIN) $(POLICY_LIB)
-	@set -e; for s in vgs_sched_pick vgs_sched_charge vgs_sched_admit vgs_policy_timeslice vgs_policy_weighted vgs_policy_dynprio vgs_policy_fifo vgs_policy_gvtg vgs_policy_drm vgs_policy_xe vgs_policy_mps vgs_policy_orion; do \
+	@set -e; for s in vgs_sched_pick vgs_sched_charge vgs_sched_admit vgs_policy_timeslice vgs_policy_weighted vgs_policy_dynprio vgs_policy_fifo vgs_policy_gvtg vgs_policy_drm vgs_policy_xe vgs_policy_mps vgs_policy_orion \
+	    vgs_place_fits vgs_place_frag vgs_place_first_fit vgs_place_best_fit vgs_place_spread vgs_place_fgd; do \
 	  a=$$(nm -S --defined-only $(POLICY_LIB) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
 	  b=$$(nm -S --defined-only $(BIN) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
 	  c=$$(nm -S --defined-only $(REPLAY_BIN) | awk -v s=$$s '$$4 == s {print $$2, $$3}'); \
 	  [ -n "$$a" ] && [ "$$a" = "$$b" ] && [ "$$a" = "$$c" ] || { echo "check-shared-policies: $$s differs: archive '$$a' vgpusim '$$b' vgpusim-replay '$$c'" >&2; exit 1; }; \
 	done; \
 	if nm -u $(REPLAY_BIN) | grep -q simgrid || ldd $(REPLAY_BIN) | grep -q simgrid; then echo "check-shared-policies: vgpusim-replay links SimGrid" >&2; exit 1; fi; \
-	echo "check-shared-policies: scheduling core and 9 built-in policies (7 time-slice, 2 spatial) identical (nm -S) in $(POLICY_LIB), $(BIN) and $(REPLAY_BIN); no SimGrid in $(REPLAY_BIN)"
+	echo "check-shared-policies: scheduling core and 9 built-in policies (7 time-slice, 2 spatial), placement core and 4 placement policies identical (nm -S) in $(POLICY_LIB), $(BIN) and $(REPLAY_BIN); no SimGrid in $(REPLAY_BIN)"
 
 # The architecture (docs/architecture.md): which folder may include which, SimGrid in sim/ alone, and no
 # call circle between the files of the programs; the check first proves it catches a forbidden include.

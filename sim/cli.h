@@ -43,6 +43,8 @@ extern const struct vgs_cli_cmd vgs_cli_capacity;    /* sim/cmd_capacity.c */
 extern const struct vgs_cli_cmd vgs_cli_leak;        /* sim/cmd_leak.c */
 extern const struct vgs_cli_cmd vgs_cli_bench_floor; /* sim/bench_floor.c (sim_bench_floor, sim/sim.h) */
 extern const struct vgs_cli_cmd vgs_cli_fit;         /* sim/cmd_fit.c */
+extern const struct vgs_cli_cmd vgs_cli_pool;        /* sim/cmd_pool.c */
+extern const struct vgs_cli_cmd vgs_cli_requests;    /* sim/cmd_requests.c */
 int vgs_cmd_run(int argc, char **argv);
 int vgs_cmd_compare(int argc, char **argv);
 int vgs_cmd_plot(int argc, char **argv);
@@ -56,6 +58,8 @@ int vgs_cmd_sweep(int argc, char **argv);
 int vgs_cmd_capacity(int argc, char **argv);
 int vgs_cmd_fit(int argc, char **argv);
 int vgs_cmd_leak(int argc, char **argv);
+int vgs_cmd_pool(int argc, char **argv);
+int vgs_cmd_requests(int argc, char **argv);
 
 /* Usage errors go through vgs_args_usage_error() (models/scenario/args.h), shared with
  * vgpusim-replay: "vgpusim: MSG", the hint, exit status VGS_EXIT_BAD_INPUT. */

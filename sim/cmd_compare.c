@@ -33,6 +33,7 @@
 #include "sim/batch.h"
 #include "sim/cli.h"
 #include "sim/cmd_plot.h"
+#include "sim/pool.h"
 
 const struct vgs_cli_cmd vgs_cli_compare = {
 	.name = "compare", .synopsis = "CONFIG -p POLICY[,POLICY]... [options]",
@@ -303,6 +304,21 @@ static int finish(const struct opts *o, struct vgs_compare *c, const char *dir, 
 	return (int)failed;
 }
 
+/* The config is a pool of requests (a `requests` group); a config that does not load is not (its error
+ * comes from the usual checks). */
+static bool is_pool(const struct opts *o)
+{
+	struct vgs_scenario s;
+	struct vgs_error err;
+	bool pool;
+
+	if (vgs_args_load_given(o->config, o->args.given, NULL, NULL, &s, &err) < 0)
+		return false;
+	pool = s.pool != NULL;
+	vgs_scenario_fini(&s);
+	return pool;
+}
+
 int vgs_cmd_compare(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -322,6 +338,13 @@ int vgs_cmd_compare(int argc, char **argv)
 
 	vgs_args_init(&o.args);
 	if ((rc = parse_opts(argc, argv, &o)) != 0) {
+		vgs_args_fini(&o.args);
+		return rc;
+	}
+	/* A pool scenario: its items are placement policies (docs/pools.md). */
+	if (is_pool(&o)) {
+		rc = o.seeds > 1 ? vgs_args_usage_error("%s", "compare of placement policies takes no --seeds")
+				 : sim_pool_compare(o.config, o.policies, o.jobs, &o.args, o.plots);
 		vgs_args_fini(&o.args);
 		return rc;
 	}

@@ -219,6 +219,11 @@ int vgs_cmd_run(int argc, char **argv)
 	}
 	if (c < 0 || vgs_args_load(&args, "run", argc - optind, argv + optind, &scn) < 0)
 		goto out;
+	if (scn.pool) {
+		fprintf(stderr, "vgpusim: %s: a pool of requests (docs/pools.md): run it with `vgpusim pool %s` "
+			"(or compare its placement policies with `vgpusim compare`)\n", argv[optind], argv[optind]);
+		goto out;
+	}
 	if (solo && vgs_scenario_keep_solo(&scn, solo, &err)) {
 		fprintf(stderr, "vgpusim: %s\n", err.msg);
 		goto out;

@@ -260,6 +260,22 @@ static void begin(struct drv_chan *ch, uint64_t now)
 	}
 }
 
+/* A live migration's dirty tracking stalls the command first (sim/migrate.c), then it begins. */
+static void begin_tracked(struct drv_chan *ch, uint64_t now)
+{
+	struct sim_chan *sc = sim_chan(ch);
+
+	if (sc->track_ns) {
+		sim_mig_track_stall(sim_of_chan(ch), ch->cmd->tenant, sc->track_ns);
+		sc->phase = PH_TRACK;
+		sc->end_ns = now + sc->track_ns;
+		sc->track_ns = 0;
+		timer_at(ch, sc->end_ns);
+		return;
+	}
+	begin(ch, now);
+}
+
 void sim_chan_start(struct drv *d, struct drv_chan *ch, uint64_t now)
 {
 	struct sim_chan *sc = sim_chan(ch);
@@ -267,7 +283,7 @@ void sim_chan_start(struct drv *d, struct drv_chan *ch, uint64_t now)
 
 	/* VRAM hook (sim/vram.c): translate the command's accesses; the pages it reached before any fault
 	 * move first, while it stalls on its channel. */
-	sc->verdict = sim_vram_translate(ch->cmd, now, &d2h, &h2d);
+	sc->verdict = sim_vram_translate(ch->cmd, now, &d2h, &h2d, &sc->track_ns);
 	if (d2h || h2d) {
 		sc->phase = PH_MIGRATE;
 		sc->stall_start_ns = now;
@@ -275,7 +291,7 @@ void sim_chan_start(struct drv *d, struct drv_chan *ch, uint64_t now)
 		sim_transfer_start(ch, d2h != 0, d2h ? d2h : h2d);
 		return;
 	}
-	begin(ch, now);
+	begin_tracked(ch, now);
 }
 
 void sim_chan_transfer_done(struct drv_chan *ch, uint64_t now)
@@ -295,7 +311,7 @@ void sim_chan_transfer_done(struct drv_chan *ch, uint64_t now)
 		return;
 	}
 	vgs_metrics_vram_stall(sim_of_chan(ch)->drv.metrics, ch->cmd->tenant->idx, sc->stall_start_ns, now);
-	begin(ch, now);
+	begin_tracked(ch, now);
 }
 
 void sim_chan_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now)
@@ -317,6 +333,9 @@ void sim_chan_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 		break;
 	case PH_POOL_LAUNCH:
 		pool_work(ch, now);
+		break;
+	case PH_TRACK:
+		begin(ch, now);
 		break;
 	case PH_FAULT:
 		if (sc->verdict == SIM_VRAM_RESET) {

@@ -58,10 +58,15 @@ void sim_loop(struct sim *sim)
 			if (sim_transfers_wait(sim, next < end ? next : end)) {
 				/* Every transfer that ended at this instant, then what they notified. */
 				struct drv_chan *ch;
+				struct sim_mig *mig;
 
 				sg_actor_yield();
-				while ((ch = sim_transfers_next_done(sim)))
-					sim_chan_transfer_done(ch, sim->clock_ns);
+				while (sim_transfers_next_done(sim, &ch, &mig)) {
+					if (ch)
+						sim_chan_transfer_done(ch, sim->clock_ns);
+					else
+						sim_mig_transfer_done(sim, mig, sim->clock_ns); /* sim/migrate.c */
+				}
 				continue;
 			}
 		}

@@ -33,7 +33,7 @@ static const struct vgs_cli_cmd *const commands[] = {
 	&vgs_cli_run,    &vgs_cli_compare,   &vgs_cli_sweep,     &vgs_cli_capacity, &vgs_cli_plot,
 	&vgs_cli_policies, &vgs_cli_import,  &vgs_cli_trace,     &vgs_cli_fit,      &vgs_cli_translate,
 	&vgs_cli_fit_speed, &vgs_cli_replay, &vgs_cli_calibrate, &vgs_cli_validate, &vgs_cli_leak,
-	&vgs_cli_bench_floor, NULL,
+	&vgs_cli_pool,   &vgs_cli_requests,  &vgs_cli_bench_floor, NULL,
 };
 
 static const struct vgs_cli_cmd *find(const char *name)

@@ -4,11 +4,16 @@
  * context each run at full speed), a control host for the tenant and scheduler actors, and per
  * physical GPU two host-memory endpoints joined to every engine by one PCIe link per direction (PCIe
  * is full duplex; the MIG instances of a GPU share its link).  Each physical GPU is a zone of its own
- * and the control host another: routes exist only inside a GPU, so the platform is linear in GPUs.  Power figures feed the host-energy plugin: "idle:idle:busy" makes power linear in the
+ * and the control host another: routes exist only inside a GPU, so the platform is linear in GPUs --
+ * but for a scenario's live migrations (sim/migrate.c): then each GPU zone also has a migration
+ * endpoint <gpu>.mig and its NVLink links, the top zone the hosts' network links and a zone route
+ * between the endpoints of each pair of GPUs a migration may use (sim_route()).  Power figures feed
+ * the host-energy plugin: "idle:idle:busy" makes power linear in the
  * number of busy channels.  The platform is written as XML to a temporary file and loaded from there,
  * the stable way to give hosts core counts and properties through SimGrid's C interface.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,17 +57,180 @@ int sim_platform_load_xml(GString *x, struct vgs_error *err)
 	return 0;
 }
 
+/* ---- routes between GPUs: live migration (sim/migrate.c, docs/pools.md) ---------------------- */
+
+/* The host (server) a GPU is on: its physical GPU's rank among the physical GPUs / gpus_per_host. */
+static uint32_t gpu_host(const struct vgs_scenario *scn, uint32_t g)
+{
+	uint32_t rank = 0;
+
+	for (uint32_t i = 0; i < scn->gpus[g].phys; i++)
+		rank += scn->gpus[i].phys == i;
+	return rank / scn->interconnect.gpus_per_host;
+}
+
+static void add_link(GPtrArray *links, double *lat, double *bw, char *name, double l, double b)
+{
+	if (links)
+		g_ptr_array_add(links, name);
+	else
+		g_free(name);
+	*lat += l;
+	if (b < *bw)
+		*bw = b;
+}
+
+void sim_route(const struct vgs_scenario *scn, uint32_t a, uint32_t b, GPtrArray *links, double *lat_s, double *bw_Bps)
+{
+	const struct vgs_gpu *ga = &scn->gpus[scn->gpus[a].phys], *gb = &scn->gpus[scn->gpus[b].phys];
+	uint32_t ha = gpu_host(scn, a), hb = gpu_host(scn, b);
+
+	*lat_s = 0;
+	*bw_Bps = INFINITY;
+	if (ha == hb && ga->nvlink_bw_Bps > 0 && gb->nvlink_bw_Bps > 0) {
+		add_link(links, lat_s, bw_Bps, g_strdup_printf("%s.nvlink_tx", ga->name), ga->nvlink_latency_ns * 1e-9,
+			 ga->nvlink_bw_Bps);
+		add_link(links, lat_s, bw_Bps, g_strdup_printf("%s.nvlink_rx", gb->name), gb->nvlink_latency_ns * 1e-9,
+			 gb->nvlink_bw_Bps);
+		return;
+	}
+	add_link(links, lat_s, bw_Bps, g_strdup_printf("%s.pcie_d2h", ga->name), ga->pcie_latency_ns * 1e-9, ga->pcie_bw_Bps);
+	if (ha != hb) {
+		double nl = scn->interconnect.net_latency_ns * 1e-9, nb = scn->interconnect.net_bw_Bps;
+
+		add_link(links, lat_s, bw_Bps, g_strdup_printf("host%u.net_tx", ha), nl, nb);
+		add_link(links, lat_s, bw_Bps, g_strdup_printf("host%u.net_rx", hb), nl, nb);
+	}
+	add_link(links, lat_s, bw_Bps, g_strdup_printf("%s.pcie_h2d", gb->name), gb->pcie_latency_ns * 1e-9, gb->pcie_bw_Bps);
+}
+
+static void link_xml(GString *x, const char *id, double bw, double lat_s)
+{
+	char *e = g_markup_escape_text(id, -1);
+
+	g_string_append_printf(x, "  <link id=\"%s\" bandwidth=\"%.17gBps\" latency=\"%.17gs\"/>\n", e, bw, lat_s);
+	g_free(e);
+}
+
+/* The zone of physical GPU g's hosts, links and routes (escaped for XML, g_free). */
+static char *gpu_zone(const struct vgs_scenario *scn, uint32_t g)
+{
+	char *name = g_strdup_printf("vgpusim.gpu.%s", scn->gpus[g].name);
+	char *zone = g_markup_escape_text(name, -1);
+
+	g_free(name);
+	return zone;
+}
+
+/* Inside physical GPU g's zone, only when the scenario has migrations: its migration endpoint
+ * <gpu>.mig (pass 0: hosts) and its NVLink links (pass 1: links), where its profile has NVLink. */
+static void mig_gpu_xml(GString *x, const struct vgs_scenario *scn, uint32_t g, int pass)
+{
+	const struct vgs_gpu *gp = &scn->gpus[g];
+	char *n;
+
+	if (!scn->nmigrations)
+		return;
+	if (pass == 0) {
+		n = g_strdup_printf("%s.mig", gp->name);
+		host_xml(x, n, 1e9, 1, 0, 0);
+		g_free(n);
+	} else if (pass == 1 && gp->nvlink_bw_Bps > 0) {
+		n = g_strdup_printf("%s.nvlink_tx", gp->name);
+		link_xml(x, n, gp->nvlink_bw_Bps, gp->nvlink_latency_ns * 1e-9);
+		g_free(n);
+		n = g_strdup_printf("%s.nvlink_rx", gp->name);
+		link_xml(x, n, gp->nvlink_bw_Bps, gp->nvlink_latency_ns * 1e-9);
+		g_free(n);
+	}
+}
+
+/*
+ * In the top zone, only when the scenario has migrations: the hosts' network links (shared by all the
+ * GPUs of a host, so they belong to no GPU's zone), then a zone route for every ordered pair of
+ * physical GPUs a migration may use -- from any GPU its vGPU may be on (its own, or a destination of
+ * another of its migrations) to its destination -- between the two GPUs' .mig endpoints (the
+ * gateways), over sim_route()'s links.  SimGrid resolves a link by name wherever it was declared, so
+ * the route crosses the source GPU's PCIe link in its zone, the network here and the destination's.
+ */
+static void mig_top_xml(GString *x, const struct vgs_scenario *scn)
+{
+	uint32_t nhosts = 0, rank = 0;
+	GHashTable *seen;
+
+	if (!scn->nmigrations)
+		return;
+	for (uint32_t g = 0; g < scn->ngpus; g++)
+		if (scn->gpus[g].phys == g)
+			nhosts = rank++ / scn->interconnect.gpus_per_host + 1;
+	for (uint32_t h = 0; h < nhosts; h++)
+		for (int d = 0; d < 2; d++) {
+			char *n = g_strdup_printf("host%u.net_%s", h, d ? "rx" : "tx");
+
+			link_xml(x, n, scn->interconnect.net_bw_Bps, scn->interconnect.net_latency_ns * 1e-9);
+			g_free(n);
+		}
+	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (uint32_t m = 0; m < scn->nmigrations; m++) {
+		uint32_t t = scn->migrations[m].tenant;
+
+		for (uint32_t k = 0; k <= scn->nmigrations; k++) {
+			uint32_t src = k == scn->nmigrations ? scn->tenants[t].gpu : scn->migrations[k].gpu;
+			uint32_t a = scn->gpus[src].phys, b = scn->gpus[scn->migrations[m].gpu].phys;
+			char *key, *za, *zb, *ga, *gb, *na, *nb;
+			GPtrArray *links;
+			double lat, bw;
+
+			if ((k < scn->nmigrations && scn->migrations[k].tenant != t) || a == b)
+				continue;
+			key = g_strdup_printf("%u,%u", a, b);
+			if (g_hash_table_contains(seen, key)) {
+				g_free(key);
+				continue;
+			}
+			g_hash_table_add(seen, key);
+			links = g_ptr_array_new_with_free_func(g_free);
+			sim_route(scn, a, b, links, &lat, &bw);
+			za = gpu_zone(scn, a);
+			zb = gpu_zone(scn, b);
+			na = g_strdup_printf("%s.mig", scn->gpus[a].name);
+			nb = g_strdup_printf("%s.mig", scn->gpus[b].name);
+			ga = g_markup_escape_text(na, -1);
+			gb = g_markup_escape_text(nb, -1);
+			g_string_append_printf(x, "  <zoneRoute src=\"%s\" dst=\"%s\" gw_src=\"%s\" gw_dst=\"%s\" "
+					       "symmetrical=\"NO\">", za, zb, ga, gb);
+			for (guint i = 0; i < links->len; i++) {
+				char *l = g_markup_escape_text(links->pdata[i], -1);
+
+				g_string_append_printf(x, "<link_ctn id=\"%s\"/>", l);
+				g_free(l);
+			}
+			g_string_append(x, "</zoneRoute>\n");
+			g_ptr_array_free(links, TRUE);
+			g_free(za);
+			g_free(zb);
+			g_free(na);
+			g_free(nb);
+			g_free(ga);
+			g_free(gb);
+		}
+	}
+	g_hash_table_destroy(seen);
+}
+
 int sim_platform_load(struct sim *sim, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = sim->drv.scn;
 	GString *x = g_string_new("<?xml version='1.0'?>\n"
 				  "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
-				  "<platform version=\"4.1\">\n <zone id=\"vgpusim\" routing=\"None\">\n"
-				  "  <zone id=\"vgpusim.ctl\" routing=\"Full\">\n");
+				  "<platform version=\"4.1\">\n");
 	/* Each physical GPU's engines (those of its MIG instances too), in index order. */
 	uint32_t *start = g_new0(uint32_t, scn->ngpus + 2), *list = g_new0(uint32_t, scn->nengines + 1);
 	uint32_t *fill = g_new0(uint32_t, scn->ngpus + 1);
 
+	/* Nothing is routed between GPUs but a live migration's transfers (zone routes, mig_top_xml). */
+	g_string_append_printf(x, " <zone id=\"vgpusim\" routing=\"%s\">\n  <zone id=\"vgpusim.ctl\" routing=\"Full\">\n",
+			       scn->nmigrations ? "Full" : "None");
 	host_xml(x, "ctl", 1e9, 1, 0, 0);
 	g_string_append(x, "  </zone>\n");
 	for (uint32_t i = 0; i < scn->nengines; i++)
@@ -76,16 +244,16 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 	}
 	g_free(fill);
 	/* One zone per physical GPU (engines, host-memory endpoints, its PCIe links and the routes over
-	 * them), so the routing tables grow with a GPU's engines, not with the whole fleet: nothing is
-	 * routed between GPUs.  The DTD wants every host, then every link, then the routes.  MIG
-	 * instances of one physical GPU share its link: the one of its first instance (vgs_gpu.phys). */
+	 * them), so the routing tables grow with a GPU's engines, not with the whole fleet.  The DTD wants
+	 * every host, then every link, then the routes.  MIG instances of one physical GPU share its link:
+	 * the one of its first instance (vgs_gpu.phys). */
 	for (uint32_t g = 0; g < scn->ngpus; g++) {
 		char *zone;
 
 		if (scn->gpus[g].phys != g)
 			continue;
-		zone = g_markup_escape_text(scn->gpus[g].name, -1);
-		g_string_append_printf(x, "  <zone id=\"vgpusim.gpu.%s\" routing=\"Full\">\n", zone);
+		zone = gpu_zone(scn, g);
+		g_string_append_printf(x, "  <zone id=\"%s\" routing=\"Full\">\n", zone);
 		g_free(zone);
 		for (uint32_t k = start[g]; k < start[g + 1]; k++) {
 			const struct vgs_engine *e = &scn->engines[list[k]];
@@ -95,6 +263,8 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 			host_xml(x, e->name, 1e9 * c->speed, sim->drv.engines[list[k]].nchan, c->idle_w, c->busy_w);
 		}
 		for (int pass = 0; pass < 3; pass++) {
+			if (pass > 0)
+				mig_gpu_xml(x, scn, g, pass - 1);
 			for (int d = 0; d < 2; d++) {
 				char *name = g_strdup_printf("%s.host_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
 				char *link = g_strdup_printf("%s.pcie_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
@@ -125,6 +295,7 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 	}
 	g_free(start);
 	g_free(list);
+	mig_top_xml(x, scn);
 	g_string_append(x, " </zone>\n</platform>\n");
 
 	if (sim_platform_load_xml(x, err))

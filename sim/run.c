@@ -13,6 +13,7 @@
 #include <simgrid/plugins/energy.h>
 
 #include "models/base/interrupt.h"
+#include "models/results/metering.h"
 #include "models/results/outdir.h"
 #include "models/results/units.h"
 #include "models/scenario/policy_load.h"
@@ -82,6 +83,7 @@ static void sim_ops_completed(struct drv_tenant *t, struct drv_cmd *cmd, uint64_
 			cmd->c.seq, vgs_class_name(cmd->c.cls), sim->drv.scn->engines[cmd->engine].name, cmd->submit_ns,
 			cmd->start_ns, now);
 	sim_vram_complete(t, cmd, now); /* unpin its allocations (sim/vram.c) */
+	sim_mig_completed(sim, t, now, dropped); /* a drain waits for it (sim/migrate.c) */
 	if ((sim->drv.completed & 1023) == 0 && sim->progress)
 		sim_progress(sim, false);
 }
@@ -100,13 +102,22 @@ static void sim_ops_warmup(struct drv *d)
 	}
 }
 
+static void sim_ops_timer(struct drv *d, const struct vgs_timer *tm, uint64_t now)
+{
+	if (tm->kind == SIM_EV_MIGRATE)
+		sim_mig_timer(sim_of(d), tm->obj, now);
+	else
+		sim_chan_timer(d, tm, now);
+}
+
 static const struct drv_ops sim_ops = {
 	.engine_size = sizeof(struct sim_engine),
 	.chan_size = sizeof(struct sim_chan),
 	.now = sim_ops_now,
 	.chan_start = sim_chan_start,
 	.chan_preempt = sim_chan_preempt,
-	.timer = sim_chan_timer,
+	.timer = sim_ops_timer,
+	.gone = sim_vram_release,
 	.submitted = sim_ops_submitted,
 	.completed = sim_ops_completed,
 	.warmup = sim_ops_warmup,
@@ -140,6 +151,19 @@ static void start_actors(struct sim *sim)
 			g_free(mb);
 		}
 	}
+	/* Live migrations' receiving ends: one per destination GPU (sim/migrate.c). */
+	for (uint32_t m = 0; m < scn->nmigrations; m++) {
+		const char *dst = scn->gpus[scn->gpus[scn->migrations[m].gpu].phys].name;
+		char *name = g_strdup_printf("%s.mig", dst);
+		sg_mailbox_t mb = sg_mailbox_by_name(name);
+		bool again = false;
+
+		for (uint32_t k = 0; k < m; k++)
+			again |= scn->gpus[scn->migrations[k].gpu].phys == scn->gpus[scn->migrations[m].gpu].phys;
+		if (!again)
+			start_actor(sg_actor_init(name, sg_host_by_name(name)), mb, sim_pcie_receiver_actor, true);
+		g_free(name);
+	}
 	start_actor(sg_actor_init("driver", sim->ctl_host), sim, driver_actor, false);
 }
 
@@ -164,6 +188,7 @@ void sim_simgrid_start(void)
 
 static void sim_free(struct sim *sim)
 {
+	sim_mig_free(sim);
 	sim_transfers_free(sim);
 	drv_free(&sim->drv);
 	sim_vram_free(sim);
@@ -238,8 +263,8 @@ static int part_save(struct sim *sim, double loop_s, struct vgs_error *err)
 	return rc;
 }
 
-int sim_results_write(const struct sim_run_args *args, struct vgs_metrics *m, const struct vgs_run_info *info,
-		      struct vgs_outdir *out, double finish_t0_s, struct vgs_error *err)
+int sim_results_write(const struct sim_run_args *args, struct sim *sim, struct vgs_metrics *m,
+		      const struct vgs_run_info *info, struct vgs_outdir *out, double finish_t0_s, struct vgs_error *err)
 {
 	const struct vgs_scenario *scn = args->scn;
 	double now;
@@ -247,7 +272,8 @@ int sim_results_write(const struct sim_run_args *args, struct vgs_metrics *m, co
 	vgs_metrics_finish(m, info);
 	now = sim_wall_now();
 	vgs_metrics_set_wall(m, now - finish_t0_s, args->start_s > 0 ? now - args->start_s : 0.0);
-	if (vgs_metrics_write(m, out->tmp, err))
+	if (vgs_metrics_write(m, out->tmp, err) || (sim && sim_mig_write(sim, out->tmp, err)) ||
+	    (scn->metering && vgs_metrics_metering(m, out->tmp, scn->metering, err)))
 		return -1;
 	if (args->window_ns) {
 		char **names = g_new0(char *, scn->ntenants + 1);
@@ -309,6 +335,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 	sim.wall_start_s = t0;
 	if (sim_platform_load(&sim, err))
 		goto out;
+	sim_mig_init(&sim);
 	start_actors(&sim);
 	loop_s = sim_wall_now();
 	simgrid_run();
@@ -355,7 +382,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 	if (rc)
 		goto out;
 	rc = -1;
-	if (sim_results_write(args, sim.drv.metrics, &info, &out, fin0, err))
+	if (sim_results_write(args, &sim, sim.drv.metrics, &info, &out, fin0, err))
 		goto out;
 	rc = vgs_interrupted() ? interrupted(&sim, out.path, true) : 0;
 out:

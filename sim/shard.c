@@ -5,7 +5,9 @@
  * results of a one-shard run, byte for byte.
  *
  * When the shards can reproduce a one-shard run (a plan of more than one shard):
- *   - the GPUs of different shards share nothing: placement is static (vgs_tenant.gpu), a MIG instance
+ *   - the GPUs of different shards share nothing: placement is static (vgs_tenant.gpu: no pool of
+ *     requests, no live migration -- its pre-copy crosses links between GPUs and its vGPU ends on
+ *     another GPU --, no user platform file linking GPUs), a MIG instance
  *     stays with its physical GPU (vgs_gpu.phys: they share its PCIe link and VRAM), and SimGrid plays
  *     no part -- a PCIe transfer makes SimGrid count activities and loop waits that depend on every
  *     GPU's timeline, so a shard that starts one stops (SIM_PART_TRANSFERS) and the run is redone as
@@ -65,6 +67,13 @@ static const char *one_shard_why(const struct sim_run_args *args, uint32_t *ngro
 	g_free(has);
 	if (args->jobs <= 1)
 		return "-j 1";
+	/* GPUs that interact (docs/pools.md) cannot be simulated apart. */
+	if (scn->pool)
+		return "a pool of requests places vGPUs on any GPU";
+	if (scn->nmigrations)
+		return "live migrations move vGPUs between GPUs over a shared interconnect";
+	if (scn->interconnect.platform)
+		return "interconnect.platform links the GPUs";
 	if (*ngroups <= 1)
 		return "one GPU";
 	if (args->no_coalesce)
@@ -233,7 +242,7 @@ static int merge(const struct sim_run_args *args, struct shard *sh, uint32_t n, 
 	for (uint32_t k = 0; k < n; k++)
 		vgs_outdir_remove(sh[k].dir);
 	info.wall_s = fin0 - t0;
-	rc = sim_results_write(args, m, &info, out, fin0, err);
+	rc = sim_results_write(args, NULL, m, &info, out, fin0, err);
 out:
 	if (m)
 		vgs_metrics_free(m);

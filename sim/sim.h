@@ -49,6 +49,7 @@ enum sim_phase {
 	PH_RUNNING,                /* an exec: remaining_ns / speed */
 	PH_POOL_LAUNCH,            /* a kernel's launch overhead, before it joins its engine's SM pool */
 	PH_POOL,                   /* a kernel in its engine's SM pool: the pool says when it ends */
+	PH_TRACK,                  /* stalled: a live migration's dirty tracking took write faults */
 };
 
 /* The simulator's side of a channel (drv_chan.plat). */
@@ -60,6 +61,7 @@ struct sim_chan {
 	uint64_t stall_start_ns;   /* start of the migration stall */
 	uint64_t mig_h2d_bytes;    /* migration still to move in, after the outgoing one */
 	int verdict;               /* enum sim_vram_verdict of the command's translation */
+	uint64_t track_ns;         /* dirty-tracking stall still to take before it runs */
 	sg_exec_t exec;            /* lockstep: the command's SimGrid exec, else NULL */
 	struct sim_xfer *xfer;     /* created at its first transfer */
 };
@@ -71,7 +73,10 @@ struct sim_engine {
 	double energy_at_warmup_j; /* lockstep: the SimGrid energy plugin's reading at the warm-up */
 };
 
-enum sim_event { SIM_EV_CHAN = DRV_EV_PLATFORM };
+enum sim_event { SIM_EV_CHAN = DRV_EV_PLATFORM, SIM_EV_MIGRATE };
+
+struct sim_mig;                /* sim/migrate.c */
+struct sim_migs;
 
 struct sim {
 	struct drv drv;            /* first: a struct drv * of the simulator is its struct sim * */
@@ -92,6 +97,7 @@ struct sim {
 	bool interrupted;          /* SIGINT/SIGTERM stopped the loop at drv.end_ns, before the planned end */
 	const struct sim_part *part; /* one shard of a run (sim/shard.c), else NULL */
 	bool part_stop;            /* that shard started a PCIe transfer: it stops (sim/transfer.c) */
+	struct sim_migs *migs;     /* live migrations (sim/migrate.c), NULL when the scenario has none */
 };
 
 static inline struct sim *sim_of(struct drv *d)
@@ -119,14 +125,31 @@ void sim_transfer_start(struct drv_chan *ch, bool d2h, uint64_t bytes);
 /* Let SimGrid run until `until` (ns) or until a transfer ends, whichever is first; true when one
  * ended.  SimGrid's clock is then at the end of that transfer, or at `until`. */
 bool sim_transfers_wait(struct sim *sim, uint64_t until);
-/* The channel of the next transfer that ended (in order; the loop's clock moved to its end), or NULL. */
-struct drv_chan *sim_transfers_next_done(struct sim *sim);
+/* The next transfer that ended (in order; the loop's clock moved to its end): a channel's (*ch) or a live
+ * migration's (*mig, *ch NULL); false when none. */
+bool sim_transfers_next_done(struct sim *sim, struct drv_chan **ch, struct sim_mig **mig);
 void sim_transfers_free(struct sim *sim);
 /* SimGrid's clock, in ns, rounded. */
 uint64_t sim_simgrid_ns(void);
 
 /* sim/platform.c */
 int sim_platform_load(struct sim *sim, struct vgs_error *err);
+/* The route from GPU a to GPU b (docs/pools.md, "The interconnect"): its links' names appended to links
+ * (may be NULL), its latency (the sum) and bandwidth (the narrowest link). */
+void sim_route(const struct vgs_scenario *scn, uint32_t a, uint32_t b, GPtrArray *links, double *lat_s,
+	       double *bw_Bps);
+/* sim/migrate.c: live migration (docs/pools.md, "Migration"). */
+void sim_mig_init(struct sim *sim);
+void sim_mig_timer(struct sim *sim, struct sim_mig *m, uint64_t now);
+void sim_mig_transfer_done(struct sim *sim, struct sim_mig *m, uint64_t now);
+void sim_mig_completed(struct sim *sim, struct drv_tenant *t, uint64_t now, bool dropped);
+void sim_mig_track_stall(struct sim *sim, struct drv_tenant *t, uint64_t ns);
+int sim_mig_write(struct sim *sim, const char *dir, struct vgs_error *err);
+void sim_mig_free(struct sim *sim);
+/* sim/transfer.c: a migration's sender (an actor on `host`) and its transfers. */
+struct sim_xfer *sim_mig_xfer_new(struct sim *sim, sg_host_t host, const char *name, struct sim_mig *mig);
+void sim_mig_xfer_send(struct sim_xfer *x, sg_mailbox_t mb, uint64_t bytes);
+void sim_mig_xfer_free(struct sim_xfer *x);
 int sim_platform_load_xml(GString *xml, struct vgs_error *err);
 /* sim/engine.c: how a channel runs a command (struct drv_ops) */
 void sim_chan_start(struct drv *d, struct drv_chan *ch, uint64_t now);
@@ -148,7 +171,15 @@ int sim_vram_init(struct sim *sim, struct vgs_error *err);
 void sim_vram_submit(struct drv_tenant *t, struct drv_cmd *cmd);
 /* Translate cmd's accesses at its start: the verdict, and the bytes to migrate out and in first. */
 enum sim_vram_verdict sim_vram_translate(struct drv_cmd *cmd, uint64_t now, uint64_t *d2h_bytes,
-					 uint64_t *h2d_bytes);
+					 uint64_t *h2d_bytes, uint64_t *track_ns);
+/* Lifetimes and live migration (docs/pools.md): dirty tracking on or off; the dirty bytes (take: and
+ * clean them, a pre-copy round copies them); resident bytes; the vGPU's pages to another GPU's VRAM;
+ * its memory given back at the end of its lifetime (struct drv_ops gone). */
+void sim_vram_track(struct sim *sim, struct drv_tenant *t, bool on);
+uint64_t sim_vram_dirty(struct sim *sim, struct drv_tenant *t, bool take);
+uint64_t sim_vram_resident(struct sim *sim, struct drv_tenant *t);
+void sim_vram_rehome(struct sim *sim, struct drv_tenant *t, uint32_t gpu);
+void sim_vram_release(struct drv_tenant *t, uint64_t now);
 /* How long a faulting command holds its channel before it is dropped or reset. */
 uint64_t sim_vram_fault_time_ns(const struct drv_chan *ch, const struct drv_cmd *cmd);
 void sim_vram_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now);
@@ -191,8 +222,8 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err);
  * counts from finish_t0_s), write the results into out's temporary directory (windows.csv too when
  * asked), commit it and print the table unless quiet.  0 or -1 with err set.
  */
-int sim_results_write(const struct sim_run_args *args, struct vgs_metrics *m, const struct vgs_run_info *info,
-		      struct vgs_outdir *out, double finish_t0_s, struct vgs_error *err);
+int sim_results_write(const struct sim_run_args *args, struct sim *sim, struct vgs_metrics *m,
+		      const struct vgs_run_info *info, struct vgs_outdir *out, double finish_t0_s, struct vgs_error *err);
 /* Wall-clock seconds (CLOCK_MONOTONIC). */
 double sim_wall_now(void);
 /* sim/shard.c: run args->scn split into shards over args->jobs processes when its GPUs do not

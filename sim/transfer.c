@@ -13,7 +13,8 @@
 
 struct sim_xfer {
 	struct sim *sim;
-	struct drv_chan *ch;
+	struct drv_chan *ch;       /* a channel's transfer, or NULL: a live migration's (mig) */
+	struct sim_mig *mig;
 	sg_sem_t job;              /* released by the loop when a job is set */
 	sg_mailbox_t mb;
 	uint64_t bytes;
@@ -40,6 +41,39 @@ static void xfer_actor(int argc, char **argv)
 	}
 }
 
+/* A sender actor named `name` on `host`, for a channel's transfers or a migration's. */
+static struct sim_xfer *xfer_new(struct sim *sim, sg_host_t host, const char *name, struct drv_chan *ch,
+				 struct sim_mig *mig)
+{
+	sg_actor_t a = sg_actor_init(name, host);
+	struct sim_xfer *x = g_new0(struct sim_xfer, 1);
+
+	x->sim = sim;
+	x->ch = ch;
+	x->mig = mig;
+	x->job = sg_sem_init(0);
+	sg_actor_set_data(a, x);
+	sg_actor_start(a, xfer_actor, 0, NULL);
+	sg_actor_daemonize(a);
+	return x;
+}
+
+static void xfer_send(struct sim_xfer *x, sg_mailbox_t mb, uint64_t bytes)
+{
+	struct sim *sim = x->sim;
+
+	/* SimGrid's clock may lag behind the loop's: nothing in SimGrid could act meanwhile. */
+	if (sim_simgrid_ns() < sim->clock_ns) {
+		sim->activities++;
+		sg_actor_sleep_until((double)sim->clock_ns * 1e-9);
+	}
+	x->mb = mb;
+	x->bytes = bytes;
+	sim->xfers++;
+	sim->activities++;
+	sg_sem_release(x->job);
+}
+
 void sim_transfer_start(struct drv_chan *ch, bool d2h, uint64_t bytes)
 {
 	struct drv_engine *e = ch->engine;
@@ -52,27 +86,29 @@ void sim_transfer_start(struct drv_chan *ch, bool d2h, uint64_t bytes)
 		sim->part_stop = true;
 	if (!x) {
 		char *name = g_strdup_printf("%s/%u.pcie", e->cfg->name, ch->index);
-		sg_actor_t a = sg_actor_init(name, sim_engine(e)->host);
 
-		x = sim_chan(ch)->xfer = g_new0(struct sim_xfer, 1);
-		x->sim = sim;
-		x->ch = ch;
-		x->job = sg_sem_init(0);
-		sg_actor_set_data(a, x);
-		sg_actor_start(a, xfer_actor, 0, NULL);
-		sg_actor_daemonize(a);
+		x = sim_chan(ch)->xfer = xfer_new(sim, sim_engine(e)->host, name, ch, NULL);
 		g_free(name);
 	}
-	/* SimGrid's clock may lag behind the loop's: nothing in SimGrid could act meanwhile. */
-	if (sim_simgrid_ns() < sim->clock_ns) {
-		sim->activities++;
-		sg_actor_sleep_until((double)sim->clock_ns * 1e-9);
-	}
-	x->mb = sim->pcie_mb[2 * sim->drv.scn->gpus[e->cfg->gpu].phys + d2h];
-	x->bytes = bytes;
-	sim->xfers++;
-	sim->activities++;
-	sg_sem_release(x->job);
+	xfer_send(x, sim->pcie_mb[2 * sim->drv.scn->gpus[e->cfg->gpu].phys + d2h], bytes);
+}
+
+struct sim_xfer *sim_mig_xfer_new(struct sim *sim, sg_host_t host, const char *name, struct sim_mig *mig)
+{
+	return xfer_new(sim, host, name, NULL, mig);
+}
+
+void sim_mig_xfer_send(struct sim_xfer *x, sg_mailbox_t mb, uint64_t bytes)
+{
+	xfer_send(x, mb, bytes);
+}
+
+void sim_mig_xfer_free(struct sim_xfer *x)
+{
+	if (!x)
+		return;
+	sg_sem_destroy(x->job);
+	g_free(x);
 }
 
 bool sim_transfers_wait(struct sim *sim, uint64_t until)
@@ -97,16 +133,18 @@ void sim_transfers_init(struct sim *sim)
 	sim->xfer_sem = sg_sem_init(0);
 }
 
-struct drv_chan *sim_transfers_next_done(struct sim *sim)
+bool sim_transfers_next_done(struct sim *sim, struct drv_chan **ch, struct sim_mig **mig)
 {
 	struct sim_xfer *x = g_queue_pop_head(&sim->xfer_done);
 
 	if (!x)
-		return NULL;
+		return false;
 	sim->xfers--;
 	if (x->done_ns > sim->clock_ns)
 		sim->clock_ns = x->done_ns;
-	return x->ch;
+	*ch = x->ch;
+	*mig = x->mig;
+	return true;
 }
 
 void sim_transfers_free(struct sim *sim)

@@ -22,6 +22,7 @@
  * table only to choose the number; the access itself goes through the faulting vGPU's table.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "models/base/rng.h"
 #include "models/memory/vmem.h"
@@ -42,6 +43,9 @@ struct pins {
 
 struct sim_vram_tenant {
 	struct vgs_vmem *vm;
+	struct vgs_vmem_cfg cfg;     /* to make it anew when its lifetime ends */
+	uint32_t gpu;                /* whose VRAM it uses now (a live migration moves it) */
+	bool tracked;                /* dirty tracking on (a migration's pre-copy) */
 	struct pins *pins;           /* of its commands in flight (freed with the model at the end) */
 	struct vgs_vmem_stats seen;  /* counters already reported to the metrics */
 	struct vgs_rng rng;          /* foreign targets */
@@ -121,6 +125,8 @@ int sim_vram_init(struct sim *sim, struct vgs_error *err)
 		};
 
 		v->t[i].vm = vgs_vmem_new(&v->gpus[tc->gpu], &c);
+		v->t[i].cfg = c;
+		v->t[i].gpu = tc->gpu;
 		vgs_rng_seed(&v->t[i].rng, vgs_rng_derive(c.seed, 1));
 	}
 	g_free(sum);
@@ -225,7 +231,7 @@ static uint64_t foreign_va(struct sim *sim, const struct drv_tenant *t)
 		uint32_t j = (start + k) % n;
 		uint64_t va;
 
-		if (j == t->idx || scn->tenants[j].gpu != t->cfg->gpu)
+		if (j == t->idx || sim->vram->t[j].gpu != sim->vram->t[t->idx].gpu)
 			continue;
 		va = vgs_vmem_some_mapped_va(sim->vram->t[j].vm, vgs_rng_u64(&vt->rng));
 		if (va)
@@ -307,14 +313,74 @@ static enum sim_vram_verdict translate(struct drv_cmd *cmd, uint64_t now, struct
 }
 
 enum sim_vram_verdict sim_vram_translate(struct drv_cmd *cmd, uint64_t now, uint64_t *d2h_bytes,
-					 uint64_t *h2d_bytes)
+					 uint64_t *h2d_bytes, uint64_t *track_ns)
 {
 	struct vgs_migration mig = { 0, 0 };
 	enum sim_vram_verdict verdict = translate(cmd, now, &mig);
+	struct sim *sim = sim_of(cmd->tenant->drv);
 
 	*d2h_bytes = mig.d2h_bytes;
 	*h2d_bytes = mig.h2d_bytes;
+	*track_ns = 0;
+	/* Dirty tracking (a live migration's pre-copy): each page this command wrote first since its last
+	 * copy took a write fault (migration.track_us, docs/pools.md). */
+	if (sim->vram && sim->vram->t[cmd->tenant->idx].tracked)
+		*track_ns = vgs_vmem_dirtied(sim->vram->t[cmd->tenant->idx].vm) * sim->drv.scn->migration.track_ns;
 	return verdict;
+}
+
+/* ---- lifetimes and live migration (docs/pools.md) -------------------------------------------- */
+
+void sim_vram_track(struct sim *sim, struct drv_tenant *t, bool on)
+{
+	if (!sim->vram)
+		return;
+	sim->vram->t[t->idx].tracked = on;
+	vgs_vmem_track(sim->vram->t[t->idx].vm, on);
+}
+
+uint64_t sim_vram_dirty(struct sim *sim, struct drv_tenant *t, bool take)
+{
+	struct vgs_vmem *vm;
+
+	if (!sim->vram)
+		return 0;
+	vm = sim->vram->t[t->idx].vm;
+	return take ? vgs_vmem_dirty_take(vm) : vgs_vmem_dirty_bytes(vm);
+}
+
+uint64_t sim_vram_resident(struct sim *sim, struct drv_tenant *t)
+{
+	return sim->vram ? vgs_vmem_stats(sim->vram->t[t->idx].vm)->resident_bytes : 0;
+}
+
+void sim_vram_rehome(struct sim *sim, struct drv_tenant *t, uint32_t gpu)
+{
+	struct sim_vram_tenant *vt;
+
+	if (!sim->vram)
+		return;
+	vt = &sim->vram->t[t->idx];
+	vgs_vmem_rehome(vt->vm, &sim->vram->gpus[gpu]);
+	vt->gpu = gpu;
+}
+
+/* Its lifetime ended and nothing of it is in flight: its memory goes back to the GPU (a new, empty
+ * model stands in for it, so the end-of-run check and the metrics see an ordinary vGPU). */
+void sim_vram_release(struct drv_tenant *t, uint64_t now)
+{
+	struct sim *sim = sim_of(t->drv);
+	struct sim_vram_tenant *vt;
+
+	if (!sim->vram)
+		return;
+	vt = &sim->vram->t[t->idx];
+	vgs_vmem_free(vt->vm);
+	vt->vm = vgs_vmem_new(&sim->vram->gpus[vt->gpu], &vt->cfg);
+	/* Its counters start again from 0 (what they counted was reported); the level drops to 0. */
+	memset(&vt->seen, 0, sizeof(vt->seen));
+	vt->seen.resident_bytes = 1;
+	report(sim, t->idx, now);
 }
 
 void sim_vram_finish(struct sim *sim)
@@ -327,18 +393,19 @@ void sim_vram_finish(struct sim *sim)
 
 	if (!v)
 		return;
-	/* The tenants of each GPU, in index order (once: linear in tenants + GPUs). */
+	/* The tenants whose memory each GPU holds now (a live migration moves it), in index order (once:
+	 * linear in tenants + GPUs). */
 	start = g_new0(uint32_t, scn->ngpus + 1);
 	fill = g_new0(uint32_t, scn->ngpus);
 	idx = g_new0(uint32_t, scn->ntenants + 1);
 	vms = g_new0(struct vgs_vmem *, scn->ntenants + 1);
 	per = g_new0(uint64_t, scn->ntenants + 1);
 	for (uint32_t i = 0; i < scn->ntenants; i++)
-		start[scn->tenants[i].gpu + 1]++;
+		start[v->t[i].gpu + 1]++;
 	for (uint32_t g = 0; g < scn->ngpus; g++)
 		start[g + 1] += start[g];
 	for (uint32_t i = 0; i < scn->ntenants; i++) {
-		uint32_t g = scn->tenants[i].gpu, k = start[g] + fill[g]++;
+		uint32_t g = v->t[i].gpu, k = start[g] + fill[g]++;
 
 		idx[k] = i;
 		vms[k] = v->t[i].vm;

@@ -12,6 +12,7 @@ void drv_chan_assign(struct drv_chan *ch, struct drv_cmd *cmd, uint64_t now)
 	struct drv_engine *e = ch->engine;
 
 	ch->cmd = cmd;
+	cmd->tenant->running++;
 	ch->state = DRV_CHAN_ASSIGNED;
 	ch->decided_ns = now;
 	ch->preempt_at_ns = VGS_NO_TIME;
@@ -56,6 +57,7 @@ static void release(struct drv_chan *ch, uint64_t now)
 		vgs_timeline_busy(d->tl, e->idx, ch->index, cmd->tenant->idx, cmd->c.seq, cmd->c.cls, start, now);
 	if (--e->busy == 0)
 		vgs_metrics_engine_busy(d->metrics, e->idx, e->busy_since_ns, now);
+	cmd->tenant->running--;
 	ch->state = DRV_CHAN_IDLE;
 	ch->cmd = NULL;
 	ch->preempt_at_ns = VGS_NO_TIME;

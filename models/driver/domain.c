@@ -49,6 +49,8 @@ static bool has_queued(const struct drv_domain *d, const struct drv_tenant *t)
 
 static bool has_ready(const struct drv_domain *d, const struct drv_tenant *t)
 {
+	if (t->suspended)
+		return false;
 	for (int c = 0; c < VGS_NCLASS; c++) {
 		if (!(d->class_mask & (1u << c)))
 			continue;
@@ -64,7 +66,7 @@ static void dispatch(struct drv_domain *d, struct drv_tenant *t, bool only_none,
 {
 	bool moved = false;
 
-	for (uint32_t i = 0; i < d->nengines; i++) {
+	for (uint32_t i = 0; i < d->nengines && !t->suspended; i++) {
 		struct drv_engine *e = d->engines[i];
 		struct drv_ring *q = &t->ring[e->cfg->cls];
 

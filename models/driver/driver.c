@@ -5,6 +5,7 @@
  * they never call back into it.
  */
 #include <math.h>
+#include <string.h>
 
 #include "models/driver/driver.h"
 #include "models/scenario/policy_load.h"
@@ -32,10 +33,68 @@ static uint32_t sm_cap(const struct drv_domain *dm, const struct vgs_tenant *tc)
 	return 0;
 }
 
+/* Per GPU g: its domains, doms[g][0 .. nd[g]), in index order (drv_build). */
+struct gpu_index {
+	uint32_t *nt, *nd;           /* vGPUs (own tenants + migrations in) and domains of each GPU */
+	uint32_t **doms;
+};
+
+/*
+ * t's vGPU joins every domain of `gpu` (not runnable), as t->members[t->nmembers++]: its tenant view
+ * of them, one struct drv_tdom per domain.  Linear in that GPU's domains.  A tenant that never
+ * migrates has one member, t->home, and allocates its tdom array only.
+ */
+static int join_gpu(struct drv *d, struct drv_tenant *t, uint32_t gpu, const struct gpu_index *gx,
+		    struct vgs_error *err)
+{
+	const struct vgs_tenant *tc = t->cfg;
+	struct drv_member *mb;
+
+	if (!t->members) {
+		t->members = &t->home;
+	} else if (t->members == &t->home) {
+		t->members = g_new0(struct drv_member, 2);
+		t->members[0] = t->home;
+	} else {
+		t->members = g_renew(struct drv_member, t->members, t->nmembers + 1);
+	}
+	mb = &t->members[t->nmembers++];
+	memset(mb, 0, sizeof(*mb));
+	mb->gpu = gpu;
+	mb->dom = g_new0(struct drv_tdom, gx->nd[gpu] ? gx->nd[gpu] : 1);
+	for (uint32_t kk = 0; kk < gx->nd[gpu]; kk++) {
+		struct drv_domain *dm = &d->domains[gx->doms[gpu][kk]];
+		struct drv_tdom *td = &mb->dom[mb->ndomains];
+		struct vgs_vgpu *v;
+		int rc;
+
+		v = &dm->vgpus[dm->ntenants];
+		v->weight = tc->weight;
+		v->priority = tc->priority;
+		v->flags = vgs_workload_latency_sensitive(tc->workload) ? VGS_VGPU_LATENCY_SENSITIVE : 0;
+		v->deadline_ns = VGS_SCHED_NO_TIME;
+		v->oldest_submit_ns = VGS_SCHED_NO_TIME;
+		v->owner = t;
+		v->sm_cap = sm_cap(dm, tc);
+		rc = vgs_sched_add(&dm->sched, v);
+		if (rc) {
+			vgs_error_set(err, "policy %s refused vGPU %s (error %d)", dm->sched.ops->name, tc->name, rc);
+			return -1;
+		}
+		dm->tenants[dm->ntenants] = t;
+		td->d = dm;
+		td->v = v;
+		td->vi = dm->ntenants++;
+		td->class_mask = dm->class_mask;
+		mb->ndomains++;
+	}
+	return 0;
+}
+
 int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_ops *ops, struct vgs_error *err)
 {
 	const struct vgs_policy_ops *pops = vgs_policy_load_scenario(scn, err);
-	uint32_t *gpu_nt = NULL, *gpu_nd = NULL, **gpu_doms = NULL;
+	struct gpu_index gx = { 0 };
 	int rc = -1;
 
 	d->scn = scn;
@@ -49,19 +108,22 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 	if (!pops)
 		return -1; /* a bad parameter is a config error, reported before anything runs */
 	/* Per GPU: its tenants and its domains (in index order), so that building is linear in them. */
-	gpu_nt = g_new0(uint32_t, scn->ngpus + 1);
-	gpu_nd = g_new0(uint32_t, scn->ngpus + 1);
-	gpu_doms = g_new0(uint32_t *, scn->ngpus + 1);
+	gx.nt = g_new0(uint32_t, scn->ngpus + 1);
+	gx.nd = g_new0(uint32_t, scn->ngpus + 1);
+	gx.doms = g_new0(uint32_t *, scn->ngpus + 1);
 	for (uint32_t i = 0; i < scn->ntenants; i++)
-		gpu_nt[scn->tenants[i].gpu]++;
+		gx.nt[scn->tenants[i].gpu]++;
+	/* A live migration's tenant has a vGPU on its destination too (at most one per migration). */
+	for (uint32_t m = 0; m < scn->nmigrations; m++)
+		gx.nt[scn->migrations[m].gpu]++;
 	for (uint32_t i = 0; i < scn->ndomains; i++)
-		gpu_nd[scn->domains[i].gpu]++;
+		gx.nd[scn->domains[i].gpu]++;
 	for (uint32_t g = 0; g < scn->ngpus; g++) {
-		gpu_doms[g] = g_new0(uint32_t, gpu_nd[g] ? gpu_nd[g] : 1);
-		gpu_nd[g] = 0;
+		gx.doms[g] = g_new0(uint32_t, gx.nd[g] ? gx.nd[g] : 1);
+		gx.nd[g] = 0;
 	}
 	for (uint32_t i = 0; i < scn->ndomains; i++)
-		gpu_doms[scn->domains[i].gpu][gpu_nd[scn->domains[i].gpu]++] = i;
+		gx.doms[scn->domains[i].gpu][gx.nd[scn->domains[i].gpu]++] = i;
 	for (uint32_t i = 0; i < scn->nengines; i++) {
 		struct drv_engine *e = &d->engines[i];
 
@@ -100,8 +162,8 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 			dm->engines[k] = &d->engines[dc->engines[k]];
 			dm->engines[k]->domain = dm;
 		}
-		dm->tenants = g_new0(struct drv_tenant *, gpu_nt[dc->gpu] ? gpu_nt[dc->gpu] : 1);
-		dm->vgpus = g_new0(struct vgs_vgpu, gpu_nt[dc->gpu] ? gpu_nt[dc->gpu] : 1);
+		dm->tenants = g_new0(struct drv_tenant *, gx.nt[dc->gpu] ? gx.nt[dc->gpu] : 1);
+		dm->vgpus = g_new0(struct vgs_vgpu, gx.nt[dc->gpu] ? gx.nt[dc->gpu] : 1);
 		if (vgs_policy_sched_init(&dm->sched, pops, scn, dc->gpu, err))
 			goto out;
 		dm->spatial = vgs_sched_is_spatial(&dm->sched);
@@ -124,41 +186,29 @@ int drv_build(struct drv *d, const struct vgs_scenario *scn, const struct drv_op
 		t->staged = g_new0(struct drv_cmd *, tc->submit.batch_max ? tc->submit.batch_max : 1);
 		t->state = T_NEXT;
 		t->deadline_seen = VGS_SCHED_NO_TIME; /* what its vGPUs start with */
-		t->dom = g_new0(struct drv_tdom, gpu_nd[tc->gpu] ? gpu_nd[tc->gpu] : 1);
-		for (uint32_t kk = 0; kk < gpu_nd[tc->gpu]; kk++) {
-			struct drv_domain *dm = &d->domains[gpu_doms[tc->gpu][kk]];
-			struct drv_tdom *td = &t->dom[t->ndomains];
-			struct vgs_vgpu *v;
+		if (join_gpu(d, t, tc->gpu, &gx, err) < 0)
+			goto out;
+		t->dom = t->members[0].dom;
+		t->ndomains = t->members[0].ndomains;
+	}
+	/* Migration destinations join after every tenant joined its own GPU: the vGPU ids of a scenario
+	 * without migrations are what they always were. */
+	for (uint32_t m = 0; m < scn->nmigrations; m++) {
+		struct drv_tenant *t = &d->tenants[scn->migrations[m].tenant];
+		bool known = false;
 
-			v = &dm->vgpus[dm->ntenants];
-			v->weight = tc->weight;
-			v->priority = tc->priority;
-			v->flags = vgs_workload_latency_sensitive(tc->workload) ? VGS_VGPU_LATENCY_SENSITIVE : 0;
-			v->deadline_ns = VGS_SCHED_NO_TIME;
-			v->oldest_submit_ns = VGS_SCHED_NO_TIME;
-			v->owner = t;
-			v->sm_cap = sm_cap(dm, tc);
-			rc = vgs_sched_add(&dm->sched, v);
-			if (rc) {
-				vgs_error_set(err, "policy %s refused vGPU %s (error %d)", dm->sched.ops->name, tc->name, rc);
-				rc = -1;
-				goto out;
-			}
-			dm->tenants[dm->ntenants] = t;
-			td->d = dm;
-			td->v = v;
-			td->vi = dm->ntenants++;
-			td->class_mask = dm->class_mask;
-			t->ndomains++;
-		}
+		for (uint32_t k = 0; k < t->nmembers; k++)
+			known |= t->members[k].gpu == scn->migrations[m].gpu;
+		if (!known && join_gpu(d, t, scn->migrations[m].gpu, &gx, err) < 0)
+			goto out;
 	}
 	rc = 0;
 out:
-	for (uint32_t g = 0; gpu_doms && g < scn->ngpus; g++)
-		g_free(gpu_doms[g]);
-	g_free(gpu_doms);
-	g_free(gpu_nt);
-	g_free(gpu_nd);
+	for (uint32_t g = 0; gx.doms && g < scn->ngpus; g++)
+		g_free(gx.doms[g]);
+	g_free(gx.doms);
+	g_free(gx.nt);
+	g_free(gx.nd);
 	return rc;
 }
 
@@ -177,7 +227,12 @@ void drv_free(struct drv *d)
 			vgs_workload_free(t->wl);
 		if (t->hq.done)
 			vgs_hostq_fini(&t->hq);
-		g_free(t->dom);
+		for (uint32_t k = 0; t->members && k < t->nmembers; k++)
+			g_free(t->members[k].dom);
+		if (t->members != &t->home)
+			g_free(t->members);
+		t->members = NULL;
+		t->dom = NULL;
 	}
 	for (uint32_t i = 0; d->engines && i < scn->nengines; i++) {
 		struct drv_engine *e = &d->engines[i];
@@ -261,6 +316,9 @@ void drv_fire(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 		}
 		break;
 	}
+	case DRV_EV_STOP:
+		drv_tenant_stop(tm->obj, now);
+		break;
 	case DRV_EV_WARMUP:
 		for (uint32_t i = 0; i < d->scn->ntenants; i++)
 			d->tenants[i].dropped_at_warmup = vgs_workload_dropped_units(d->tenants[i].wl);
@@ -276,9 +334,19 @@ void drv_fire(struct drv *d, const struct vgs_timer *tm, uint64_t now)
 void drv_start(struct drv *d)
 {
 	drv_timer_add(d, d->scn->warmup_ns, DRV_EV_WARMUP, NULL, 0);
-	for (uint32_t i = 0; i < d->scn->ntenants; i++)
-		if (!d->gpu_active || d->gpu_active[d->scn->tenants[i].gpu])
-			drv_run_tenant(&d->tenants[i]);
+	for (uint32_t i = 0; i < d->scn->ntenants; i++) {
+		struct drv_tenant *t = &d->tenants[i];
+
+		if (d->gpu_active && !d->gpu_active[t->cfg->gpu])
+			continue; /* another shard's (sim/shard.c) */
+		/* A vGPU with a lifetime (docs/pools.md) starts and stops on timers of its own. */
+		if (t->cfg->start_ns > 0)
+			drv_timer_add(d, t->cfg->start_ns, DRV_EV_TENANT, t, ++t->gen);
+		else
+			drv_run_tenant(t);
+		if (t->cfg->stop_ns != VGS_NO_TIME)
+			drv_timer_add(d, t->cfg->stop_ns, DRV_EV_STOP, t, 0);
+	}
 	for (uint32_t i = 0; i < d->scn->ndomains; i++)
 		if (!d->gpu_active || d->gpu_active[d->scn->domains[i].gpu])
 			drv_run_domain(&d->domains[i]);

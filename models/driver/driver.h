@@ -241,16 +241,31 @@ struct drv_tdom {
 	bool busy;                 /* v shows queued or ready work (drv_tenant_update_ready) */
 };
 
+/* A GPU a tenant may run on: its own, or a live migration's destination (its vGPU is in every domain
+ * of each such GPU from the start, runnable only where the tenant runs). */
+struct drv_member {
+	uint32_t gpu;
+	struct drv_tdom *dom;      /* all domains of that GPU, in index order */
+	uint32_t ndomains;
+};
+
 struct drv_tenant {
 	struct drv *drv;
 	uint32_t idx;
 	const struct vgs_tenant *cfg;
-	const struct vgs_gpu *gpu;
+	const struct vgs_gpu *gpu;  /* the GPU it runs on now */
 	struct vgs_workload *wl;
 	struct drv_ring ring[VGS_NCLASS]; /* submitted, not started, per engine class */
-	struct drv_tdom *dom;      /* all domains of its GPU, in index order */
+	struct drv_tdom *dom;      /* all domains of the GPU it runs on, in index order: members[member]'s */
 	uint32_t ndomains;
 	uint64_t deadline_seen;    /* the deadline its domains' vGPUs were last told */
+	struct drv_member *members; /* [0]: its own GPU; then migration destinations (&home when none) */
+	uint32_t nmembers, member;
+	struct drv_member home;    /* members[0] of a tenant that never migrates: no allocation */
+	uint32_t running;          /* its commands on channels now */
+	bool suspended;            /* a live migration stopped it: it submits nothing and none of its
+	                            * commands is dispatched; what runs finishes (drv_tenant_suspend) */
+	bool stopped;              /* its lifetime ended (cfg->stop_ns): nothing more, ever */
 	struct vgs_hostq hq;       /* completions, stream order, open units (models/driver/hostq.h) */
 	uint64_t in_flight;
 	uint64_t dropped_at_warmup; /* units the workload had skipped when the warm-up ended */
@@ -272,7 +287,7 @@ struct drv_tenant {
 };
 
 /* Timer kinds; the platform's own kinds (its channels' timers) start at DRV_EV_PLATFORM. */
-enum { DRV_EV_TENANT, DRV_EV_DOMAIN, DRV_EV_WARMUP, DRV_EV_PLATFORM };
+enum { DRV_EV_TENANT, DRV_EV_DOMAIN, DRV_EV_WARMUP, DRV_EV_STOP, DRV_EV_PLATFORM };
 
 /* What the platform provides. */
 struct drv_ops {
@@ -295,6 +310,8 @@ struct drv_ops {
 	/* ch runs in its engine's SM pool and its end (ch->pool_end_ns) moved: re-arm its end.  Required
 	 * when a scenario has SM pools (MIG instances, spatial policies). */
 	void (*chan_retime)(struct drv *d, struct drv_chan *ch, uint64_t now);
+	/* Optional: t's lifetime ended and nothing of it is in flight any more: its memory may go. */
+	void (*gone)(struct drv_tenant *t, uint64_t now);
 };
 
 struct drv {
@@ -356,6 +373,19 @@ void drv_cmd_free(struct drv *d, struct drv_cmd *cmd);
 
 /* tenant.c */
 void drv_tenant_step(struct drv_tenant *t, uint64_t now);
+/*
+ * Lifetimes and live migration (docs/pools.md), steps the executor could take as well:
+ * drv_tenant_stop - t's lifetime ends at now: what it had not yet started is dropped (counted as
+ * dropped, never run), what runs finishes; it submits nothing more.
+ * drv_tenant_suspend - the stop of a live migration: t submits nothing and its domains dispatch none
+ * of its commands until drv_tenant_resume; what runs finishes (t->running counts it down).
+ * drv_tenant_move - a suspended t runs on `gpu` from now on (one of t->members: a migration
+ * destination known when the driver was built); its queued commands go with it.
+ */
+void drv_tenant_stop(struct drv_tenant *t, uint64_t now);
+void drv_tenant_suspend(struct drv_tenant *t, uint64_t now);
+void drv_tenant_move(struct drv_tenant *t, uint32_t gpu);
+void drv_tenant_resume(struct drv_tenant *t, uint64_t now);
 bool drv_tenant_is_done(const struct drv_tenant *t, uint64_t seq, uint64_t *end_ns);
 bool drv_cmd_startable(const struct drv_cmd *cmd);
 void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now);

@@ -46,7 +46,8 @@ void drv_tenant_update_ready(struct drv_tenant *t, uint64_t now)
 	bool new_deadline = deadline != t->deadline_seen;
 	uint32_t nonempty = 0;
 
-	for (int c = 0; c < VGS_NCLASS; c++)
+	/* A suspended tenant (a live migration's stop) shows nothing ready or queued anywhere. */
+	for (int c = 0; c < VGS_NCLASS && !t->suspended; c++)
 		if (t->ring[c].length)
 			nonempty |= 1u << c;
 	if (t->drv->tl) {
@@ -112,6 +113,72 @@ void drv_tenant_complete(struct drv_tenant *t, struct drv_cmd *cmd, uint64_t now
 	if (t->waiting_deps && seq == t->waiting_seq)
 		drv_run_tenant(t);
 	drv_tenant_update_ready(t, now);
+	if (t->stopped && t->in_flight == 0 && d->ops->gone)
+		d->ops->gone(t, now);
+}
+
+void drv_tenant_stop(struct drv_tenant *t, uint64_t now)
+{
+	struct drv *d = t->drv;
+
+	if (t->stopped)
+		return;
+	t->stopped = true;
+	t->state = T_DONE;
+	t->gen++; /* its pending wake-ups */
+	t->waiting_deps = false;
+	t->waiting_space = false;
+	if (t->cmd)
+		drv_cmd_free(d, t->cmd); /* drawn, not submitted: nothing ran for it */
+	t->cmd = NULL;
+	/* Submitted but not yet in a ring: dropped like the queued ones (their units never complete). */
+	for (uint32_t k = 0; k < t->nstaged; k++) {
+		t->in_flight++;
+		drv_tenant_complete(t, t->staged[k], now, true);
+	}
+	t->nstaged = 0;
+	for (int c = 0; c < VGS_NCLASS; c++)
+		while (t->ring[c].head) {
+			struct drv_cmd *cmd = t->ring[c].head;
+
+			drv_ring_remove(&t->ring[c], cmd);
+			drv_tenant_complete(t, cmd, now, true);
+		}
+	drv_tenant_update_ready(t, now);
+	if (t->in_flight == 0 && d->ops->gone)
+		d->ops->gone(t, now);
+}
+
+void drv_tenant_suspend(struct drv_tenant *t, uint64_t now)
+{
+	t->suspended = true;
+	drv_tenant_update_ready(t, now);
+}
+
+void drv_tenant_move(struct drv_tenant *t, uint32_t gpu)
+{
+	for (uint32_t k = 0; k < t->nmembers; k++) {
+		const struct drv_member *m = &t->members[k];
+
+		if (m->gpu != gpu)
+			continue;
+		t->member = k;
+		t->gpu = &t->drv->scn->gpus[gpu];
+		t->dom = m->dom;
+		t->ndomains = m->ndomains;
+		/* Its vGPUs there show no work (busy false) and learn the deadline the others were last told,
+		 * so that drv_tenant_update_ready's shortcut holds for them too. */
+		for (uint32_t j = 0; j < m->ndomains; j++)
+			m->dom[j].v->deadline_ns = t->deadline_seen;
+		return;
+	}
+}
+
+void drv_tenant_resume(struct drv_tenant *t, uint64_t now)
+{
+	t->suspended = false;
+	drv_tenant_update_ready(t, now);
+	drv_run_tenant(t);
 }
 
 /*
@@ -159,13 +226,20 @@ void drv_tenant_step(struct drv_tenant *t, uint64_t now)
 {
 	const struct vgs_submit_cfg *sub = &t->cfg->submit;
 	uint32_t bmax = sub->batch_max ? sub->batch_max : 1;
+	uint64_t t0 = t->cfg->start_ns; /* its workload's time 0 */
 
+	if (t->suspended || t->stopped)
+		return; /* drv_tenant_resume() runs it again */
 	for (;;) {
 		switch (t->state) {
 		case T_NEXT: {
 			struct drv_cmd *cmd = drv_cmd_new(t->drv);
-			int r = vgs_workload_next(t->wl, now, &cmd->c);
+			int r = vgs_workload_next(t->wl, now - t0, &cmd->c);
 
+			if (t0 && cmd->c.arrival_ns != VGS_NO_TIME)
+				cmd->c.arrival_ns += t0;
+			if (t0 && cmd->c.deadline_ns != VGS_NO_TIME)
+				cmd->c.deadline_ns += t0;
 			if (r == VGS_WL_WAIT) {
 				t->waiting_seq = cmd->c.deps[0];
 				drv_cmd_free(t->drv, cmd);

@@ -144,10 +144,31 @@ static bool try_back(struct vgs_vmem *vm, struct vpage *p, unsigned ps)
 	return true;
 }
 
+/* The page stops counting as dirty (it left VRAM, or was copied). */
+static void clean(struct vgs_vmem *vm, struct vpage *p)
+{
+	if (p->dirty) {
+		p->dirty = 0;
+		vm->dirty_bytes -= 1ull << p->a->shift;
+	}
+}
+
+/* Tracking: a page is dirty from its first access after it was last copied (every access counts as a
+ * write: commands carry no read/write distinction, docs/pools.md). */
+static void mark(struct vgs_vmem *vm, struct vpage *p)
+{
+	if (vm->track && !p->dirty) {
+		p->dirty = 1;
+		vm->dirty_bytes += 1ull << p->a->shift;
+		vm->dirtied++;
+	}
+}
+
 static void evict(struct vgs_vmem *vm, struct vpage *p, struct vgs_migration *mig)
 {
 	uint64_t size = 1ull << p->a->shift;
 
+	clean(vm, p);
 	unback(vm, p);
 	list_remove(vm, p);
 	p->state = PG_EVICTED;
@@ -184,6 +205,7 @@ static int touch_page(struct vgs_vmem *vm, struct vpage *p, struct vgs_migration
 			list_remove(vm, p);
 			list_append(vm, p);
 		}
+		mark(vm, p);
 		return 0;
 	}
 	/* Stay within the share: the vGPU's own least recently used pages go first. */
@@ -202,6 +224,7 @@ static int touch_page(struct vgs_vmem *vm, struct vpage *p, struct vgs_migration
 	list_append(vm, p);
 	p->a->resident_pages++;
 	vm->st.resident_bytes += size;
+	mark(vm, p);
 	return 0;
 }
 
@@ -297,6 +320,7 @@ static bool drop_page(struct vpage *p, void *data)
 	struct vgs_vmem *vm = data;
 
 	if (p->state == PG_RESIDENT) {
+		clean(vm, p);
 		unback(vm, p);
 		list_remove(vm, p);
 		vm->st.resident_bytes -= 1ull << p->a->shift;
@@ -391,8 +415,8 @@ static int touch_range(struct vgs_vmem *vm, struct vgs_alloc *a, uint64_t off, u
 {
 	uint64_t last = (end - 1) >> a->shift, run;
 
-	if (a->resident_pages == a->npages && !vm->reorder)
-		return 0; /* everything resident and nothing to reorder */
+	if (a->resident_pages == a->npages && !vm->reorder && !vm->track)
+		return 0; /* everything resident and nothing to reorder or track */
 	/* A leaf of the page map at a time: its records are consecutive. */
 	for (uint64_t i = off >> a->shift; i <= last;) {
 		struct vpage *p = vpm_page(&a->pages, a, i, true, &run);
@@ -569,6 +593,70 @@ static gboolean collect(gpointer key, gpointer value, gpointer data)
 {
 	g_ptr_array_add(data, value);
 	return FALSE;
+}
+
+/* ---- live migration (docs/pools.md) --------------------------------------------------------- */
+
+void vgs_vmem_track(struct vgs_vmem *vm, bool on)
+{
+	vm->track = on;
+	for (struct vpage *p = vm->head; p; p = p->next) {
+		/* Starting: every resident page is still to be copied. */
+		if (on)
+			mark(vm, p);
+		else
+			clean(vm, p);
+	}
+	vm->dirtied = 0;
+}
+
+uint64_t vgs_vmem_dirty_bytes(const struct vgs_vmem *vm)
+{
+	return vm->dirty_bytes;
+}
+
+uint64_t vgs_vmem_dirty_take(struct vgs_vmem *vm)
+{
+	uint64_t b = vm->dirty_bytes;
+
+	for (struct vpage *p = vm->head; p; p = p->next)
+		clean(vm, p);
+	return b;
+}
+
+uint64_t vgs_vmem_dirtied(struct vgs_vmem *vm)
+{
+	uint64_t n = vm->dirtied;
+
+	vm->dirtied = 0;
+	return n;
+}
+
+int vgs_vmem_rehome(struct vgs_vmem *vm, struct vgs_vram *phys)
+{
+	static const unsigned sizes[] = { VGS_PAGE_2M, VGS_PAGE_64K, VGS_PAGE_4K };
+	int rc = 0;
+
+	for (struct vpage *p = vm->head; p; p = p->next)
+		unback(vm, p);
+	vm->phys = phys;
+	for (struct vpage *p = vm->head, *next; p; p = next) {
+		bool ok = false;
+
+		next = p->next;
+		for (unsigned i = 0; i < 3 && !ok; i++)
+			ok = sizes[i] <= p->a->shift && try_back(vm, p, sizes[i]);
+		if (ok)
+			continue;
+		/* No frame on the new GPU (its placement overcommitted it): the page stays in host memory. */
+		clean(vm, p);
+		list_remove(vm, p);
+		p->state = PG_EVICTED;
+		p->a->resident_pages--;
+		vm->st.resident_bytes -= 1ull << p->a->shift;
+		rc = -ENOMEM;
+	}
+	return rc;
 }
 
 void vgs_vmem_free(struct vgs_vmem *vm)

@@ -125,6 +125,22 @@ uint64_t vgs_vmem_wild_va(struct vgs_vmem *vm);
  * address order; 0 when nothing is resident. */
 uint64_t vgs_vmem_some_mapped_va(const struct vgs_vmem *vm, uint64_t r);
 
+/*
+ * Live migration (docs/pools.md, "Migration").  vgs_vmem_track: start (every resident page becomes
+ * dirty: all of it is to be copied) or stop dirty tracking; while on, a page is dirty from its first
+ * access after it was last copied -- every access counts as a write, commands carry no read/write
+ * distinction.  vgs_vmem_dirty_bytes: resident bytes dirty now.  vgs_vmem_dirty_take: the same, after
+ * which every page is clean (a pre-copy round copies them).  vgs_vmem_dirtied: pages that became
+ * dirty since the last call (each cost the tracking a write fault).  vgs_vmem_rehome: the vGPU's
+ * resident pages move to another GPU's VRAM (its frames there, the old ones freed); 0, or -ENOMEM when
+ * some page found no frame (it is then in host memory, evicted).
+ */
+void vgs_vmem_track(struct vgs_vmem *vm, bool on);
+uint64_t vgs_vmem_dirty_bytes(const struct vgs_vmem *vm);
+uint64_t vgs_vmem_dirty_take(struct vgs_vmem *vm);
+uint64_t vgs_vmem_dirtied(struct vgs_vmem *vm);
+int vgs_vmem_rehome(struct vgs_vmem *vm, struct vgs_vram *phys);
+
 const struct vgs_vmem_stats *vgs_vmem_stats(const struct vgs_vmem *vm);
 uint32_t vgs_vmem_owner(const struct vgs_vmem *vm);
 /* The page table (tests corrupt it to exercise the checker). */

@@ -31,6 +31,7 @@ struct vpage {
 	uint8_t state;
 	uint8_t piece_shift;
 	uint8_t slot;                /* its place in its leaf of the page map */
+	uint8_t dirty;               /* written since a live migration last copied it (while tracked) */
 };
 
 /*
@@ -88,6 +89,9 @@ struct vgs_vmem {
 	struct vpage *head, *tail;   /* residency list */
 	uint64_t va_next;            /* next virtual address to try */
 	bool reorder;                /* LRU and eviction possible: accesses reorder the list */
+	bool track;                  /* dirty tracking on (a live migration's pre-copy) */
+	uint64_t dirty_bytes;        /* resident pages dirty now */
+	uint64_t dirtied;            /* pages that became dirty since vgs_vmem_dirtied() last asked */
 	struct vgs_rng rng;
 	struct vgs_vmem_stats st;
 };

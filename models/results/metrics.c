@@ -129,6 +129,8 @@ void vgs_metrics_free(struct vgs_metrics *m)
 	vgs_metrics_index_free(&m->ix);
 	free(m->busy_t);
 	free(m->held_t);
+	free(m->x_busy);
+	free(m->x_held);
 	free(m->t);
 	free(m->e);
 	free(m->d);
@@ -150,9 +152,11 @@ void vgs_metrics_busy(struct vgs_metrics *m, uint32_t tenant, uint32_t engine, u
 		return;
 	vgs_metrics_advance(m, end_ns);
 	ns = vgs_metrics_clip(m, start_ns, end_ns);
-	/* A tenant runs on its own GPU's engines only (a report of another is not counted there). */
+	/* A tenant runs on its own GPU's engines, and on those of a live migration's destination. */
 	if (m->s->engines[engine].gpu == m->s->tenants[tenant].gpu)
 		m->busy_t[m->ix.busy_off[tenant] + m->ix.e_local[engine]] += ns;
+	else if (m->ix.x_slot && m->ix.x_slot[tenant] != VGS_METRICS_NO_SLOT)
+		m->x_busy[(size_t)m->ix.x_slot[tenant] * m->s->nengines + engine] += ns;
 	m->t[tenant].busy_cls_ns[m->s->engines[engine].cls % VGS_NCLASS] += ns;
 	m->e[engine].channel_ns += ns;
 	if (vgs_metrics_in_window(m, end_ns))
@@ -355,6 +359,8 @@ void vgs_metrics_slice(struct vgs_metrics *m, uint32_t domain, uint32_t tenant, 
 	ns = vgs_metrics_clip(m, start_ns, end_ns);
 	if (m->s->domains[domain].gpu == m->s->tenants[tenant].gpu)
 		m->held_t[m->ix.held_off[tenant] + m->ix.d_local[domain]] += ns;
+	else if (m->ix.x_slot && m->ix.x_slot[tenant] != VGS_METRICS_NO_SLOT)
+		m->x_held[(size_t)m->ix.x_slot[tenant] * m->s->ndomains + domain] += ns;
 	m->d[domain].held_ns += ns;
 	if (vgs_metrics_in_window(m, end_ns) && reason >= 0 && reason < VGS_CHARGE_NREASONS) {
 		m->t[tenant].slices[reason]++;
@@ -449,6 +455,17 @@ static void finish_tenants(struct vgs_metrics *m)
 			held += m->held_t[ix->held_off[i] + (k - ix->d_start[g])];
 			den += m->d[ix->d_list[k]].held_ns;
 		}
+		/* ... and the domains of the GPUs a live migration took it to (docs/pools.md) */
+		if (ix->x_slot && ix->x_slot[i] != VGS_METRICS_NO_SLOT) {
+			const uint64_t *xh = &m->x_held[(size_t)ix->x_slot[i] * s->ndomains];
+
+			for (uint32_t d = 0; d < s->ndomains; d++) {
+				if (s->domains[d].gpu == st->gpu || !xh[d])
+					continue;
+				held += xh[d];
+				den += m->d[d].held_ns;
+			}
+		}
 		/* target_i = w_i / sum_{j on i's GPU} w_j */
 		t->held_ns = held;
 		t->share = den ? (double)held / (double)den : 0.0;
@@ -503,6 +520,9 @@ static void finish_engines(struct vgs_metrics *m)
 		/* energy_{i} += E_e * busy_{i,e} / sum_j busy_{j,e}, over the tenants of e's GPU */
 		for (uint32_t k = ix->t_start[g]; k < ix->t_start[g + 1]; k++)
 			den += m->busy_t[ix->busy_off[ix->t_list[k]] + el];
+		/* ... and the tenants a live migration may have brought to e's GPU */
+		for (uint32_t x = 0; x < ix->nx; x++)
+			den += m->x_busy[(size_t)x * s->nengines + e];
 		if (!den) {
 			m->energy_unattributed_j += en->energy_j;
 			continue;
@@ -512,6 +532,12 @@ static void finish_engines(struct vgs_metrics *m)
 			uint64_t b = m->busy_t[ix->busy_off[i] + el];
 			if (b)
 				m->t[i].energy_j += en->energy_j * (double)b / (double)den;
+		}
+		for (uint32_t x = 0; x < ix->nx; x++) {
+			uint64_t b = m->x_busy[(size_t)x * s->nengines + e];
+
+			if (b)
+				m->t[ix->x_list[x]].energy_j += en->energy_j * (double)b / (double)den;
 		}
 	}
 	m->utilisation = s->nengines ? util_sum / s->nengines : NAN;

@@ -51,6 +51,8 @@ void vgs_metrics_index_free(struct vgs_metrics_index *ix)
 	free(ix->d_local);
 	free(ix->busy_off);
 	free(ix->held_off);
+	free(ix->x_slot);
+	free(ix->x_list);
 }
 
 /* The GPU index of every tenant, engine and domain, and the busy and held rows: linear in them. */
@@ -82,5 +84,27 @@ int vgs_metrics_index_build(struct vgs_metrics *m)
 	}
 	m->busy_t = calloc(nb + 1, sizeof(*m->busy_t));
 	m->held_t = calloc(nh + 1, sizeof(*m->held_t));
-	return m->busy_t && m->held_t ? 0 : -1;
+	if (!m->busy_t || !m->held_t)
+		return -1;
+	/* The tenants a live migration moves (docs/pools.md) also run on other GPUs: a row over every
+	 * engine and domain each, linear in migrations x (engines + domains), none without migrations. */
+	if (!s->nmigrations)
+		return 0;
+	ix->x_slot = malloc(s->ntenants * sizeof(*ix->x_slot) + 1);
+	ix->x_list = malloc(s->nmigrations * sizeof(*ix->x_list));
+	if (!ix->x_slot || !ix->x_list)
+		return -1;
+	for (uint32_t i = 0; i < s->ntenants; i++)
+		ix->x_slot[i] = VGS_METRICS_NO_SLOT;
+	for (uint32_t k = 0; k < s->nmigrations; k++) {
+		uint32_t i = s->migrations[k].tenant;
+
+		if (i < s->ntenants && ix->x_slot[i] == VGS_METRICS_NO_SLOT) {
+			ix->x_list[ix->nx] = i;
+			ix->x_slot[i] = ix->nx++;
+		}
+	}
+	m->x_busy = calloc((size_t)ix->nx * s->nengines + 1, sizeof(*m->x_busy));
+	m->x_held = calloc((size_t)ix->nx * s->ndomains + 1, sizeof(*m->x_held));
+	return m->x_busy && m->x_held ? 0 : -1;
 }

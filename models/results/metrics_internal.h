@@ -105,7 +105,13 @@ struct vgs_metrics_index {
 	uint32_t *d_start, *d_list;       /* domains */
 	uint32_t *e_local, *d_local;      /* [engine], [domain]: its index among its GPU's */
 	size_t *busy_off, *held_off;      /* [tenant]: its row in busy_t, held_t */
+	uint32_t *x_slot;                 /* [tenant]: its row in x_busy, x_held if a live migration moves
+	                                   * it (VGS_METRICS_NO_SLOT else); NULL without migrations */
+	uint32_t *x_list;                 /* [slot]: the tenant */
+	uint32_t nx;                      /* tenants that migrate */
 };
+
+#define VGS_METRICS_NO_SLOT UINT32_MAX
 
 struct vgs_metrics {
 	const struct vgs_scenario *s;
@@ -129,6 +135,9 @@ struct vgs_metrics {
 	struct vgs_metrics_index ix;
 	uint64_t *busy_t;                 /* [busy_off[tenant] + e_local[engine]] channel-time ns */
 	uint64_t *held_t;                 /* [held_off[tenant] + d_local[domain]] held ns */
+	uint64_t *x_busy;                 /* [x_slot[tenant] * nengines + engine]: a migrating tenant's
+	                                   * channel-time ns on engines of other GPUs than its own */
+	uint64_t *x_held;                 /* [x_slot[tenant] * ndomains + domain]: ... held ns there */
 
 	uint64_t commands;
 	uint64_t units;

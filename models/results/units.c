@@ -137,24 +137,22 @@ static void put_ms(FILE *f, double ns)
 		fputs(vgs_fmt_double(buf, sizeof(buf), "%.6f", ns / 1e6), f);
 }
 
-/* The rows of window k, then its tenants start afresh (their last completion is kept). */
-static void flush_window(FILE *f, struct ut *u, char *const *tenants, size_t n, uint64_t k, uint64_t w,
-			 uint64_t end_ns, uint64_t warmup_ns)
+/* Window k's numbers of each tenant to fn, then its tenants start afresh (their last completion is kept). */
+static void flush_window(struct ut *u, size_t n, uint64_t k, uint64_t w, uint64_t end_ns, vgs_window_fn fn, void *user)
 {
 	uint64_t a = k * w, b = a + w < end_ns ? a + w : end_ns;
-	char buf[64];
 
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%" G_GUINT64_FORMAT ",%s", k, vgs_fmt_double(buf, sizeof(buf), "%.6f", (double)a / 1e9));
-		fprintf(f, ",%s,", vgs_fmt_double(buf, sizeof(buf), "%.6f", (double)b / 1e9));
-		for (const char *s = tenants[i]; *s; s++) /* names are [A-Za-z0-9_.+-]: never quoted */
-			fputc(*s, f);
-		fprintf(f, ",%" G_GUINT64_FORMAT ",%s", u[i].units,
-			vgs_fmt_double(buf, sizeof(buf), "%.6f", b > a ? (double)u[i].units * 1e9 / (double)(b - a) : 0));
-		put_ms(f, vgs_hist_quantile(&u[i].lat, 0.5));
-		put_ms(f, vgs_hist_quantile(&u[i].lat, 0.99));
-		put_ms(f, vgs_hist_quantile(&u[i].ival, 0.99));
-		fprintf(f, ",%" G_GUINT64_FORMAT ",%d\n", u[i].misses, a >= warmup_ns && b <= end_ns ? 1 : 0);
+		struct vgs_window_stat st = {
+			.units = u[i].units,
+			.misses = u[i].misses,
+			.rate = b > a ? (double)u[i].units * 1e9 / (double)(b - a) : 0,
+			.lat_p50_ns = vgs_hist_quantile(&u[i].lat, 0.5),
+			.lat_p99_ns = vgs_hist_quantile(&u[i].lat, 0.99),
+			.ival_p99_ns = vgs_hist_quantile(&u[i].ival, 0.99),
+		};
+
+		fn(user, k, a, b, i, &st);
 		vgs_hist_fini(&u[i].lat);
 		vgs_hist_fini(&u[i].ival);
 		vgs_hist_init(&u[i].lat, VGS_HIST_GAMMA);
@@ -163,51 +161,86 @@ static void flush_window(FILE *f, struct ut *u, char *const *tenants, size_t n, 
 	}
 }
 
-int vgs_windows_write(const char *dir, char *const *tenants, size_t n, uint64_t window_ns, uint64_t warmup_ns,
-		      uint64_t end_ns, struct vgs_error *err)
+int vgs_windows_scan(const char *dir, char *const *tenants, size_t n, uint64_t window_ns, uint64_t end_ns,
+		     vgs_window_fn fn, void *user, struct vgs_error *err)
 {
-	char *path = g_build_filename(dir, "windows.csv", NULL);
 	struct ut *u = g_new0(struct ut, n ? n : 1);
 	struct ureader r;
 	struct urow row;
 	uint64_t k = 0;
-	FILE *f = NULL;
 	int rc = -1, got;
 
 	ut_init(u, n);
 	if (reader_open(&r, dir, tenants, n, err) < 0)
 		goto out_u;
-	f = fopen(path, "w");
-	if (!f) {
-		vgs_error_set(err, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	fputs("window,start_s,end_s,tenant,units,unit_rate_per_s,lat_p50_ms,lat_p99_ms,interval_p99_ms,"
-	      "deadline_misses,measured\n", f);
 	while ((got = reader_next(&r, &row, err)) > 0) {
 		while (row.end_ns >= (k + 1) * window_ns && (k + 1) * window_ns < end_ns)
-			flush_window(f, u, tenants, n, k++, window_ns, end_ns, warmup_ns);
+			flush_window(u, n, k++, window_ns, end_ns, fn, user);
 		if (row.tenant >= 0)
 			ut_add(&u[row.tenant], &row, true);
 	}
 	if (got < 0)
 		goto out;
 	for (; k * window_ns < end_ns; k++)
-		flush_window(f, u, tenants, n, k, window_ns, end_ns, warmup_ns);
-	if (ferror(f)) {
-		vgs_error_set(err, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
+		flush_window(u, n, k, window_ns, end_ns, fn, user);
 	rc = 0;
 out:
-	if (f && fclose(f) != 0 && rc == 0) {
-		vgs_error_set(err, "cannot write %s: %s", path, strerror(errno));
-		rc = -1;
-	}
 	reader_close(&r);
 out_u:
 	ut_fini(u, n);
 	g_free(u);
+	return rc;
+}
+
+struct wwrite {
+	FILE *f;
+	char *const *tenants;
+	uint64_t warmup_ns, end_ns;
+};
+
+static void write_row(void *user, uint64_t k, uint64_t a, uint64_t b, size_t i, const struct vgs_window_stat *st)
+{
+	const struct wwrite *w = user;
+	FILE *f = w->f;
+	char buf[64];
+
+	fprintf(f, "%" G_GUINT64_FORMAT ",%s", k, vgs_fmt_double(buf, sizeof(buf), "%.6f", (double)a / 1e9));
+	fprintf(f, ",%s,", vgs_fmt_double(buf, sizeof(buf), "%.6f", (double)b / 1e9));
+	for (const char *s = w->tenants[i]; *s; s++) /* names are [A-Za-z0-9_.+-]: never quoted */
+		fputc(*s, f);
+	fprintf(f, ",%" G_GUINT64_FORMAT ",%s", st->units, vgs_fmt_double(buf, sizeof(buf), "%.6f", st->rate));
+	put_ms(f, st->lat_p50_ns);
+	put_ms(f, st->lat_p99_ns);
+	put_ms(f, st->ival_p99_ns);
+	fprintf(f, ",%" G_GUINT64_FORMAT ",%d\n", st->misses, a >= w->warmup_ns && b <= w->end_ns ? 1 : 0);
+}
+
+int vgs_windows_write(const char *dir, char *const *tenants, size_t n, uint64_t window_ns, uint64_t warmup_ns,
+		      uint64_t end_ns, struct vgs_error *err)
+{
+	char *path = g_build_filename(dir, "windows.csv", NULL);
+	struct wwrite w = { .tenants = tenants, .warmup_ns = warmup_ns, .end_ns = end_ns };
+	int rc = -1;
+
+	w.f = fopen(path, "w");
+	if (!w.f) {
+		vgs_error_set(err, "cannot write %s: %s", path, strerror(errno));
+		g_free(path);
+		return -1;
+	}
+	fputs("window,start_s,end_s,tenant,units,unit_rate_per_s,lat_p50_ms,lat_p99_ms,interval_p99_ms,"
+	      "deadline_misses,measured\n", w.f);
+	if (vgs_windows_scan(dir, tenants, n, window_ns, end_ns, write_row, &w, err) == 0) {
+		rc = 0;
+		if (ferror(w.f)) {
+			vgs_error_set(err, "cannot write %s: %s", path, strerror(errno));
+			rc = -1;
+		}
+	}
+	if (fclose(w.f) != 0 && rc == 0) {
+		vgs_error_set(err, "cannot write %s: %s", path, strerror(errno));
+		rc = -1;
+	}
 	g_free(path);
 	return rc;
 }

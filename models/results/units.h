@@ -34,6 +34,18 @@
 int vgs_windows_write(const char *dir, char *const *tenants, size_t n, uint64_t window_ns, uint64_t warmup_ns,
 		      uint64_t end_ns, struct vgs_error *err);
 
+/* One tenant's numbers in one window of vgs_windows_scan (quantiles NAN when it completed no unit). */
+struct vgs_window_stat {
+	uint64_t units, misses;
+	double rate;                 /* units per second of the window */
+	double lat_p50_ns, lat_p99_ns, ival_p99_ns;
+};
+typedef void (*vgs_window_fn)(void *user, uint64_t k, uint64_t start_ns, uint64_t end_ns, size_t tenant,
+			      const struct vgs_window_stat *st);
+/* The windows of windows.csv, handed to fn window by window, each tenant in order.  0, or -1. */
+int vgs_windows_scan(const char *dir, char *const *tenants, size_t n, uint64_t window_ns, uint64_t end_ns,
+		     vgs_window_fn fn, void *user, struct vgs_error *err);
+
 /* A tenant's unit intervals over the measured window (intervals ending in it). */
 struct vgs_unit_intervals {
 	uint64_t count;

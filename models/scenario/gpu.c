@@ -117,13 +117,51 @@ static int parse_class(struct vgs_ld *ld, const config_setting_t *g, const char 
 	return 0;
 }
 
+/* `nvlink` (a profile's GPU-to-GPU link, docs/pools.md) and `pool_mig` (a pool partitions the GPU into
+ * MIG instances on demand). */
+static int parse_pool_keys(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, struct vgs_gpu *t)
+{
+	static const char *const nv_keys[] = { "bandwidth_gbps", "latency_us", NULL };
+	static const struct vgs_ld_range bw = { .required = true, .lo = 0, .lo_open = true, .hi = 1e6 };
+	static const struct vgs_ld_range lat = { .def = 0, .lo = 0, .hi = 1e9 };
+	config_setting_t *nv, *pm;
+	char *sub;
+	double d;
+	int rc = 0;
+
+	if ((pm = config_setting_get_member(g, "pool_mig"))) {
+		if (config_setting_type(pm) != CONFIG_TYPE_BOOL)
+			return vgs_ld_fail(ld, pm, "expected true or false for %s.pool_mig, got %s", ctx, vgs_ld_type_word(pm));
+		t->pool_mig = config_setting_get_bool(pm);
+		if (t->pool_mig && !config_setting_get_member(g, "mig"))
+			return vgs_ld_fail(ld, pm, "%s.pool_mig: the profile has no MIG geometry (a `mig` group)", ctx);
+		if (t->pool_mig && config_setting_get_member(g, "mig_instances"))
+			return vgs_ld_fail(ld, pm, "%s.pool_mig: a pool makes its MIG instances on demand; remove "
+					   "mig_instances", ctx);
+	}
+	if (vgs_ld_group(ld, g, ctx, "nvlink", false, &nv) < 0)
+		return -1;
+	if (!nv)
+		return 0;
+	sub = vgs_ld_key(ctx, "nvlink");
+	if (vgs_ld_check_keys(ld, nv, sub, nv_keys) < 0 || vgs_ld_num(ld, nv, sub, "bandwidth_gbps", &bw, &d) < 0)
+		rc = -1;
+	t->nvlink_bw_Bps = d * 1e9;
+	if (rc == 0 && vgs_ld_num(ld, nv, sub, "latency_us", &lat, &d) < 0)
+		rc = -1;
+	t->nvlink_latency_ns = vgs_ld_ns(d, 1e3);
+	g_free(sub);
+	return rc;
+}
+
 /* One profile group (a `gpus` entry) into *t; *count = its `count`. */
 static int parse_profile(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, struct vgs_gpu *t,
 			 uint32_t *count)
 {
 	static const char *const keys[] = { "name", "model", "vram_gb", "max_vgpus", "tdr_timeout_ms",
 					    "pcie", "engines", "count", "vram_page_kb", "overcommit", "spatial",
-					    "mig", "mig_instances", "kernels", "roofline", "host_speed", NULL };
+					    "mig", "mig_instances", "kernels", "roofline", "host_speed", "nvlink",
+					    "pool_mig", NULL };
 	static const struct vgs_ld_range overcommit = { .def = 1.0, .lo = 1.0, .hi = 1000.0 };
 	static const char *const pcie_keys[] = { "bandwidth_gbps", "latency_us", NULL };
 	/* 1 MB to 2 TB: the largest GPUs have 288 GB; the VRAM model keeps 2 bits per 4 KiB frame (4 bytes
@@ -180,7 +218,7 @@ static int parse_profile(struct vgs_ld *ld, const config_setting_t *g, const cha
 	}
 	t->pcie_latency_ns = vgs_ld_ns(d, 1e3);
 	g_free(sub);
-	if (vgs_ld_kernels_parse(ld, g, ctx, t) < 0)
+	if (vgs_ld_kernels_parse(ld, g, ctx, t) < 0 || parse_pool_keys(ld, g, ctx, t) < 0)
 		return -1;
 
 	if (vgs_ld_group(ld, g, ctx, "engines", true, &eng) < 0)
@@ -306,6 +344,7 @@ int vgs_ld_gpus_load(struct vgs_ld *ld, const config_setting_t *root)
 				}
 				g->profile = g_strdup(t.profile);
 				g->phys = phys;
+				g->entry = i;
 				for (int c = 0; c < VGS_NCLASS; c++)
 					ne += g->cls[c].count;
 			}
@@ -358,7 +397,7 @@ int vgs_gpu_profile_load(const char *path, struct vgs_gpu *out, struct vgs_error
 	config_destroy(&ld.cfg);
 	g_free(dir);
 	out->mig = NULL; /* the geometry lived in the scratch scenario: a profile alone is not partitioned */
-	vgs_ld_mig_geoms_free(&scratch);
+	vgs_ld_mig_geoms_free(&scratch); /* all parse_profile put there (not vgs_scenario_fini: a call circle) */
 	if (rc)
 		vgs_gpu_profile_free(out);
 	return rc;

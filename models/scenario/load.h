@@ -121,7 +121,20 @@ void vgs_ld_mig_instance(const struct vgs_ld_mig *m, uint32_t i, const struct vg
 const char *vgs_ld_mig_name(const struct vgs_ld_mig *m, uint32_t i);
 void vgs_ld_mig_free(struct vgs_ld_mig *m);
 
-/* vgpus.c: top-level `placement` and the `vgpus` list -> s->tenants (needs s->gpus). */
+/* vgpus.c: top-level `placement` and the `vgpus` list -> s->tenants (needs s->gpus); absent in a pool
+ * of requests alone.  vgs_ld_req_class: a request class, a vgpus entry's keys but count, gpu and the
+ * lifetime (but a fixed vGPU of a pool: count and gpu), plus `extra` (read by the caller), into c
+ * (pool_cfg.h). */
 int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root);
+struct vgs_req_class;
+int vgs_ld_req_class(struct vgs_ld *ld, config_setting_t *st, const char *ctx, const char *const *extra,
+		     struct vgs_req_class *c, bool fixed);
+
+/* pool_cfg.c: `interconnect`, `migration`, `migrations`, `metering`; pool_req.c: `requests` and `pool`
+ * (both need the tenants).  cfgtext.c, vgs_ld_setting_text: a setting as libconfig text that reads
+ * back the same, members named in skip (NULL-terminated, may be NULL) left out of a group (g_free). */
+int vgs_ld_pool_load(struct vgs_ld *ld, const config_setting_t *root);
+int vgs_ld_requests_load(struct vgs_ld *ld, const config_setting_t *root);
+char *vgs_ld_setting_text(const config_setting_t *st, const char *const *skip);
 
 #endif

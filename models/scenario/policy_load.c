@@ -54,8 +54,8 @@ static bool ops_complete(const struct vgs_policy_ops *ops)
 #endif
 
 /* `path` is a shared object of this machine that the dynamic loader can map safely: every header and
- * segment it names lies inside the file.  0, or -1 with err set. */
-static int check_elf(const char *path, struct vgs_error *err)
+ * segment it names lies inside the file.  0, or -1 with err set ("cannot load WHAT 'PATH': ..."). */
+static int check_elf(const char *path, const char *what, struct vgs_error *err)
 {
 	ElfW(Ehdr) eh;
 	struct stat st;
@@ -63,7 +63,7 @@ static int check_elf(const char *path, struct vgs_error *err)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || fstat(fd, &st) != 0) {
-		vgs_error_set(err, "cannot load policy '%s': %s", path, g_strerror(errno));
+		vgs_error_set(err, "cannot load %s '%s': %s", what, path, g_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -97,36 +97,65 @@ static int check_elf(const char *path, struct vgs_error *err)
 	}
 	close(fd);
 	if (why) {
-		vgs_error_set(err, "cannot load policy '%s': %s", path, why);
+		vgs_error_set(err, "cannot load %s '%s': %s", what, path, why);
 		return -1;
 	}
 	return 0;
 }
 
-/* The exported ops table is an object at least as large as struct vgs_policy_ops (a policy built
+/* The exported ops table is an object at least as large as the ops struct (`size` bytes; a policy built
  * against an older or foreign header would be read past its end).  0, or -1 with err set. */
-static int check_symbol(const char *path, const void *sym, struct vgs_error *err)
+static int check_symbol(const char *path, const void *sym, const char *what, const char *symbol, const char *type,
+			size_t size, struct vgs_error *err)
 {
 	Dl_info info;
 	const ElfW(Sym) *es = NULL;
 
 	if (!dladdr1(sym, &info, (void **)&es, RTLD_DL_SYMENT) || !es)
 		return 0; /* nothing to check against */
-	if (ELF64_ST_TYPE(es->st_info) != STT_OBJECT || es->st_size < sizeof(struct vgs_policy_ops)) {
-		vgs_error_set(err, "policy '%s': its symbol '%s' is %s of %llu bytes; expected the ops table of "
-			      "policies/vgs_policy.h (struct vgs_policy_ops, %zu bytes): rebuild it against this vgpusim",
-			      path, VGS_POLICY_SYMBOL, ELF64_ST_TYPE(es->st_info) == STT_FUNC ? "a function" : "an object",
-			      (unsigned long long)es->st_size, sizeof(struct vgs_policy_ops));
+	if (ELF64_ST_TYPE(es->st_info) != STT_OBJECT || es->st_size < size) {
+		vgs_error_set(err, "%s '%s': its symbol '%s' is %s of %llu bytes; expected the ops table of %s "
+			      "%zu bytes): rebuild it against this vgpusim", what, path, symbol,
+			      ELF64_ST_TYPE(es->st_info) == STT_FUNC ? "a function" : "an object",
+			      (unsigned long long)es->st_size, type, size);
 		return -1;
 	}
 	return 0;
 }
 
+/* The ops table `symbol` of shared object `path` (resident for the life of the process), or NULL with
+ * err set; `what` names it in messages ("policy"), `type` its struct ("policies/vgs_policy.h (struct
+ * vgs_policy_ops"). */
+static const void *load_so(const char *path, const char *what, const char *symbol, const char *type, size_t size,
+			   const char *doc, struct vgs_error *err)
+{
+	GModule *mod;
+	gpointer sym = NULL;
+
+	if (check_elf(path, what, err) < 0)
+		return NULL;
+	/* The module stays loaded for the life of the process: policies are used until exit. */
+	mod = g_module_open(path, G_MODULE_BIND_LOCAL);
+	if (!mod) {
+		vgs_error_set(err, "cannot load %s '%s': %s", what, path, g_module_error());
+		return NULL;
+	}
+	if (!g_module_symbol(mod, symbol, &sym) || !sym) {
+		vgs_error_set(err, "%s '%s' does not export the symbol '%s' (see %s)", what, path, symbol, doc);
+		g_module_close(mod);
+		return NULL;
+	}
+	if (check_symbol(path, sym, what, symbol, type, size, err) < 0) {
+		g_module_close(mod);
+		return NULL;
+	}
+	g_module_make_resident(mod);
+	return sym;
+}
+
 const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error *err)
 {
 	const struct vgs_policy_ops *ops;
-	GModule *mod;
-	gpointer sym = NULL;
 
 	if (!vgs_policy_is_path(name)) {
 		const struct vgs_preset *p = vgs_preset_find(name);
@@ -145,32 +174,41 @@ const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error 
 		}
 		return ops;
 	}
-	if (check_elf(name, err) < 0)
-		return NULL;
-	/* The module stays loaded for the life of the process: policies are used until exit. */
-	mod = g_module_open(name, G_MODULE_BIND_LOCAL);
-	if (!mod) {
-		vgs_error_set(err, "cannot load policy '%s': %s", name, g_module_error());
-		return NULL;
-	}
-	if (!g_module_symbol(mod, VGS_POLICY_SYMBOL, &sym) || !sym) {
-		vgs_error_set(err, "policy '%s' does not export the symbol '%s' (see docs/policies.md)", name,
-			      VGS_POLICY_SYMBOL);
-		g_module_close(mod);
-		return NULL;
-	}
-	if (check_symbol(name, sym, err) < 0) {
-		g_module_close(mod);
-		return NULL;
-	}
-	ops = sym;
-	if (!ops_complete(ops)) {
+	ops = load_so(name, "policy", VGS_POLICY_SYMBOL, "policies/vgs_policy.h (struct vgs_policy_ops,",
+		      sizeof(struct vgs_policy_ops), "docs/policies.md", err);
+	if (ops && !ops_complete(ops)) {
 		vgs_error_set(err, "policy '%s': its ops table lacks a required member (name, summary, init, fini, "
 			      "add_vgpu, pick_next, charge; set_param when it has params)", name);
-		g_module_close(mod);
 		return NULL;
 	}
-	g_module_make_resident(mod);
+	return ops;
+}
+
+const struct vgs_place_ops *vgs_place_load(const char *name, struct vgs_error *err)
+{
+	const struct vgs_place_ops *ops;
+
+	if (!vgs_policy_is_path(name)) {
+		ops = vgs_place_find(name);
+		if (!ops) {
+			GString *names = g_string_new(NULL);
+
+			for (int i = 0; vgs_place_builtins[i]; i++)
+				g_string_append_printf(names, "%s%s", i ? ", " : "", vgs_place_builtins[i]->name);
+			vgs_error_set(err, "unknown placement policy '%s'; expected one of: %s, or a path to a .so", name,
+				      names->str);
+			g_string_free(names, TRUE);
+		}
+		return ops;
+	}
+	ops = load_so(name, "placement policy", VGS_PLACE_SYMBOL,
+		      "policies/placement/vgs_place.h (struct vgs_place_ops,", sizeof(struct vgs_place_ops),
+		      "docs/pools.md", err);
+	if (ops && (!ops->name || !ops->summary || !ops->place || (ops->params && !ops->set_param))) {
+		vgs_error_set(err, "placement policy '%s': its ops table lacks a required member (name, summary, "
+			      "place; set_param when it has params)", name);
+		return NULL;
+	}
 	return ops;
 }
 

@@ -6,6 +6,7 @@
 #define VGS_POLICY_LOAD_H
 
 #include "models/scenario/scenario.h"
+#include "policies/placement/vgs_place.h"
 #include "policies/vgs_policy.h"
 
 /* True when `name` designates a shared object (contains '/' or ends in ".so"). */
@@ -16,6 +17,10 @@ char *vgs_policy_group_name(const char *policy);
 /* The ops for `name` (a built-in, a preset's policy, or a .so path); NULL with err set ("what was
  * expected", no location: the caller adds it). */
 const struct vgs_policy_ops *vgs_policy_load(const char *name, struct vgs_error *err);
+
+/* A placement policy (docs/pools.md): a built-in by name, or a shared object by path exporting `const
+ * struct vgs_place_ops vgs_place_ops`; NULL with err set. */
+const struct vgs_place_ops *vgs_place_load(const char *name, struct vgs_error *err);
 
 /*
  * The message for a failed vgs_sched_init() with the scenario's parameters: rc its result, bad the index

@@ -24,6 +24,7 @@
 #include <libconfig.h>
 
 #include "models/scenario/policy_load.h"
+#include "models/scenario/pool_cfg.h"
 #include "models/scenario/preset.h"
 #include "models/scenario/scenario.h"
 #include "models/scenario/load.h"
@@ -256,6 +257,22 @@ static void trim_unused_spatial(struct vgs_ld *ld)
 	}
 }
 
+/* A profile's `nvlink` group matters only where vGPUs move between GPUs: left out of the echo
+ * otherwise, like the spatial groups above. */
+static void trim_unused_nvlink(struct vgs_ld *ld)
+{
+	config_setting_t *list = config_setting_get_member(config_root_setting(&ld->cfg), "gpus");
+
+	if (ld->s->pool || ld->s->nmigrations || !list)
+		return;
+	for (int i = 0; i < config_setting_length(list); i++) {
+		config_setting_t *g = config_setting_get_elem(list, i);
+
+		if (config_setting_is_group(g) && config_setting_get_member(g, "nvlink"))
+			config_setting_remove(g, "nvlink");
+	}
+}
+
 /* ---- entry points ---------------------------------------------------------------------------- */
 
 static int make_echo(struct vgs_ld *ld)
@@ -278,7 +295,8 @@ static int make_echo(struct vgs_ld *ld)
 int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, struct vgs_error *err)
 {
 	static const char *const top_keys[] = { "simulation", "placement", "gpus", "scheduler", "vgpus",
-						NULL };
+						"requests", "pool", "metering", "migrations", "migration",
+						"interconnect", NULL };
 	struct vgs_ld ld = { .s = s, .err = err };
 	const config_setting_t *root;
 	char *dir;
@@ -304,9 +322,11 @@ int vgs_scenario_load(struct vgs_scenario *s, const struct vgs_load_args *args, 
 	root = config_root_setting(&ld.cfg);
 	if (vgs_ld_check_keys(&ld, root, "", top_keys) < 0 || load_simulation(&ld, root) < 0 ||
 	    vgs_ld_gpus_load(&ld, root) < 0 || load_scheduler(&ld, root) < 0 ||
-	    vgs_ld_domains_build(&ld) < 0 || vgs_ld_vgpus_load(&ld, root) < 0 || check_spatial(&ld) < 0)
+	    vgs_ld_domains_build(&ld) < 0 || vgs_ld_vgpus_load(&ld, root) < 0 || check_spatial(&ld) < 0 ||
+	    vgs_ld_pool_load(&ld, root) < 0 || vgs_ld_requests_load(&ld, root) < 0)
 		goto out;
 	trim_unused_spatial(&ld);
+	trim_unused_nvlink(&ld);
 	if (make_echo(&ld) < 0)
 		goto out;
 	rc = 0;
@@ -357,6 +377,10 @@ void vgs_scenario_fini(struct vgs_scenario *s)
 		g_free(s->tenants[i].group);
 	}
 	g_free(s->tenants);
+	vgs_pool_cfg_free(s->pool);
+	vgs_metering_cfg_free(s->metering);
+	g_free(s->migrations);
+	g_free(s->interconnect.platform);
 	g_free(s->echo);
 	memset(s, 0, sizeof(*s));
 }

@@ -18,6 +18,8 @@
 #include "models/workload/kspeed.h"
 
 struct vgs_workload_spec; /* models/workload/workload.h */
+struct vgs_pool_cfg;      /* models/scenario/pool_cfg.h */
+struct vgs_metering_cfg;  /* models/scenario/pool_cfg.h */
 
 
 enum vgs_preempt {
@@ -108,6 +110,12 @@ struct vgs_gpu {
 	/* Speeds per kernel class, roofline prior and host speed (`kernels`, `roofline`, `host_speed`;
 	 * models/scenario/kernels.c): all zero when the profile says nothing of them. */
 	struct vgs_kspeed kspeed;
+	/* Pools and migration (docs/pools.md): the profile's `nvlink` group (0: none), whether a pool
+	 * partitions it into MIG instances on demand (`pool_mig`), and its `gpus` entry. */
+	double nvlink_bw_Bps;
+	uint64_t nvlink_latency_ns;
+	bool pool_mig;
+	uint32_t entry;
 };
 
 /*
@@ -180,6 +188,9 @@ struct vgs_tenant {
 	double mps_active_thread_pct; /* `mps.active_thread_pct`: its kernels hold at most this % of the
 	                              * SMs under a spatial policy (CUDA_MPS_ACTIVE_THREAD_PERCENTAGE); 100 */
 	struct vgs_workload_spec *workload; /* shared by the replicas of one vgpus entry */
+	/* Its lifetime (`start_s`, `stop_s`): it submits nothing before start_ns and stops at stop_ns
+	 * (VGS_NO_TIME: the end of the run), docs/pools.md. */
+	uint64_t start_ns, stop_ns;
 };
 
 /* A policy parameter as written in the config, with where it was written (for errors). */
@@ -188,6 +199,30 @@ struct vgs_param {
 	char *value;                 /* text form */
 	char *file;
 	int line;
+};
+
+/* A scheduled live migration of a fixed vGPU (`migrations` entry). */
+struct vgs_migration_ev {
+	uint32_t tenant;
+	uint64_t at_ns;
+	uint32_t gpu;                /* destination */
+};
+
+/* How a live migration proceeds (`migration` group, docs/pools.md "Migration"). */
+struct vgs_migration_cfg {
+	uint32_t max_rounds;         /* pre-copy rounds at most */
+	uint64_t downtime_ns;        /* stop when what is left would copy within this on the route */
+	uint64_t context_bytes;      /* the GPU context saved and restored at the stop */
+	uint64_t track_ns;           /* dirty tracking: a page's first write of a round costs this */
+};
+
+/* How GPUs are connected (`interconnect` group): hosts of gpus_per_host GPUs, PCIe inside a host,
+ * NVLink where the profile has it, a network between hosts, or the user's SimGrid platform. */
+struct vgs_interconnect_cfg {
+	uint32_t gpus_per_host;
+	double net_bw_Bps;
+	uint64_t net_latency_ns;
+	char *platform;              /* a SimGrid platform file (absolute), NULL: generated */
 };
 
 struct vgs_scenario {
@@ -219,6 +254,14 @@ struct vgs_scenario {
 	uint32_t ndomains;
 	struct vgs_tenant *tenants;
 	uint32_t ntenants;
+
+	/* Beyond fixed vGPUs (docs/pools.md): a pool of requests, a price sheet, live migrations. */
+	struct vgs_pool_cfg *pool;   /* `requests` (and `pool`): a pool scenario, else NULL */
+	struct vgs_metering_cfg *metering; /* `metering`, else NULL */
+	struct vgs_migration_ev *migrations;
+	uint32_t nmigrations;
+	struct vgs_migration_cfg migration;
+	struct vgs_interconnect_cfg interconnect;
 
 	char *echo;                  /* the effective configuration (after overrides), libconfig text */
 };

@@ -13,6 +13,7 @@
 #include <libconfig.h>
 
 #include "models/scenario/load.h"
+#include "models/scenario/pool_cfg.h"
 #include "models/scenario/preset.h"
 #include "models/scenario/policy_load.h"
 #include "models/scenario/scenario.h"
@@ -33,6 +34,8 @@ struct entry {
 	struct vgs_submit_cfg submit;
 	struct vgs_sla sla;
 	double mps_pct;            /* mps.active_thread_pct */
+	uint64_t start_ns, stop_ns; /* its lifetime (start_s, stop_s) */
+	bool window;               /* start_s or stop_s given */
 	struct vgs_workload_spec *spec;
 	uint32_t *placed;          /* GPU of each replica */
 };
@@ -101,12 +104,15 @@ static int place(struct vgs_ld *ld, struct entry *es, uint32_t n, bool pack)
 			g_free(cl);
 			goto out;
 		}
+		if (e->window)
+			goto pinned; /* counted by what is alive at once: check_windows() */
 		used[e->gpu] += e->count;
 		if (used[e->gpu] > g->max_vgpus) {
 			vgs_ld_fail(ld, e->gpu_st, "too many vGPUs on GPU %s: %u with this entry, max_vgpus is %u",
 				    g->name, used[e->gpu], g->max_vgpus);
 			goto out;
 		}
+pinned:
 		for (uint32_t k = 0; k < e->count; k++)
 			e->placed[k] = (uint32_t)e->gpu;
 	}
@@ -221,10 +227,45 @@ static int translate(struct vgs_ld *ld, const config_setting_t *wl, struct vgs_w
 	return 0;
 }
 
-static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, struct entry *e)
+/* The keys of a vgpus entry, then `extra` (NULL-terminated, may be NULL): a new list (g_free). */
+static const char **entry_keys(const char *const *extra)
 {
 	static const char *const keys[] = { "name", "count", "gpu", "weight", "priority", "vram_mb",
-					    "vram", "queue_depth", "submit", "sla", "mps", "workload", "vgpu_type", NULL };
+					    "vram", "queue_depth", "submit", "sla", "mps", "workload", "vgpu_type",
+					    "start_s", "stop_s", NULL };
+	size_t n = G_N_ELEMENTS(keys) - 1, m = 0;
+	const char **all;
+
+	while (extra && extra[m])
+		m++;
+	all = g_new0(const char *, n + m + 1);
+	memcpy(all, keys, n * sizeof(*all));
+	if (m)
+		memcpy(all + n, extra, m * sizeof(*all));
+	return all;
+}
+
+/* start_s and stop_s: a vGPU that lives within the run (docs/pools.md). */
+static int parse_window(struct vgs_ld *ld, config_setting_t *st, struct entry *e)
+{
+	static const struct vgs_ld_range t = { .def = -1, .lo = 0, .hi = 1e7 };
+	double a, b;
+
+	if (vgs_ld_num(ld, st, e->ctx, "start_s", &t, &a) < 0 || vgs_ld_num(ld, st, e->ctx, "stop_s", &t, &b) < 0)
+		return -1;
+	e->window = a >= 0 || b >= 0;
+	e->start_ns = a > 0 ? vgs_ld_ns(a, 1e9) : 0;
+	e->stop_ns = b >= 0 ? vgs_ld_ns(b, 1e9) : VGS_NO_TIME;
+	if (b >= 0 && e->stop_ns <= e->start_ns)
+		return vgs_ld_fail(ld, config_setting_get_member(st, "stop_s"), "%s.stop_s must be after start_s "
+				   "(%g s), got %g s", e->ctx, e->start_ns * 1e-9, b);
+	return 0;
+}
+
+static int parse_entry(struct vgs_ld *ld, config_setting_t *st, const char *ctx, const char *const *extra,
+		       struct entry *e)
+{
+	const char **keys = entry_keys(extra);
 	static const char *const mps_keys[] = { "active_thread_pct", NULL };
 	static const struct vgs_ld_range pct = { .def = 100, .lo = 0, .lo_open = true, .hi = 100 };
 	static const char *const submit_keys[] = { "trap_us", "batch", "batch_window_us", "wake_us", NULL };
@@ -241,12 +282,17 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 	char *ctx2;
 
 	e->st = st;
-	e->ctx = g_strdup_printf("vgpus.[%u]", idx);
+	e->ctx = g_strdup(ctx);
 	e->gpu = -1;
-	if (!config_setting_is_group(st))
+	if (!config_setting_is_group(st)) {
+		g_free(keys);
 		return vgs_ld_fail(ld, st, "expected a group { ... } for %s, got %s", e->ctx,
 				   vgs_ld_type_word(st));
-	if (vgs_ld_check_keys(ld, st, e->ctx, keys) < 0 ||
+	}
+	int kr = vgs_ld_check_keys(ld, st, e->ctx, (const char *const *)keys);
+
+	g_free(keys);
+	if (kr < 0 || parse_window(ld, st, e) < 0 ||
 	    vgs_ld_str(ld, st, e->ctx, "name", true, NULL, &e->name) < 0 ||
 	    vgs_ld_ident(ld, st, e->ctx, "name", e->name, 48) < 0 ||
 	    vgs_ld_int(ld, st, e->ctx, "count", false, 1, 1, 65536, &v) < 0)
@@ -354,6 +400,50 @@ static int parse_entry(struct vgs_ld *ld, config_setting_t *st, uint32_t idx, st
 	return translate(ld, wl, e->spec);
 }
 
+/* Alive at `t`: started, not stopped. */
+static bool alive(const struct vgs_tenant *tn, uint64_t t)
+{
+	return tn->start_ns <= t && t < tn->stop_ns;
+}
+
+/*
+ * vGPUs with a lifetime pinned to a GPU (what `vgpusim pool --level command` writes, docs/pools.md)
+ * share it over time: at the start of each, those alive then must fit max_vgpus and the VRAM x
+ * overcommit, as fixed vGPUs must at all times.  O(n^2) in the tenants of one GPU.
+ */
+static int check_windows(struct vgs_ld *ld, const struct entry *es, uint32_t n)
+{
+	const struct vgs_scenario *s = ld->s;
+	uint32_t t = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t k = 0; k < es[i].count; k++, t++) {
+			const struct vgs_tenant *me = &s->tenants[t];
+			const struct vgs_gpu *g = &s->gpus[me->gpu];
+			uint64_t fb = 0;
+			uint32_t nv = 0;
+
+			if (!(es[i].window && es[i].gpu >= 0))
+				continue;
+			for (uint32_t j = 0; j < s->ntenants; j++)
+				if (s->tenants[j].gpu == me->gpu && alive(&s->tenants[j], me->start_ns)) {
+					fb += s->tenants[j].vram_quota_bytes;
+					nv++;
+				}
+			if (nv > g->max_vgpus)
+				return vgs_ld_fail(ld, es[i].gpu_st, "too many vGPUs on GPU %s at %.3f s: %u alive with %s, "
+						   "max_vgpus is %u", g->name, me->start_ns * 1e-9, nv, me->name,
+						   g->max_vgpus);
+			if ((double)fb > (double)g->vram_bytes * g->overcommit)
+				return vgs_ld_fail(ld, es[i].st, "the framebuffer quotas of the vGPUs alive on GPU %s at "
+						   "%.3f s add up to %.0f MiB with %s, more than its %.0f MiB of VRAM x "
+						   "overcommit %g", g->name, me->start_ns * 1e-9, (double)fb / 1048576.0,
+						   me->name, (double)g->vram_bytes / 1048576.0, g->overcommit);
+		}
+	}
+	return 0;
+}
+
 /* Entries are parsed in file order, then placed; tenants are numbered entry by entry, replica by
  * replica, and that number is each tenant's rng stream: the order is part of the results. */
 int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root)
@@ -372,6 +462,8 @@ int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root)
 	if (strcmp(placement, "round-robin") != 0 && strcmp(placement, "pack") != 0)
 		return vgs_ld_fail(ld, config_setting_get_member(root, "placement"),
 				   "placement must be \"round-robin\" or \"pack\" (got \"%s\")", placement);
+	if (!list && config_setting_get_member(root, "requests"))
+		return 0; /* a pool of requests alone (docs/pools.md) */
 	if (!list)
 		return vgs_ld_fail(ld, root, "missing required key 'vgpus' in the top level");
 	if (!config_setting_is_list(list) || config_setting_length(list) == 0)
@@ -382,7 +474,11 @@ int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root)
 	es = g_new0(struct entry, n);
 	names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	for (uint32_t i = 0; i < n; i++) {
-		if (parse_entry(ld, config_setting_get_elem(list, i), i, &es[i]) < 0)
+		char *ctx = g_strdup_printf("vgpus.[%u]", i);
+		int prc = parse_entry(ld, config_setting_get_elem(list, i), ctx, NULL, &es[i]);
+
+		g_free(ctx);
+		if (prc < 0)
 			goto out;
 		total += es[i].count;
 		for (uint32_t k = 0; k < es[i].count; k++) {
@@ -423,7 +519,9 @@ int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root)
 							      : g->vram_bytes / g->max_vgpus;
 			tn->vram_fault = e->vram_fault;
 			tn->vram_evict = e->vram_evict;
-			if (vgs_ld_vram_quota(ld, e->st, tn, &quota[tn->gpu]) < 0) {
+			tn->start_ns = e->start_ns;
+			tn->stop_ns = e->window ? e->stop_ns : VGS_NO_TIME;
+			if (!(e->window && e->gpu >= 0) && vgs_ld_vram_quota(ld, e->st, tn, &quota[tn->gpu]) < 0) {
 				if (k > 0)
 					e->spec = NULL; /* replica 0 holds it and frees it */
 				s->ntenants = t + 1;
@@ -438,7 +536,7 @@ int vgs_ld_vgpus_load(struct vgs_ld *ld, const config_setting_t *root)
 		e->spec = NULL; /* owned by the tenants now: freed with replica 0 */
 	}
 	s->ntenants = total;
-	rc = 0;
+	rc = check_windows(ld, es, n);
 out:
 	for (uint32_t i = 0; es && i < n; i++) {
 		if (es[i].spec)
@@ -450,5 +548,46 @@ out:
 	g_free(quota);
 	if (names)
 		g_hash_table_destroy(names);
+	return rc;
+}
+
+/*
+ * A request class (`requests.classes` entry, docs/pools.md): a vgpus entry without count, gpu or
+ * lifetime -- its requests come and go -- plus the request keys `extra`, which the caller reads.
+ */
+int vgs_ld_req_class(struct vgs_ld *ld, config_setting_t *st, const char *ctx, const char *const *extra,
+		     struct vgs_req_class *c, bool fixed)
+{
+	static const char *const fixed_only[] = { "count", "gpu", "start_s", "stop_s", NULL };
+	struct entry e = { 0 };
+	int rc = -1;
+
+	if (parse_entry(ld, st, ctx, extra, &e) < 0)
+		goto out;
+	for (int i = 0; !fixed && fixed_only[i]; i++)
+		if (config_setting_get_member(st, fixed_only[i])) {
+			vgs_ld_fail(ld, config_setting_get_member(st, fixed_only[i]), "%s.%s: a request class has no "
+				    "%s (its requests arrive, are placed by the pool and leave)", ctx, fixed_only[i],
+				    fixed_only[i]);
+			goto out;
+		}
+	c->name = g_strdup(e.name);
+	c->weight = e.weight;
+	c->priority = e.priority;
+	c->fb_bytes = e.vram_mb > 0 ? (uint64_t)llround(e.vram_mb * 1048576.0) : 0;
+	c->sla = e.sla;
+	c->class_mask = vgs_workload_class_mask(e.spec);
+	c->latency_sensitive = vgs_workload_latency_sensitive(e.spec);
+	c->workload = e.spec;
+	c->fixed = fixed;
+	c->count = e.count;
+	c->gpu = (int32_t)e.gpu;
+	e.spec = NULL;
+	rc = 0;
+out:
+	if (e.spec)
+		vgs_workload_spec_free(e.spec);
+	g_free(e.ctx);
+	g_free(e.placed);
 	return rc;
 }

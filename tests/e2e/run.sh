@@ -19,6 +19,8 @@ fail=0
 
 ok() { pass=$((pass + 1)); echo "ok   - $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' "$2" | head -20; }
+# A pool of requests (a `requests` group, docs/pools.md) runs with `vgpusim pool`, not `vgpusim run`.
+is_pool() { grep -q '^requests' "$1"; }
 
 # run_ok NAME OUTDIR ARGS...: the run succeeds and its results pass check_results.py
 run_ok() {
@@ -57,6 +59,15 @@ for cfg in configs/*.cfg; do
 		echo "skip - $name: needs ../shared/traces"
 		continue
 	fi
+	if is_pool "$cfg"; then
+		if "$VGPUSIM" pool "$cfg" --duration 300 -j 1 --cache "$WORK/mix" -q -o "$WORK/$name" >"$WORK/log" 2>&1 &&
+			[ -s "$WORK/$name/requests.csv" ] && [ -s "$WORK/$name/summary.json" ]; then
+			ok "$name (a pool) runs with vgpusim pool (300 s of arrivals)"
+		else
+			ko "$name (a pool) runs with vgpusim pool" "$WORK/log"
+		fi
+		continue
+	fi
 	run_ok "$name runs (${DUR}s) and its results hold the invariants" "$WORK/$name" "$cfg" --duration "$DUR"
 	for p in timeslice weighted dynprio; do
 		[ -n "${VGS_E2E_QUICK:-}" ] && [ "$name" != cloudgame ] && continue
@@ -76,6 +87,10 @@ for cfg in configs/bench/*.cfg; do
 	name=$(basename "$cfg" .cfg)
 	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
 		echo "skip - bench/$name: needs ../shared/traces"
+		continue
+	fi
+	if is_pool "$cfg"; then
+		echo "skip - bench/$name: a pool of requests (vgpusim pool, make bench)"
 		continue
 	fi
 	run_ok "bench/$name runs and its results hold the invariants" "$WORK/bench-$name" "$cfg" --duration 0.2
@@ -246,7 +261,7 @@ co_ok() {
 	fi
 }
 co_ok "coalescing: every shipped config's outputs identical with --no-coalesce" shipped --require-coalesced \
-	"$VGPUSIM" "$WORK/co" "$co_dur" configs/*.cfg configs/bench/*.cfg
+	"$VGPUSIM" "$WORK/co" "$co_dur" $(grep -L '^requests' configs/*.cfg configs/bench/*.cfg)
 co_ok "coalescing: identical with fine preemption (graphics)" fine-gfx "$VGPUSIM" "$WORK/co-fine-gfx" "$co_dur" \
 	configs/mixed.cfg tests/e2e/scenarios/busy.cfg -- \
 	--set 'gpus.[0].engines.gfx.preempt="fine"' --set 'gpus.[0].engines.gfx.preempt_latency_us=50.0'
@@ -261,6 +276,18 @@ co_ok "coalescing: identical with SM pools (MIG, mps) and fine preemption" pool-
 	--set 'vgpus.[0].count=8'
 co_ok "coalescing: identical under mps (MIG instances, side channel)" pool-mps "$VGPUSIM" "$WORK/co-mps" "$co_dur" \
 	configs/mig.cfg configs/sidechannel.cfg -- -p mps
+co_ok "coalescing: identical with a live migration (pre-copy, drain, stop-and-copy over PCIe)" migrate \
+	"$VGPUSIM" "$WORK/co-migrate" 4 tests/e2e/scenarios/migrate.cfg
+# GPUs that interact are simulated together: a live migration's scenario runs as one shard under -j 2
+# (sim/shard.c), summary.json says why, and the migration completes.
+if "$VGPUSIM" run tests/e2e/scenarios/migrate.cfg -j 2 --duration 2 -o "$WORK/mig-j2" --quiet >"$WORK/log" 2>&1 &&
+	grep -q '"shards": 1,' "$WORK/mig-j2/summary.json" &&
+	grep -q '"shards_why": "live migrations' "$WORK/mig-j2/summary.json" &&
+	grep -q '^train,a100-0,a100-1,done,' "$WORK/mig-j2/migrations.csv"; then
+	ok "run -j 2 of a live migration: one shard (shards_why), the migration done"
+else
+	ko "run -j 2 of a live migration: one shard (shards_why), the migration done" "$WORK/log"
+fi
 
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
 # vgpusim fit: every PresentMon capture's processes within 10 % of their frame-time p50/p90/p99, the
