@@ -51,8 +51,14 @@ bad_input() {
 }
 
 # Every shipped config, with its own policy and with each of the three main policies.
+# A pool scenario (a `requests` group) runs under `vgpusim pool`, not `run` (tests/e2e/pool_level.py).
+is_pool() { grep -q '^requests *=' "$1"; }
 for cfg in configs/*.cfg; do
 	name=$(basename "$cfg" .cfg)
+	if is_pool "$cfg"; then
+		echo "skip - $name: a pool scenario (vgpusim pool: tests/e2e/pool_level.py)"
+		continue
+	fi
 	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
 		echo "skip - $name: needs ../shared/traces"
 		continue
@@ -74,6 +80,10 @@ done
 # The benchmark scenarios (make bench) load and run; a short slice of each is enough here.
 for cfg in configs/bench/*.cfg; do
 	name=$(basename "$cfg" .cfg)
+	if is_pool "$cfg"; then
+		echo "skip - bench/$name: a pool scenario (vgpusim pool: tests/e2e/pool_level.py)"
+		continue
+	fi
 	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
 		echo "skip - bench/$name: needs ../shared/traces"
 		continue
@@ -246,7 +256,7 @@ co_ok() {
 	fi
 }
 co_ok "coalescing: every shipped config's outputs identical with --no-coalesce" shipped --require-coalesced \
-	"$VGPUSIM" "$WORK/co" "$co_dur" configs/*.cfg configs/bench/*.cfg
+	"$VGPUSIM" "$WORK/co" "$co_dur" $(for c in configs/*.cfg configs/bench/*.cfg; do is_pool "$c" || echo "$c"; done)
 co_ok "coalescing: identical with fine preemption (graphics)" fine-gfx "$VGPUSIM" "$WORK/co-fine-gfx" "$co_dur" \
 	configs/mixed.cfg tests/e2e/scenarios/busy.cfg -- \
 	--set 'gpus.[0].engines.gfx.preempt="fine"' --set 'gpus.[0].engines.gfx.preempt_latency_us=50.0'
