@@ -123,6 +123,8 @@ def check_exactly_once(base, out, tenant):
     assert t["commands"] == len(o), f"summary.json counts {t['commands']} commands, commands.csv has {len(o)}"
     ub, uo = [int(u["unit"]) for u in units(base, tenant)], [int(u["unit"]) for u in units(out, tenant)]
     assert sorted(uo) == sorted(ub) and len(uo) == len(set(uo)), f"units {uo}, without the migration {ub}"
+    assert sum(t["held_ns_by_domain"].values()) == t["held_ns"], \
+        f"held_ns {t['held_ns']} but held_ns_by_domain sums to {sum(t['held_ns_by_domain'].values())}"
     # each GPU is credited with the commands that ran on it (warm-up 0: all of them)
     for g in s["gpus"]:
         ran = sum(1 for c in o if c["engine"].startswith(g["name"] + "."))
