@@ -14,7 +14,9 @@
     `--placement PATH.so` without rebuilding vgpusim: its rule is visible in the placements (with
     max_load_pct = 1 every time-sliced request goes to the least loaded GPU: an empty one while there
     is one, where first-fit packs), its rebalance hook's migrations stay within a host, and the pool
-    level's downtimes follow latency + final bytes / bandwidth.
+    level's downtimes follow latency + final bytes / bandwidth;
+  - --level command: error.csv's two columns are the two levels' own outputs, its error their
+    relative difference.
 
 VGS_E2E_QUICK=1 (the sanitizer pass) shortens the simulated time.
 usage: pool_level.py VGPUSIM WORKDIR
@@ -300,5 +302,81 @@ def t_so():
 
 check("placement from a .so built by docs/examples/myplacement.c's documented command: its rule in the "
       "placements, its rebalance migrations, a bad parameter refused", t_so)
+
+# ---- the two levels against each other ---------------------------------------------------------------
+
+
+def t_levels():
+    cfg = os.path.join(WORK, "levels.cfg")
+    with open(cfg, "w") as f:
+        f.write(f"""simulation = {{ duration_s = 120.0; warmup_s = 0.0; seed = 1; }};
+gpus = ( {{
+@include "{ROOT}/configs/gpus/a100.cfg"
+  count = 2;
+}} );
+scheduler = {{ policy = "timeslice"; timeslice = {{ variant = "best-effort"; }}; domain = ( ("compute") ); }};
+pool = {{ placement = "best-fit"; sample_s = 30.0; mix = {{ duration_s = 2.0; warmup_s = 0.5; }}; }};
+requests = {{
+  arrivals = {{ rate_per_h = 120.0; }};
+  classes = (
+    {{ name = "infer"; share = 0.7; vram_mb = 4096; duration_s = {{ dist = "lognormal"; mean = 60.0; cv = 1.0; }};
+      workload = {{ type = "infer"; rate = 20.0; }}; sla = {{ latency_ms = 25.0; }}; }},
+    {{ name = "train"; share = 0.3; vram_mb = 8192; units = 100; workload = {{ type = "train"; }}; }}
+  );
+}};
+""")
+    out = pool("levels", cfg, "--level", "command", *FAST)
+    p = json.load(open(os.path.join(out, "pool", "summary.json")))["pool"]
+    c = json.load(open(os.path.join(out, "command", "summary.json")))
+    assert len(c["tenants"]) == p["placed"] > 0, f"{len(c['tenants'])} vGPUs at the command level, {p['placed']} placed"
+    err = rows(os.path.join(out, "error.csv"))
+    cmd_bill = sum(float(r["bill"]) for r in rows(os.path.join(out, "command", "metering.csv")) if r["bill"])
+    # the totals' rows (docs/pools.md, "The two levels"): a metric, its value at each level, the error in %
+    want = {
+        "busy_s": (sum(p["busy_s"].values()), sum(sum(t["busy_ns"].values()) for t in c["tenants"]) / 1e9),
+        "energy_j": (p["energy_j"], c["global"]["energy_j"]),
+        "units": (None, sum(t["units"] for t in c["tenants"])),
+        "bill": (p["bill"], cmd_bill),
+    }
+    for metric, (two, cmd) in want.items():
+        r = [x for x in err if x["metric"].startswith(metric + " ") and "total" in x["metric"]]
+        assert len(r) == 1, f"error.csv: {len(r)} rows of the total {metric}"
+        r = r[0]
+        a, b = float(r["two_level"]), float(r["command_level"])
+        if two is not None:
+            close(a, two, 1e-5 * abs(two), f"{r['metric']}: two_level vs pool/summary.json")
+        close(b, cmd, 1e-5 * abs(cmd), f"{r['metric']}: command_level vs command/")
+        close(float(r["error"]), 100 * (a - b) / b, 2e-3, f"{r['metric']}: error = (two - command) / command")
+    # a pool with MIG GPUs is refused before anything runs
+    r = pool("levels-mig", POOL, "--level", "command", ok=False)
+    assert r.returncode == 2 and "--level command" in r.stderr, f"exit {r.returncode}: {r.stderr!r}"
+    assert not os.path.exists(os.path.join(WORK, "levels-mig")), "a results directory was left behind"
+
+
+def t_shipped():
+    """Every pool scenario shipped (configs/, configs/bench/: those with a `requests` group, which the run
+    loops of run.sh skip) runs under vgpusim pool for a short while, and its outputs parse."""
+    import glob
+    cfgs = [c for c in sorted(glob.glob(os.path.join(ROOT, "configs/*.cfg")) + glob.glob(os.path.join(ROOT, "configs/bench/*.cfg")))
+            if re.search(r"^requests *=", open(c).read(), re.M)]
+    assert any(c.endswith("/pool.cfg") for c in cfgs), f"configs/pool.cfg not found among {cfgs}"
+    ran = 0
+    for c in cfgs:
+        if "shared/traces" in open(c).read() and not os.path.isdir(os.path.join(ROOT, "../shared/traces")):
+            print(f"skip - {os.path.relpath(c, ROOT)}: needs ../shared/traces")
+            continue
+        name = "shipped-" + os.path.basename(c)[:-4]
+        out = pool(name, c, "--duration", "30" if QUICK else "60", *FAST, cache=os.path.join(WORK, "cache-shipped"))
+        s = json.load(open(os.path.join(out, "summary.json")))
+        assert s["pool"]["arrived"] > 0, f"{name}: no request arrived"
+        for f in ("requests.csv", "metering.csv", "gpus.csv", "timeseries.csv", "migrations.csv"):
+            rows(os.path.join(out, f))
+        ran += 1
+    assert ran, "no pool scenario ran"
+
+
+check("every shipped pool scenario runs under vgpusim pool (a short --duration) and its outputs parse", t_shipped)
+check("pool --level command: error.csv's two levels are pool/'s and command/'s numbers, its error their "
+      "relative difference; MIG pools refused", t_levels)
 
 summary("pool_level")
