@@ -57,8 +57,13 @@ def pool(name, cfg, *args, cache=CACHE, ok=True):
 
 
 def rows(path):
+    """A CSV's rows; each must have exactly the header's fields."""
     with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+        out = list(csv.DictReader(f))
+    for i, r in enumerate(out):
+        if None in r or None in r.values():
+            raise AssertionError(f"{os.path.basename(path)}:{i + 2}: not as many fields as the header")
+    return out
 
 
 def num(v):

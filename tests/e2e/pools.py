@@ -47,8 +47,13 @@ def run(name, cfg, *args):
 
 
 def rows(path):
+    """A CSV's rows; each must have exactly the header's fields."""
     with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+        out = list(csv.DictReader(f))
+    for i, r in enumerate(out):
+        if None in r or None in r.values():
+            raise AssertionError(f"{os.path.basename(path)}:{i + 2}: not as many fields as the header")
+    return out
 
 
 def a100_pcie():
@@ -158,7 +163,7 @@ state = {}
 def t_baseline():
     base = run("train-base", MIGRATE, "--set", "migrations.[0].at_s=1000.0")
     m = rows(os.path.join(base, "migrations.csv"))
-    assert len(m) == 1 and m[0]["status"] == "not-started", m
+    assert len(m) == 1 and m[0]["status"] == "not-started" and m[0]["start_s"] == "" and m[0]["from"] == "", m
     u = units(base, "train")
     assert len(u) == 10, f"{len(u)} iterations without the migration"
     # a time inside iteration 4, and one between iterations 4 and 5 (the host's data-loading gap)
