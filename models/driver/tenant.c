@@ -147,6 +147,8 @@ void drv_tenant_move(struct drv_tenant *t, uint32_t gpu)
 		t->domains = m->domains;
 		t->vgpu_index = m->vgpu_index;
 		t->ndomains = m->ndomains;
+		if (t->drv->metrics)
+			vgs_metrics_tenant_moved(t->drv->metrics, t->idx, gpu);
 		return;
 	}
 }

@@ -19,6 +19,7 @@ struct vgs_metrics_tenant {
 	/* accumulated (window-clipped) */
 	uint64_t busy_cls_ns[VGS_NCLASS]; /* channel-time, by the class of the engine that ran it */
 	uint64_t commands;
+	uint32_t gpu;                     /* the GPU it runs on now (a live migration moves it) */
 	struct vgs_hist queue_ns;         /* start - submit of commands done in W */
 	uint64_t units;
 	uint64_t gen_units;               /* generated frames shown besides the units done in W */
@@ -109,6 +110,7 @@ struct vgs_metrics {
 	uint64_t *held_td;                /* [tenant * ndomains + domain] held ns */
 
 	uint64_t commands;
+	uint64_t *gpu_commands;           /* [gpu] commands done in W on that GPU */
 	uint64_t units;
 	uint64_t deadline_misses;
 

@@ -294,8 +294,9 @@ static void json_tenant(struct vgs_json *j, const struct vgs_metrics *m, uint32_
 	vgs_json_kv_u64(j, "held_ns", t->held_ns);
 	vgs_json_key(j, "held_ns_by_domain");
 	vgs_json_object_begin(j);
+	/* its GPU's domains, and those of the GPUs a live migration took it to (as held_ns counts them) */
 	for (uint32_t d = 0; d < s->ndomains; d++)
-		if (s->domains[d].gpu == st->gpu)
+		if (s->domains[d].gpu == st->gpu || m->held_td[(size_t)i * s->ndomains + d])
 			vgs_json_kv_u64(j, s->domains[d].name, m->held_td[(size_t)i * s->ndomains + d]);
 	vgs_json_object_end(j);
 	vgs_json_kv_double(j, "share", t->share);

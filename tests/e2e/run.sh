@@ -269,6 +269,8 @@ co_ok "coalescing: identical with SM pools (MIG, mps) and fine preemption" pool-
 	"$co_dur" tests/e2e/scenarios/mig4.cfg tests/e2e/scenarios/spatial.cfg -- \
 	--set 'gpus.[0].engines.compute.preempt="fine"' --set 'gpus.[0].engines.compute.preempt_latency_us=50.0' \
 	--set 'vgpus.[0].count=8'
+co_ok "coalescing: identical with a live migration (SimGrid transfers, metering)" migrate "$VGPUSIM" "$WORK/co-mig" \
+	"$co_dur" tests/e2e/scenarios/migrate.cfg tests/e2e/scenarios/metering.cfg -- --set 'migrations.[0].at_s=0.3'
 co_ok "coalescing: identical under mps (MIG instances, side channel)" pool-mps "$VGPUSIM" "$WORK/co-mps" "$co_dur" \
 	configs/mig.cfg configs/sidechannel.cfg -- -p mps
 
@@ -289,6 +291,10 @@ source tests/e2e/cli.sh
 source tests/e2e/unix.sh
 # VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
 py_suite vram
+# Pools (docs/pools.md): live migration and metering in the command-level simulator (tests/e2e/pools.py);
+# vgpusim pool and requests, a .so placement policy, the mix cache (tests/e2e/pool_level.py).
+py_suite pools
+py_suite pool_level
 
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
