@@ -192,7 +192,7 @@ int vgs_pool_error_write(const char *dir, struct vgs_error *err)
 	}
 	fputs("metric,two_level,command_level,error,unit\n", f);
 	for (size_t i = 0; i < n; i++) {
-		/* a metric named with a comma ("per request, MAPE") is quoted (RFC 4180) */
+		/* a metric named with a comma is quoted (RFC 4180) */
 		fprintf(f, strchr(rows[i].metric, ',') ? "\"%s\"," : "%s,", rows[i].metric);
 		if (!isnan(rows[i].two))
 			fprintf(f, "%.6g", rows[i].two);
