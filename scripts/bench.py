@@ -12,8 +12,11 @@ policy decision).  The mixed scenario also runs with --no-coalesce (lockstep: Si
 one exec per command): the fast path's own speed-up, measured in the same run.  In the same run it
 measures the floor -- `vgpusim bench-floor`, one SimGrid exec per command -- and prints each
 scenario's commands/s as a multiple of it.  A memory check compares the peak RSS of a one-hour
-simulated cloudgame run with a one-minute one.  Rows are appended to bench/results.csv with the
-commit id, so the history stays in the repository.
+simulated cloudgame run with a one-minute one.  The pool scenario (configs/bench/pool-1000.cfg: 1,000
+GPUs on 125 hosts, one simulated day, docs/pools.md "Scale") runs `vgpusim pool` twice, with a cold
+mix cache (every mix run command by command, -j 2) and a warm one (the pool level alone): wall time
+and peak RSS against its target of 10 minutes on 2 cores.  Rows are appended to bench/results.csv
+with the commit id, so the history stays in the repository.
 
 usage: scripts/bench.py [--runs N] [--quick] [--no-save] [--vgpusim PATH]
   --quick    shorter simulated durations, one run, no one-hour run (a smoke test of the benchmark)
@@ -76,6 +79,23 @@ def run_scenario(vgpusim, name, cfg, duration, runs, work, extra=()):
     return med
 
 
+def run_pool(vgpusim, cfg, work, quick):
+    """The pool scenario, cold then warm mix cache: one row each (commands = requests arrived)."""
+    rows = []
+    cache = os.path.join(work, "mix-cache")
+    extra = ["--duration", "3600"] if quick else []
+    for name in ("pool-1000 day (cold cache)", "pool-1000 day (warm cache)"):
+        out = os.path.join(work, name.split()[0] + ("-cold" if "cold" in name else "-warm"))
+        wall, rss, _ = measure([vgpusim, "pool", cfg, "--cache", cache, "-j", "2", "-q", "-o", out, *extra])
+        with open(os.path.join(out, "summary.json")) as f:
+            s = json.load(f)
+        rows.append({"scenario": name, "wall_s": wall, "sim_s": s["duration_s"], "commands": s["pool"]["arrived"],
+                     "commands_per_s": s["pool"]["arrived"] / wall, "run_commands_per_s": 0.0,
+                     "activities_per_command": 0.0, "rtf": s["duration_s"] / wall, "rss_mb": rss,
+                     "coalesced_pct": 0.0, "slices_per_command": 0.0, "mix_runs": s["two_level"]["mix_runs"]})
+    return rows
+
+
 def git_commit():
     try:
         c = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True, text=True)
@@ -119,6 +139,8 @@ def main():
         for name, cfg, dur, *extra in scenarios:
             print(f"bench: {name} ({dur:g} s simulated, {runs} run(s))...", file=sys.stderr, flush=True)
             results.append(run_scenario(a.vgpusim, name, cfg, dur, runs, work, *extra))
+        print("bench: pool: 1,000 GPUs, one simulated day, cold and warm mix cache...", file=sys.stderr, flush=True)
+        pool_rows = run_pool(a.vgpusim, "configs/bench/pool-1000.cfg", work, a.quick)
         if not a.quick:
             print("bench: memory: cloudgame, 1 minute and 1 hour simulated...", file=sys.stderr, flush=True)
             short = run_scenario(a.vgpusim, "cloudgame 1 min", "configs/cloudgame.cfg", 60, 1, work)
@@ -139,6 +161,12 @@ def main():
               f"{r['commands_per_s']:>10,.0f} {r['x_floor']:>8.2f} {r['run_commands_per_s']:>10,.0f} "
               f"{r['run_x_floor']:>8.2f} {r['activities_per_command']:>8.3f} "
               f"{r['rtf']:>10,.1f} {r['rss_mb']:>8.1f} {r['coalesced_pct']:>7.1f} {r['slices_per_command']:>10.3f}")
+    for r in pool_rows:
+        r["x_floor"] = r["run_x_floor"] = 0.0
+        print(f"{r['scenario']:<28} wall {r['wall_s']:>7.1f} s for {r['sim_s'] / 3600:.0f} h simulated, "
+              f"{r['commands']:,.0f} requests, {r['mix_runs']} mix runs, peak RSS {r['rss_mb']:.0f} MiB "
+              f"(target: under 600 s on 2 cores)")
+    results += pool_rows
     by = {r["scenario"]: r for r in results}
     print(f"\nfast-path speed-up on mixed (wall, --no-coalesce lockstep / default): "
           f"{by['mixed --no-coalesce']['wall_s'] / by['mixed']['wall_s']:.2f}")

@@ -244,6 +244,29 @@ out:
 	return rc;
 }
 
+/* The placement policy: a relative .so path written in a config is relative to that config, as a
+ * scheduling policy's is (docs/policies.md), then to the working directory; --placement's is relative
+ * to the working directory. */
+static const struct vgs_place_ops *load_placement(const struct vgs_pool_cfg *c, struct vgs_error *err)
+{
+	const struct vgs_place_ops *ops;
+	char *path = NULL;
+
+	if (vgs_policy_is_path(c->placement) && !g_path_is_absolute(c->placement) && c->placement_line > 0) {
+		char *dir = g_path_get_dirname(c->placement_file);
+
+		path = g_build_filename(dir, c->placement, NULL);
+		g_free(dir);
+		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+			g_free(path);
+			path = NULL;
+		}
+	}
+	ops = vgs_place_load(path ? path : c->placement, err);
+	g_free(path);
+	return ops;
+}
+
 static int run(struct popts *o, struct vgs_scenario *s)
 {
 	struct vgs_error err = { { 0 } };
@@ -259,7 +282,7 @@ static int run(struct popts *o, struct vgs_scenario *s)
 	char *def = NULL, *pooldir = NULL;
 	int rc = VGS_EXIT_BAD_INPUT;
 
-	u.place = vgs_place_load(s->pool->placement, &err);
+	u.place = load_placement(s->pool, &err);
 	if (!u.place) {
 		if (s->pool->placement_line > 0)
 			fprintf(stderr, "vgpusim: %s:%d: %s\n", s->pool->placement_file, s->pool->placement_line, err.msg);

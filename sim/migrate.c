@@ -235,10 +235,14 @@ int sim_mig_write(struct sim *sim, const char *dir, struct vgs_error *err)
 		uint64_t before = m->start_ns >= pre ? count_done(ms->done_ns[m->t->idx], m->start_ns - pre, m->start_ns) : 0;
 		uint64_t during = count_done(ms->done_ns[m->t->idx], m->start_ns, m->suspend_ns);
 
-		fprintf(f, "%s,%s,%s,%s,%.9f,", m->t->cfg->name, m->state == MIG_WAIT ? "" : scn->gpus[m->src].name,
-			scn->gpus[m->dst].name, state_name(m->state), m->start_ns * 1e-9);
+		fprintf(f, "%s,%s,%s,%s,", m->t->cfg->name, m->state == MIG_WAIT ? "" : scn->gpus[m->src].name,
+			scn->gpus[m->dst].name, state_name(m->state));
+		/* a migration that never started has no start (not 0) */
+		if (m->state != MIG_WAIT && m->state != MIG_SKIPPED)
+			fprintf(f, "%.9f", m->start_ns * 1e-9);
+		fputc(',', f);
 		if (!done) {
-			fputs(",,,,,,,,,,,,,,\n", f);
+			fputs(",,,,,,,,,,,,,\n", f); /* the 14 empty columns after start_s */
 			continue;
 		}
 		fprintf(f, "%.6f,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.3f,%.6f,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",",

@@ -170,6 +170,8 @@ void drv_tenant_move(struct drv_tenant *t, uint32_t gpu)
 		 * so that drv_tenant_update_ready's shortcut holds for them too. */
 		for (uint32_t j = 0; j < m->ndomains; j++)
 			m->dom[j].v->deadline_ns = t->deadline_seen;
+		if (t->drv->metrics)
+			vgs_metrics_tenant_moved(t->drv->metrics, t->idx, gpu);
 		return;
 	}
 }

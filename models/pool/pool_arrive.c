@@ -73,11 +73,12 @@ void pl_requests(struct vgs_pool *p)
 	}
 	for (size_t i = 0; i < cfg->nrows; i++) {
 		const struct vgs_req_row *r = &cfg->rows[i];
-		struct ptenant *t = tenant_new(p, r->cls, r->arrival_ns);
 		const struct vgs_req_class *rc = &cfg->classes[r->cls];
+		struct ptenant *t;
 
 		if (r->arrival_ns >= p->w1)
-			continue;
+			continue; /* after the end of the run: never made */
+		t = tenant_new(p, r->cls, r->arrival_ns);
 		if (r->duration_ns != VGS_NO_TIME)
 			t->duration_ns = r->duration_ns;
 		else if (rc->has_duration)

@@ -209,7 +209,21 @@ static int write_report(const char *dir, const char *scenario, char *const *name
 	fputc('\n', f);
 	for (size_t k = 0; k < NCOLS; k++) {
 		int b = best(r, n, k);
+		char bs[32] = "", vs[32];
+		size_t tied = 0, ok = 0;
 
+		/* The best as printed: every run that prints the same is bold too; when all do, none is. */
+		if (b >= 0)
+			snprintf(bs, sizeof(bs), "%.4g", r[b].v[k]);
+		for (size_t i = 0; b >= 0 && i < n; i++) {
+			if (!r[i].ok || isnan(r[i].v[k]))
+				continue;
+			ok++;
+			snprintf(vs, sizeof(vs), "%.4g", r[i].v[k]);
+			tied += strcmp(vs, bs) == 0;
+		}
+		if (tied == ok)
+			b = -1;
 		const char *unit = !strcmp(cols[k].col, "bill") || !strcmp(cols[k].col, "charge") ? cur : cols[k].unit;
 
 		fprintf(f, "| %s%s%s%s |", cols[k].title, *unit ? " (" : "", unit, *unit ? ")" : "");
@@ -219,12 +233,12 @@ static int write_report(const char *dir, const char *scenario, char *const *name
 				fputs("failed |", f);
 				continue;
 			}
-			fputs((int)i == b ? "**" : "", f);
-			if (isnan(r[i].v[k]))
-				fputs("-", f);
-			else
-				fprintf(f, "%.4g", r[i].v[k]);
-			fputs((int)i == b ? "** |" : " |", f);
+			snprintf(vs, sizeof(vs), "%.4g", r[i].v[k]);
+			bool bold = b >= 0 && !isnan(r[i].v[k]) && strcmp(vs, bs) == 0;
+
+			fputs(bold ? "**" : "", f);
+			fputs(isnan(r[i].v[k]) ? "-" : vs, f);
+			fputs(bold ? "** |" : " |", f);
 		}
 		fputc('\n', f);
 	}

@@ -120,10 +120,10 @@ static int read(const char *dir, const char *sub, const char *file, struct vgs_t
 int vgs_pool_error_write(const char *dir, struct vgs_error *err)
 {
 	struct vgs_table pm = { 0 }, cm = { 0 }, preq = { 0 }, pg = { 0 }, ct = { 0 }, ce = { 0 };
-	struct pair busy = { 0 }, energy = { 0 }, units = { 0 }, lat = { 0 }, bill = { 0 };
+	struct pair busy = { 0 }, energy = { 0 }, units = { 0 }, lat = { 0 }, bill = { 0 }, charge = { 0 };
 	double sla_two = 0, sla_cmd = 0, sla_diff = 0;
 	uint32_t nsla = 0;
-	struct err_row rows[12];
+	struct err_row rows[16];
 	size_t n = 0;
 	char *path;
 	FILE *f;
@@ -151,6 +151,7 @@ int vgs_pool_error_write(const char *dir, struct vgs_error *err)
 		add(&busy, b2, bc);
 		add(&energy, vgs_table_num(&pm, i, "energy_j"), vgs_table_num(&cm, (guint)j, "energy_j"));
 		add(&bill, vgs_table_num(&pm, i, "bill"), vgs_table_num(&cm, (guint)j, "bill"));
+		add(&charge, vgs_table_num(&pm, i, "charge"), vgs_table_num(&cm, (guint)j, "charge"));
 		if (r >= 0 && k >= 0) {
 			add(&units, vgs_table_num(&preq, (guint)r, "units_window"), vgs_table_num(&ct, (guint)k, "units"));
 			add(&lat, vgs_table_num(&preq, (guint)r, "lat_p99_ms"), vgs_table_num(&ct, (guint)k, "lat_p99_ms"));
@@ -164,22 +165,24 @@ int vgs_pool_error_write(const char *dir, struct vgs_error *err)
 			nsla++;
 		}
 	}
-	rows[n++] = (struct err_row){ "busy_s (total)", "s", busy.two, busy.cmd, rel(busy.two, busy.cmd) };
-	rows[n++] = (struct err_row){ "busy_s (per request, MAPE)", "%", NAN, NAN, busy.n ? 100 * busy.ape / busy.n : NAN };
-	rows[n++] = (struct err_row){ "energy_j (total)", "J", column_sum(&pm, "energy_j"), column_sum(&cm, "energy_j"),
+	rows[n++] = (struct err_row){ "busy_s total", "s", busy.two, busy.cmd, rel(busy.two, busy.cmd) };
+	rows[n++] = (struct err_row){ "busy_s per request (MAPE)", "%", NAN, NAN, busy.n ? 100 * busy.ape / busy.n : NAN };
+	rows[n++] = (struct err_row){ "energy_j total", "J", column_sum(&pm, "energy_j"), column_sum(&cm, "energy_j"),
 				      rel(column_sum(&pm, "energy_j"), column_sum(&cm, "energy_j")) };
-	rows[n++] = (struct err_row){ "energy_j (per request, MAPE)", "%", NAN, NAN,
+	rows[n++] = (struct err_row){ "energy_j per request (MAPE)", "%", NAN, NAN,
 				      energy.n ? 100 * energy.ape / energy.n : NAN };
-	rows[n++] = (struct err_row){ "units (total)", "units", units.two, units.cmd, rel(units.two, units.cmd) };
-	rows[n++] = (struct err_row){ "units (per request, MAPE)", "%", NAN, NAN, units.n ? 100 * units.ape / units.n : NAN };
-	rows[n++] = (struct err_row){ "lat_p99_ms (per request, MAPE)", "%", lat.n ? lat.two / lat.n : NAN,
+	rows[n++] = (struct err_row){ "units total", "units", units.two, units.cmd, rel(units.two, units.cmd) };
+	rows[n++] = (struct err_row){ "units per request (MAPE)", "%", NAN, NAN, units.n ? 100 * units.ape / units.n : NAN };
+	rows[n++] = (struct err_row){ "lat_p99_ms per request (MAPE)", "%", lat.n ? lat.two / lat.n : NAN,
 				      lat.n ? lat.cmd / lat.n : NAN, lat.n ? 100 * lat.ape / lat.n : NAN };
-	rows[n++] = (struct err_row){ "sla_attainment (mean over requests)", "pts", nsla ? 100 * sla_two / nsla : NAN,
+	rows[n++] = (struct err_row){ "sla_attainment mean over requests", "pts", nsla ? 100 * sla_two / nsla : NAN,
 				      nsla ? 100 * sla_cmd / nsla : NAN, nsla ? 100 * sla_diff / nsla : NAN };
-	rows[n++] = (struct err_row){ "utilisation (busiest engine class)", "%", 100 * column_sum(&pg, "utilisation") /
+	rows[n++] = (struct err_row){ "utilisation of the busiest engine class", "%", 100 * column_sum(&pg, "utilisation") /
 				      (vgs_table_nrows(&pg) ? vgs_table_nrows(&pg) : 1), 100 * busiest_util(&ce), NAN };
 	rows[n - 1].err = rel(rows[n - 1].two, rows[n - 1].cmd);
-	rows[n++] = (struct err_row){ "bill (total)", "currency", bill.two, bill.cmd, rel(bill.two, bill.cmd) };
+	rows[n++] = (struct err_row){ "charge total", "currency", charge.two, charge.cmd, rel(charge.two, charge.cmd) };
+	rows[n++] = (struct err_row){ "bill total (after SLA credits)", "currency", bill.two, bill.cmd,
+				      rel(bill.two, bill.cmd) };
 	path = g_build_filename(dir, "error.csv", NULL);
 	f = fopen(path, "w");
 	if (!f) {
@@ -189,7 +192,8 @@ int vgs_pool_error_write(const char *dir, struct vgs_error *err)
 	}
 	fputs("metric,two_level,command_level,error,unit\n", f);
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%s,", rows[i].metric);
+		/* a metric named with a comma is quoted (RFC 4180) */
+		fprintf(f, strchr(rows[i].metric, ',') ? "\"%s\"," : "%s,", rows[i].metric);
 		if (!isnan(rows[i].two))
 			fprintf(f, "%.6g", rows[i].two);
 		fputc(',', f);

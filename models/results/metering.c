@@ -157,7 +157,7 @@ int vgs_metrics_metering(const struct vgs_metrics *m, const char *dir, const str
 	at.all = g_new0(uint64_t, s->ntenants + 1);
 	for (uint32_t i = 0; i < s->ntenants; i++) {
 		const struct vgs_tenant *tn = &s->tenants[i];
-		const struct vgs_gpu *g = &s->gpus[tn->gpu];
+		const struct vgs_gpu *g = &s->gpus[m->t[i].gpu];
 		struct vgs_meter_row *r = &rows[i];
 		uint64_t a = tn->start_ns > m->w0 ? tn->start_ns : m->w0;
 		uint64_t b = tn->stop_ns < m->w0 + m->window_ns ? tn->stop_ns : m->w0 + m->window_ns;

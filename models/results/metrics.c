@@ -73,15 +73,17 @@ struct vgs_metrics *vgs_metrics_new(const struct vgs_scenario *s, const char *di
 	m->d = calloc(nd ? nd : 1, sizeof(*m->d));
 	m->g = calloc(s->ngpus ? s->ngpus : 1, sizeof(*m->g));
 	m->gv = calloc(s->ngpus ? s->ngpus : 1, sizeof(*m->gv));
+	m->gpu_commands = calloc(s->ngpus ? s->ngpus : 1, sizeof(*m->gpu_commands));
 	m->tenant_csv_name = calloc(nt ? nt : 1, sizeof(*m->tenant_csv_name));
 	m->tenant_csv_len = calloc(nt ? nt : 1, sizeof(*m->tenant_csv_len));
 	m->units_buf = malloc(UNITS_BUF);
-	if (!m->t || !m->e || !m->d || !m->g || !m->gv || !m->tenant_csv_name || !m->tenant_csv_len ||
+	if (!m->t || !m->e || !m->d || !m->g || !m->gv || !m->gpu_commands || !m->tenant_csv_name || !m->tenant_csv_len ||
 	    !m->units_buf || vgs_metrics_index_build(m))
 		goto err_oom;
 	for (size_t i = 0; i < nt; i++) {
 		vgs_hist_init(&m->t[i].queue_ns, VGS_HIST_GAMMA);
 		vgs_hist_init(&m->t[i].latency_ns, VGS_HIST_GAMMA);
+		m->t[i].gpu = s->tenants[i].gpu;
 		m->tenant_csv_name[i] = vgs_metrics_csv_field(s->tenants[i].name);
 		if (!m->tenant_csv_name[i])
 			goto err_oom;
@@ -136,6 +138,7 @@ void vgs_metrics_free(struct vgs_metrics *m)
 	free(m->d);
 	free(m->g);
 	free(m->gv);
+	free(m->gpu_commands);
 	free(m);
 }
 
@@ -194,7 +197,14 @@ void vgs_metrics_cmd_done(struct vgs_metrics *m, uint32_t tenant, uint8_t cls, u
 	t = &m->t[tenant];
 	t->commands++;
 	m->commands++;
+	m->gpu_commands[t->gpu]++;
 	vgs_hist_add(&t->queue_ns, start_ns > submit_ns ? start_ns - submit_ns : 0);
+}
+
+void vgs_metrics_tenant_moved(struct vgs_metrics *m, uint32_t tenant, uint32_t gpu)
+{
+	if (TENANT_OK(m, tenant) && gpu < m->s->ngpus)
+		m->t[tenant].gpu = gpu;
 }
 
 static char *put_char(char *p, char c)
@@ -573,8 +583,7 @@ static void finish_gpus(struct vgs_metrics *m)
 			ncls[c]++;
 			g->energy_j += m->e[e].energy_j;
 		}
-		for (uint32_t k = ix->t_start[gi]; k < ix->t_start[gi + 1]; k++)
-			g->commands += m->t[ix->t_list[k]].commands;
+		g->commands = m->gpu_commands[gi];
 		g->utilisation = g->nengines && m->duration_s > 0 ? usum / g->nengines : NAN;
 		for (int c = 0; c < VGS_NCLASS; c++)
 			g->util_cls[c] = ncls[c] && m->duration_s > 0 ? ucls[c] / ncls[c] : NAN;

@@ -33,6 +33,9 @@ void vgs_metrics_engine_busy(struct vgs_metrics *m, uint32_t engine, uint64_t st
 /* A command completed: submitted at submit_ns, first started at start_ns, completed at end_ns. */
 void vgs_metrics_cmd_done(struct vgs_metrics *m, uint32_t tenant, uint8_t cls, uint64_t submit_ns,
 			  uint64_t start_ns, uint64_t end_ns);
+/* tenant runs on GPU `gpu` from now on (a live migration): its commands count there, and metering
+ * names it. */
+void vgs_metrics_tenant_moved(struct vgs_metrics *m, uint32_t tenant, uint32_t gpu);
 /* A unit completed (arrival_ns: open-loop arrival, or when the host began it; deadline or VGS_NO_TIME). */
 void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit, uint64_t arrival_ns,
 			   uint64_t end_ns, uint64_t deadline_ns);

@@ -22,6 +22,7 @@ struct vgs_metrics_tenant {
 	/* accumulated (window-clipped) */
 	uint64_t busy_cls_ns[VGS_NCLASS]; /* channel-time, by the class of the engine that ran it */
 	uint64_t commands;
+	uint32_t gpu;                     /* the GPU it runs on now (a live migration moves it) */
 	struct vgs_hist queue_ns;         /* start - submit of commands done in W */
 	uint64_t units;
 	uint64_t gen_units;               /* generated frames shown besides the units done in W */
@@ -140,6 +141,7 @@ struct vgs_metrics {
 	uint64_t *x_held;                 /* [x_slot[tenant] * ndomains + domain]: ... held ns there */
 
 	uint64_t commands;
+	uint64_t *gpu_commands;           /* [gpu] commands done in W on that GPU */
 	uint64_t units;
 	uint64_t deadline_misses;
 

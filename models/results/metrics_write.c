@@ -294,8 +294,13 @@ static void json_tenant(struct vgs_json *j, const struct vgs_metrics *m, uint32_
 	vgs_json_kv_u64(j, "held_ns", t->held_ns);
 	vgs_json_key(j, "held_ns_by_domain");
 	vgs_json_object_begin(j);
+	/* its GPU's domains, and those of the GPUs a live migration took it to (as held_ns counts them) */
 	for (uint32_t k = m->ix.d_start[st->gpu]; st->gpu < s->ngpus && k < m->ix.d_start[st->gpu + 1]; k++)
 		vgs_json_kv_u64(j, s->domains[m->ix.d_list[k]].name, m->held_t[m->ix.held_off[i] + (k - m->ix.d_start[st->gpu])]);
+	if (m->ix.x_slot && m->ix.x_slot[i] != VGS_METRICS_NO_SLOT)
+		for (uint32_t d = 0; d < s->ndomains; d++)
+			if (s->domains[d].gpu != st->gpu && m->x_held[(size_t)m->ix.x_slot[i] * s->ndomains + d])
+				vgs_json_kv_u64(j, s->domains[d].name, m->x_held[(size_t)m->ix.x_slot[i] * s->ndomains + d]);
 	vgs_json_object_end(j);
 	vgs_json_kv_double(j, "share", t->share);
 	vgs_json_kv_double(j, "share_target", t->target);

@@ -53,6 +53,8 @@ long long vgs_ld_int_of(const config_setting_t *st); /* INT or INT64 */
 
 int vgs_ld_check_keys(struct vgs_ld *ld, const config_setting_t *g, const char *ctx,
 		      const char *const *keys);
+/* The typed getters: g may be NULL (a group the config leaves out), every key then at its default; a
+ * required key needs its group. */
 int vgs_ld_num(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
 	       const struct vgs_ld_range *r, double *out);
 int vgs_ld_int(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,

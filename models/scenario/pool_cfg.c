@@ -45,6 +45,97 @@ static int gpu_ref(struct vgs_ld *ld, const config_setting_t *st, const char *ct
 /* ---- interconnect, migration, migrations ----------------------------------------------------- */
 
 /*
+ * A user's SimGrid platform file, checked before SimGrid reads it (SimGrid aborts on a bad one): well-formed
+ * XML with a <platform> root, every GPU of the scenario a <host> of its name, every <link_ctn> naming a
+ * <link> of the file (docs/pools.md, "Your own platform file").  0, or -1 with err set at FILE:LINE.
+ */
+struct plat_check {
+	GHashTable *hosts, *links;   /* ids declared */
+	GPtrArray *refs;             /* link_ctn ids, each with its line (GUINT_TO_POINTER after it) */
+	bool root_seen, root_ok;
+};
+
+static void plat_start(GMarkupParseContext *ctx, const char *el, const char **names, const char **values,
+		       gpointer user, GError **error)
+{
+	struct plat_check *c = user;
+	const char *id = NULL;
+	int line;
+
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(names[i], "id"))
+			id = values[i];
+	if (!c->root_seen) {
+		c->root_seen = true;
+		c->root_ok = !strcmp(el, "platform");
+	}
+	if (!id)
+		return;
+	if (!strcmp(el, "host"))
+		g_hash_table_add(c->hosts, g_strdup(id));
+	else if (!strcmp(el, "link"))
+		g_hash_table_add(c->links, g_strdup(id));
+	else if (!strcmp(el, "link_ctn")) {
+		g_markup_parse_context_get_position(ctx, &line, NULL);
+		g_ptr_array_add(c->refs, g_strdup(id));
+		g_ptr_array_add(c->refs, GINT_TO_POINTER(line));
+	}
+}
+
+static int check_platform(struct vgs_ld *ld, const char *path, struct vgs_error *err)
+{
+	static const GMarkupParser parser = { .start_element = plat_start };
+	struct plat_check c = { 0 };
+	GMarkupParseContext *ctx;
+	GError *gerr = NULL;
+	char *text = NULL;
+	gsize len;
+	int line = 0, rc = -1;
+
+	if (!g_file_get_contents(path, &text, &len, &gerr)) {
+		vgs_error_set(err, "%s: cannot read the platform file: %s", path, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	c.hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	c.links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	c.refs = g_ptr_array_new();
+	ctx = g_markup_parse_context_new(&parser, G_MARKUP_IGNORE_QUALIFIED, &c, NULL);
+	if (!g_markup_parse_context_parse(ctx, text, (gssize)len, &gerr) || !g_markup_parse_context_end_parse(ctx, &gerr)) {
+		g_markup_parse_context_get_position(ctx, &line, NULL);
+		vgs_error_set(err, "%s:%d: not a SimGrid platform file: %s", path, line, gerr->message);
+		g_error_free(gerr);
+		goto out;
+	}
+	if (!c.root_ok) {
+		vgs_error_set(err, "%s:1: expected a SimGrid platform file (a <platform version=\"4.1\"> root element)", path);
+		goto out;
+	}
+	for (guint i = 0; i < c.refs->len; i += 2)
+		if (!g_hash_table_contains(c.links, c.refs->pdata[i])) {
+			vgs_error_set(err, "%s:%d: <link_ctn id=\"%s\"/> names no <link> of the file", path,
+				      GPOINTER_TO_INT(c.refs->pdata[i + 1]), (char *)c.refs->pdata[i]);
+			goto out;
+		}
+	for (uint32_t g = 0; g < ld->s->ngpus; g++)
+		if (ld->s->gpus[g].phys == g && !g_hash_table_contains(c.hosts, ld->s->gpus[g].name)) {
+			vgs_error_set(err, "%s: no <host id=\"%s\">: every GPU of the scenario is a host of its name in "
+				      "the platform (docs/pools.md, \"Your own platform file\")", path, ld->s->gpus[g].name);
+			goto out;
+		}
+	rc = 0;
+out:
+	for (guint i = 0; i < c.refs->len; i += 2)
+		g_free(c.refs->pdata[i]);
+	g_ptr_array_free(c.refs, TRUE);
+	g_hash_table_destroy(c.hosts);
+	g_hash_table_destroy(c.links);
+	g_markup_parse_context_free(ctx);
+	g_free(text);
+	return rc;
+}
+
+/*
  * Defaults: 8 GPUs per host (NVIDIA DGX A100 / H100 and AWS p4d / p5 servers hold 8); a host's network
  * 12.5 GB/s, one 100 Gb/s Ethernet port (IEEE 802.3 100GBASE-R, the common data-centre host link:
  * engineering choice), 5 us one way (engineering estimate: NIC + one switch hop of a data-centre
@@ -94,6 +185,8 @@ static int load_interconnect(struct vgs_ld *ld, const config_setting_t *root)
 					   "no SimGrid platform file '%s' (relative to the config)", platform);
 		}
 		ic->platform = path;
+		if (check_platform(ld, path, ld->err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -325,7 +325,7 @@ static int load_drains(struct vgs_ld *ld, const config_setting_t *pg, struct vgs
 {
 	static const char *const keys[] = { "at_s", "host", NULL };
 	static const struct vgs_ld_range at = { .required = true, .lo = 0, .hi = 1e7 };
-	config_setting_t *list = config_setting_get_member(pg, "drain");
+	config_setting_t *list = pg ? config_setting_get_member(pg, "drain") : NULL;
 	uint32_t hosts = (ld->s->ngpus + ld->s->interconnect.gpus_per_host - 1) / ld->s->interconnect.gpus_per_host;
 
 	if (!list)

@@ -162,7 +162,7 @@ long long vgs_ld_int_of(const config_setting_t *st)
 int vgs_ld_num(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
 	       const struct vgs_ld_range *r, double *out)
 {
-	const config_setting_t *st = config_setting_get_member(g, key);
+	const config_setting_t *st = g ? config_setting_get_member(g, key) : NULL;
 	char *kp;
 	double v;
 	bool bad;
@@ -198,7 +198,7 @@ int vgs_ld_num(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, co
 int vgs_ld_int(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
 	       bool required, long long def, long long lo, long long hi, long long *out)
 {
-	const config_setting_t *st = config_setting_get_member(g, key);
+	const config_setting_t *st = g ? config_setting_get_member(g, key) : NULL;
 	long long v;
 	char *kp;
 
@@ -231,7 +231,7 @@ int vgs_ld_int(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, co
 int vgs_ld_str(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
 	       bool required, const char *def, const char **out)
 {
-	const config_setting_t *st = config_setting_get_member(g, key);
+	const config_setting_t *st = g ? config_setting_get_member(g, key) : NULL;
 
 	if (!st) {
 		if (required)
@@ -273,7 +273,7 @@ int vgs_ld_group(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, 
 int vgs_ld_ident(struct vgs_ld *ld, const config_setting_t *g, const char *ctx, const char *key,
 		 const char *v, size_t maxlen)
 {
-	const config_setting_t *st = config_setting_get_member(g, key);
+	const config_setting_t *st = g ? config_setting_get_member(g, key) : NULL;
 	size_t n = strlen(v);
 
 	if (n == 0 || n > maxlen)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policies/placement/vgs_place.h"
+#include "policies/vgs_policy.h"
 
 #define GIB 1073741824.0
 
@@ -132,15 +133,5 @@ double vgs_place_frag(const struct vgs_place_view *v, const struct vgs_place_gpu
 
 int vgs_place_param_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
 {
-	unsigned long long x;
-	char *end;
-
-	if (!text || *text < '0' || *text > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(text, &end, 10);
-	if (errno || *end || x < min || x > max)
-		return -EINVAL;
-	*out = x;
-	return 0;
+	return vgs_param_u64(text, min, max, out); /* one parser for both plug-in interfaces */
 }

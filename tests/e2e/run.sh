@@ -19,8 +19,6 @@ fail=0
 
 ok() { pass=$((pass + 1)); echo "ok   - $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' "$2" | head -20; }
-# A pool of requests (a `requests` group, docs/pools.md) runs with `vgpusim pool`, not `vgpusim run`.
-is_pool() { grep -q '^requests' "$1"; }
 
 # run_ok NAME OUTDIR ARGS...: the run succeeds and its results pass check_results.py
 run_ok() {
@@ -53,19 +51,16 @@ bad_input() {
 }
 
 # Every shipped config, with its own policy and with each of the three main policies.
+# A pool scenario (a `requests` group) runs under `vgpusim pool`, not `run` (tests/e2e/pool_level.py).
+is_pool() { grep -q '^requests *=' "$1"; }
 for cfg in configs/*.cfg; do
 	name=$(basename "$cfg" .cfg)
-	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
-		echo "skip - $name: needs ../shared/traces"
+	if is_pool "$cfg"; then
+		echo "skip - $name: a pool scenario (vgpusim pool: tests/e2e/pool_level.py)"
 		continue
 	fi
-	if is_pool "$cfg"; then
-		if "$VGPUSIM" pool "$cfg" --duration 300 -j 1 --cache "$WORK/mix" -q -o "$WORK/$name" >"$WORK/log" 2>&1 &&
-			[ -s "$WORK/$name/requests.csv" ] && [ -s "$WORK/$name/summary.json" ]; then
-			ok "$name (a pool) runs with vgpusim pool (300 s of arrivals)"
-		else
-			ko "$name (a pool) runs with vgpusim pool" "$WORK/log"
-		fi
+	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
+		echo "skip - $name: needs ../shared/traces"
 		continue
 	fi
 	run_ok "$name runs (${DUR}s) and its results hold the invariants" "$WORK/$name" "$cfg" --duration "$DUR"
@@ -85,12 +80,12 @@ done
 # The benchmark scenarios (make bench) load and run; a short slice of each is enough here.
 for cfg in configs/bench/*.cfg; do
 	name=$(basename "$cfg" .cfg)
-	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
-		echo "skip - bench/$name: needs ../shared/traces"
+	if is_pool "$cfg"; then
+		echo "skip - bench/$name: a pool scenario (vgpusim pool: tests/e2e/pool_level.py)"
 		continue
 	fi
-	if is_pool "$cfg"; then
-		echo "skip - bench/$name: a pool of requests (vgpusim pool, make bench)"
+	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
+		echo "skip - bench/$name: needs ../shared/traces"
 		continue
 	fi
 	run_ok "bench/$name runs and its results hold the invariants" "$WORK/bench-$name" "$cfg" --duration 0.2
@@ -261,7 +256,7 @@ co_ok() {
 	fi
 }
 co_ok "coalescing: every shipped config's outputs identical with --no-coalesce" shipped --require-coalesced \
-	"$VGPUSIM" "$WORK/co" "$co_dur" $(grep -L '^requests' configs/*.cfg configs/bench/*.cfg)
+	"$VGPUSIM" "$WORK/co" "$co_dur" $(for c in configs/*.cfg configs/bench/*.cfg; do is_pool "$c" || echo "$c"; done)
 co_ok "coalescing: identical with fine preemption (graphics)" fine-gfx "$VGPUSIM" "$WORK/co-fine-gfx" "$co_dur" \
 	configs/mixed.cfg tests/e2e/scenarios/busy.cfg -- \
 	--set 'gpus.[0].engines.gfx.preempt="fine"' --set 'gpus.[0].engines.gfx.preempt_latency_us=50.0'
@@ -274,10 +269,10 @@ co_ok "coalescing: identical with SM pools (MIG, mps) and fine preemption" pool-
 	"$co_dur" tests/e2e/scenarios/mig4.cfg tests/e2e/scenarios/spatial.cfg -- \
 	--set 'gpus.[0].engines.compute.preempt="fine"' --set 'gpus.[0].engines.compute.preempt_latency_us=50.0' \
 	--set 'vgpus.[0].count=8'
+co_ok "coalescing: identical with a live migration (SimGrid transfers, metering)" migrate "$VGPUSIM" "$WORK/co-mig" \
+	"$co_dur" tests/e2e/scenarios/migrate.cfg tests/e2e/scenarios/metering.cfg -- --set 'migrations.[0].at_s=0.3'
 co_ok "coalescing: identical under mps (MIG instances, side channel)" pool-mps "$VGPUSIM" "$WORK/co-mps" "$co_dur" \
 	configs/mig.cfg configs/sidechannel.cfg -- -p mps
-co_ok "coalescing: identical with a live migration (pre-copy, drain, stop-and-copy over PCIe)" migrate \
-	"$VGPUSIM" "$WORK/co-migrate" 4 tests/e2e/scenarios/migrate.cfg
 # GPUs that interact are simulated together: a live migration's scenario runs as one shard under -j 2
 # (sim/shard.c), summary.json says why, and the migration completes.
 if "$VGPUSIM" run tests/e2e/scenarios/migrate.cfg -j 2 --duration 2 -o "$WORK/mig-j2" --quiet >"$WORK/log" 2>&1 &&
@@ -306,6 +301,10 @@ source tests/e2e/cli.sh
 source tests/e2e/unix.sh
 # VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
 py_suite vram
+# Pools (docs/pools.md): live migration and metering in the command-level simulator (tests/e2e/pools.py);
+# vgpusim pool and requests, a .so placement policy, the mix cache (tests/e2e/pool_level.py).
+py_suite pools
+py_suite pool_level
 
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
