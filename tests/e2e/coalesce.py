@@ -23,7 +23,7 @@ import sys
 # Fields that describe how the simulator ran, not what it simulated.
 RUN_FIELDS = {"wall_s", "wall_loop_s", "wall_finish_s", "wall_command_s", "commands_per_wall_s", "activities",
               "activities_per_command", "activities_per_wall_s", "coalesce", "execs_without_activity", "shards",
-              "shards_why"}
+              "shards_why", "import_cache"}
 
 
 def last_digit(v):

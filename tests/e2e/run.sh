@@ -12,6 +12,8 @@ VGPUSIM=${VGPUSIM:-$ROOT/vgpusim}
 VGS_BUILD=${VGS_BUILD:-$ROOT/build}
 WORK=$(mktemp -d /tmp/vgpusim-e2e.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# The import cache of every run here is the test's own (docs/traces.md, "The import cache").
+export XDG_CACHE_HOME=$WORK/xdg-cache
 DUR=${VGS_E2E_QUICK:+1}
 DUR=${DUR:-3}
 pass=0
@@ -170,6 +172,8 @@ bad_input "import: PresentMon time columns that disagree name file:line" \
 bad_input "import: a native trace's unknown attribute names file:line" "attr_unknown.vgt:4: unknown attribute 'blocks'" \
 	import auto tests/traces/bad/attr_unknown.vgt
 run_ok "a config replays a PresentMon capture directly (one context)" "$WORK/capture" tests/e2e/scenarios/capture.cfg
+# The import cache: hit, miss, damaged entries, --no-cache (tests/e2e/cache.sh).
+source tests/e2e/cache.sh
 mkdir -p "$WORK/replay"
 python3 tests/e2e/replay_shared.py "$VGPUSIM" "$WORK/replay" >"$WORK/rep" 2>&1
 grep -E '^(ok|FAIL)' "$WORK/rep" | sed 's/^/replay: /'
