@@ -99,6 +99,9 @@ def compare(da, db):
         return f"files differ: {sorted(set(fa) ^ set(fb))}"
     for name in fa:
         pa, pb = os.path.join(da, name), os.path.join(db, name)
+        with open(pa, "rb") as f, open(pb, "rb") as g:
+            if f.read() == g.read():  # the same bytes: nothing to compare field by field
+                continue
         if name.endswith(".csv"):
             d = diff_csv(pa, pb, name)
         elif name.endswith(".json"):
