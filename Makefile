@@ -159,8 +159,10 @@ check-shared-policies: $(BIN) $(REPLAY_BIN) $(POLICY_LIB)
 check-layout: $(BIN) $(REPLAY_BIN)
 	@python3 tests/check_layout.py --self-test --objects $(O)
 
-check-unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+# Each unit test binary a target of its own (make -j runs them at once).
+check-unit: $(UNIT_BIN:$(O)/tests/%=check-unit-%)
+check-unit-%: $(O)/tests/%
+	@echo "== $<"; $<
 
 # The end-to-end tests in parts (tests/e2e/run.sh --list), each a target of its own: under make -j they
 # run at once, each in its own folders, its output in $(O)/e2e/PART.log, shown when it ends.
@@ -265,7 +267,8 @@ check-valgrind: $(BIN)
 	@scripts/check-valgrind.sh $(abspath $(BIN))
 
 # The simulator's speed on fixed scenarios, as ratios to SimGrid's one-exec-per-command floor measured
-# in the same run; appends to bench/results.csv (about 10 minutes; BENCH_ARGS=--quick for a smoke run).
+# in the same run, then each speed target with its figure and met / not met; appends to bench/results.csv
+# (about 15 minutes; BENCH_ARGS=--quick for a smoke run).
 bench: $(BIN)
 	@scripts/bench.sh --vgpusim $(abspath $(BIN)) $(BENCH_ARGS)
 

@@ -11,7 +11,7 @@
 # "e2e PART...: N passed, N failed (S s)"; exit 0 when none failed.
 #   VGPUSIM   path to the binary (default ./vgpusim)
 #   VGS_BUILD build directory holding examples/libmypolicy.so (default build)
-#   VGS_E2E_QUICK=1  shorter simulated durations (the sanitizer pass)
+#   VGS_E2E_QUICK=1  shorter simulated durations, the largest scenarios smaller (the sanitizer pass)
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -23,6 +23,10 @@ trap 'rm -rf "$WORK"' EXIT
 export XDG_CACHE_HOME=$WORK/xdg-cache
 DUR=${VGS_E2E_QUICK:+1}
 DUR=${DUR:-3}
+# The sanitizer pass runs the two largest benchmark scenarios (fleet, tenants10k: 16,384 and 10,000
+# tenants) on 8 GPUs with 16 tenants each: the same code, at a size the sanitizers check in seconds.
+BIG_QUICK=()
+[ -n "${VGS_E2E_QUICK:-}" ] && BIG_QUICK=(--set 'gpus.[0].count=8' --set 'vgpus.[0].count=128')
 pass=0
 fail=0
 
@@ -109,6 +113,7 @@ for cfg in configs/bench/*.cfg; do
 		continue
 	fi
 	one=(); [ "$name" = fleet ] && one=(-j 1)
+	case $name in fleet | tenants10k) one+=("${BIG_QUICK[@]}") ;; esac
 	run_ok "bench/$name runs and its results hold the invariants" "$WORK/bench-$name" "$cfg" --duration 0.1 \
 		--set simulation.warmup_s=0.05 "${one[@]}"
 done
@@ -296,15 +301,17 @@ co_ok "coalescing: every shipped config's outputs identical with --no-coalesce" 
 
 part_coalesce_bench() {
 # The benchmark scenarios are large (up to 16,384 tenants): a short measured window after a short
-# warm-up is enough to cover what they add (many GPUs, sharding, Kineto captures).  The fleet runs as
-# one shard (see part_bench), the others sharded.
+# warm-up is enough to cover what they add (many GPUs, sharding, Kineto captures).  The two largest
+# are the next part, as one shard each (see part_bench).
 co_ok "coalescing: every benchmark scenario's outputs identical with --no-coalesce" bench --require-coalesced \
-	"$VGPUSIM" "$WORK/co-bench" 0.05 $(ls configs/bench/*.cfg | grep -v /fleet.cfg) -- --set simulation.warmup_s=0.02
+	"$VGPUSIM" "$WORK/co-bench" 0.05 $(ls configs/bench/*.cfg | grep -Ev '/(fleet|tenants10k).cfg') -- \
+	--set simulation.warmup_s=0.02
 }
 
-part_coalesce_fleet() {
-co_ok "coalescing: the fleet's outputs identical with --no-coalesce" fleet --require-coalesced \
-	"$VGPUSIM" "$WORK/co-fleet" 0.05 configs/bench/fleet.cfg -- --set simulation.warmup_s=0.02 -j 1
+part_coalesce_big() {
+co_ok "coalescing: the largest benchmark scenarios' outputs identical with --no-coalesce" big --require-coalesced \
+	"$VGPUSIM" "$WORK/co-big" 0.02 configs/bench/fleet.cfg configs/bench/tenants10k.cfg -- \
+	--set simulation.warmup_s=0.01 -j 1 "${BIG_QUICK[@]}"
 }
 
 part_coalesce_modes() {
@@ -373,7 +380,7 @@ py_suite vram
 }
 
 # The longest first, so that make -j starts them first.
-PARTS="coalesce_fleet coalesce_bench bench coalesce compare configs unix import sweep replay translate timeline coalesce_modes fit presets runs captures behaviour spatial cli vram"
+PARTS="coalesce_big coalesce_bench bench coalesce compare configs unix import sweep replay translate timeline coalesce_modes fit presets runs captures behaviour spatial cli vram"
 if [ "${1:-}" = --list ]; then
 	echo $PARTS
 	exit 0
