@@ -1,5 +1,6 @@
 # vgpusim build.  `make` builds ./vgpusim; `make check` builds and runs every test, then again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, then every libFuzzer harness over its seeds; `make deps`
+# AddressSanitizer + UndefinedBehaviorSanitizer, then every libFuzzer harness over its seeds, all of it
+# as targets that run in parallel (make -j$(nproc): CHECK_JOBS; each e2e part is a target); `make deps`
 # installs the Debian packages (clang for the fuzzers, valgrind for `make check-valgrind` included);
 # `make fuzz FUZZ_SECONDS=N` fuzzes every parser (tests/fuzz/README.md).
 #
@@ -73,7 +74,7 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # Test objects are intermediate files of a pattern chain: keep them so rebuilds stay incremental.
 .SECONDARY:
 
-.PHONY: all deps check check-unit check-e2e check-asan check-policies check-shared-policies check-layout bench clean examples \
+.PHONY: all deps check check-all check-unit check-e2e check-asan check-policies check-shared-policies check-layout bench clean examples \
 	fuzz fuzz-build check-fuzz check-valgrind
 all: $(BIN) $(REPLAY_BIN) examples
 
@@ -162,17 +163,34 @@ check-shared-policies: $(BIN) $(REPLAY_BIN) $(POLICY_LIB)
 check-layout: $(BIN) $(REPLAY_BIN)
 	@python3 tests/check_layout.py --self-test --objects $(O)
 
-check-unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+# Each unit test binary a target of its own (make -j runs them at once).
+check-unit: $(UNIT_BIN:$(O)/tests/%=check-unit-%)
+check-unit-%: $(O)/tests/%
+	@echo "== $<"; $<
 
-check-e2e: $(BIN) $(REPLAY_BIN) examples
-	@VGPUSIM=$(abspath $(BIN)) VGS_BUILD=$(abspath $(O)) bash tests/e2e/run.sh
+# The end-to-end tests in parts (tests/e2e/run.sh --list), each a target of its own: under make -j they
+# run at once, each in its own folders, its output in $(O)/e2e/PART.log, shown when it ends.
+E2E_PARTS := $(shell bash tests/e2e/run.sh --list)
+check-e2e: $(E2E_PARTS:%=check-e2e-%)
+	@cat $(E2E_PARTS:%=$(O)/e2e/%.log) | sed -n 's/^e2e [a-z_]*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' | \
+	  awk '{ p += $$1; f += $$2; n++ } END { printf "e2e: %d passed, %d failed ($(O), %d parts)\n", p, f, n; exit f > 0 }'
+check-e2e-%: $(BIN) $(REPLAY_BIN) examples
+	@mkdir -p $(O)/e2e
+	@VGPUSIM=$(abspath $(BIN)) VGS_BUILD=$(abspath $(O)) bash tests/e2e/run.sh $* >$(O)/e2e/$*.log 2>&1; \
+	  rc=$$?; cat $(O)/e2e/$*.log; exit $$rc
 
 check-asan:
-	$(MAKE) O=build/asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+	@$(MAKE) --no-print-directory O=build/asan \
+		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 		CFLAGS='-O1 -g' VGS_E2E_QUICK=1 check-unit check-e2e
 
-check: check-policies check-shared-policies check-layout check-unit check-e2e check-asan check-fuzz
+# Everything, its parts in parallel on every core (CHECK_JOBS; a make -jN given on the command line
+# wins): the builds of build/, build/asan and build/fuzz, the unit tests, the e2e parts of both passes.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CHECK_ALL   = check-policies check-shared-policies check-layout check-unit check-e2e check-asan check-fuzz
+check:
+	@$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS)) -Otarget check-all
+check-all: $(CHECK_ALL)
 
 # ---- fuzzing (tests/fuzz/README.md) -------------------------------------------------------------------
 # One libFuzzer harness per parser, built with clang, ASan and UBSan into build/fuzz/.  Seeds: the test
@@ -211,20 +229,17 @@ else
 	@echo "fuzz: $(FUZZ_CC) cannot build libFuzzer binaries (make deps installs clang and libclang-rt-dev)" >&2; exit 1
 endif
 
-# Every harness over its seeds once: a crash, leak or sanitizer report fails.
-check-fuzz:
+# Every harness over its seeds once: a crash, leak or sanitizer report fails (one target per harness,
+# so that make -j runs them at once).
 ifeq ($(FUZZ_OK),yes)
-	@$(MAKE) --no-print-directory fuzz-build
-	@set -e; for n in $(FUZZ_NAMES); do \
-	  case $$n in scenario) seeds="$(FUZZ_SEEDS_scenario)";; trace) seeds="$(FUZZ_SEEDS_trace)";; \
-	    kineto) seeds="$(FUZZ_SEEDS_kineto)";; ftrace) seeds="$(FUZZ_SEEDS_ftrace)";; \
-	    orion) seeds="$(FUZZ_SEEDS_orion)";; presentmon) seeds="$(FUZZ_SEEDS_presentmon)";; esac; \
-	  files=$$(ls -d $$seeds tests/fuzz/corpus/$$n/* 2>/dev/null | while read f; do [ -f "$$f" ] && echo "$$f"; done); \
-	  if ! $(FUZZ_ENV) $(FUZZ_O)/fuzz/fuzz_$$n -timeout=20 $$files >$(FUZZ_O)/check-$$n.log 2>&1; then \
-	    tail -30 $(FUZZ_O)/check-$$n.log; echo "check-fuzz: fuzz_$$n failed on its corpus ($(FUZZ_O)/check-$$n.log)" >&2; exit 1; fi; \
-	  echo "check-fuzz: fuzz_$$n ran $$(echo $$files | wc -w) inputs cleanly"; \
-	done
+check-fuzz: $(FUZZ_NAMES:%=check-fuzz-%)
+check-fuzz-%: fuzz-build
+	@files=$$(ls -d $(FUZZ_SEEDS_$*) tests/fuzz/corpus/$*/* 2>/dev/null | while read f; do [ -f "$$f" ] && echo "$$f"; done); \
+	if ! $(FUZZ_ENV) $(FUZZ_O)/fuzz/fuzz_$* -timeout=20 $$files >$(FUZZ_O)/check-$*.log 2>&1; then \
+	  tail -30 $(FUZZ_O)/check-$*.log; echo "check-fuzz: fuzz_$* failed on its corpus ($(FUZZ_O)/check-$*.log)" >&2; exit 1; fi; \
+	echo "check-fuzz: fuzz_$* ran $$(echo $$files | wc -w) inputs cleanly"
 else
+check-fuzz:
 	@echo "skip - check-fuzz: $(FUZZ_CC) cannot build libFuzzer binaries (make deps installs clang and libclang-rt-dev)"
 endif
 
@@ -256,7 +271,8 @@ check-valgrind: $(BIN)
 	@scripts/check-valgrind.sh $(abspath $(BIN))
 
 # The simulator's speed on fixed scenarios, as ratios to SimGrid's one-exec-per-command floor measured
-# in the same run; appends to bench/results.csv (about 10 minutes; BENCH_ARGS=--quick for a smoke run).
+# in the same run, then each speed target with its figure and met / not met; appends to bench/results.csv
+# (about 15 minutes; BENCH_ARGS=--quick for a smoke run).
 bench: $(BIN)
 	@scripts/bench.sh --vgpusim $(abspath $(BIN)) $(BENCH_ARGS)
 

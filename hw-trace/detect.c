@@ -121,7 +121,7 @@ int vgs_import_file(struct vgs_import *im, const char *format, const char *path,
 	return -1;
 }
 
-char *vgs_import_to_tempfile(const char *path, const char *format, struct vgs_error *err)
+char *vgs_import_to_tempfile(const char *path, const char *format, bool *temporary, struct vgs_error *err)
 {
 	struct vgs_import im;
 	GError *gerr = NULL;
@@ -129,6 +129,7 @@ char *vgs_import_to_tempfile(const char *path, const char *format, struct vgs_er
 	FILE *f;
 	int fd;
 
+	*temporary = true;
 	if (vgs_import_file(&im, format, path, err))
 		return NULL;
 	fd = g_file_open_tmp("vgpusim-import-XXXXXX.vgt", &tmp, &gerr);

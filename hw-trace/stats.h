@@ -13,8 +13,9 @@
 const char *vgs_import_detect(const char *path, struct vgs_error *err);
 /* Import `path` in `format` (NULL or "auto": detected) into im (initialised here).  0 or -1. */
 int vgs_import_file(struct vgs_import *im, const char *format, const char *path, struct vgs_error *err);
-/* Import a capture into a temporary native trace (for models/workload/trace.c's vgs_trace_set_import). */
-char *vgs_import_to_tempfile(const char *path, const char *format, struct vgs_error *err);
+/* Import a capture into a temporary native trace (*temporary set: the caller removes it), bypassing the
+ * import cache (hw-trace/cache.h): a vgs_trace_import_fn for models/workload/trace.c's vgs_trace_set_import. */
+char *vgs_import_to_tempfile(const char *path, const char *format, bool *temporary, struct vgs_error *err);
 /* A native trace's recorded commands (all contexts) as ops.  0 or -1. */
 int vgs_import_native(struct vgs_import *im, const char *path, struct vgs_error *err);
 /* Print the stats of an imported trace. */

@@ -5,7 +5,8 @@ tests/e2e/scenarios/) is run by both, under its own policy and each built-in one
 --slices --timeline; every capture in tests/traces and ../shared/traces is imported and summarised by
 both.  Every file written is compared byte for byte, except summary.json, which is compared field by
 field without the fields that describe the run itself: wall-clock figures (`wall*`, `*per_wall_s`),
-`version` and how the run was split (`shards`, `shards_why`); and messages ("in 0.12 s" becomes "in <wall> s").
+`version`, how the run was split (`shards`, `shards_why`) and what the import cache did (`import_cache`);
+and messages ("in 0.12 s" becomes "in <wall> s").
 
 usage: scripts/same-outputs.py OLD_VGPUSIM NEW_VGPUSIM [--duration S] [--keep DIR] [--only REGEX]
                               [--old-root DIR]
@@ -33,7 +34,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "traces")
 POLICIES = ["timeslice", "weighted", "dynprio", "fifo"]
-SKIP = lambda k: k.startswith("wall") or k.endswith("per_wall_s") or k in ("version", "shards", "shards_why")
+SKIP = lambda k: k.startswith("wall") or k.endswith("per_wall_s") or k in ("version", "shards", "shards_why", "import_cache")
 # Wall time in a message ("... -> out.vgt in 0.12 s"): not an output of the model.
 WALL = re.compile(rb" in [0-9]+\.[0-9]+ s\b")
 

@@ -82,7 +82,7 @@ enum { VGS_BATCH_OPT_SEEDS = 0x200, VGS_BATCH_OPT_SLA, VGS_BATCH_OPT_NOPLOTS };
 	{ "no-plots", no_argument, NULL, VGS_BATCH_OPT_NOPLOTS },                                             \
 	{ "output", required_argument, NULL, VGS_ARG_OUTPUT }, { "set", required_argument, NULL, VGS_ARG_SET }, \
 	{ "seed", required_argument, NULL, VGS_ARG_SEED }, { "duration", required_argument, NULL, VGS_ARG_DURATION }, \
-	{ "quiet", no_argument, NULL, VGS_ARG_QUIET }
+	{ "quiet", no_argument, NULL, VGS_ARG_QUIET }, VGS_ARGS_NO_CACHE
 
 /* Defaults of the shared options. */
 void vgs_batch_opts_init(struct vgs_batch_opts *b);

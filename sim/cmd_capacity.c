@@ -52,6 +52,7 @@ const struct vgs_cli_cmd vgs_cli_capacity = {
 		"      --set PATH=VALUE    config override for every run, as for `vgpusim run`\n"
 		"      --seed N            the first seed\n"
 		"      --duration S        measured simulated seconds of every run\n"
+		VGS_ARGS_HELP_NO_CACHE
 		"      --no-plots          draw no plot (no gnuplot needed)\n"
 		"  -q, --quiet             no progress line, no table\n"
 		"\n"

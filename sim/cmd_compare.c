@@ -52,6 +52,7 @@ const struct vgs_cli_cmd vgs_cli_compare = {
 		"      --set PATH=VALUE    config override for every run, as for `vgpusim run`\n"
 		"      --seed N            random seed of every run\n"
 		"      --duration S        measured simulated seconds of every run\n"
+		VGS_ARGS_HELP_NO_CACHE
 		"      --seeds N           replications: every policy and solo baseline runs seeds S .. S+N-1\n"
 		"                          (S: --seed or the config's), each seed's comparison in DIR/seed-<S>/;\n"
 		"                          DIR/seeds.csv and DIR/report.md give every number as mean +- 95 %\n"
@@ -83,7 +84,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "seed", required_argument, NULL, VGS_ARG_SEED }, { "duration", required_argument, NULL, VGS_ARG_DURATION },
 		{ "gantt-ms", required_argument, NULL, 'g' },   { "no-plots", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, VGS_ARG_QUIET },  { "seeds", required_argument, NULL, 'N' },
-		{ NULL, 0, NULL, 0 },
+		VGS_ARGS_NO_CACHE,                              { NULL, 0, NULL, 0 },
 	};
 	uint64_t u;
 	int c;

@@ -48,6 +48,7 @@ const struct vgs_cli_cmd vgs_cli_leak = {
 		"      --set PATH=VALUE    config override for every run, as for `vgpusim run`\n"
 		"      --seed N            random seed of every run\n"
 		"      --duration S        measured simulated seconds of every run\n"
+		VGS_ARGS_HELP_NO_CACHE
 		"  -q, --quiet             no progress line, no table\n"
 		"\n"
 		"Exit status: 0 when every mode ran, 2 on bad input or when a run failed.\n",
@@ -211,7 +212,7 @@ static int parse_opts(int argc, char **argv, struct vgs_args *a, const char **co
 		{ "policies", required_argument, NULL, 'p' },   { "output", required_argument, NULL, VGS_ARG_OUTPUT },
 		{ "jobs", required_argument, NULL, 'j' },       { "set", required_argument, NULL, VGS_ARG_SET },
 		{ "seed", required_argument, NULL, VGS_ARG_SEED }, { "duration", required_argument, NULL, VGS_ARG_DURATION },
-		{ "quiet", no_argument, NULL, VGS_ARG_QUIET },  { NULL, 0, NULL, 0 },
+		{ "quiet", no_argument, NULL, VGS_ARG_QUIET },  VGS_ARGS_NO_CACHE, { NULL, 0, NULL, 0 },
 	};
 	int c;
 

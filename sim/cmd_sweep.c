@@ -44,6 +44,7 @@ const struct vgs_cli_cmd vgs_cli_sweep = {
 		"      --set PATH=VALUE    config override for every run, as for `vgpusim run`\n"
 		"      --seed N            the first seed\n"
 		"      --duration S        measured simulated seconds of every run\n"
+		VGS_ARGS_HELP_NO_CACHE
 		"      --sla SPEC          SLA of every tenant for sla_met / sla_attainment, e.g. fps=60,p99_ms=16.7\n"
 		"                          (default: each tenant's own, from the config)\n"
 		"      --plot METRIC       plot this sweep.csv column against each axis (repeatable; default\n"

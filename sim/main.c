@@ -16,6 +16,7 @@
 
 #include <glib.h>
 
+#include "hw-trace/cache.h"
 #include "hw-trace/stats.h"
 #include "models/base/interrupt.h"
 #include "models/workload/trace.h"
@@ -99,8 +100,8 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	/* SIGINT and SIGTERM end a command that does not poll for them cleanly (models/base/interrupt.h). */
 	vgs_interrupt_init();
-	/* `trace = "capture.json.gz"` in a config imports the capture on the fly. */
-	vgs_trace_set_import(vgs_import_to_tempfile);
+	/* `trace = "capture.json.gz"` in a config imports the capture on the fly, once (hw-trace/cache.h). */
+	vgs_trace_set_import(vgs_import_cached);
 	if (argc < 2) {
 		usage(stderr);
 		return VGS_EXIT_BAD_INPUT;

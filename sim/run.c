@@ -12,6 +12,7 @@
 #include <simgrid/engine.h>
 #include <simgrid/plugins/energy.h>
 
+#include "hw-trace/cache.h"
 #include "models/base/interrupt.h"
 #include "models/results/metering.h"
 #include "models/results/outdir.h"
@@ -365,6 +366,7 @@ int sim_run(const struct sim_run_args *args, struct vgs_error *err)
 		.wall_loop_s = loop_s,
 		.shards = 1,
 		.shards_why = args->shards_why,
+		.import_cache = vgs_import_cache_outcome(),
 	};
 	if (sim.commands_csv) {
 		int bad = ferror(sim.commands_csv);

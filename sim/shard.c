@@ -38,6 +38,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "hw-trace/cache.h"
 #include "models/base/interrupt.h"
 #include "models/results/outdir.h"
 #include "models/scenario/policy_load.h"
@@ -204,6 +205,7 @@ static int merge(const struct sim_run_args *args, struct shard *sh, uint32_t n, 
 		.policy = ops ? ops->name : scn->policy, /* the effective policy's name, as a one-shard run's */
 		.coalesce = true,
 		.shards = n,
+		.import_cache = vgs_import_cache_outcome(),
 	};
 	char **units = g_new0(char *, n + 1);
 	double fin0;

@@ -2,7 +2,7 @@
  * vgpusim-replay: the executor's command line (`vgpusim replay` and `vgpusim calibrate` run it).
  *
  *   vgpusim-replay replay CONFIG --backend host|cuda [-o DIR] [-p POLICY] [--set P=V]... [--seed N]
- *                         [--duration S] [--slices] [--quiet]
+ *                         [--duration S] [--no-cache] [--slices] [--quiet]
  *   vgpusim-replay calibrate --backend host|cuda -o PROFILE.cfg [--base PROFILE.cfg] [--name NAME]
  *
  * This program links libvgspolicies.a exactly as vgpusim does, and no SimGrid.
@@ -14,6 +14,7 @@
 
 #include "hw-trace/exec/calibrate.h"
 #include "hw-trace/exec/exec.h"
+#include "hw-trace/cache.h"
 #include "hw-trace/stats.h"
 #include "models/base/interrupt.h"
 #include "models/results/outdir.h"
@@ -144,7 +145,7 @@ static int cmd_calibrate(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	vgs_interrupt_init();
-	vgs_trace_set_import(vgs_import_to_tempfile);
+	vgs_trace_set_import(vgs_import_cached);
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("vgpusim-replay %s\n", VGS_VERSION);
 		return vgs_stdout_flush(0);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hw-trace/cache.h"
 #include "hw-trace/exec/exec.h"
 #include "models/base/interrupt.h"
 #include "models/base/json.h"
@@ -156,6 +157,7 @@ int ex_replay(const struct ex_replay_args *args, struct vgs_error *err)
 		.wall_s = (w1.tv_sec - w0.tv_sec) + (w1.tv_nsec - w0.tv_nsec) * 1e-9,
 		.commands_total = x.drv.completed,
 		.partial = partial,
+		.import_cache = vgs_import_cache_outcome(),
 	};
 	if (vgs_timeline_close(x.drv.tl, stopped, err)) {
 		x.drv.tl = NULL;

@@ -92,6 +92,8 @@ struct vgs_run_info {
 	double wall_loop_s, wall_finish_s, wall_command_s;
 	uint32_t shards;             /* simulator: processes the run was split into (0: not said) */
 	const char *shards_why;      /* ... and why one only, when more could have been used, or NULL */
+	const char *import_cache;    /* what the import cache did for the captures the config names
+				      * ("hit", "miss", "off", "unwritable": hw-trace/cache.h), NULL: none */
 };
 
 /* Compute the final metrics (call once, after the run). */

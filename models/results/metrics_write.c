@@ -454,6 +454,8 @@ static int write_summary(const struct vgs_metrics *m, const char *dir, struct vg
 		else
 			vgs_json_kv_null(&j, "shards_why");
 	}
+	if (in->import_cache)
+		vgs_json_kv_string(&j, "import_cache", in->import_cache);
 	vgs_json_kv_double(&j, "wall_s", in->wall_s);
 	vgs_json_kv_double(&j, "wall_loop_s", in->wall_loop_s);
 	vgs_json_kv_double(&j, "wall_finish_s", in->wall_finish_s);

@@ -67,6 +67,10 @@ int vgs_args_take(struct vgs_args *a, int opt, const char *arg, struct vgs_error
 	case VGS_ARG_QUIET:
 		a->quiet = true;
 		return 0;
+	case VGS_ARG_NO_CACHE:
+		/* In the environment, so that every process the command starts bypasses the cache too. */
+		g_setenv("VGS_NO_CACHE", "1", TRUE);
+		return 0;
 	case VGS_ARG_POLICY:
 		name = "--policy";
 		g_ptr_array_add(a->owned, g_strdup(arg));

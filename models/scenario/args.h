@@ -3,13 +3,16 @@
  * `vgpusim validate` and `vgpusim-replay replay`:
  *
  *   -o, --output DIR   -q, --quiet   -p, --policy POLICY   --set PATH=VALUE   --seed N   --duration S
+ *   --no-cache
  *
  * parsed here, once, into the struct vgs_load_args that vgs_scenario_load() takes (and the output
  * folder and quiet flag).  It lives in models/ (plain C + GLib) because both programs link it and only
  * vgpusim links SimGrid.
  *
  * compare and validate spawn runs and hand them the scenario options as they were given, so those are
- * also kept in `given` (-o and -q are not: each spawned run has its own).
+ * also kept in `given` (-o and -q are not: each spawned run has its own).  --no-cache (bypass the import
+ * cache, hw-trace/cache.h) sets VGS_NO_CACHE=1 in the environment instead, which every run, shard,
+ * replay and Slurm job the command starts inherits.
  */
 #ifndef VGS_ARGS_H
 #define VGS_ARGS_H
@@ -33,6 +36,7 @@ enum {
 	VGS_ARG_SET = 's',
 	VGS_ARG_SEED = 'S',
 	VGS_ARG_DURATION = 'd',
+	VGS_ARG_NO_CACHE = 0x300,
 };
 
 /* Their entries in a command's getopt_long table (its short options then include "o:p:q"). */
@@ -40,7 +44,10 @@ enum {
 	{ "output", required_argument, NULL, VGS_ARG_OUTPUT }, { "quiet", no_argument, NULL, VGS_ARG_QUIET },  \
 	{ "policy", required_argument, NULL, VGS_ARG_POLICY }, { "set", required_argument, NULL, VGS_ARG_SET }, \
 	{ "seed", required_argument, NULL, VGS_ARG_SEED },                                                    \
-	{ "duration", required_argument, NULL, VGS_ARG_DURATION }
+	{ "duration", required_argument, NULL, VGS_ARG_DURATION }, VGS_ARGS_NO_CACHE
+
+/* --no-cache alone, for the commands that list the others under names of their own (compare, leak). */
+#define VGS_ARGS_NO_CACHE { "no-cache", no_argument, NULL, VGS_ARG_NO_CACHE }
 
 /* The lines of -p, --set, --seed and --duration in a command's --help (-o and -q say what the command
  * writes, so each command words them). */
@@ -49,7 +56,12 @@ enum {
 	"      --set PATH=VALUE    override a config setting, e.g. --set simulation.seed=7\n"                  \
 	"                          or --set 'vgpus.[0].weight=4' (VALUE is a libconfig literal)\n"             \
 	"      --seed N            random seed (simulation.seed)\n"                                           \
-	"      --duration S        measured simulated seconds (simulation.duration_s)\n"
+	"      --duration S        measured simulated seconds (simulation.duration_s)\n"                     \
+	VGS_ARGS_HELP_NO_CACHE
+
+#define VGS_ARGS_HELP_NO_CACHE                                                                               \
+	"      --no-cache          import the captures the config names again, without the import cache\n"   \
+	"                          ($XDG_CACHE_HOME/vgpusim; also VGS_NO_CACHE=1; docs/traces.md)\n"
 
 struct vgs_args {
 	struct vgs_load_args load;   /* policy, overrides, seed and duration; .path is the CONFIG operand */

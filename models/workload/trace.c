@@ -167,8 +167,9 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 	/* Without a registered importer (unit tests, other drivers) every file is read as native. */
 	if (trace_import && ((format && strcmp(format, "native")) || (!format && !is_native(path)))) {
 		char *native;
+		bool temporary = true;
 
-		native = trace_import(path, format ? format : "auto", err);
+		native = trace_import(path, format ? format : "auto", &temporary, err);
 		if (!native) {
 			char msg[sizeof(err->msg)];
 
@@ -186,14 +187,18 @@ static int trace_parse(struct vgs_workload_spec *spec, const config_setting_t *g
 			snprintf(msg, sizeof(msg), "%s", err->msg + strlen(native) + (err->msg[strlen(native)] == ':'));
 			vgs_error_set(err, "%s: workload key 'trace': %s: the native trace imported from it does not "
 				      "load (its line %s; an importer bug: please report it)", vgs_wl_where(ts), path, msg);
-			vgs_interrupt_file_remove(native);
-			remove(native);
+			if (temporary) {
+				vgs_interrupt_file_remove(native);
+				remove(native);
+			}
 			g_free(native);
 			g_free(path);
 			return -1;
 		}
-		vgs_interrupt_file_remove(native);
-		remove(native);
+		if (temporary) {
+			vgs_interrupt_file_remove(native);
+			remove(native);
+		}
 		g_free(native);
 	} else {
 		rc = vgs_trace_load(path, context, &p->trace, err);

@@ -89,10 +89,11 @@ extern const char vgs_trace_first_context[];
 /*
  * Captures in other formats (Kineto, ftrace, ...) can be named directly by a `trace` workload: the
  * program registers a converter that imports `path` in `format` ("auto": detected from the content)
- * into a temporary native trace and returns its path (g_free; the caller unlinks it), or NULL with
- * err set.  models/ does not depend on the importers (hw-trace/): vgpusim registers them at start.
+ * into a native trace and returns its path (g_free), with *temporary set when the caller must unlink it
+ * (clear: an entry of the import cache, hw-trace/cache.h, to be read only), or NULL with err set.
+ * models/ does not depend on the importers (hw-trace/): vgpusim registers them at start.
  */
-typedef char *(*vgs_trace_import_fn)(const char *path, const char *format, struct vgs_error *err);
+typedef char *(*vgs_trace_import_fn)(const char *path, const char *format, bool *temporary, struct vgs_error *err);
 void vgs_trace_set_import(vgs_trace_import_fn fn);
 void vgs_trace_free(struct vgs_trace *t);
 

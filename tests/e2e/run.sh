@@ -2,9 +2,16 @@
 # End-to-end tests of the vgpusim CLI: every shipped config runs and its results satisfy the invariants
 # of docs/metrics.md, runs are deterministic, each policy works, bad input fails cleanly (exit 2,
 # file:line, no results directory).  Each case runs in its own directory under $WORK.
+#
+#   tests/e2e/run.sh [PART...]   run these parts (default: all, one after the other)
+#   tests/e2e/run.sh --list      the parts' names
+#
+# The parts share nothing but the binaries: each invocation has its own $WORK (and import cache), so
+# `make check-e2e` runs every part as a target of its own, in parallel (make -j).  The last line is
+# "e2e PART...: N passed, N failed (S s)"; exit 0 when none failed.
 #   VGPUSIM   path to the binary (default ./vgpusim)
 #   VGS_BUILD build directory holding examples/libmypolicy.so (default build)
-#   VGS_E2E_QUICK=1  shorter simulated durations (the sanitizer pass)
+#   VGS_E2E_QUICK=1  shorter simulated durations, the largest scenarios smaller (the sanitizer pass)
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -12,8 +19,14 @@ VGPUSIM=${VGPUSIM:-$ROOT/vgpusim}
 VGS_BUILD=${VGS_BUILD:-$ROOT/build}
 WORK=$(mktemp -d /tmp/vgpusim-e2e.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# The import cache of every run here is the test's own (docs/traces.md, "The import cache").
+export XDG_CACHE_HOME=$WORK/xdg-cache
 DUR=${VGS_E2E_QUICK:+1}
 DUR=${DUR:-3}
+# The sanitizer pass runs the two largest benchmark scenarios (fleet, tenants10k: 16,384 and 10,000
+# tenants) on 8 GPUs with 16 tenants each: the same code, at a size the sanitizers check in seconds.
+BIG_QUICK=()
+[ -n "${VGS_E2E_QUICK:-}" ] && BIG_QUICK=(--set 'gpus.[0].count=8' --set 'vgpus.[0].count=128')
 pass=0
 fail=0
 
@@ -50,9 +63,25 @@ bad_input() {
 	fi
 }
 
-# Every shipped config, with its own policy and with each of the three main policies.
+
+# py_suite NAME: run tests/e2e/NAME.py (one ok/FAIL line per check, then 'NAME: N passed, N failed')
+# in its own directory and add its counts.
+py_suite() {
+	local name=$1
+	mkdir -p "$WORK/$name"
+	python3 "tests/e2e/$name.py" "$VGPUSIM" "$WORK/$name" >"$WORK/$name.log" 2>&1
+	grep -E '^(ok|FAIL)' "$WORK/$name.log"
+	pass=$((pass + $(grep -c '^ok' "$WORK/$name.log")))
+	fail=$((fail + $(grep -c '^FAIL' "$WORK/$name.log")))
+	grep -q "^$name: [0-9]* passed, 0 failed" "$WORK/$name.log" ||
+		{ fail=$((fail + 1)); echo "FAIL - $name.py"; tail -5 "$WORK/$name.log"; }
+}
+
 # A pool scenario (a `requests` group) runs under `vgpusim pool`, not `run` (tests/e2e/pool_level.py).
 is_pool() { grep -q '^requests *=' "$1"; }
+
+part_configs() {
+# Every shipped config, with its own policy and with each of the three main policies.
 for cfg in configs/*.cfg; do
 	name=$(basename "$cfg" .cfg)
 	if is_pool "$cfg"; then
@@ -77,7 +106,13 @@ for cfg in configs/*.cfg; do
 	done
 done
 
-# The benchmark scenarios (make bench) load and run; a short slice of each is enough here.
+}
+
+part_bench() {
+# The benchmark scenarios (make bench) load and run; a short slice of each (after a short warm-up) is
+# enough here.  The fleet's 1,024 GPUs run as one shard: its shards always have units that end at the
+# same ns, so a sharded attempt would be run again as one shard (docs/simulator.md, "Shards");
+# scale and tenants10k run sharded.
 for cfg in configs/bench/*.cfg; do
 	name=$(basename "$cfg" .cfg)
 	if is_pool "$cfg"; then
@@ -88,9 +123,15 @@ for cfg in configs/bench/*.cfg; do
 		echo "skip - bench/$name: needs ../shared/traces"
 		continue
 	fi
-	run_ok "bench/$name runs and its results hold the invariants" "$WORK/bench-$name" "$cfg" --duration 0.2
+	one=(); [ "$name" = fleet ] && one=(-j 1)
+	case $name in fleet | tenants10k) one+=("${BIG_QUICK[@]}") ;; esac
+	run_ok "bench/$name runs and its results hold the invariants" "$WORK/bench-$name" "$cfg" --duration 0.1 \
+		--set simulation.warmup_s=0.05 "${one[@]}"
 done
 
+}
+
+part_runs() {
 # Determinism: the same config and seed give byte-identical outputs, wall-clock fields aside.
 for cfg in configs/cloudgame.cfg configs/mixed.cfg; do
 	name=$(basename "$cfg" .cfg)
@@ -156,6 +197,9 @@ bad_input "missing config file" "nope.cfg" run configs/nope.cfg
 bad_input "bad --duration" "--duration" run configs/cloudgame.cfg --duration -1
 bad_input "unknown command" "unknown command 'frobnicate'; expected one of: run, compare," frobnicate
 
+}
+
+part_import() {
 # Trace import: the CLI, errors, a capture named directly by a config, and solo-replay exactness.
 if "$VGPUSIM" import auto tests/traces/orion/good.csv -o "$WORK/good.vgt" 2>"$WORK/err" &&
 	"$VGPUSIM" trace stats "$WORK/good.vgt" >"$WORK/stats" && grep -q '^ops: *4$' "$WORK/stats" &&
@@ -180,6 +224,8 @@ bad_input "import: PresentMon time columns that disagree name file:line" \
 bad_input "import: a native trace's unknown attribute names file:line" "attr_unknown.vgt:4: unknown attribute 'blocks'" \
 	import auto tests/traces/bad/attr_unknown.vgt
 run_ok "a config replays a PresentMon capture directly (one context)" "$WORK/capture" tests/e2e/scenarios/capture.cfg
+# The import cache: hit, miss, damaged entries, --no-cache (tests/e2e/cache.sh).
+source tests/e2e/cache.sh
 mkdir -p "$WORK/replay"
 python3 tests/e2e/replay_shared.py "$VGPUSIM" "$WORK/replay" >"$WORK/rep" 2>&1
 grep -E '^(ok|FAIL)' "$WORK/rep" | sed 's/^/replay: /'
@@ -188,27 +234,26 @@ pass=$((pass + $(grep -c '^ok' "$WORK/rep")))
 fail=$((fail + $(grep -c '^FAIL' "$WORK/rep")))
 grep -Eq '^replay: [0-9]+ passed, 0 failed' "$WORK/rep" || { fail=$((fail + 1)); echo "FAIL - replay_shared.py"; tail -5 "$WORK/rep"; }
 
-# py_suite NAME: run tests/e2e/NAME.py (one ok/FAIL line per check, then 'NAME: N passed, N failed')
-# in its own directory and add its counts.
-py_suite() {
-	local name=$1
-	mkdir -p "$WORK/$name"
-	python3 "tests/e2e/$name.py" "$VGPUSIM" "$WORK/$name" >"$WORK/$name.log" 2>&1
-	grep -E '^(ok|FAIL)' "$WORK/$name.log"
-	pass=$((pass + $(grep -c '^ok' "$WORK/$name.log")))
-	fail=$((fail + $(grep -c '^FAIL' "$WORK/$name.log")))
-	grep -q "^$name: [0-9]* passed, 0 failed" "$WORK/$name.log" ||
-		{ fail=$((fail + 1)); echo "FAIL - $name.py"; tail -5 "$WORK/$name.log"; }
 }
 
+part_captures() {
 # Real captures as they are: present-queue back-pressure, anchored host gaps, Orion columns, units and
 # frame rates (tests/e2e/captures.py).
 py_suite captures
+}
+
+part_behaviour() {
 # Simulator behaviour on small scenarios (tests/e2e/scenarios): replay, backpressure, TDR, preemption.
 py_suite behaviour
+}
+
+part_translate() {
 # Moving a workload to another GPU: translate, fit-speed, the translate key (tests/e2e/translate.py).
 py_suite translate
 
+}
+
+part_timeline() {
 # --timeline / --slices: timeline.json passes the trace-event schema check and both files add up to
 # engines.csv busy times (check_timeline.py), on plain, fine-preemption and TDR-reset runs.
 tl_ok() {
@@ -244,8 +289,9 @@ else
 	echo "skip - progress line: no 'script' command"
 fi
 
-# Coalescing changes no output: every shipped config, then fine preemption and TDR resets, with and
-# without --no-coalesce, every output compared field by field (tests/e2e/coalesce.py).
+}
+
+# co_ok NAME LOG ARGS...: tests/e2e/coalesce.py ARGS passes (its output in $WORK/co-LOG.log).
 co_dur=1; [ -n "${VGS_E2E_QUICK:-}" ] && co_dur=0.5
 co_ok() {
 	local name="$1" log="$WORK/co-$2.log"; shift 2
@@ -255,8 +301,32 @@ co_ok() {
 		ko "$name" "$log"
 	fi
 }
+
+part_coalesce() {
+# Coalescing changes no output: every shipped config with and without --no-coalesce, every output
+# compared field by field (tests/e2e/coalesce.py); the benchmark scenarios and the preemption, reset
+# and SM-pool modes are the two parts after this one.
 co_ok "coalescing: every shipped config's outputs identical with --no-coalesce" shipped --require-coalesced \
-	"$VGPUSIM" "$WORK/co" "$co_dur" $(for c in configs/*.cfg configs/bench/*.cfg; do is_pool "$c" || echo "$c"; done)
+	"$VGPUSIM" "$WORK/co" "$co_dur" $(for c in configs/*.cfg; do is_pool "$c" || echo "$c"; done)
+}
+
+part_coalesce_bench() {
+# The benchmark scenarios are large (up to 16,384 tenants): a short measured window after a short
+# warm-up is enough to cover what they add (many GPUs, sharding, Kineto captures).  The two largest
+# are the next part, as one shard each (see part_bench).
+co_ok "coalescing: every benchmark scenario's outputs identical with --no-coalesce" bench --require-coalesced \
+	"$VGPUSIM" "$WORK/co-bench" 0.05 $(for c in configs/bench/*.cfg; do is_pool "$c" || echo "$c"; done | grep -Ev '/(fleet|tenants10k).cfg') -- \
+	--set simulation.warmup_s=0.02
+}
+
+part_coalesce_big() {
+co_ok "coalescing: the largest benchmark scenarios' outputs identical with --no-coalesce" big --require-coalesced \
+	"$VGPUSIM" "$WORK/co-big" 0.02 configs/bench/fleet.cfg configs/bench/tenants10k.cfg -- \
+	--set simulation.warmup_s=0.01 -j 1 "${BIG_QUICK[@]}"
+}
+
+part_coalesce_modes() {
+# Coalescing changes no output under fine preemption, TDR resets and SM pools either.
 co_ok "coalescing: identical with fine preemption (graphics)" fine-gfx "$VGPUSIM" "$WORK/co-fine-gfx" "$co_dur" \
 	configs/mixed.cfg tests/e2e/scenarios/busy.cfg -- \
 	--set 'gpus.[0].engines.gfx.preempt="fine"' --set 'gpus.[0].engines.gfx.preempt_latency_us=50.0'
@@ -283,28 +353,75 @@ if "$VGPUSIM" run tests/e2e/scenarios/migrate.cfg -j 2 --duration 2 -o "$WORK/mi
 else
 	ko "run -j 2 of a live migration: one shard (shards_why), the migration done" "$WORK/log"
 fi
+}
 
+part_fit() {
 # vgpusim compare / vgpusim plot (adds to pass and fail through ok / ko).
 # vgpusim fit: every PresentMon capture's processes within 10 % of their frame-time p50/p90/p99, the
 # title profiles, Kineto and Orion (tests/e2e/fit.py).
 mkdir -p "$WORK/fit"; python3 tests/e2e/fit.py "$VGPUSIM" "$WORK/fit" >"$WORK/fit.log" 2>&1; grep -E '^(ok|FAIL|skip)' "$WORK/fit.log"; pass=$((pass + $(grep -c '^ok' "$WORK/fit.log"))); fail=$((fail + $(grep -c '^FAIL' "$WORK/fit.log"))); grep -q '^fit: [0-9]* passed, 0 failed' "$WORK/fit.log" || { fail=$((fail + 1)); echo "FAIL - fit.py"; tail -20 "$WORK/fit.log"; }
+}
+
+part_compare() {
+# vgpusim compare / vgpusim plot (tests/e2e/compare.sh).
 source tests/e2e/compare.sh
+}
+
+part_presets() {
 # Production scheduler presets; sweeps (here and on a single-node Slurm) and capacity planning.
 source tests/e2e/presets.sh
+}
+
+part_sweep() {
+# Sweeps (here and on a single-node Slurm) and capacity planning (tests/e2e/sweep.sh).
 source tests/e2e/sweep.sh
+}
+
+part_replay() {
+# The executor: vgpusim replay and validate (tests/e2e/replay.sh).
 source tests/e2e/replay.sh
+}
+
+part_spatial() {
 # Spatial sharing: MIG, MPS and Orion-style policies, compare's MIG variant, leak (tests/e2e/spatial.sh).
 source tests/e2e/spatial.sh
+}
+
+part_cli() {
 # The command table: the usage, every command's --help, policies PATH.so (tests/e2e/cli.sh).
 source tests/e2e/cli.sh
+}
+
+part_unix() {
 # Paths, signals, partial results, messages: one check per defect of issue 14 (tests/e2e/unix.sh).
 source tests/e2e/unix.sh
+}
+
+part_vram() {
 # VRAM: isolation under an adversary, the oversubscription cliff, VRAM config errors (tests/e2e/vram.py).
 py_suite vram
+}
+
+part_pools() {
 # Pools (docs/pools.md): live migration and metering in the command-level simulator (tests/e2e/pools.py);
 # vgpusim pool and requests, a .so placement policy, the mix cache (tests/e2e/pool_level.py).
 py_suite pools
 py_suite pool_level
+}
 
-echo "e2e: $pass passed, $fail failed"
+# The longest first, so that make -j starts them first.
+PARTS="coalesce_big coalesce_bench bench coalesce compare configs unix import sweep replay translate timeline coalesce_modes pools fit presets runs captures behaviour spatial cli vram"
+if [ "${1:-}" = --list ]; then
+	echo $PARTS
+	exit 0
+fi
+[ $# -eq 0 ] && set -- $PARTS
+for p in "$@"; do
+	case " $PARTS " in
+	*" $p "*) "part_$p" ;;
+	*) echo "e2e: unknown part '$p'; expected one of: $PARTS" >&2; exit 2 ;;
+	esac
+done
+
+echo "e2e $*: $pass passed, $fail failed (${SECONDS} s)"
 [ "$fail" -eq 0 ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare two summary.json files field by field, ignoring wall-clock fields (names starting with
-'wall' or ending in 'per_wall_s') and how the run was split (shards, shards_why: docs/simulator.md,
-"Shards").  Prints the first differences; exit 1 if any."""
+'wall' or ending in 'per_wall_s'), how the run was split (shards, shards_why: docs/simulator.md,
+"Shards") and whether its captures came from the import cache (import_cache: docs/traces.md).  Prints the first differences; exit 1 if any."""
 import json
 import sys
 
@@ -9,7 +9,7 @@ import sys
 def walk(a, b, path, out):
     if isinstance(a, dict) and isinstance(b, dict):
         for k in sorted(set(a) | set(b)):
-            if k.startswith("wall") or k.endswith("per_wall_s") or k in ("shards", "shards_why"):
+            if k.startswith("wall") or k.endswith("per_wall_s") or k in ("shards", "shards_why", "import_cache"):
                 continue
             if k not in a or k not in b:
                 out.append(f"{path}.{k}: present in one file only")

@@ -34,7 +34,7 @@ static void setup(void)
 	if (done)
 		return;
 	done = true;
-	vgs_trace_set_import(vgs_import_to_tempfile);
+	vgs_trace_set_import(vgs_import_to_tempfile); /* no cache: fuzzing writes nothing outside its folder */
 	link = g_build_filename(fuzz_dir(), "gpus", NULL);
 	if (symlink(VGS_FUZZ_ROOT "/configs/gpus", link) != 0)
 		abort();

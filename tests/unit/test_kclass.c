@@ -186,7 +186,8 @@ static struct vgs_trace *load_capture(const char *path)
 {
 	struct vgs_error err = { { 0 } };
 	struct vgs_trace *t = NULL;
-	char *native = vgs_import_to_tempfile(path, "auto", &err);
+	bool temporary;
+	char *native = vgs_import_to_tempfile(path, "auto", &temporary, &err);
 
 	if (!native)
 		fprintf(stderr, "\n%s: %s\n", path, err.msg);
