@@ -28,7 +28,8 @@
 /* Bad input on the command line (and in a config or trace): the exit status of both programs. */
 enum { VGS_EXIT_BAD_INPUT = 2 };
 
-/* getopt values of the options; a command's own options use other characters. */
+/* getopt values of the options; a command's own options use other characters, and its long-only ones
+ * values from 256 up to VGS_ARG_LONG_BASE (the shared long-only ones are from there on). */
 enum {
 	VGS_ARG_OUTPUT = 'o',
 	VGS_ARG_QUIET = 'q',
@@ -36,7 +37,8 @@ enum {
 	VGS_ARG_SET = 's',
 	VGS_ARG_SEED = 'S',
 	VGS_ARG_DURATION = 'd',
-	VGS_ARG_NO_CACHE = 0x300,
+	VGS_ARG_LONG_BASE = 0x1000,
+	VGS_ARG_NO_CACHE = VGS_ARG_LONG_BASE,
 };
 
 /* Their entries in a command's getopt_long table (its short options then include "o:p:q"). */
