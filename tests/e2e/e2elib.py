@@ -2,7 +2,8 @@
 (`check`, `summary`), a solo replay of a trace on the ideal replay GPU (`solo_run`:
 tests/e2e/scenarios/gpus/replay.cfg, speed 1, no switch or trap cost, more channels than any capture
 overlaps), the command lines of a native trace (`trace_commands`), and a GPU profile ready for a
-fit-speed fragment (`without_kernels`)."""
+fit-speed fragment (`without_kernels`), and a CSV's rows checked against its header (`csv_rows`)."""
+import csv
 import os
 import subprocess
 import sys
@@ -85,3 +86,13 @@ def without_kernels(profile_text):
         elif skip and line.startswith("};"):
             skip = False
     return "".join(out)
+
+
+def csv_rows(path):
+    """A CSV's rows as dicts; each must have exactly the header's fields."""
+    with open(path, newline="") as f:
+        out = list(csv.DictReader(f))
+    for i, r in enumerate(out):
+        if None in r or None in r.values():
+            raise AssertionError(f"{os.path.basename(path)}:{i + 2}: not as many fields as the header")
+    return out

@@ -21,7 +21,6 @@
 VGS_E2E_QUICK=1 (the sanitizer pass) shortens the simulated time.
 usage: pool_level.py VGPUSIM WORKDIR
 """
-import csv
 import hashlib
 import json
 import os
@@ -31,7 +30,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import ROOT, check, summary  # noqa: E402
+from e2elib import ROOT, check, summary, csv_rows as rows  # noqa: E402
 
 VGPUSIM, WORK = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 QUICK = bool(os.environ.get("VGS_E2E_QUICK"))
@@ -54,16 +53,6 @@ def pool(name, cfg, *args, cache=CACHE, ok=True):
     if ok and r.returncode:
         raise RuntimeError(f"{name}: exited {r.returncode}: {r.stderr.strip()}")
     return out if ok else r
-
-
-def rows(path):
-    """A CSV's rows; each must have exactly the header's fields."""
-    with open(path, newline="") as f:
-        out = list(csv.DictReader(f))
-    for i, r in enumerate(out):
-        if None in r or None in r.values():
-            raise AssertionError(f"{os.path.basename(path)}:{i + 2}: not as many fields as the header")
-    return out
 
 
 def num(v):

@@ -22,7 +22,6 @@ each row's price, charge, SLA credit and bill follow the sheet and its tiers.
 
 usage: pools.py VGPUSIM WORKDIR
 """
-import csv
 import json
 import os
 import re
@@ -30,7 +29,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import ROOT, check, summary  # noqa: E402
+from e2elib import ROOT, check, summary, csv_rows as rows  # noqa: E402
 
 VGPUSIM, WORK = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 MIB = 1048576.0
@@ -43,16 +42,6 @@ def run(name, cfg, *args):
                        cwd=ROOT)
     if r.returncode:
         raise RuntimeError(f"{name}: exited {r.returncode}: {r.stderr.strip()}")
-    return out
-
-
-def rows(path):
-    """A CSV's rows; each must have exactly the header's fields."""
-    with open(path, newline="") as f:
-        out = list(csv.DictReader(f))
-    for i, r in enumerate(out):
-        if None in r or None in r.values():
-            raise AssertionError(f"{os.path.basename(path)}:{i + 2}: not as many fields as the header")
     return out
 
 
