@@ -103,8 +103,8 @@ done
 
 part_bench() {
 # The benchmark scenarios (make bench) load and run; a short slice of each (after a short warm-up) is
-# enough here.  The fleet's 1,024 GPUs run as one shard (shards would each build the whole platform
-# again, longer than this short window); scale and tenants10k run sharded.
+# enough here.  The fleet's 1,024 GPUs run as one shard, to keep this part short; scale and tenants10k
+# run sharded, and shards whose units end at the same ns are checked in part_runs (ties.cfg).
 for cfg in configs/bench/*.cfg; do
 	name=$(basename "$cfg" .cfg)
 	if grep -q 'shared/traces' "$cfg" && [ ! -d ../shared/traces ]; then
