@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -301,8 +302,26 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 	if (sim_platform_load_xml(x, err))
 		return -1;
 
-	sim->ctl_host = sg_host_by_name("ctl");
+	/* The hosts by name, from one list of them: sg_host_by_name searches every zone (SimGrid 3.32), so
+	 * looking up each GPU's hosts that way was quadratic in GPUs. */
+	size_t nhosts = sg_host_count();
+	sg_host_t *hosts = sg_host_list();
+	GHashTable *by_name = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (size_t i = 0; i < nhosts; i++)
+		g_hash_table_insert(by_name, (gpointer)sg_host_get_name(hosts[i]), hosts[i]);
+	sim->ctl_host = g_hash_table_lookup(by_name, "ctl");
 	for (uint32_t i = 0; i < scn->nengines; i++)
-		sim_engine(&sim->drv.engines[i])->host = sg_host_by_name(scn->engines[i].name);
+		sim_engine(&sim->drv.engines[i])->host = g_hash_table_lookup(by_name, scn->engines[i].name);
+	sim->pcie_host = g_new0(sg_host_t, 2 * (size_t)scn->ngpus);
+	for (uint32_t g = 0; g < scn->ngpus; g++)
+		for (int d = 0; g == scn->gpus[g].phys && d < 2; d++) {
+			char *name = g_strdup_printf("%s.host_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
+
+			sim->pcie_host[2 * g + d] = g_hash_table_lookup(by_name, name);
+			g_free(name);
+		}
+	g_hash_table_destroy(by_name);
+	free(hosts); /* xbt_new: malloc */
 	return 0;
 }

@@ -142,13 +142,11 @@ static void start_actors(struct sim *sim)
 		if (scn->gpus[g].phys != g)
 			continue; /* a MIG instance: its physical GPU's link */
 		for (int d = 0; d < 2; d++) {
-			char *host = g_strdup_printf("%s.host_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
 			char *mb = g_strdup_printf("%s.pcie_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
 
 			sim->pcie_mb[2 * g + d] = sg_mailbox_by_name(mb);
-			start_actor(sg_actor_init(mb, sg_host_by_name(host)), sim->pcie_mb[2 * g + d],
+			start_actor(sg_actor_init(mb, sim->pcie_host[2 * g + d]), sim->pcie_mb[2 * g + d],
 				    sim_pcie_receiver_actor, true);
-			g_free(host);
 			g_free(mb);
 		}
 	}
@@ -194,6 +192,7 @@ static void sim_free(struct sim *sim)
 	drv_free(&sim->drv);
 	sim_vram_free(sim);
 	g_free(sim->pcie_mb);
+	g_free(sim->pcie_host);
 }
 
 double sim_wall_now(void)

@@ -14,8 +14,8 @@
  *     one shard;
  *   - no output lists the events of different GPUs in the order they happened: --commands, --slices
  *     and --timeline (and --no-coalesce, lockstep) run as one shard; units.csv does list them, in end
- *     time order, which the merge restores -- unless units of two shards end at the same ns (their
- *     order then depends on how the GPUs' events interleaved within it), when the run is redone;
+ *     time order and, within one ns, by physical GPU (vgs_metrics_unit_done), which the merge restores:
+ *     the shards hold physical GPUs in index order, so at a tie the lower shard's rows come first;
  *   - an untimed report (a preemption, the end of a blocked submission, skipped units) counts by the
  *     latest time reported so far, which may be another GPU's in a one-shard run: a shard whose such a
  *     report could fall on the other side of a window edge says so (vgs_metrics_part.straddle) and
@@ -237,8 +237,6 @@ static int merge(const struct sim_run_args *args, struct shard *sh, uint32_t n, 
 	}
 	fin0 = sim_wall_now();
 	rc = vgs_metrics_units_merge(m, units, n, err);
-	if (rc == 1)
-		*why = "units of two shards end at the same ns";
 	if (rc)
 		goto out;
 	for (uint32_t k = 0; k < n; k++)

@@ -82,6 +82,7 @@ struct sim {
 	struct drv drv;            /* first: a struct drv * of the simulator is its struct sim * */
 	uint64_t clock_ns;         /* the loop's current time (ns since the start of the run) */
 	sg_host_t ctl_host;
+	sg_host_t *pcie_host;      /* per GPU: [2g] host-to-device endpoint, [2g+1] device-to-host (physical GPUs) */
 	sg_mailbox_t *pcie_mb;     /* per GPU: [2g] host-to-device, [2g+1] device-to-host */
 	struct sim_vram *vram;     /* sim/vram.c; NULL when no workload touches memory */
 	GQueue xfer_done;          /* struct sim_xfer * whose transfer ended, in order */

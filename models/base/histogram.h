@@ -41,6 +41,9 @@ struct vgs_hist {
 void vgs_hist_init(struct vgs_hist *h, double gamma);
 void vgs_hist_fini(struct vgs_hist *h);
 void vgs_hist_add(struct vgs_hist *h, uint64_t v);
+/* The bucket of a sample v >= 1: ceil(log(v) / log(gamma)) as computed in double precision, at least 0
+ * (by a table for VGS_HIST_GAMMA, without a log() per sample). */
+int32_t vgs_hist_index(const struct vgs_hist *h, uint64_t v);
 
 /* The relative error bound alpha of h's quantiles. */
 double vgs_hist_rel_error(const struct vgs_hist *h);

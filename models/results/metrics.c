@@ -77,6 +77,7 @@ struct vgs_metrics *vgs_metrics_new(const struct vgs_scenario *s, const char *di
 	m->tenant_csv_name = calloc(nt ? nt : 1, sizeof(*m->tenant_csv_name));
 	m->tenant_csv_len = calloc(nt ? nt : 1, sizeof(*m->tenant_csv_len));
 	m->units_buf = malloc(UNITS_BUF);
+	m->units_cap = UNITS_BUF;
 	if (!m->t || !m->e || !m->d || !m->g || !m->gv || !m->gpu_commands || !m->tenant_csv_name || !m->tenant_csv_len ||
 	    !m->units_buf || vgs_metrics_index_build(m))
 		goto err_oom;
@@ -117,6 +118,8 @@ void vgs_metrics_free(struct vgs_metrics *m)
 	if (m->units_csv)
 		fclose(m->units_csv);
 	free(m->units_buf);
+	free(m->units_goff);
+	free(m->units_gphys);
 	free(m->tenant_csv_len);
 	if (m->t)
 		for (uint32_t i = 0; i < m->s->ntenants; i++) {
@@ -245,6 +248,88 @@ void vgs_metrics_units_flush(struct vgs_metrics *m)
 	if (m->units_csv && m->units_len && fwrite(m->units_buf, 1, m->units_len, m->units_csv) != m->units_len)
 		m->units_io_error = true;
 	m->units_len = 0;
+	m->units_gn = 0;
+}
+
+/* Room in the buffer for a row of up to `need` bytes: the rows before the current group are written
+ * (the group may still be reordered), the group moved to the front, the buffer grown if still short.
+ * false when out of memory (the row is then not listed: units_io_error). */
+static bool units_room(struct vgs_metrics *m, size_t need)
+{
+	size_t g0 = m->units_gn ? m->units_goff[0] : m->units_len;
+
+	if (m->units_len + need <= m->units_cap)
+		return true;
+	if (g0 && m->units_csv && fwrite(m->units_buf, 1, g0, m->units_csv) != g0)
+		m->units_io_error = true;
+	memmove(m->units_buf, m->units_buf + g0, m->units_len - g0);
+	m->units_len -= g0;
+	for (size_t k = 0; k < m->units_gn; k++)
+		m->units_goff[k] -= g0;
+	if (m->units_len + need > m->units_cap) {
+		size_t cap = 2 * (m->units_len + need);
+		char *b = realloc(m->units_buf, cap);
+
+		if (!b)
+			return false;
+		m->units_buf = b;
+		m->units_cap = cap;
+	}
+	return true;
+}
+
+/* The row just formatted at units_buf[start, units_len) joins the group of its end time, after the
+ * group's rows of lower or equal physical GPU index: units that end at the same ns are listed by
+ * physical GPU, then in the order they ended, whatever the order the GPUs' events ran in within the
+ * instant -- the order a merge of shards reproduces (vgs_metrics_units_merge). */
+static void units_group(struct vgs_metrics *m, size_t start, uint64_t end_ns, uint32_t phys)
+{
+	size_t j, len = m->units_len - start;
+
+	if (m->units_gn && m->units_gns != end_ns)
+		m->units_gn = 0;
+	if (m->units_gn == m->units_gcap) {
+		size_t cap = m->units_gcap ? 2 * m->units_gcap : 64;
+		size_t *off = realloc(m->units_goff, cap * sizeof(*off));
+
+		if (off)
+			m->units_goff = off;
+		uint32_t *ph = off ? realloc(m->units_gphys, cap * sizeof(*ph)) : NULL;
+
+		if (!ph) { /* out of memory: the rows so far stay as they are */
+			m->units_gn = 0;
+			m->units_io_error = true;
+			return;
+		}
+		m->units_gphys = ph;
+		m->units_gcap = cap;
+	}
+	m->units_gns = end_ns;
+	for (j = m->units_gn; j > 0 && m->units_gphys[j - 1] > phys; j--)
+		;
+	if (j < m->units_gn) {
+		/* rotate the row in front of the rows of higher physical GPUs */
+		size_t at = m->units_goff[j];
+		char tmp[512], *row = len <= sizeof(tmp) ? tmp : malloc(len);
+
+		if (!row) {
+			m->units_io_error = true;
+			return;
+		}
+		memcpy(row, m->units_buf + start, len);
+		memmove(m->units_buf + at + len, m->units_buf + at, start - at);
+		memcpy(m->units_buf + at, row, len);
+		if (row != tmp)
+			free(row);
+		memmove(&m->units_goff[j + 1], &m->units_goff[j], (m->units_gn - j) * sizeof(*m->units_goff));
+		memmove(&m->units_gphys[j + 1], &m->units_gphys[j], (m->units_gn - j) * sizeof(*m->units_gphys));
+		for (size_t k = j + 1; k <= m->units_gn; k++)
+			m->units_goff[k] += len;
+		start = at;
+	}
+	m->units_goff[j] = start;
+	m->units_gphys[j] = phys;
+	m->units_gn++;
 }
 
 void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit, uint64_t arrival_ns,
@@ -264,15 +349,14 @@ void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit
 	if (m->units_csv) {
 		/* One row per unit: formatted by hand into a buffer (fprintf was a fifth of a cloudgame run). */
 		uint32_t nlen = m->tenant_csv_len[tenant];
+		size_t start;
 		char *p;
 
-		if (m->units_len + nlen + 160 > UNITS_BUF) {
-			vgs_metrics_units_flush(m);
-			if (nlen + 160 > UNITS_BUF) { /* a name longer than the buffer: written as it is */
-				fputs(m->tenant_csv_name[tenant], m->units_csv);
-				nlen = 0;
-			}
+		if (!units_room(m, nlen + 160)) {
+			m->units_io_error = true;
+			goto counted;
 		}
+		start = m->units_len;
 		p = m->units_buf + m->units_len;
 		memcpy(p, m->tenant_csv_name[tenant], nlen);
 		p += nlen;
@@ -288,7 +372,9 @@ void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit
 			p = put_char(p, ',');
 		p = put_char(put_char(put_char(p, ','), inw ? '1' : '0'), '\n');
 		m->units_len = (size_t)(p - m->units_buf);
+		units_group(m, start, end_ns, m->s->gpus[m->s->tenants[tenant].gpu].phys);
 	}
+counted:
 	if (!inw)
 		return;
 	t = &m->t[tenant];

@@ -36,7 +36,9 @@ void vgs_metrics_cmd_done(struct vgs_metrics *m, uint32_t tenant, uint8_t cls, u
 /* tenant runs on GPU `gpu` from now on (a live migration): its commands count there, and metering
  * names it. */
 void vgs_metrics_tenant_moved(struct vgs_metrics *m, uint32_t tenant, uint32_t gpu);
-/* A unit completed (arrival_ns: open-loop arrival, or when the host began it; deadline or VGS_NO_TIME). */
+/* A unit completed (arrival_ns: open-loop arrival, or when the host began it; deadline or VGS_NO_TIME).
+ * Its row of units.csv: rows come in end-time order; units that end at the same ns are listed by
+ * physical GPU index, then in the order they ended (so a run split into shards merges to the same file). */
 void vgs_metrics_unit_done(struct vgs_metrics *m, uint32_t tenant, uint64_t unit, uint64_t arrival_ns,
 			   uint64_t end_ns, uint64_t deadline_ns);
 /* A unit completed at end_ns showed n generated frames besides its own (frame generation). */
@@ -125,10 +127,10 @@ int vgs_metrics_part_save(struct vgs_metrics *m, const bool *gpu_active, const s
 int vgs_metrics_part_load(struct vgs_metrics *m, const char *path, struct vgs_metrics_part *p,
 			  struct vgs_error *err);
 /*
- * Append the rows of the shards' units.csv files (each in end-time order, with the header) to m's
- * units.csv in end-time order: the order of a one-shard run, where rows come as units end.  0; 1 when
- * units of two shards end at the same ns (their order in a one-shard run depends on how the shards'
- * events interleave within that ns: the caller runs it as one shard instead); -1 with err set.
+ * Append the rows of the shards' units.csv files (each in end-time order, with the header; paths[k]
+ * the k-th shard's, shards holding physical GPUs in index order) to m's units.csv in the order of a
+ * one-shard run: by end time, units that end at the same ns by physical GPU (vgs_metrics_unit_done),
+ * so the lower shard's first.  0, or -1 with err set.
  */
 int vgs_metrics_units_merge(struct vgs_metrics *m, char *const *paths, size_t n, struct vgs_error *err);
 /* Write summary.json, tenants.csv, engines.csv into dir (units.csv is already there).  0 or -1. */

@@ -126,7 +126,13 @@ struct vgs_metrics {
 	char **tenant_csv_name;           /* tenant names quoted for CSV where needed */
 	uint32_t *tenant_csv_len;         /* ... and their lengths */
 	char *units_buf;                  /* rows of units.csv not written yet (vgs_metrics_units_flush) */
-	size_t units_len;
+	size_t units_len, units_cap;
+	/* The rows that end at the latest end time seen (units_gns), kept in the buffer and in physical
+	 * GPU order (stable) until a later row comes: where each starts and its physical GPU. */
+	uint64_t units_gns;
+	size_t units_gn, units_gcap;
+	size_t *units_goff;
+	uint32_t *units_gphys;
 
 	struct vgs_metrics_tenant *t;
 	struct vgs_metrics_engine *e;

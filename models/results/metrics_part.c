@@ -201,24 +201,13 @@ int vgs_metrics_units_merge(struct vgs_metrics *m, char *const *paths, size_t n,
 	}
 	for (;;) {
 		size_t best = n;
-		bool tie = false;
 
-		for (size_t k = 0; k < n; k++) {
-			if (rows[k].len < 0)
-				continue;
-			if (best == n || rows[k].end_ns < rows[best].end_ns) {
+		/* the earliest end, the lowest shard at a tie: shards hold physical GPUs in index order */
+		for (size_t k = 0; k < n; k++)
+			if (rows[k].len >= 0 && (best == n || rows[k].end_ns < rows[best].end_ns))
 				best = k;
-				tie = false;
-			} else if (rows[k].end_ns == rows[best].end_ns) {
-				tie = true;
-			}
-		}
 		if (best == n)
 			break;
-		if (tie) {
-			rc = 1;
-			goto out;
-		}
 		if (fwrite(rows[best].line, (size_t)rows[best].len, 1, m->units_csv) != 1)
 			m->units_io_error = true;
 		if (!urow_next(&rows[best])) {

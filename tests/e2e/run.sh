@@ -110,9 +110,8 @@ done
 
 part_bench() {
 # The benchmark scenarios (make bench) load and run; a short slice of each (after a short warm-up) is
-# enough here.  The fleet's 1,024 GPUs run as one shard: its shards always have units that end at the
-# same ns, so a sharded attempt would be run again as one shard (docs/simulator.md, "Shards");
-# scale and tenants10k run sharded.
+# enough here.  The fleet's 1,024 GPUs run as one shard, to keep this part short; scale and tenants10k
+# run sharded, and shards whose units end at the same ns are checked in part_runs (ties.cfg).
 for cfg in configs/bench/*.cfg; do
 	name=$(basename "$cfg" .cfg)
 	if is_pool "$cfg"; then
@@ -153,6 +152,22 @@ for cfg in configs/cloudgame.cfg configs/mixed.cfg; do
 	fi
 	rm -rf "$WORK/det1" "$WORK/det2" "$WORK/det3"
 done
+
+# Shards: units of different GPUs that end at the same ns (identical sessions on four GPUs, every
+# frame) are merged in the one-shard order, so `run -j 2` writes the files `run -j 1` does.
+"$VGPUSIM" run tests/e2e/scenarios/ties.cfg -j 1 -o "$WORK/ties1" --quiet >"$WORK/log" 2>&1
+"$VGPUSIM" run tests/e2e/scenarios/ties.cfg -j 2 -o "$WORK/ties2" --quiet >>"$WORK/log" 2>&1
+if cmp -s "$WORK/ties1/tenants.csv" "$WORK/ties2/tenants.csv" &&
+	cmp -s "$WORK/ties1/engines.csv" "$WORK/ties2/engines.csv" &&
+	cmp -s "$WORK/ties1/units.csv" "$WORK/ties2/units.csv" &&
+	grep -q '"shards": 2,' "$WORK/ties2/summary.json" &&
+	[ "$(cut -d, -f4 "$WORK/ties1/units.csv" | uniq -d | wc -l)" -gt 10 ] &&
+	python3 tests/e2e/same_summary.py "$WORK/ties1/summary.json" "$WORK/ties2/summary.json" >>"$WORK/log" 2>&1; then
+	ok "units ending at the same ns on GPUs of two shards: run -j 2 identical to run -j 1"
+else
+	ko "run -j 2 differs from run -j 1 where units of two shards end at the same ns" "$WORK/log"
+fi
+rm -rf "$WORK/ties1" "$WORK/ties2"
 
 # Placement over several GPUs, and the other domain modes.
 run_ok "two GPUs with round-robin placement" "$WORK/two" configs/cloudgame.cfg --duration 1 --set 'gpus.[0].count=2'

@@ -1,7 +1,8 @@
 /*
  * The quantile sketch (models/base/histogram.c): every quantile of random data lies within the stated
  * relative error of the exact nearest-rank quantile of the sorted samples; count, min, max and mean
- * are exact; memory stays bounded over the whole uint64_t range.
+ * are exact; memory stays bounded over the whole uint64_t range; the bucket found by table is the one
+ * the log() formula gives.
  */
 #include <math.h>
 #include <stdint.h>
@@ -196,7 +197,80 @@ static void test_growth_keeps_counts(void)
 	vgs_hist_fini(&h);
 }
 
+/* The bucket by the formula of histogram.h, as histogram.c computed it with a log() per sample. */
+static int32_t index_by_log(const struct vgs_hist *h, uint64_t v)
+{
+	int32_t i = (int32_t)ceil(log((double)v) * h->inv_log_gamma);
+
+	return i < 0 ? 0 : i;
+}
+
+/* vgs_hist_index (a table, no log()) gives the formula's bucket for every value: all values up to
+ * 2^20, both sides of every bucket boundary over the uint64_t range (each found by a binary search on
+ * the formula), both sides of every power of two, the top of the range, and random values of every
+ * magnitude; under the metrics' gamma (the table) and another (the formula itself). */
+static void test_index_matches_log(void)
+{
+	static const double gammas[] = { VGS_HIST_GAMMA, 1.5 };
+	uint64_t x = 99;
+
+	for (size_t g = 0; g < sizeof(gammas) / sizeof(gammas[0]); g++) {
+		struct vgs_hist h;
+		uint64_t bad = 0, checked = 0;
+		int32_t top;
+
+		vgs_hist_init(&h, gammas[g]);
+		top = index_by_log(&h, UINT64_MAX);
+		for (uint64_t v = 1; v <= (1u << 20); v++, checked++)
+			bad += vgs_hist_index(&h, v) != index_by_log(&h, v);
+		for (int32_t i = 1; i <= top; i++) {
+			/* the smallest v with index >= i */
+			uint64_t lo = 1, hi = UINT64_MAX;
+
+			if (index_by_log(&h, hi) < i)
+				break;
+			while (lo < hi) {
+				uint64_t mid = lo + (hi - lo) / 2;
+
+				if (index_by_log(&h, mid) >= i)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			for (uint64_t d = 0; d < 3; d++) {
+				if (lo > d + 1) {
+					bad += vgs_hist_index(&h, lo - d - 1) != index_by_log(&h, lo - d - 1);
+					checked++;
+				}
+				if (lo + d >= lo) {
+					bad += vgs_hist_index(&h, lo + d) != index_by_log(&h, lo + d);
+					checked++;
+				}
+			}
+		}
+		for (int e = 2; e < 64; e++)
+			for (int64_t d = -2; d <= 2; d++, checked++) {
+				uint64_t v = (1ull << e) + (uint64_t)d;
+
+				bad += vgs_hist_index(&h, v) != index_by_log(&h, v);
+			}
+		for (uint64_t d = 0; d < 4096; d++, checked++)
+			bad += vgs_hist_index(&h, UINT64_MAX - d) != index_by_log(&h, UINT64_MAX - d);
+		for (int k = 0; k < 200000; k++, checked++) {
+			uint64_t v = next_u64(&x) >> (next_u64(&x) % 64);
+
+			if (v == 0)
+				v = 1;
+			bad += vgs_hist_index(&h, v) != index_by_log(&h, v);
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		CU_ASSERT(checked > (1u << 20));
+		vgs_hist_fini(&h);
+	}
+}
+
 static CU_TestInfo tests_histogram[] = {
+	{ "the bucket by table equals the bucket by log() everywhere", test_index_matches_log },
 	{ "quantiles of random data within the relative error bound", test_quantiles_vs_exact },
 	{ "error bound is (gamma-1)/(gamma+1)", test_error_bound_value },
 	{ "empty histogram answers NaN", test_empty },

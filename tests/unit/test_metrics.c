@@ -655,7 +655,79 @@ static void test_vram(void)
 	vgs_metrics_free(m);
 }
 
+/*
+ * units.csv: units that end at the same ns are listed by physical GPU, then in the order they ended
+ * (the order a merge of shards reproduces).  Three GPUs, the third a MIG instance of the first
+ * (physical GPU 0); tenants on GPU 1, 2 and 0 report in that order, two units each per instant, and
+ * at one instant 1,500 each: a group larger than the row buffer, which it must outgrow, not write out.
+ */
+static void test_units_tie_order(void)
+{
+	static struct vgs_gpu g3[3];
+	static struct vgs_tenant t3[3];
+	static const uint32_t phys_of[3] = { 1, 0, 0 };   /* tenant -> physical GPU */
+	struct vgs_scenario s = scen;
+	struct vgs_metrics *m;
+	struct vgs_error err;
+	char dir[512], path[600], *text, *line, *save = NULL;
+	uint64_t *want_t, *want_u, unit = 0, nrows = 0, k = 0, bad = 0;
+	const uint64_t big = 1500, rounds = 40;
+
+	make_dir(dir, sizeof(dir), "ties");
+	g3[0] = (struct vgs_gpu){ .name = "g0", .profile = "a10", .model = "NVIDIA A10", .phys = 0 };
+	g3[1] = (struct vgs_gpu){ .name = "g1", .profile = "a10", .model = "NVIDIA A10", .phys = 1 };
+	g3[2] = (struct vgs_gpu){ .name = "g0.mig", .profile = "a10", .model = "NVIDIA A10", .phys = 0 };
+	t3[0] = (struct vgs_tenant){ .name = "t1", .group = "t", .gpu = 1, .weight = 1 };
+	t3[1] = (struct vgs_tenant){ .name = "t2", .group = "t", .gpu = 2, .weight = 1 };
+	t3[2] = (struct vgs_tenant){ .name = "t0", .group = "t", .gpu = 0, .weight = 1 };
+	s.gpus = g3;
+	s.ngpus = 3;
+	s.tenants = t3;
+	s.ntenants = 3;
+	m = vgs_metrics_new(&s, dir, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	want_t = calloc(3 * big + 6 * rounds, sizeof(*want_t));
+	want_u = calloc(3 * big + 6 * rounds, sizeof(*want_u));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want_t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want_u);
+	for (uint64_t r = 0; r < rounds; r++) {
+		uint64_t n = r == rounds / 2 ? big : 2, end = (r + 1) * MS / 10, first = unit;
+
+		for (uint64_t i = 0; i < n; i++)
+			for (uint32_t t = 0; t < 3; t++)
+				vgs_metrics_unit_done(m, t, unit++, end - 1000, end, VGS_NO_TIME);
+		/* the expected order: physical GPU 0's rows (tenants 1 and 2, as reported), then GPU 1's */
+		for (uint32_t ph = 0; ph < 2; ph++)
+			for (uint64_t u = first; u < unit; u++)
+				if (phys_of[(u - first) % 3] == ph) {
+					want_t[nrows] = (u - first) % 3;
+					want_u[nrows++] = u;
+				}
+	}
+	vgs_metrics_finish(m, NULL);
+	CU_ASSERT_EQUAL_FATAL(vgs_metrics_write(m, dir, &err), 0);
+	vgs_metrics_free(m);
+	snprintf(path, sizeof(path), "%s/units.csv", dir);
+	text = slurp(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	line = strtok_r(text, "\n", &save); /* the header */
+	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
+		char name[8];
+		unsigned long long u;
+
+		if (k >= nrows || sscanf(line, "%7[^,],%llu,", name, &u) != 2 ||
+		    strcmp(name, t3[want_t[k]].name) != 0 || u != want_u[k])
+			bad++;
+	}
+	CU_ASSERT_EQUAL(k, nrows);
+	CU_ASSERT_EQUAL(bad, 0);
+	free(text);
+	free(want_t);
+	free(want_u);
+}
+
 static CU_TestInfo tests_metrics[] = {
+	{ "units.csv: units ending at one ns by physical GPU, then as reported", test_units_tie_order },
 	{ "VRAM level average and peak over W, events, stalls, kills", test_vram },
 	{ "events clipped to the measured window", test_clipping_and_counts },
 	{ "shares, targets, Jain, energy attribution", test_shares_jain_energy },
