@@ -76,7 +76,8 @@ int vgs_metrics_part_save(struct vgs_metrics *m, const bool *gpu_active, const s
 	for (uint32_t g = 0; ok && g < s->ngpus; g++) {
 		if (!gpu_active[g])
 			continue;
-		ok = put(f, &g, sizeof(g)) && put(f, &m->gv[g], sizeof(m->gv[g]));
+		ok = put(f, &g, sizeof(g)) && put(f, &m->gv[g], sizeof(m->gv[g])) &&
+		     put(f, &m->gpu_commands[g], sizeof(m->gpu_commands[g]));
 		for (uint32_t k = ix->e_start[g]; ok && k < ix->e_start[g + 1]; k++)
 			ok = put(f, &m->e[ix->e_list[k]], sizeof(m->e[0]));
 		for (uint32_t k = ix->d_start[g]; ok && k < ix->d_start[g + 1]; k++)
@@ -121,7 +122,8 @@ int vgs_metrics_part_load(struct vgs_metrics *m, const char *path, struct vgs_me
 		m->deadline_misses += misses;
 	}
 	while (ok && get(f, &g, sizeof(g)) && g != PART_END) {
-		ok = g < s->ngpus && get(f, &m->gv[g], sizeof(m->gv[g]));
+		ok = g < s->ngpus && get(f, &m->gv[g], sizeof(m->gv[g])) &&
+		     get(f, &m->gpu_commands[g], sizeof(m->gpu_commands[g]));
 		for (uint32_t k = ix->e_start[g]; ok && k < ix->e_start[g + 1]; k++)
 			ok = get(f, &m->e[ix->e_list[k]], sizeof(m->e[0]));
 		for (uint32_t k = ix->d_start[g]; ok && k < ix->d_start[g + 1]; k++)
