@@ -21,6 +21,12 @@ WORK=$(mktemp -d /tmp/vgpusim-e2e.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 # The import cache of every run here is the test's own (docs/traces.md, "The import cache").
 export XDG_CACHE_HOME=$WORK/xdg-cache
+# python3, found once: the parts start it hundreds of times, and a version manager's shim first on PATH
+# (pyenv's is a bash script that runs pyenv) costs ~0.1 s of CPU a start, ten times the interpreter's
+# own.  The Debian python3 of `make deps` when there is one, else the interpreter behind python3.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(python3 -c 'import sys; print(sys.executable)')
+mkdir -p "$WORK/bin" && ln -s "$PY" "$WORK/bin/python3" && export PATH=$WORK/bin:$PATH
 DUR=${VGS_E2E_QUICK:+1}
 DUR=${DUR:-3}
 # The sanitizer pass runs the two largest benchmark scenarios (fleet, tenants10k: 16,384 and 10,000
