@@ -178,7 +178,7 @@ check-e2e-%: $(BIN) $(REPLAY_BIN) examples
 check-asan:
 	@$(MAKE) --no-print-directory O=build/asan \
 		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
-		CFLAGS='-O1 -g' VGS_E2E_QUICK=1 check-unit check-e2e
+		CFLAGS='-O1 -g1' VGS_E2E_QUICK=1 check-unit check-e2e
 
 # Everything, its parts in parallel on every core (CHECK_JOBS; a make -jN given on the command line
 # wins): the builds of build/, build/asan and build/fuzz, the unit tests, the e2e parts of both passes.
@@ -219,7 +219,7 @@ $(O)/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT) $(HW_LIB) $(MODEL_LIB
 
 fuzz-build:
 ifeq ($(FUZZ_OK),yes)
-	@$(MAKE) -s --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) SAN='$(FUZZ_SAN)' CFLAGS='-O1 -g' \
+	@$(MAKE) -s --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) SAN='$(FUZZ_SAN)' CFLAGS='-O1 -g1' \
 		$(FUZZ_NAMES:%=$(FUZZ_O)/fuzz/fuzz_%)
 else
 	@echo "fuzz: $(FUZZ_CC) cannot build libFuzzer binaries (make deps installs clang and libclang-rt-dev)" >&2; exit 1
