@@ -151,6 +151,18 @@ static int write_csv(const char *dir, char *const *names, size_t n, const struct
 	return fclose(f) == 0 ? 0 : (vgs_error_set(err, "cannot write %s/compare.csv", dir), -1);
 }
 
+/* The rest of a Markdown table's header row after its first cell (one column per policy), and the
+ * separator row. */
+static void md_columns(FILE *f, char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, " %s |", names[i]);
+	fputs("\n|---|", f);
+	for (size_t i = 0; i < n; i++)
+		fputs("---|", f);
+	fputc('\n', f);
+}
+
 /* Stranded framebuffer and slices, and the queue, at up to 12 instants of the run (its samples). */
 static void series_table(FILE *f, char *const *names, size_t n, const struct prun *r)
 {
@@ -164,12 +176,7 @@ static void series_table(FILE *f, char *const *names, size_t n, const struct pru
 	step = len > 12 ? (len + 11) / 12 : 1;
 	fputs("\n## Fragmentation over time\n\nStranded framebuffer (GiB) / stranded MIG slices / queued requests at "
 	      "each instant (timeseries.csv of each run; plots/fragmentation.png):\n\n| hour |", f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, " %s |", names[i]);
-	fputs("\n|---|", f);
-	for (size_t i = 0; i < n; i++)
-		fputs("---|", f);
-	fputc('\n', f);
+	md_columns(f, names, n);
 	for (guint s = 0; s < len; s += step) {
 		fprintf(f, "| %.2f |", g_array_index(r[0].t, double, s < r[0].t->len ? s : 0));
 		for (size_t i = 0; i < n; i++) {
@@ -201,12 +208,7 @@ static int write_report(const char *dir, const char *scenario, char *const *name
 			cur = r[i].currency;
 	fprintf(f, "# Placement policies on %s\n\nOne pool run per policy (`vgpusim pool`, two levels: docs/pools.md); "
 		"every number is defined in docs/pools.md, \"Metrics\".  **Bold**: the best.\n\n| metric |", scenario);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, " %s |", names[i]);
-	fputs("\n|---|", f);
-	for (size_t i = 0; i < n; i++)
-		fputs("---|", f);
-	fputc('\n', f);
+	md_columns(f, names, n);
 	for (size_t k = 0; k < NCOLS; k++) {
 		int b = best(r, n, k);
 		char bs[32] = "", vs[32];
