@@ -24,6 +24,14 @@
 
 #include "sim/sim.h"
 
+/*
+ * Most hosts in a zone of several GPUs.  SimGrid 3.32 seals each zone by filtering every host of the
+ * engine (NetZoneImpl::get_all_hosts), so sealing is O(zones x hosts): with a zone per GPU, a fleet of
+ * 1,024 GPUs spent a quarter of its run there.  A Full zone holds a table of hosts^2 route pointers
+ * (8 bytes each), so 128 hosts cost 128 KiB a zone, 1 KiB a host (an A10 has 7: 18 GPUs a zone).
+ */
+#define SIM_ZONE_HOSTS 128
+
 static void host_xml(GString *x, const char *id, double speed, unsigned cores, double idle_w, double busy_w)
 {
 	char *eid = g_markup_escape_text(id, -1);
@@ -123,13 +131,50 @@ static char *gpu_zone(const struct vgs_scenario *scn, uint32_t g)
 	return zone;
 }
 
-/* Inside physical GPU g's zone, only when the scenario has migrations: its migration endpoint
- * <gpu>.mig (pass 0: hosts) and its NVLink links (pass 1: links), where its profile has NVLink. */
-static void mig_gpu_xml(GString *x, const struct vgs_scenario *scn, uint32_t g, int pass)
+/*
+ * Physical GPU g's part of its zone, in the order the DTD wants them: pass 0 its hosts (engines, the
+ * two host-memory endpoints and, with migrations, the endpoint <gpu>.mig), pass 1 its links (PCIe and,
+ * with migrations, NVLink where its profile has it), pass 2 the routes from each engine to the two
+ * endpoints.  MIG instances of one physical GPU share its link: the one of its first instance
+ * (vgs_gpu.phys).  engines[] lists the engines of g (those of its MIG instances too).
+ */
+static void gpu_xml(GString *x, const struct sim *sim, uint32_t g, const uint32_t *engines, uint32_t nengines, int pass)
 {
+	const struct vgs_scenario *scn = sim->drv.scn;
 	const struct vgs_gpu *gp = &scn->gpus[g];
 	char *n;
 
+	for (uint32_t k = 0; pass == 0 && k < nengines; k++) {
+		const struct vgs_engine *e = &scn->engines[engines[k]];
+		const struct vgs_class_cfg *c = &scn->gpus[e->gpu].cls[e->cls];
+
+		/* One core per channel: an SM engine a spatial policy shares has more than `channels`. */
+		host_xml(x, e->name, 1e9 * c->speed, sim->drv.engines[engines[k]].nchan, c->idle_w, c->busy_w);
+	}
+	for (int d = 0; d < 2; d++) {
+		char *name = g_strdup_printf("%s.host_%s", gp->name, d ? "d2h" : "h2d");
+		char *link = g_strdup_printf("%s.pcie_%s", gp->name, d ? "d2h" : "h2d");
+
+		if (pass == 0) {
+			host_xml(x, name, 1e9, 1, 0, 0);
+		} else if (pass == 1) {
+			link_xml(x, link, gp->pcie_bw_Bps, gp->pcie_latency_ns * 1e-9);
+		} else {
+			char *elink = g_markup_escape_text(link, -1), *dst = g_markup_escape_text(name, -1);
+
+			for (uint32_t k = 0; k < nengines; k++) {
+				char *src = g_markup_escape_text(scn->engines[engines[k]].name, -1);
+
+				g_string_append_printf(x, "  <route src=\"%s\" dst=\"%s\"><link_ctn id=\"%s\"/></route>\n",
+						       src, dst, elink);
+				g_free(src);
+			}
+			g_free(elink);
+			g_free(dst);
+		}
+		g_free(name);
+		g_free(link);
+	}
 	if (!scn->nmigrations)
 		return;
 	if (pass == 0) {
@@ -244,54 +289,37 @@ int sim_platform_load(struct sim *sim, struct vgs_error *err)
 		list[start[g] + fill[g]++] = i;
 	}
 	g_free(fill);
-	/* One zone per physical GPU (engines, host-memory endpoints, its PCIe links and the routes over
-	 * them), so the routing tables grow with a GPU's engines, not with the whole fleet.  The DTD wants
-	 * every host, then every link, then the routes.  MIG instances of one physical GPU share its link:
-	 * the one of its first instance (vgs_gpu.phys). */
-	for (uint32_t g = 0; g < scn->ngpus; g++) {
+	/* Zones of physical GPUs (engines, host-memory endpoints, their PCIe links and the routes over
+	 * them), so the routing tables grow with a zone's GPUs, not with the whole fleet: as many GPUs as
+	 * SIM_ZONE_HOSTS allows, at least one.  A live migration's zone routes join the zones of two GPUs
+	 * (mig_top_xml): then each physical GPU is a zone of its own. */
+	bool per_gpu = scn->nmigrations > 0;
+
+	for (uint32_t g0 = 0, g1, n; g0 < scn->ngpus; g0 = g1) {
 		char *zone;
 
-		if (scn->gpus[g].phys != g)
-			continue;
-		zone = gpu_zone(scn, g);
+		/* Physical GPUs from g0 on (a MIG instance's engines are listed with its physical GPU's). */
+		for (g1 = g0 + 1, n = start[g0 + 1] - start[g0] + 2; g1 < scn->ngpus; g1++) {
+			uint32_t h = start[g1 + 1] - start[g1] + 2;
+
+			if (scn->gpus[g1].phys == g1 && (per_gpu || n + h > SIM_ZONE_HOSTS))
+				break;
+			n += scn->gpus[g1].phys == g1 ? h : 0;
+		}
+		if (per_gpu) {
+			zone = gpu_zone(scn, g0);
+		} else {
+			char *name = g_strdup_printf("vgpusim.gpus.%s", scn->gpus[g0].name);
+
+			zone = g_markup_escape_text(name, -1);
+			g_free(name);
+		}
 		g_string_append_printf(x, "  <zone id=\"%s\" routing=\"Full\">\n", zone);
 		g_free(zone);
-		for (uint32_t k = start[g]; k < start[g + 1]; k++) {
-			const struct vgs_engine *e = &scn->engines[list[k]];
-			const struct vgs_class_cfg *c = &scn->gpus[e->gpu].cls[e->cls];
-
-			/* One core per channel: an SM engine a spatial policy shares has more than `channels`. */
-			host_xml(x, e->name, 1e9 * c->speed, sim->drv.engines[list[k]].nchan, c->idle_w, c->busy_w);
-		}
-		for (int pass = 0; pass < 3; pass++) {
-			if (pass > 0)
-				mig_gpu_xml(x, scn, g, pass - 1);
-			for (int d = 0; d < 2; d++) {
-				char *name = g_strdup_printf("%s.host_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
-				char *link = g_strdup_printf("%s.pcie_%s", scn->gpus[g].name, d ? "d2h" : "h2d");
-				char *elink = g_markup_escape_text(link, -1);
-				char *dst = g_markup_escape_text(name, -1);
-
-				if (pass == 0)
-					host_xml(x, name, 1e9, 1, 0, 0);
-				else if (pass == 1)
-					g_string_append_printf(x, "  <link id=\"%s\" bandwidth=\"%.17gBps\" latency=\"%.17gs\"/>\n",
-							       elink, scn->gpus[g].pcie_bw_Bps,
-							       scn->gpus[g].pcie_latency_ns * 1e-9);
-				else
-					for (uint32_t k = start[g]; k < start[g + 1]; k++) {
-						char *src = g_markup_escape_text(scn->engines[list[k]].name, -1);
-
-						g_string_append_printf(x, "  <route src=\"%s\" dst=\"%s\"><link_ctn id=\"%s\"/></route>\n",
-								       src, dst, elink);
-						g_free(src);
-					}
-				g_free(name);
-				g_free(link);
-				g_free(elink);
-				g_free(dst);
-			}
-		}
+		for (int pass = 0; pass < 3; pass++)
+			for (uint32_t g = g0; g < g1; g++)
+				if (scn->gpus[g].phys == g)
+					gpu_xml(x, sim, g, list + start[g], start[g + 1] - start[g], pass);
 		g_string_append(x, "  </zone>\n");
 	}
 	g_free(start);
