@@ -27,6 +27,70 @@ char *vgs_fmt_double(char *buf, size_t size, const char *fmt, double v)
 	return buf;
 }
 
+char *vgs_fmt_u64(char *buf, uint64_t v)
+{
+	char tmp[VGS_FMT_U64_SIZE], *p = tmp + sizeof(tmp);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	memcpy(buf, p, (size_t)(tmp + sizeof(tmp) - p));
+	buf[tmp + sizeof(tmp) - p] = '\0';
+	return buf;
+}
+
+/*
+ * |v| = m * 2^e exactly (m < 2^53), so |v| * 10^prec = m * 5^prec * 2^(e + prec): an integer of at
+ * most 53 + 21 bits (prec <= 9) shifted, which rounds exactly in 128 bits.  |v| < 1e9 keeps the
+ * rounded result below 10^18.
+ */
+char *vgs_fmt_fixed(char *buf, size_t size, unsigned prec, double v)
+{
+	static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+					  1000000000 };
+	static const uint32_t pow5[] = { 1, 5, 25, 125, 625, 3125, 15625, 78125, 390625, 1953125 };
+	char fmt[16], ip[VGS_FMT_U64_SIZE], fp[VGS_FMT_U64_SIZE];
+	unsigned __int128 x;
+	uint64_t q, m;
+	int e, shift;
+	size_t n, fl;
+	char *o = buf;
+
+	if (!isfinite(v) || prec > 9 || fabs(v) >= 1e9 || size < 32) {
+		snprintf(fmt, sizeof(fmt), "%%.%uf", prec);
+		return vgs_fmt_double(buf, size, fmt, v);
+	}
+	m = (uint64_t)ldexp(frexp(fabs(v), &e), 53);
+	x = (unsigned __int128)m * pow5[prec];
+	shift = 53 - e - (int)prec; /* |v| * 10^prec = x / 2^shift */
+	if (shift <= 0) {
+		q = (uint64_t)(x << -shift);
+	} else if (shift >= 100) {
+		q = 0; /* x < 2^74: below half */
+	} else {
+		unsigned __int128 r = x & (((unsigned __int128)1 << shift) - 1), half = (unsigned __int128)1 << (shift - 1);
+
+		q = (uint64_t)(x >> shift);
+		q += r > half || (r == half && (q & 1));
+	}
+	if (signbit(v))
+		*o++ = '-';
+	vgs_fmt_u64(ip, q / pow10[prec]);
+	n = strlen(ip);
+	memcpy(o, ip, n);
+	o += n;
+	if (prec) {
+		*o++ = '.';
+		vgs_fmt_u64(fp, q % pow10[prec]);
+		fl = strlen(fp);
+		memset(o, '0', prec - fl);
+		memcpy(o + prec - fl, fp, fl);
+		o += prec;
+	}
+	*o = '\0';
+	return buf;
+}
+
 void vgs_json_init(struct vgs_json *j, FILE *f)
 {
 	memset(j, 0, sizeof(*j));
@@ -45,9 +109,10 @@ int vgs_json_finish(struct vgs_json *j)
 
 static void json_indent(struct vgs_json *j)
 {
-	fputc('\n', j->f);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
+	static const char nl_spaces[] = "\n" "                                                                ";
+
+	_Static_assert(sizeof(nl_spaces) >= 2 + 2 * VGS_JSON_MAX_DEPTH, "room for every depth");
+	fwrite(nl_spaces, 1, 1 + 2 * (size_t)j->depth, j->f);
 }
 
 /* Place the separator before a value; false (and the error flag) when a value is not allowed here. */
@@ -82,7 +147,11 @@ static void json_escaped(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
+	/* Plain ASCII with nothing to escape (every key, most names) goes out in one write. */
+	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+		p++;
 	fputc('"', f);
+	fwrite(s, 1, (size_t)(p - (const unsigned char *)s), f);
 	while (*p) {
 		unsigned char c = *p;
 		size_t len = 0;
@@ -202,14 +271,21 @@ void vgs_json_string(struct vgs_json *j, const char *s)
 
 void vgs_json_u64(struct vgs_json *j, uint64_t v)
 {
+	char buf[VGS_FMT_U64_SIZE];
+
 	if (json_value_prefix(j))
-		fprintf(j->f, "%" PRIu64, v);
+		fputs(vgs_fmt_u64(buf, v), j->f);
 }
 
 void vgs_json_i64(struct vgs_json *j, int64_t v)
 {
-	if (json_value_prefix(j))
-		fprintf(j->f, "%" PRId64, v);
+	char buf[VGS_FMT_U64_SIZE];
+
+	if (!json_value_prefix(j))
+		return;
+	if (v < 0)
+		fputc('-', j->f);
+	fputs(vgs_fmt_u64(buf, v < 0 ? 0 - (uint64_t)v : (uint64_t)v), j->f);
 }
 
 void vgs_json_double(struct vgs_json *j, double v)
@@ -224,6 +300,13 @@ void vgs_json_double(struct vgs_json *j, double v)
 	}
 	if (v == 0.0)
 		v = 0.0; /* no "-0" */
+	/* An integer below 10^9 is what "%.9g" prints too: its digits, without point or exponent. */
+	if (fabs(v) < 1e9 && v == (double)(int64_t)v) {
+		if (v < 0)
+			fputc('-', j->f);
+		fputs(vgs_fmt_u64(buf, (uint64_t)fabs(v)), j->f);
+		return;
+	}
 	fputs(vgs_fmt_double(buf, sizeof(buf), "%.9g", v), j->f);
 }
 

@@ -61,17 +61,33 @@ static int close_out(FILE *f, const char *path, int bad, struct vgs_error *err)
 }
 
 /* CSV number: "%.6f", empty for NaN. */
+/* vgs_metrics_fmt(.., "%.6f", v) without printf: a row per tenant. */
 static void csv_f(FILE *f, double v)
 {
 	char buf[64];
+	const char *p;
 
 	fputc(',', f);
-	fputs(vgs_metrics_fmt(buf, sizeof(buf), "%.6f", v), f);
+	if (!isfinite(v))
+		return;
+	vgs_fmt_fixed(buf, sizeof(buf), 6, v);
+	if (buf[0] == '-') { /* "-0.000000" -> "0.000000" */
+		for (p = buf + 1; *p == '0' || *p == '.'; p++)
+			;
+		if (*p == '\0') {
+			fputs(buf + 1, f);
+			return;
+		}
+	}
+	fputs(buf, f);
 }
 
 static void csv_u(FILE *f, uint64_t v)
 {
-	fprintf(f, ",%" PRIu64, v);
+	char buf[VGS_FMT_U64_SIZE];
+
+	fputc(',', f);
+	fputs(vgs_fmt_u64(buf, v), f);
 }
 
 static void csv_s(FILE *f, const char *s)

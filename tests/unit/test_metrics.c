@@ -5,6 +5,7 @@
  * utilisation <= 1, the CSV and JSON files and byte-identical output for identical input.
  */
 #include <dirent.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -590,10 +591,35 @@ static void test_fmt_double(void)
 	CU_ASSERT_STRING_EQUAL(vgs_metrics_fmt(buf, sizeof(buf), "%.6f", NAN), "");
 }
 
+/* vgs_fmt_fixed and vgs_fmt_u64 against printf: exact ties (k/128), values that round to -0, the
+ * edges of the exact path and those past it (printf itself), subnormals. */
+static void test_fmt_fixed(void)
+{
+	static const double vals[] = { 0.0, -0.0, 1.0 / 128, 3.0 / 128, -5.0 / 128, 0.5, 2.5, 1e-6, 5e-7, -4e-7,
+				       0.1, 2.0 / 3, 123456.0000005, 999999999.9999999, 1e9, -1e9, 1e15, 1e300,
+				       5e-324, 1e-300, 0x1p52 + 0.5, NAN, INFINITY, -INFINITY };
+	char want[400], got[400], fmt[8];
+
+	for (unsigned prec = 0; prec <= 10; prec++) {
+		snprintf(fmt, sizeof(fmt), "%%.%uf", prec);
+		for (size_t k = 0; k < sizeof(vals) / sizeof(vals[0]); k++) {
+			snprintf(want, sizeof(want), fmt, vals[k]);
+			CU_ASSERT_STRING_EQUAL(vgs_fmt_fixed(got, sizeof(got), prec, vals[k]), want);
+		}
+	}
+	for (uint64_t v = 1, k = 0; k < 64; k++, v = v * 3 + k) {
+		snprintf(want, sizeof(want), "%" PRIu64, v);
+		CU_ASSERT_STRING_EQUAL(vgs_fmt_u64(got, v), want);
+	}
+	CU_ASSERT_STRING_EQUAL(vgs_fmt_u64(got, 0), "0");
+	CU_ASSERT_STRING_EQUAL(vgs_fmt_u64(got, UINT64_MAX), "18446744073709551615");
+}
+
 static CU_TestInfo tests_json[] = {
 	{ "nested document is valid JSON, strings escaped", test_json_valid },
 	{ "misuse is reported, not written", test_json_misuse },
 	{ "locale-independent number formatting", test_fmt_double },
+	{ "fixed-point and integer formatting as printf's", test_fmt_fixed },
 	CU_TEST_INFO_NULL,
 };
 
