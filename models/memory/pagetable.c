@@ -226,22 +226,33 @@ uint64_t vgs_pt_bytes(const struct vgs_pt *pt)
 	return pt->bytes;
 }
 
-static int cmp_key(const void *a, const void *b)
+struct region_ref {
+	gsize key;
+	const struct pde *d;
+};
+
+static int cmp_region(const void *a, const void *b)
 {
-	gsize x = GPOINTER_TO_SIZE(*(const gpointer *)a), y = GPOINTER_TO_SIZE(*(const gpointer *)b);
+	gsize x = ((const struct region_ref *)a)->key, y = ((const struct region_ref *)b)->key;
 
 	return x < y ? -1 : x > y;
 }
 
 void vgs_pt_foreach(const struct vgs_pt *pt, void (*fn)(const struct vgs_pte *pte, void *data), void *data)
 {
-	guint nkeys = 0;
-	gpointer *keys = g_hash_table_get_keys_as_array(pt->regions, &nkeys);
+	guint nkeys = g_hash_table_size(pt->regions), k = 0;
+	struct region_ref *r = g_new(struct region_ref, nkeys);
+	GHashTableIter it;
+	gpointer key, value;
 
-	qsort(keys, nkeys, sizeof(*keys), cmp_key);
-	for (guint k = 0; k < nkeys; k++) {
-		uint64_t base = (uint64_t)GPOINTER_TO_SIZE(keys[k]) << VGS_PAGE_2M;
-		const struct pde *d = g_hash_table_lookup(pt->regions, keys[k]);
+	/* The regions with their entries, by address (no lookup per region). */
+	g_hash_table_iter_init(&it, pt->regions);
+	while (g_hash_table_iter_next(&it, &key, &value))
+		r[k++] = (struct region_ref){ GPOINTER_TO_SIZE(key), value };
+	qsort(r, nkeys, sizeof(*r), cmp_region);
+	for (k = 0; k < nkeys; k++) {
+		uint64_t base = (uint64_t)r[k].key << VGS_PAGE_2M;
+		const struct pde *d = r[k].d;
 		struct vgs_pte e;
 
 		if (d->pte) {
@@ -267,5 +278,5 @@ void vgs_pt_foreach(const struct vgs_pt *pt, void (*fn)(const struct vgs_pte *pt
 			}
 		}
 	}
-	g_free(keys);
+	g_free(r);
 }

@@ -276,6 +276,17 @@ struct vgs_alloc *vgs_vmem_covering(const struct vgs_vmem *vm, uint64_t va)
 	return a && va < a->va + a->bytes ? a : NULL;
 }
 
+struct vgs_alloc *vgs_vmem_floor(const struct vgs_vmem *vm, uint64_t va, uint64_t *lo, uint64_t *hi)
+{
+	GTreeNode *n = g_tree_upper_bound(vm->by_va, &va);
+	GTreeNode *f = n ? g_tree_node_previous(n) : g_tree_node_last(vm->by_va);
+	struct vgs_alloc *a = f ? g_tree_node_value(f) : NULL;
+
+	*lo = a ? a->va : 0;
+	*hi = n ? ((const struct vgs_alloc *)g_tree_node_value(n))->va : UINT64_MAX;
+	return a;
+}
+
 static uint64_t align_up(uint64_t x, uint64_t a)
 {
 	return (x + a - 1) & ~(a - 1);

@@ -19,14 +19,20 @@ struct check_ctx {
 	uint32_t who;
 	GArray *maps;
 	uint64_t bad;
+	const struct vgs_alloc *floor; /* vgs_vmem_floor() of the addresses [lo, hi) */
+	uint64_t lo, hi;
 };
 
 static void check_pte(const struct vgs_pte *e, void *data)
 {
 	struct check_ctx *c = data;
-	const struct vgs_alloc *a = vgs_vmem_covering(c->vm, e->va);
 	uint64_t n = 1ull << (e->shift - VGS_PAGE_4K);
 	struct mapping m = { e->frame, e->frame + n, c->who };
+	const struct vgs_alloc *a;
+
+	if (e->va < c->lo || e->va >= c->hi)
+		c->floor = vgs_vmem_floor(c->vm, e->va, &c->lo, &c->hi);
+	a = c->floor && e->va < c->floor->va + c->floor->bytes ? c->floor : NULL; /* vgs_vmem_covering() */
 
 	/* Inside one of the vGPU's own allocations, onto a block the allocator handed out (every page is
 	 * one block of its size: a 2 MiB page backed by pieces is mapped as pages of the pieces' size). */
@@ -45,14 +51,18 @@ static gint cmp_mapping(gconstpointer a, gconstpointer b)
 
 uint64_t vgs_vmem_check(struct vgs_vmem *const *vms, size_t n, uint64_t *per_vgpu)
 {
-	GArray *maps = g_array_new(FALSE, FALSE, sizeof(struct mapping));
-	uint64_t total = 0, reach = 0;
+	GArray *maps;
+	uint64_t total = 0, reach = 0, pages = 0;
 	uint32_t reach_who = 0;
+
+	for (size_t i = 0; i < n; i++)
+		pages += vgs_pt_pages(vms[i]->pt);
+	maps = g_array_sized_new(FALSE, FALSE, sizeof(struct mapping), (guint)MIN(pages, G_MAXUINT));
 
 	if (per_vgpu)
 		memset(per_vgpu, 0, n * sizeof(*per_vgpu));
 	for (size_t i = 0; i < n; i++) {
-		struct check_ctx c = { vms[i], (uint32_t)i, maps, 0 };
+		struct check_ctx c = { vms[i], (uint32_t)i, maps, 0, NULL, 1, 0 };
 
 		vgs_pt_foreach(vms[i]->pt, check_pte, &c);
 		total += c.bad;
