@@ -442,7 +442,7 @@ void sim_vram_free(struct sim *sim)
 			next = p->next;
 			g_free(p);
 		}
-		vgs_vmem_free(v->t[i].vm);
+		vgs_vmem_discard(v->t[i].vm); /* every GPU's allocator goes below */
 	}
 	for (uint32_t c = 0; c < PINS_CLASSES; c++)
 		for (struct pins *p = v->free_pins[c], *next; p; p = next) {

@@ -670,7 +670,16 @@ int vgs_vmem_rehome(struct vgs_vmem *vm, struct vgs_vram *phys)
 	return rc;
 }
 
-void vgs_vmem_free(struct vgs_vmem *vm)
+static bool free_pieces(struct vpage *p, void *data)
+{
+	if (p->npieces > 1)
+		g_free(p->u.pieces);
+	return false;
+}
+
+/* give_back: unmap every page and return its frames (with the owner bookkeeping of the check);
+ * else only free the records. */
+static void vmem_free(struct vgs_vmem *vm, bool give_back)
 {
 	GPtrArray *all;
 
@@ -678,12 +687,31 @@ void vgs_vmem_free(struct vgs_vmem *vm)
 		return;
 	all = g_ptr_array_new();
 	g_tree_foreach(vm->by_va, collect, all);
-	for (guint i = 0; i < all->len; i++)
-		alloc_destroy(vm, all->pdata[i]);
+	for (guint i = 0; i < all->len; i++) {
+		struct vgs_alloc *a = all->pdata[i];
+
+		if (give_back) {
+			alloc_destroy(vm, a);
+		} else {
+			vpm_foreach(&a->pages, free_pieces, NULL);
+			vpm_free(&a->pages);
+			g_free(a);
+		}
+	}
 	g_ptr_array_free(all, TRUE);
 	g_tree_destroy(vm->by_va);
 	g_hash_table_destroy(vm->ids);
 	g_free(vm->small);
 	vgs_pt_free(vm->pt);
 	g_free(vm);
+}
+
+void vgs_vmem_free(struct vgs_vmem *vm)
+{
+	vmem_free(vm, true);
+}
+
+void vgs_vmem_discard(struct vgs_vmem *vm)
+{
+	vmem_free(vm, false);
 }

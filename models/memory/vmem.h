@@ -87,6 +87,10 @@ uint64_t vgs_vmem_share(uint64_t vram, uint64_t q, uint64_t sum);
 struct vgs_vmem *vgs_vmem_new(struct vgs_vram *phys, const struct vgs_vmem_cfg *cfg);
 /* Unmaps every page and gives its frames back. */
 void vgs_vmem_free(struct vgs_vmem *vm);
+/* Frees vm without unmapping its pages or giving their frames back: for when its physical VRAM is
+ * finalized next (vgs_vram_fini) and nothing reads vm's counters any more.  Unmapping page by page
+ * only to drop the whole allocator after cost as much as a short run of a large fleet. */
+void vgs_vmem_discard(struct vgs_vmem *vm);
 
 /* Host side.  Allocate `bytes` as allocation `id` with pages of 2^shift bytes (0: the largest page
  * size <= max_shift not above the size): 0, -EDQUOT (past the quota), -ENOSPC (no virtual range),
