@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -26,41 +27,89 @@ struct pt64 {
 
 struct pde {
 	uint64_t pte;                 /* 2 MiB leaf */
-	struct pt64 *big;
+	union {
+		struct pt64 *big;
+		struct pde *next_free;    /* on vgs_pt.free_pdes */
+	};
+};
+
+/* A table's region entries come from slabs of its own, so freeing the table costs one free per slab,
+ * not one per region (a large fleet has millions of 2 MiB pages mapped at the end of a run). */
+#define PDE_SLAB_MIN 8u
+#define PDE_SLAB_MAX 1024u
+
+struct pde_slab {
+	struct pde_slab *next;
+	uint32_t n, used;
+	struct pde d[];
 };
 
 struct vgs_pt {
 	GHashTable *regions;          /* va >> 21 -> struct pde * */
+	struct pde_slab *slabs;       /* the newest first */
+	struct pde *free_pdes;        /* given back by region_remove, linked through next_free */
 	gpointer last_key;            /* the region looked up last (the pages of an allocation are */
 	struct pde *last;             /* mapped one after the other): NULL when none */
 	uint64_t pages, bytes;
 };
 
-static void pde_free(gpointer p)
+/* The tables below d (the entry itself stays in its slab). */
+static void pde_free_below(struct pde *d)
 {
-	struct pde *d = p;
-
 	if (d->big) {
 		for (int s = 0; s < SLOTS_64K; s++)
 			g_free(d->big->small[s]);
 		g_free(d->big);
 	}
-	g_free(d);
+}
+
+static struct pde *pde_new(struct vgs_pt *pt)
+{
+	struct pde *d = pt->free_pdes;
+
+	if (d) {
+		pt->free_pdes = d->next_free;
+	} else {
+		struct pde_slab *sl = pt->slabs;
+
+		if (!sl || sl->used == sl->n) {
+			uint32_t n = sl ? MIN(2 * sl->n, PDE_SLAB_MAX) : PDE_SLAB_MIN;
+
+			sl = g_malloc(sizeof(*sl) + n * sizeof(sl->d[0]));
+			sl->n = n;
+			sl->used = 0;
+			sl->next = pt->slabs;
+			pt->slabs = sl;
+		}
+		d = &sl->d[sl->used++];
+	}
+	memset(d, 0, sizeof(*d));
+	return d;
 }
 
 struct vgs_pt *vgs_pt_new(void)
 {
 	struct vgs_pt *pt = g_new0(struct vgs_pt, 1);
 
-	pt->regions = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, pde_free);
+	pt->regions = g_hash_table_new(g_direct_hash, g_direct_equal);
 	return pt;
 }
 
 void vgs_pt_free(struct vgs_pt *pt)
 {
+	GHashTableIter it;
+	gpointer d;
+
 	if (!pt)
 		return;
+	g_hash_table_iter_init(&it, pt->regions);
+	while (g_hash_table_iter_next(&it, NULL, &d))
+		pde_free_below(d);
 	g_hash_table_destroy(pt->regions);
+	for (struct pde_slab *sl = pt->slabs, *next; sl; sl = next) {
+		next = sl->next;
+		g_free(sl);
+	}
 	g_free(pt);
 }
 
@@ -89,9 +138,14 @@ static void region_add(struct vgs_pt *pt, uint64_t va, struct pde *d)
 
 static void region_remove(struct vgs_pt *pt, uint64_t va)
 {
+	struct pde *d = g_hash_table_lookup(pt->regions, region_key(va));
+
 	if (pt->last_key == region_key(va))
 		pt->last = NULL;
 	g_hash_table_remove(pt->regions, region_key(va));
+	pde_free_below(d);
+	d->next_free = pt->free_pdes;
+	pt->free_pdes = d;
 }
 
 static unsigned slot64(uint64_t va)
@@ -117,7 +171,7 @@ int vgs_pt_map(struct vgs_pt *pt, uint64_t va, unsigned shift, uint64_t frame)
 	if (shift == VGS_PAGE_2M) {
 		if (d)
 			return -EEXIST; /* a region exists only while something is mapped in it */
-		d = g_new0(struct pde, 1);
+		d = pde_new(pt);
 		d->pte = frame + 1;
 		region_add(pt, va, d);
 		goto mapped;
@@ -129,7 +183,7 @@ int vgs_pt_map(struct vgs_pt *pt, uint64_t va, unsigned shift, uint64_t frame)
 	if (shift == VGS_PAGE_4K && d && d->big && d->big->small[s] && d->big->small[s]->pte[i])
 		return -EEXIST;
 	if (!d) {
-		d = g_new0(struct pde, 1);
+		d = pde_new(pt);
 		region_add(pt, va, d);
 	}
 	if (!d->big)
