@@ -3,11 +3,12 @@
  * speed factor, so 1 flop = 1 ns of reference work; one core per channel so concurrent streams of one
  * context each run at full speed), a control host for the tenant and scheduler actors, and per
  * physical GPU two host-memory endpoints joined to every engine by one PCIe link per direction (PCIe
- * is full duplex; the MIG instances of a GPU share its link).  Each physical GPU is a zone of its own
- * and the control host another: routes exist only inside a GPU, so the platform is linear in GPUs --
- * but for a scenario's live migrations (sim/migrate.c): then each GPU zone also has a migration
- * endpoint <gpu>.mig and its NVLink links, the top zone the hosts' network links and a zone route
- * between the endpoints of each pair of GPUs a migration may use (sim_route()).  Power figures feed
+ * is full duplex; the MIG instances of a GPU share its link).  Routes exist only inside a GPU, so
+ * the platform is linear in GPUs: the GPUs share zones of up to SIM_ZONE_HOSTS hosts, the control
+ * host has one of its own -- but for a scenario's live migrations (sim/migrate.c): then each physical
+ * GPU is a zone of its own with a migration endpoint <gpu>.mig and its NVLink links, the top zone
+ * has the hosts' network links and a zone route between the endpoints of each pair of GPUs a
+ * migration may use (sim_route()).  Power figures feed
  * the host-energy plugin: "idle:idle:busy" makes power linear in the
  * number of busy channels.  The platform is written as XML to a temporary file and loaded from there,
  * the stable way to give hosts core counts and properties through SimGrid's C interface.
