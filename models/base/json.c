@@ -143,13 +143,21 @@ static bool json_value_prefix(struct vgs_json *j)
 	return true;
 }
 
-static void json_escaped(FILE *f, const char *s)
+/* The length of s's prefix of printable ASCII with nothing to escape. */
+static size_t plain_len(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
-	/* Plain ASCII with nothing to escape (every key, most names) goes out in one write. */
 	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
 		p++;
+	return (size_t)(p - (const unsigned char *)s);
+}
+
+static void json_escaped(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s + plain_len(s);
+
+	/* Plain ASCII with nothing to escape (every key, most names) goes out in one write. */
 	fputc('"', f);
 	fwrite(s, 1, (size_t)(p - (const unsigned char *)s), f);
 	while (*p) {
@@ -250,12 +258,29 @@ void vgs_json_key(struct vgs_json *j, const char *key)
 		j->error = true;
 		return;
 	}
-	if (j->nonempty[j->depth])
-		fputc(',', j->f);
+	size_t kl = plain_len(key), n = 0;
+	char buf[256];
+
+	/* The common key (plain ASCII, short) goes out in one write with its comma and indentation. */
+	if (kl < 128 && key[kl] == '\0') {
+		if (j->nonempty[j->depth])
+			buf[n++] = ',';
+		buf[n++] = '\n';
+		memset(buf + n, ' ', 2 * (size_t)j->depth);
+		n += 2 * (size_t)j->depth;
+		buf[n++] = '"';
+		memcpy(buf + n, key, kl);
+		n += kl;
+		memcpy(buf + n, "\": ", 3);
+		fwrite(buf, 1, n + 3, j->f);
+	} else {
+		if (j->nonempty[j->depth])
+			fputc(',', j->f);
+		json_indent(j);
+		json_escaped(j->f, key);
+		fputs(": ", j->f);
+	}
 	j->nonempty[j->depth] = true;
-	json_indent(j);
-	json_escaped(j->f, key);
-	fputs(": ", j->f);
 	j->after_key = true;
 }
 

@@ -490,6 +490,7 @@ static void doc_nested(struct vgs_json *j)
 	vgs_json_kv_u64(j, "u", UINT64_MAX);
 	vgs_json_kv_i64(j, "i", INT64_MIN);
 	vgs_json_kv_bool(j, "t", true);
+	vgs_json_kv_u64(j, "k\"\xc3\xa9\xff", 7);
 	vgs_json_kv_string(j, "null", NULL);
 	vgs_json_key(j, "empty_obj");
 	vgs_json_object_begin(j);
@@ -521,6 +522,7 @@ static void test_json_valid(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"u\": 18446744073709551615"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"i\": -9223372036854775808"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"empty_obj\": {}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n  \"k\\\"\xc3\xa9\\ufffd\": 7,\n"));
 	snprintf(path, sizeof(path), "%s/writer.json", tmp_root);
 	FILE *f = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
