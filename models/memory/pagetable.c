@@ -285,11 +285,31 @@ struct region_ref {
 	const struct pde *d;
 };
 
-static int cmp_region(const void *a, const void *b)
+/* By key (they are distinct): least significant byte first, one counting pass per byte of the
+ * largest, linear in regions. */
+static void sort_regions(struct region_ref *r, size_t n)
 {
-	gsize x = ((const struct region_ref *)a)->key, y = ((const struct region_ref *)b)->key;
+	struct region_ref *tmp = g_new(struct region_ref, n), *src = r, *dst = tmp, *t;
+	gsize all = 0;
 
-	return x < y ? -1 : x > y;
+	for (size_t i = 0; i < n; i++)
+		all |= r[i].key;
+	for (unsigned sh = 0; sh < 8 * sizeof(gsize) && (all >> sh); sh += 8) {
+		size_t at[257] = { 0 };
+
+		for (size_t i = 0; i < n; i++)
+			at[((src[i].key >> sh) & 255) + 1]++;
+		for (unsigned b = 0; b < 256; b++)
+			at[b + 1] += at[b];
+		for (size_t i = 0; i < n; i++)
+			dst[at[(src[i].key >> sh) & 255]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != r)
+		memcpy(r, src, n * sizeof(*r));
+	g_free(tmp);
 }
 
 void vgs_pt_foreach(const struct vgs_pt *pt, void (*fn)(const struct vgs_pte *pte, void *data), void *data)
@@ -303,7 +323,7 @@ void vgs_pt_foreach(const struct vgs_pt *pt, void (*fn)(const struct vgs_pte *pt
 	g_hash_table_iter_init(&it, pt->regions);
 	while (g_hash_table_iter_next(&it, &key, &value))
 		r[k++] = (struct region_ref){ GPOINTER_TO_SIZE(key), value };
-	qsort(r, nkeys, sizeof(*r), cmp_region);
+	sort_regions(r, nkeys);
 	for (k = 0; k < nkeys; k++) {
 		uint64_t base = (uint64_t)r[k].key << VGS_PAGE_2M;
 		const struct pde *d = r[k].d;

@@ -42,11 +42,31 @@ static void check_pte(const struct vgs_pte *e, void *data)
 	g_array_append_val(c->maps, m);
 }
 
-static gint cmp_mapping(gconstpointer a, gconstpointer b)
+/* Stable sort by first frame: least significant byte first, one counting pass per byte the largest
+ * frame has (a GPU's frames fit in three or four), linear in mappings. */
+static void sort_mappings(struct mapping *m, size_t n)
 {
-	const struct mapping *x = a, *y = b;
+	struct mapping *tmp = g_new(struct mapping, n), *src = m, *dst = tmp, *t;
+	uint64_t all = 0;
 
-	return x->first < y->first ? -1 : x->first > y->first;
+	for (size_t i = 0; i < n; i++)
+		all |= m[i].first;
+	for (unsigned sh = 0; sh < 64 && (all >> sh); sh += 8) {
+		size_t at[257] = { 0 };
+
+		for (size_t i = 0; i < n; i++)
+			at[((src[i].first >> sh) & 255) + 1]++;
+		for (unsigned b = 0; b < 256; b++)
+			at[b + 1] += at[b];
+		for (size_t i = 0; i < n; i++)
+			dst[at[(src[i].first >> sh) & 255]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != m)
+		memcpy(m, src, n * sizeof(*m));
+	g_free(tmp);
 }
 
 uint64_t vgs_vmem_check(struct vgs_vmem *const *vms, size_t n, uint64_t *per_vgpu)
@@ -71,7 +91,7 @@ uint64_t vgs_vmem_check(struct vgs_vmem *const *vms, size_t n, uint64_t *per_vgp
 	}
 	/* Sweep the mappings by first frame: one that starts below the furthest end seen so far, of
 	 * another vGPU, shares frames with it. */
-	g_array_sort(maps, cmp_mapping);
+	sort_mappings((struct mapping *)(void *)maps->data, maps->len);
 	for (guint k = 0; k < maps->len; k++) {
 		const struct mapping *m = &g_array_index(maps, struct mapping, k);
 
