@@ -1,6 +1,6 @@
 # vgpusim build.  `make` builds ./vgpusim; `make check` builds and runs every test, then again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, then every libFuzzer harness over its seeds, all of it
-# as targets that run in parallel (make -j$(nproc): CHECK_JOBS; each e2e part is a target); `make deps`
+# as targets that run in parallel (make -j, one job more than the cores: CHECK_JOBS; each e2e part is a target); `make deps`
 # installs the Debian packages (clang for the fuzzers, valgrind for `make check-valgrind` included);
 # `make fuzz FUZZ_SECONDS=N` fuzzes every parser (tests/fuzz/README.md).
 #
@@ -193,7 +193,9 @@ check-asan:
 # Everything, its parts in parallel on every core (CHECK_JOBS; a make -jN given on the command line
 # wins): the builds of build/ and build/asan, the unit tests, the e2e parts of both passes, the fuzz
 # harnesses over their seeds.  The sanitizer pass comes first: it is the longer chain.
-CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# One job more than the cores: some parts wait on real time (the host replays, Slurm's daemons), and a
+# core they leave idle goes to another part.
+CHECK_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 CHECK_ALL   = check-asan check-e2e check-unit check-policies check-shared-policies check-layout
 check:
 	@$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS)) -Otarget check-all
