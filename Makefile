@@ -1,8 +1,9 @@
 # vgpusim build.  `make` builds ./vgpusim; `make check` builds and runs every test, then again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, then every libFuzzer harness over its seeds, all of it
-# as targets that run in parallel (make -j, one job more than the cores: CHECK_JOBS; each e2e part is a target); `make deps`
-# installs the Debian packages (clang for the fuzzers, valgrind for `make check-valgrind` included);
-# `make fuzz FUZZ_SECONDS=N` fuzzes every parser (tests/fuzz/README.md).
+# as targets that run in parallel (make -j, one job more than the cores: CHECK_JOBS; each e2e part is
+# a target); `make deps` installs the Debian packages (clang for the sanitizer pass and the fuzzers,
+# valgrind for `make check-valgrind` included); `make fuzz FUZZ_SECONDS=N` fuzzes every parser
+# (tests/fuzz/README.md).
 #
 # Architecture, visible in the link lines (docs/architecture.md; `make check-layout` checks the rules):
 #   build/libvgspolicies.a  policies/*.c, libc only (checked by `make check-policies`), linked
