@@ -171,7 +171,7 @@ check-unit-%: $(O)/tests/%
 
 # The end-to-end tests in parts (tests/e2e/run.sh --list), each a target of its own: under make -j they
 # run at once, each in its own folders, its output in $(O)/e2e/PART.log, shown when it ends.
-E2E_PARTS := $(shell bash tests/e2e/run.sh --list)
+E2E_PARTS := $(shell VGS_E2E_QUICK=$(VGS_E2E_QUICK) bash tests/e2e/run.sh --list)
 check-e2e: $(E2E_PARTS:%=check-e2e-%)
 	@cat $(E2E_PARTS:%=$(O)/e2e/%.log) | sed -n 's/^e2e [a-z_]*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' | \
 	  awk '{ p += $$1; f += $$2; n++ } END { printf "e2e: %d passed, %d failed ($(O), %d parts)\n", p, f, n; exit f > 0 }'
