@@ -1,8 +1,9 @@
 # vgpusim build.  `make` builds ./vgpusim; `make check` builds and runs every test, then again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, then every libFuzzer harness over its seeds, all of it
-# as targets that run in parallel (make -j$(nproc): CHECK_JOBS; each e2e part is a target); `make deps`
-# installs the Debian packages (clang for the fuzzers, valgrind for `make check-valgrind` included);
-# `make fuzz FUZZ_SECONDS=N` fuzzes every parser (tests/fuzz/README.md).
+# as targets that run in parallel (make -j, one job more than the cores: CHECK_JOBS; each e2e part is
+# a target); `make deps` installs the Debian packages (clang for the sanitizer pass and the fuzzers,
+# valgrind for `make check-valgrind` included); `make fuzz FUZZ_SECONDS=N` fuzzes every parser
+# (tests/fuzz/README.md).
 #
 # Architecture, visible in the link lines (docs/architecture.md; `make check-layout` checks the rules):
 #   build/libvgspolicies.a  policies/*.c, libc only (checked by `make check-policies`), linked
@@ -75,7 +76,7 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 .SECONDARY:
 
 .PHONY: all deps check check-all check-unit check-e2e check-asan check-policies check-shared-policies check-layout bench clean examples \
-	fuzz fuzz-build check-fuzz check-valgrind
+	fuzz fuzz-build check-fuzz check-fuzz-seeds check-valgrind
 all: $(BIN) $(REPLAY_BIN) examples
 
 # policies/ sees libc and its own headers only: no package include paths.
@@ -170,7 +171,7 @@ check-unit-%: $(O)/tests/%
 
 # The end-to-end tests in parts (tests/e2e/run.sh --list), each a target of its own: under make -j they
 # run at once, each in its own folders, its output in $(O)/e2e/PART.log, shown when it ends.
-E2E_PARTS := $(shell bash tests/e2e/run.sh --list)
+E2E_PARTS := $(shell VGS_E2E_QUICK=$(VGS_E2E_QUICK) bash tests/e2e/run.sh --list)
 check-e2e: $(E2E_PARTS:%=check-e2e-%)
 	@cat $(E2E_PARTS:%=$(O)/e2e/%.log) | sed -n 's/^e2e [a-z_]*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' | \
 	  awk '{ p += $$1; f += $$2; n++ } END { printf "e2e: %d passed, %d failed ($(O), %d parts)\n", p, f, n; exit f > 0 }'
@@ -179,15 +180,24 @@ check-e2e-%: $(BIN) $(REPLAY_BIN) examples
 	@VGPUSIM=$(abspath $(BIN)) VGS_BUILD=$(abspath $(O)) bash tests/e2e/run.sh $* >$(O)/e2e/$*.log 2>&1; \
 	  rc=$$?; cat $(O)/e2e/$*.log; exit $$rc
 
+# The sanitizer pass: everything rebuilt into build/asan with ASan + UBSan, then the unit tests, the e2e
+# parts and the fuzz harnesses over their seeds.  With clang (make deps installs it) the harnesses link
+# these same objects, so the parsers are compiled once for both; replaying seeds needs no coverage
+# instrumentation (`make fuzz` builds its own instrumented copy in build/fuzz).  Without clang's
+# libFuzzer runtime the pass builds with $(CC) and the harnesses are skipped with a message.
+ASAN_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_MAKE = $(MAKE) --no-print-directory O=build/asan FUZZ_OK=$(FUZZ_OK) CC=$(if $(filter yes,$(FUZZ_OK)),$(FUZZ_CC),$(CC)) \
+	SAN='$(ASAN_SAN)' CFLAGS='-O1 -g1'
 check-asan:
-	@$(MAKE) --no-print-directory O=build/asan \
-		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
-		CFLAGS='-O1 -g1' VGS_E2E_QUICK=1 check-unit check-e2e
+	+@$(ASAN_MAKE) VGS_E2E_QUICK=1 check-unit check-e2e check-fuzz-seeds
 
 # Everything, its parts in parallel on every core (CHECK_JOBS; a make -jN given on the command line
-# wins): the builds of build/, build/asan and build/fuzz, the unit tests, the e2e parts of both passes.
-CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-CHECK_ALL   = check-policies check-shared-policies check-layout check-unit check-e2e check-asan check-fuzz
+# wins): the builds of build/ and build/asan, the unit tests, the e2e parts of both passes, the fuzz
+# harnesses over their seeds.  The sanitizer pass comes first: it is the longer chain.
+# One job more than the cores: some parts wait on real time (the host replays, Slurm's daemons), and a
+# core they leave idle goes to another part.
+CHECK_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
+CHECK_ALL   = check-asan check-e2e check-unit check-policies check-shared-policies check-layout
 check:
 	@$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS)) -Otarget check-all
 check-all: $(CHECK_ALL)
@@ -240,16 +250,20 @@ else
 endif
 
 # Every harness over its seeds once: a crash, leak or sanitizer report fails (one target per harness,
-# so that make -j runs them at once).
+# so that make -j runs them at once).  check-fuzz-seeds runs in the sanitizer build it is given (make
+# check: build/asan, see check-asan); `make check-fuzz` alone builds build/asan's harnesses for it.
+FUZZ_RUN = $(FUZZ_ENV) $(O)/fuzz/fuzz_$* -timeout=20 $$files >$(O)/fuzz/check-$*.log 2>&1
 ifeq ($(FUZZ_OK),yes)
-check-fuzz: $(FUZZ_NAMES:%=check-fuzz-%)
-check-fuzz-%: fuzz-build
+check-fuzz:
+	+@$(ASAN_MAKE) check-fuzz-seeds
+check-fuzz-seeds: $(FUZZ_NAMES:%=check-fuzz-seeds-%)
+check-fuzz-seeds-%: $(O)/fuzz/fuzz_%
 	@files=$$(ls -d $(FUZZ_SEEDS_$*) tests/fuzz/corpus/$*/* 2>/dev/null | while read f; do [ -f "$$f" ] && echo "$$f"; done); \
-	if ! $(FUZZ_ENV) $(FUZZ_O)/fuzz/fuzz_$* -timeout=20 $$files >$(FUZZ_O)/check-$*.log 2>&1; then \
-	  tail -30 $(FUZZ_O)/check-$*.log; echo "check-fuzz: fuzz_$* failed on its corpus ($(FUZZ_O)/check-$*.log)" >&2; exit 1; fi; \
+	if ! $(FUZZ_RUN); then \
+	  tail -30 $(O)/fuzz/check-$*.log; echo "check-fuzz: fuzz_$* failed on its corpus ($(O)/fuzz/check-$*.log)" >&2; exit 1; fi; \
 	echo "check-fuzz: fuzz_$* ran $$(echo $$files | wc -w) inputs cleanly"
 else
-check-fuzz:
+check-fuzz check-fuzz-seeds:
 	@echo "skip - check-fuzz: $(FUZZ_CC) cannot build libFuzzer binaries (make deps installs clang and libclang-rt-dev)"
 endif
 
@@ -282,7 +296,7 @@ check-valgrind: $(BIN)
 
 # The simulator's speed on fixed scenarios, as ratios to SimGrid's one-exec-per-command floor measured
 # in the same run, then each speed target with its figure and met / not met; appends to bench/results.csv
-# (about 15 minutes; BENCH_ARGS=--quick for a smoke run).
+# (about 17 minutes; BENCH_ARGS=--quick for a smoke run).
 bench: $(BIN)
 	@scripts/bench.sh --vgpusim $(abspath $(BIN)) $(BENCH_ARGS)
 

@@ -24,8 +24,10 @@ process (`process_x_floor`: the command's wall time, the import cache warm: the 
 by an earlier run into this benchmark's own cache) against the floor; for 10,000 vGPUs on 500 A10s the
 share of the command's wall time spent finishing the metrics (`finish_pct`) and the peak memory
 (`peak_rss_mb`: the process and every shard it started, summed while they run); for the 1,024-GPU
-fleet the wall time (`wall_s`) and peak memory.  The CSV row of a scenario with a target names it and
-says whether it was met (columns `target`, `met`).
+fleet the wall time (`wall_s`) and peak memory, at 60 s simulated (the issue's target) and at 10 s (the
+nearest target the note of issue 20 proposes: the 60 s fleet is ~110 M commands, about 8 us of CPU each
+with 16,384 tenants' state out of cache).  The CSV row of a scenario with a target names it and says
+whether it was met (columns `target`, `met`).
 
 usage: scripts/bench.py [--runs N] [--quick] [--no-save] [--vgpusim PATH]
   --quick    shorter simulated durations, one run, no one-hour run and no fleet (a smoke test of the
@@ -201,6 +203,9 @@ TARGETS = [
     ("10k vGPUs on 500 A10s", "peak_rss_mb", "<=", 1024.0, "10,000 vGPUs on 500 A10s, 1 s: peak RSS <= 1 GB"),
     ("fleet 1024x16", "wall_s", "<=", 120.0, "1,024 A10s x 16 vGPUs x 60 s: <= 2 min wall"),
     ("fleet 1024x16", "peak_rss_mb", "<=", 4096.0, "1,024 A10s x 16 vGPUs x 60 s: <= 4 GB"),
+    ("fleet 1024x16, 10 s", "wall_s", "<=", 120.0,
+     "proposed: the fleet with 10 s simulated: <= 2 min wall (the 60 s one's ~110 M commands cannot)"),
+    ("fleet 1024x16, 10 s", "peak_rss_mb", "<=", 4096.0, "proposed: the fleet with 10 s simulated: <= 4 GB"),
     ("pool-1000 day (cold cache)", "wall_s", "<=", 600.0,
      "pool: 1,000 GPUs on 125 hosts, one simulated day, mix cache cold: <= 10 min on 2 cores (#19)"),
     ("mixed --no-coalesce", "identical", ">=", 1.0,
@@ -273,6 +278,9 @@ def main():
             print("bench: fleet, 1,024 A10s x 16 vGPUs, 60 s simulated...", file=sys.stderr, flush=True)
             # stopped at twice its target: a figure past that says "not met" as well as a longer wait would
             results.append(run_scenario(a.vgpusim, "fleet 1024x16", "configs/bench/fleet.cfg", 60, 1, work,
+                                        tree=True, timeout=FLEET_STOP_S))
+            print("bench: fleet, 10 s simulated...", file=sys.stderr, flush=True)
+            results.append(run_scenario(a.vgpusim, "fleet 1024x16, 10 s", "configs/bench/fleet.cfg", 10, 1, work,
                                         tree=True, timeout=FLEET_STOP_S))
         print("bench: pool: 1,000 GPUs, one simulated day, cold and warm mix cache...", file=sys.stderr, flush=True)
         pool_rows = run_pool(a.vgpusim, "configs/bench/pool-1000.cfg", work, a.quick)

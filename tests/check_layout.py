@@ -100,16 +100,22 @@ def check_includes(root):
     return bad
 
 
-def nm(obj):
-    out = subprocess.run(["nm", obj], capture_output=True, text=True, check=True).stdout
-    defined, used = set(), set()
+def nm(objs):
+    """{object: (defined symbols, used symbols)}, from one nm over every object (one process, not one
+    per object: make check runs this on every build)."""
+    out = subprocess.run(["nm", "-A", *objs], capture_output=True, text=True, check=True).stdout
+    res = {o: (set(), set()) for o in objs}
     for line in out.splitlines():
-        p = line.split()
+        # "OBJECT:[VALUE] TYPE SYMBOL" (-A: every line names its object; no path here has a colon)
+        obj, _, rest = line.partition(":")
+        p = rest.split()
+        if obj not in res:
+            continue
         if len(p) == 3 and p[1] in "TDBRCG":
-            defined.add(p[2])
+            res[obj][0].add(p[2])
         elif len(p) == 2 and p[0] == "U":
-            used.add(p[1])
-    return defined, used
+            res[obj][1].add(p[1])
+    return res
 
 
 def check_calls(root, build):
@@ -122,8 +128,9 @@ def check_calls(root, build):
     if not objs:
         return [f"{build}: no object files (build first)"]
     syms, uses = {}, {}
+    tables = nm(list(objs.values()))
     for src, o in objs.items():
-        d, u = nm(o)
+        d, u = tables[o]
         uses[src] = u
         for s in d:
             syms[s] = src

@@ -146,10 +146,12 @@ static int parse_pool_keys(struct vgs_ld *ld, const config_setting_t *g, const c
 	sub = vgs_ld_key(ctx, "nvlink");
 	if (vgs_ld_check_keys(ld, nv, sub, nv_keys) < 0 || vgs_ld_num(ld, nv, sub, "bandwidth_gbps", &bw, &d) < 0)
 		rc = -1;
-	t->nvlink_bw_Bps = d * 1e9;
+	else
+		t->nvlink_bw_Bps = d * 1e9;
 	if (rc == 0 && vgs_ld_num(ld, nv, sub, "latency_us", &lat, &d) < 0)
 		rc = -1;
-	t->nvlink_latency_ns = vgs_ld_ns(d, 1e3);
+	else if (rc == 0)
+		t->nvlink_latency_ns = vgs_ld_ns(d, 1e3);
 	g_free(sub);
 	return rc;
 }

@@ -442,8 +442,14 @@ py_suite pools
 py_suite pool_level
 }
 
-# The longest first, so that make -j starts them first.
-PARTS="coalesce_big coalesce_bench bench coalesce compare configs unix import sweep replay translate timeline coalesce_modes pools fit presets runs captures behaviour spatial cli vram"
+# The longest first, so that make -j starts them first, and those that wait on real time (sweep's Slurm
+# daemons, replay's host backend) early, so that their waits overlap the others' work.  The sanitizer
+# pass (VGS_E2E_QUICK) shrinks the largest scenarios, so its order differs.
+if [ -n "${VGS_E2E_QUICK:-}" ]; then
+	PARTS="pools sweep translate import unix replay coalesce_modes compare cli coalesce spatial vram runs fit configs presets coalesce_bench behaviour captures coalesce_big bench timeline"
+else
+	PARTS="coalesce_big sweep compare unix import replay coalesce configs pools bench translate coalesce_modes cli spatial vram coalesce_bench fit runs presets captures behaviour timeline"
+fi
 if [ "${1:-}" = --list ]; then
 	echo $PARTS
 	exit 0
