@@ -296,7 +296,7 @@ check-valgrind: $(BIN)
 
 # The simulator's speed on fixed scenarios, as ratios to SimGrid's one-exec-per-command floor measured
 # in the same run, then each speed target with its figure and met / not met; appends to bench/results.csv
-# (about 17 minutes; BENCH_ARGS=--quick for a smoke run).
+# (about 20 minutes; BENCH_ARGS=--quick for a smoke run).
 bench: $(BIN)
 	@scripts/bench.sh --vgpusim $(abspath $(BIN)) $(BENCH_ARGS)
 

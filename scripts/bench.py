@@ -213,7 +213,9 @@ TARGETS = [
 ]
 
 
-FLEET_STOP_S = 240.0
+# Five times the fleet's target: on a 2-core machine the 60 s fleet then runs to its end (~5 min), so its
+# peak memory is that of the whole run; a run still going then is stopped and reported as such.
+FLEET_STOP_S = 600.0
 
 
 def same_files(a, b, names=("tenants.csv", "units.csv")):
@@ -276,7 +278,7 @@ def main():
             long = run_scenario(a.vgpusim, "cloudgame 1 h", "configs/cloudgame.cfg", 3600, 1, work)
             results += [short, long]
             print("bench: fleet, 1,024 A10s x 16 vGPUs, 60 s simulated...", file=sys.stderr, flush=True)
-            # stopped at twice its target: a figure past that says "not met" as well as a longer wait would
+            # stopped at FLEET_STOP_S at the latest
             results.append(run_scenario(a.vgpusim, "fleet 1024x16", "configs/bench/fleet.cfg", 60, 1, work,
                                         tree=True, timeout=FLEET_STOP_S))
             print("bench: fleet, 10 s simulated...", file=sys.stderr, flush=True)
@@ -298,7 +300,7 @@ def main():
         r["x_floor"] = r["process_x_floor"] = r["commands_per_s"] / floor
         r["run_x_floor"] = r["run_commands_per_s"] / floor
         if r.get("stopped"):
-            print(f"{r['scenario']:<40} {r['wall_s']:>8.2f}  stopped after {FLEET_STOP_S:g} s (twice its target)"
+            print(f"{r['scenario']:<40} {r['wall_s']:>8.2f}  stopped after {FLEET_STOP_S:g} s (five times its target)"
                   f", peak RSS {r['peak_rss_mb']:,.0f} MiB")
             continue
         print(f"{r['scenario']:<40} {r['wall_s']:>8.2f} {r['sim_s']:>7.1f} {r['commands']:>10,.0f} "
