@@ -3,11 +3,13 @@
  * a zeroed table is empty; a level is freed as soon as its last entry goes.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
 
+#include "models/base/radix.h"
 #include "models/memory/pagetable.h"
 #include "models/memory/vram.h"
 
@@ -281,36 +283,9 @@ uint64_t vgs_pt_bytes(const struct vgs_pt *pt)
 }
 
 struct region_ref {
-	gsize key;
+	uint64_t key;
 	const struct pde *d;
 };
-
-/* By key (they are distinct): least significant byte first, one counting pass per byte of the
- * largest, linear in regions. */
-static void sort_regions(struct region_ref *r, size_t n)
-{
-	struct region_ref *tmp = g_new(struct region_ref, n), *src = r, *dst = tmp, *t;
-	gsize all = 0;
-
-	for (size_t i = 0; i < n; i++)
-		all |= r[i].key;
-	for (unsigned sh = 0; sh < 8 * sizeof(gsize) && (all >> sh); sh += 8) {
-		size_t at[257] = { 0 };
-
-		for (size_t i = 0; i < n; i++)
-			at[((src[i].key >> sh) & 255) + 1]++;
-		for (unsigned b = 0; b < 256; b++)
-			at[b + 1] += at[b];
-		for (size_t i = 0; i < n; i++)
-			dst[at[(src[i].key >> sh) & 255]++] = src[i];
-		t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != r)
-		memcpy(r, src, n * sizeof(*r));
-	g_free(tmp);
-}
 
 void vgs_pt_foreach(const struct vgs_pt *pt, void (*fn)(const struct vgs_pte *pte, void *data), void *data)
 {
@@ -323,7 +298,7 @@ void vgs_pt_foreach(const struct vgs_pt *pt, void (*fn)(const struct vgs_pte *pt
 	g_hash_table_iter_init(&it, pt->regions);
 	while (g_hash_table_iter_next(&it, &key, &value))
 		r[k++] = (struct region_ref){ GPOINTER_TO_SIZE(key), value };
-	sort_regions(r, nkeys);
+	vgs_radix_sort(r, nkeys, sizeof(*r), offsetof(struct region_ref, key)); /* keys are distinct */
 	for (k = 0; k < nkeys; k++) {
 		uint64_t base = (uint64_t)r[k].key << VGS_PAGE_2M;
 		const struct pde *d = r[k].d;

@@ -3,10 +3,12 @@
  * every vGPU's page table against its allocations (vmem.c) and the physical allocator's blocks
  * (vram.c), and sweeps all their mappings for a frame mapped by two vGPUs.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <glib.h>
 
+#include "models/base/radix.h"
 #include "models/memory/vmem_priv.h"
 
 struct mapping {
@@ -42,33 +44,6 @@ static void check_pte(const struct vgs_pte *e, void *data)
 	g_array_append_val(c->maps, m);
 }
 
-/* Stable sort by first frame: least significant byte first, one counting pass per byte the largest
- * frame has (a GPU's frames fit in three or four), linear in mappings. */
-static void sort_mappings(struct mapping *m, size_t n)
-{
-	struct mapping *tmp = g_new(struct mapping, n), *src = m, *dst = tmp, *t;
-	uint64_t all = 0;
-
-	for (size_t i = 0; i < n; i++)
-		all |= m[i].first;
-	for (unsigned sh = 0; sh < 64 && (all >> sh); sh += 8) {
-		size_t at[257] = { 0 };
-
-		for (size_t i = 0; i < n; i++)
-			at[((src[i].first >> sh) & 255) + 1]++;
-		for (unsigned b = 0; b < 256; b++)
-			at[b + 1] += at[b];
-		for (size_t i = 0; i < n; i++)
-			dst[at[(src[i].first >> sh) & 255]++] = src[i];
-		t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != m)
-		memcpy(m, src, n * sizeof(*m));
-	g_free(tmp);
-}
-
 uint64_t vgs_vmem_check(struct vgs_vmem *const *vms, size_t n, uint64_t *per_vgpu)
 {
 	GArray *maps;
@@ -91,7 +66,8 @@ uint64_t vgs_vmem_check(struct vgs_vmem *const *vms, size_t n, uint64_t *per_vgp
 	}
 	/* Sweep the mappings by first frame: one that starts below the furthest end seen so far, of
 	 * another vGPU, shares frames with it. */
-	sort_mappings((struct mapping *)(void *)maps->data, maps->len);
+	/* By first frame, stably (the order of equal frames decides which violations are counted). */
+	vgs_radix_sort(maps->data, maps->len, sizeof(struct mapping), offsetof(struct mapping, first));
 	for (guint k = 0; k < maps->len; k++) {
 		const struct mapping *m = &g_array_index(maps, struct mapping, k);
 
