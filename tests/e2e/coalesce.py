@@ -93,6 +93,33 @@ def diff_csv(fa, fb, name):
     return None
 
 
+def run_fields_only(pa, pb):
+    """True when two JSON files (as the writer lays them out: one key per line) differ only in lines
+    '"KEY": VALUE' whose KEY is in RUN_FIELDS or whose values are close() -- the common case, decided
+    without parsing tens of MB (diff_json decides every other case)."""
+    with open(pa) as f, open(pb) as g:
+        la, lb = f.read().split("\n"), g.read().split("\n")
+    if len(la) != len(lb):
+        return False
+    for x, y in zip(la, lb):
+        if x == y:
+            continue
+        kx, _, vx = x.strip().partition(": ")
+        ky, _, vy = y.strip().partition(": ")
+        if kx != ky or not vx or vx.endswith(("{", "[")) or vy.endswith(("{", "[")):
+            return False
+        key = kx.strip('"')
+        if key in RUN_FIELDS:
+            continue
+        try:
+            a, b = json.loads(vx.rstrip(",")), json.loads(vy.rstrip(","))
+        except ValueError:
+            return False
+        if not close(key, a, b):
+            return False
+    return True
+
+
 def compare(da, db):
     fa, fb = sorted(os.listdir(da)), sorted(os.listdir(db))
     if fa != fb:
@@ -104,6 +131,8 @@ def compare(da, db):
                 continue
         if name.endswith(".csv"):
             d = diff_csv(pa, pb, name)
+        elif name.endswith(".json") and run_fields_only(pa, pb):
+            d = None
         elif name.endswith(".json"):
             with open(pa) as f:
                 ja = json.load(f)
