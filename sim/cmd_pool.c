@@ -249,20 +249,9 @@ out:
  * to the working directory. */
 static const struct vgs_place_ops *load_placement(const struct vgs_pool_cfg *c, struct vgs_error *err)
 {
-	const struct vgs_place_ops *ops;
-	char *path = NULL;
+	char *path = vgs_policy_resolve(c->placement, c->placement_file, c->placement_line);
+	const struct vgs_place_ops *ops = vgs_place_load(path, err);
 
-	if (vgs_policy_is_path(c->placement) && !g_path_is_absolute(c->placement) && c->placement_line > 0) {
-		char *dir = g_path_get_dirname(c->placement_file);
-
-		path = g_build_filename(dir, c->placement, NULL);
-		g_free(dir);
-		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-			g_free(path);
-			path = NULL;
-		}
-	}
-	ops = vgs_place_load(path ? path : c->placement, err);
 	g_free(path);
 	return ops;
 }

@@ -273,23 +273,25 @@ int vgs_policy_check_params(const struct vgs_policy_ops *ops, const struct vgs_s
 	return 0;
 }
 
+char *vgs_policy_resolve(const char *name, const char *file, int line)
+{
+	/* Relative to the config, like trace paths. */
+	if (vgs_policy_is_path(name) && !g_path_is_absolute(name) && line > 0 && file) {
+		char *dir = g_path_get_dirname(file), *path = g_build_filename(dir, name, NULL);
+
+		g_free(dir);
+		if (g_file_test(path, G_FILE_TEST_EXISTS))
+			return path;
+		g_free(path);
+	}
+	return g_strdup(name);
+}
+
 const struct vgs_policy_ops *vgs_policy_load_scenario(const struct vgs_scenario *scn, struct vgs_error *err)
 {
-	char *path = NULL;
-	const struct vgs_policy_ops *ops;
+	char *path = vgs_policy_resolve(scn->policy, scn->policy_file, scn->policy_line);
+	const struct vgs_policy_ops *ops = vgs_policy_load(path, err);
 
-	/* A relative .so path written in a config is relative to that config, like trace paths. */
-	if (vgs_policy_is_path(scn->policy) && !g_path_is_absolute(scn->policy) && scn->policy_line > 0) {
-		char *dir = g_path_get_dirname(scn->policy_file);
-
-		path = g_build_filename(dir, scn->policy, NULL);
-		g_free(dir);
-		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-			g_free(path);
-			path = NULL;
-		}
-	}
-	ops = vgs_policy_load(path ? path : scn->policy, err);
 	g_free(path);
 	if (!ops) {
 		char msg[sizeof(err->msg)];

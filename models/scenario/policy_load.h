@@ -36,6 +36,11 @@ void vgs_policy_param_error(const struct vgs_policy_ops *ops, const struct vgs_s
 int vgs_policy_check_params(const struct vgs_policy_ops *ops, const struct vgs_scenario *s,
 			    struct vgs_error *err);
 
+/* Where a policy named `name` in config `file` (line > 0; 0: given on the command line) is: a relative
+ * .so path written in a config is relative to that config when such a file exists there, else it is
+ * taken as given (the working directory).  g_free the result. */
+char *vgs_policy_resolve(const char *name, const char *file, int line);
+
 /* The scenario's policy (scheduler.policy or -p), a relative .so path resolved against the config that
  * named it; NULL with err set to "FILE:LINE: what was expected". */
 const struct vgs_policy_ops *vgs_policy_load_scenario(const struct vgs_scenario *scn, struct vgs_error *err);

@@ -171,17 +171,23 @@ COLS = ["id", "arrival_s", "class", "duration_s", "units", "vram_gb", "mig"]
 SYNTH_CLASSES = ["ls-small", "ls-half", "ls-full", "be-small", "be-half", "be-full"]
 
 
+def pool_head(gpus, sample_s):
+    """The start of the small pool configs written here: `gpus` A100s, time slices, best-fit placement,
+    short mix runs, a pool sample every `sample_s`; the requests group follows."""
+    return f"""simulation = {{ duration_s = 120.0; warmup_s = 0.0; seed = 1; }};
+gpus = ( {{
+@include "{ROOT}/configs/gpus/a100.cfg"
+  count = {gpus};
+}} );
+scheduler = {{ policy = "timeslice"; timeslice = {{ variant = "best-effort"; }}; domain = ( ("compute") ); }};
+pool = {{ placement = "best-fit"; sample_s = {sample_s:.1f}; mix = {{ duration_s = 2.0; warmup_s = 0.5; }}; }};
+"""
+
+
 def csv_pool(name, csv_name):
     cfg = os.path.join(WORK, f"{name}.cfg")
     with open(cfg, "w") as f:
-        f.write(f"""simulation = {{ duration_s = 120.0; warmup_s = 0.0; seed = 1; }};
-gpus = ( {{
-@include "{ROOT}/configs/gpus/a100.cfg"
-  count = 4;
-}} );
-scheduler = {{ policy = "timeslice"; timeslice = {{ variant = "best-effort"; }}; domain = ( ("compute") ); }};
-pool = {{ placement = "best-fit"; sample_s = 10.0; mix = {{ duration_s = 2.0; warmup_s = 0.5; }}; }};
-requests = {{
+        f.write(pool_head(4, 10.0) + f"""requests = {{
   csv = "{csv_name}";
   classes = (
 """)
@@ -303,14 +309,7 @@ check("placement from a .so built by docs/examples/myplacement.c's documented co
 def t_levels():
     cfg = os.path.join(WORK, "levels.cfg")
     with open(cfg, "w") as f:
-        f.write(f"""simulation = {{ duration_s = 120.0; warmup_s = 0.0; seed = 1; }};
-gpus = ( {{
-@include "{ROOT}/configs/gpus/a100.cfg"
-  count = 2;
-}} );
-scheduler = {{ policy = "timeslice"; timeslice = {{ variant = "best-effort"; }}; domain = ( ("compute") ); }};
-pool = {{ placement = "best-fit"; sample_s = 30.0; mix = {{ duration_s = 2.0; warmup_s = 0.5; }}; }};
-requests = {{
+        f.write(pool_head(2, 30.0) + f"""requests = {{
   arrivals = {{ rate_per_h = 120.0; }};
   classes = (
     {{ name = "infer"; share = 0.7; vram_mb = 4096; duration_s = {{ dist = "lognormal"; mean = 60.0; cv = 1.0; }};

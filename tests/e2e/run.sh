@@ -193,6 +193,23 @@ if [ -f "$VGS_BUILD/examples/libmypolicy.so" ]; then
 	bad_input "a .so policy rejects an unknown parameter, naming where it was set" "--set scheduler.mypolicy.bogus=1: unknown parameter .bogus" \
 		run tests/e2e/scenarios/sopolicy.cfg --set "scheduler.policy=\"$VGS_BUILD/examples/libmypolicy.so\"" \
 		--set 'scheduler.mypolicy.bogus=1'
+	# A relative .so path written in a config is relative to that config (vgs_policy_resolve), for the
+	# scheduling policy and for a pool's placement policy alike: run from another working directory.
+	rel="$WORK/rel-so"
+	mkdir -p "$rel/cwd"
+	cp "$VGS_BUILD/examples/libmypolicy.so" "$VGS_BUILD/examples/libmyplacement.so" "$rel/"
+	sed -e "s|@include \"|@include \"$ROOT/configs/|" -e 's|policy = "timeslice";|policy = "libmypolicy.so";|' \
+		configs/cloudgame.cfg >"$rel/sched.cfg"
+	sed -e "s|@include \"|@include \"$ROOT/configs/|" -e 's|placement = "first-fit";|placement = "./libmyplacement.so";|' \
+		configs/pool.cfg >"$rel/pool.cfg"
+	if (cd "$rel/cwd" && "$VGPUSIM" run ../sched.cfg --duration 0.3 -q -o out-run &&
+		"$VGPUSIM" pool ../pool.cfg --duration 600 --set pool.mix.duration_s=1.0 -q -o out-pool --cache cache) \
+		>"$WORK/log" 2>&1 && grep -q '"policy": "mypolicy"' "$rel/cwd/out-run/summary.json" &&
+		grep -q '"placement": "myplacement"' "$rel/cwd/out-pool/summary.json"; then
+		ok "a relative .so path in a config (policy, placement) is relative to the config"
+	else
+		ko "a relative .so path in a config (policy, placement) is relative to the config" "$WORK/log"
+	fi
 else
 	ko "policy loaded from a .so: $VGS_BUILD/examples/libmypolicy.so not built"
 fi
