@@ -260,31 +260,24 @@ static void id_set(struct vgs_vmem *vm, uint32_t id, struct vgs_alloc *a)
 	vm->small[id] = a;
 }
 
-/* The allocation with the highest start <= va, or NULL. */
-static struct vgs_alloc *floor_alloc(const struct vgs_vmem *vm, uint64_t va)
-{
-	GTreeNode *n = g_tree_upper_bound(vm->by_va, &va);
-
-	n = n ? g_tree_node_previous(n) : g_tree_node_last(vm->by_va);
-	return n ? g_tree_node_value(n) : NULL;
-}
-
-struct vgs_alloc *vgs_vmem_covering(const struct vgs_vmem *vm, uint64_t va)
-{
-	struct vgs_alloc *a = floor_alloc(vm, va);
-
-	return a && va < a->va + a->bytes ? a : NULL;
-}
-
 struct vgs_alloc *vgs_vmem_floor(const struct vgs_vmem *vm, uint64_t va, uint64_t *lo, uint64_t *hi)
 {
 	GTreeNode *n = g_tree_upper_bound(vm->by_va, &va);
 	GTreeNode *f = n ? g_tree_node_previous(n) : g_tree_node_last(vm->by_va);
 	struct vgs_alloc *a = f ? g_tree_node_value(f) : NULL;
 
-	*lo = a ? a->va : 0;
-	*hi = n ? ((const struct vgs_alloc *)g_tree_node_value(n))->va : UINT64_MAX;
+	if (lo)
+		*lo = a ? a->va : 0;
+	if (hi)
+		*hi = n ? ((const struct vgs_alloc *)g_tree_node_value(n))->va : UINT64_MAX;
 	return a;
+}
+
+struct vgs_alloc *vgs_vmem_covering(const struct vgs_vmem *vm, uint64_t va)
+{
+	struct vgs_alloc *a = vgs_vmem_floor(vm, va, NULL, NULL);
+
+	return a && va < a->va + a->bytes ? a : NULL;
 }
 
 static uint64_t align_up(uint64_t x, uint64_t a)
@@ -302,7 +295,7 @@ static uint64_t place(struct vgs_vmem *vm, uint64_t size, uint64_t align)
 
 		if (va < vm->va_next || va > VGS_VA_LIMIT || size > VGS_VA_LIMIT - va)
 			return 0;
-		o = floor_alloc(vm, va + size - 1);
+		o = vgs_vmem_floor(vm, va + size - 1, NULL, NULL);
 		if (!o || o->va + o->bytes <= va)
 			break;
 		va = align_up(o->va + o->bytes, align);

@@ -98,8 +98,9 @@ struct vgs_vmem {
 
 /* The allocation covering va (live, or freed and waiting for its last pin), or NULL. */
 struct vgs_alloc *vgs_vmem_covering(const struct vgs_vmem *vm, uint64_t va);
-/* The allocation with the highest start <= va (NULL: none), and the range [*lo, *hi) of addresses
- * that have the same one: a walk in address order looks the tree up once per allocation. */
+/* The allocation with the highest start <= va (NULL: none) and, when lo and hi are not NULL, the
+ * range [*lo, *hi) of addresses that have the same one: a walk in address order looks the tree up
+ * once per allocation. */
 struct vgs_alloc *vgs_vmem_floor(const struct vgs_vmem *vm, uint64_t va, uint64_t *lo, uint64_t *hi);
 
 #endif
