@@ -19,22 +19,27 @@
 #define VGS_VERSION "unknown"
 #endif
 
-char *vgs_metrics_fmt(char *buf, size_t size, const char *fmt, double v)
+/* A number that prints as zero has no sign: "-0.000000" -> "0.000000". */
+static char *unsigned_zero(char *buf)
 {
 	const char *p;
 
-	if (!isfinite(v)) {
-		buf[0] = '\0';
-		return buf;
-	}
-	vgs_fmt_double(buf, size, fmt, v);
-	if (buf[0] == '-') { /* "-0.000000" -> "0.000000" */
+	if (buf[0] == '-') {
 		for (p = buf + 1; *p == '0' || *p == '.'; p++)
 			;
 		if (*p == '\0')
 			memmove(buf, buf + 1, strlen(buf));
 	}
 	return buf;
+}
+
+char *vgs_metrics_fmt(char *buf, size_t size, const char *fmt, double v)
+{
+	if (!isfinite(v)) {
+		buf[0] = '\0';
+		return buf;
+	}
+	return unsigned_zero(vgs_fmt_double(buf, size, fmt, v));
 }
 
 static FILE *open_out(const char *dir, const char *name, char *path, size_t size, struct vgs_error *err)
@@ -60,26 +65,15 @@ static int close_out(FILE *f, const char *path, int bad, struct vgs_error *err)
 	return 0;
 }
 
-/* CSV number: "%.6f", empty for NaN. */
-/* vgs_metrics_fmt(.., "%.6f", v) without printf: a row per tenant. */
+/* CSV number: vgs_metrics_fmt(.., "%.6f", v) -- empty for NaN, no "-0" -- without printf (a row per
+ * tenant). */
 static void csv_f(FILE *f, double v)
 {
 	char buf[64];
-	const char *p;
 
 	fputc(',', f);
-	if (!isfinite(v))
-		return;
-	vgs_fmt_fixed(buf, sizeof(buf), 6, v);
-	if (buf[0] == '-') { /* "-0.000000" -> "0.000000" */
-		for (p = buf + 1; *p == '0' || *p == '.'; p++)
-			;
-		if (*p == '\0') {
-			fputs(buf + 1, f);
-			return;
-		}
-	}
-	fputs(buf, f);
+	if (isfinite(v))
+		fputs(unsigned_zero(vgs_fmt_fixed(buf, sizeof(buf), 6, v)), f);
 }
 
 static void csv_u(FILE *f, uint64_t v)
