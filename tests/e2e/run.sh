@@ -203,7 +203,8 @@ if [ -f "$VGS_BUILD/examples/libmypolicy.so" ]; then
 	sed -e "s|@include \"|@include \"$ROOT/configs/|" -e 's|placement = "first-fit";|placement = "./libmyplacement.so";|' \
 		configs/pool.cfg >"$rel/pool.cfg"
 	if (cd "$rel/cwd" && "$VGPUSIM" run ../sched.cfg --duration 0.3 -q -o out-run &&
-		"$VGPUSIM" pool ../pool.cfg --duration 600 --set pool.mix.duration_s=1.0 -q -o out-pool --cache cache) \
+		"$VGPUSIM" pool ../pool.cfg --duration 120 --set pool.mix.duration_s=0.5 \
+		--set pool.mix.warmup_s=0.1 -q -o out-pool --cache cache) \
 		>"$WORK/log" 2>&1 && grep -q '"policy": "mypolicy"' "$rel/cwd/out-run/summary.json" &&
 		grep -q '"placement": "myplacement"' "$rel/cwd/out-pool/summary.json"; then
 		ok "a relative .so path in a config (policy, placement) is relative to the config"
